@@ -1,0 +1,40 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: venv demo test lint format bench clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Serve the bundled replica site, crawl it into ./archive.db and show what was archived.
+demo: venv
+	VENV=$(VENV) bash scripts/demo.sh
+
+## The whole test suite, then the linters.
+test: venv
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory lint
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Crawl throughput against the plain Scrapy floor (bench/RESULTS.md records the figures).
+bench: venv
+	$(PY) bench/crawl.py --articles 5000
+
+clean-venv:
+	rm -rf $(VENV)

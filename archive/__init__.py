@@ -1,0 +1,36 @@
+"""The archive: storage library and CLI for the news archiver (never imports Scrapy).
+
+``Archive`` is the Python API over one SQLite file; ``archive.cli`` is its command line.
+"""
+
+from __future__ import annotations
+
+from archive.store import (
+    CRAWL_STATUSES,
+    DEFAULT_PATH,
+    FETCH_OUTCOMES,
+    Archive,
+    ArchiveError,
+    ArchiveNotFoundError,
+    Fetch,
+    ReadOnlyArchiveError,
+    StoreResult,
+    content_hash,
+    resolve_path,
+)
+from archive.urls import canonical_key
+
+__all__ = [
+    "CRAWL_STATUSES",
+    "DEFAULT_PATH",
+    "FETCH_OUTCOMES",
+    "Archive",
+    "ArchiveError",
+    "ArchiveNotFoundError",
+    "Fetch",
+    "ReadOnlyArchiveError",
+    "StoreResult",
+    "canonical_key",
+    "content_hash",
+    "resolve_path",
+]

@@ -1,0 +1,232 @@
+"""Schema changes of the archive, one function per change, applied in order.
+
+Each migration runs in its own transaction together with its row in ``_migrations``
+(name, applied_at), so a failed migration leaves nothing behind and stays pending.
+Released migrations are never edited: a later change is a new function appended to
+:data:`MIGRATIONS`. Their names are what ``_migrations.name`` records, so they never change
+either. Later migrations will add ``versions``, ``captures``, ``frontier`` and ``events``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS_TABLE = "_migrations"
+
+_CREATE_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS _migrations (
+    name TEXT PRIMARY KEY,
+    applied_at TEXT NOT NULL
+)
+"""
+
+_SCHEMA_1 = (
+    """
+    CREATE TABLE crawls (
+        id INTEGER PRIMARY KEY,
+        spider TEXT NOT NULL,
+        arguments TEXT NOT NULL DEFAULT '{}',
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        finish_reason TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        fetched INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        not_article INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        host TEXT,
+        version TEXT
+    )
+    """,
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        canonical_url TEXT,
+        site TEXT,
+        language TEXT,
+        title TEXT,
+        lead TEXT,
+        body TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        category TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        published_at TEXT,
+        published_at_raw TEXT,
+        modified_at TEXT,
+        modified_at_raw TEXT,
+        image_url TEXT,
+        image_caption TEXT,
+        image_credit TEXT,
+        short_url TEXT,
+        views INTEGER,
+        content_hash TEXT,
+        first_seen_at TEXT,
+        last_seen_at TEXT,
+        last_changed_at TEXT,
+        first_crawl_id INTEGER REFERENCES crawls(id),
+        last_crawl_id INTEGER REFERENCES crawls(id),
+        status TEXT NOT NULL DEFAULT 'live',
+        duplicate_of INTEGER REFERENCES articles(id),
+        similarity REAL
+    )
+    """,
+    "CREATE INDEX idx_articles_published_at ON articles(published_at)",
+    "CREATE INDEX idx_articles_category ON articles(category)",
+    "CREATE INDEX idx_articles_status ON articles(status)",
+    "CREATE INDEX idx_articles_site ON articles(site)",
+    """
+    CREATE TABLE urls (
+        url TEXT PRIMARY KEY,
+        url_key TEXT NOT NULL,
+        article_id INTEGER REFERENCES articles(id),
+        kind TEXT NOT NULL,
+        first_seen_at TEXT,
+        last_seen_at TEXT
+    )
+    """,
+    "CREATE INDEX idx_urls_url_key ON urls(url_key)",
+    "CREATE INDEX idx_urls_article_id ON urls(article_id)",
+    """
+    CREATE TABLE links (
+        id INTEGER PRIMARY KEY,
+        from_article_id INTEGER NOT NULL REFERENCES articles(id),
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        target_article_id INTEGER REFERENCES articles(id),
+        anchor TEXT,
+        position INTEGER,
+        kind TEXT NOT NULL,
+        first_seen_at TEXT,
+        last_seen_at TEXT,
+        first_crawl_id INTEGER REFERENCES crawls(id),
+        last_crawl_id INTEGER REFERENCES crawls(id),
+        UNIQUE (from_article_id, url_key, kind)
+    )
+    """,
+    "CREATE INDEX idx_links_url_key ON links(url_key)",
+    "CREATE INDEX idx_links_target_article_id ON links(target_article_id)",
+    """
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE article_tags (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        tag_id INTEGER NOT NULL REFERENCES tags(id),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (article_id, tag_id)
+    )
+    """,
+    "CREATE INDEX idx_article_tags_tag_id ON article_tags(tag_id)",
+    """
+    CREATE TABLE fetches (
+        id INTEGER PRIMARY KEY,
+        crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+        url TEXT NOT NULL,
+        requested_url TEXT,
+        status INTEGER,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        ms REAL,
+        fetched_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT,
+        article_id INTEGER REFERENCES articles(id)
+    )
+    """,
+    "CREATE INDEX idx_fetches_crawl_id ON fetches(crawl_id)",
+    "CREATE INDEX idx_fetches_url ON fetches(url)",
+)
+
+
+_FTS_UPDATE_TRIGGER = """
+CREATE TRIGGER articles_au AFTER UPDATE OF title, lead, body, tags ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, title, lead, body, tags)
+    VALUES ('delete', old.rowid, old.title, old.lead, old.body, old.tags);
+  INSERT INTO articles_fts (rowid, title, lead, body, tags)
+    VALUES (new.rowid, new.title, new.lead, new.body, new.tags);
+END
+"""
+
+
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
+    """Articles, their URLs, links, tags, crawls and fetches, and the full-text index."""
+    for statement in _SCHEMA_1:
+        db.execute(statement)
+    # unicode61 with remove_diacritics 2 lets "securite" find "sécurité"; sqlite-utils'
+    # naming (articles_fts + triggers) is what Datasette looks for.
+    db.table("articles").enable_fts(
+        ["title", "lead", "body", "tags"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+    # sqlite-utils' update trigger re-indexes a row on any update; a re-crawl that only bumps
+    # last_seen_at or views must not rewrite the article's whole index entry.
+    db.execute("DROP TRIGGER articles_au")
+    db.execute(_FTS_UPDATE_TRIGGER)
+
+
+#: Every migration, in the order they apply. Append only.
+MIGRATIONS: tuple[Migration, ...] = (m001_initial_schema,)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    """Names of the migrations already applied to ``db``, in the order they were applied."""
+    if not db[MIGRATIONS_TABLE].exists():
+        return []
+    rows = db.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def pending(db: sqlite_utils.Database) -> list[Migration]:
+    """The migrations not yet applied to ``db``, in order."""
+    done = set(applied(db))
+    return [migration for migration in MIGRATIONS if migration.__name__ not in done]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending migration, each in its own ``BEGIN IMMEDIATE`` transaction.
+
+    Returns the names of the migrations applied by this call (empty when up to date).
+    Two processes opening the same new archive at once are safe: the second one waits for
+    the first one's transaction, then sees the migration recorded and skips it.
+    """
+    done: list[str] = []
+    # Checked before writing anything, so opening an up-to-date archive takes no write lock.
+    if not pending(db):
+        return done
+    db.execute(_CREATE_MIGRATIONS_TABLE)
+    for migration in MIGRATIONS:
+        name = migration.__name__
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+                db.execute("COMMIT")
+                continue
+            migration(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, _now()])
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        logger.info("applied migration %s", name)
+        done.append(name)
+    return done

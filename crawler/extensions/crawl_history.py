@@ -1,0 +1,63 @@
+"""Crawl history: one ``crawls`` row per run, opened when the spider opens, closed with the
+reason Scrapy gives and the counts of the crawl's ``fetches`` rows."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+
+from crawler.session import close_session, session_for
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+#: Scrapy finish reasons that mean the crawl was stopped from outside before it was done.
+INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
+
+
+def crawl_status(reason: str) -> str:
+    """``finished`` for a crawl that ran to its end, ``interrupted`` or ``failed`` otherwise."""
+    if reason == "finished":
+        return "finished"
+    if reason in INTERRUPTED_REASONS:
+        return "interrupted"
+    return "failed"
+
+
+class CrawlHistory:
+    """Record the run in the archive's ``crawls`` table."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        session_for(self.crawler)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        session = close_session(self.crawler)
+        if session is None:
+            return
+        status = crawl_status(reason)
+        counts = session.archive.finish_crawl(session.crawl_id, reason, status=status)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("archive/crawl_id", session.crawl_id)
+        logger.info(
+            "Crawl %s %s (%s): %s",
+            session.crawl_id,
+            status,
+            reason,
+            ", ".join(f"{k}={v}" for k, v in counts.items()),
+        )
+        session.archive.close()

@@ -1,0 +1,140 @@
+"""The items the crawler produces.
+
+Nothing here imports Scrapy: page objects (``crawler.pages``) build these, and the
+``archive`` package reads their ``to_dict()`` form, so both stay usable without Scrapy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Kinds of "Lire aussi" edges, as stored in ``links.kind``.
+LINK_END = "lire_aussi"  # the "Lire aussi:" block at the end of the article
+LINK_INLINE = "inline"  # a "Lire aussi" block set between two paragraphs of the body
+
+
+@dataclass
+class RelatedLink:
+    """One "Lire aussi" link of an article."""
+
+    url: str
+    """Absolute URL of the linked article, as found on the page (after urljoin)."""
+    title: str
+    """The headline shown as anchor text, cleaned of surrounding whitespace."""
+    kind: str = LINK_END
+    """``lire_aussi`` (end-of-article block) or ``inline`` (block inside the body)."""
+    position: int = 0
+    """0-based order of the link among all related links of the page."""
+
+
+@dataclass
+class Article:
+    """One news article as extracted from one page.
+
+    Text fields are ``None`` when the page does not have them, never ``""``.
+    """
+
+    url: str
+    """The URL the page was fetched from (after redirects)."""
+    canonical_url: str | None = None
+    """rel=canonical, else og:url, else ``None``; absolute."""
+    site: str = ""
+    """Site id, the spider name (``sputnik``)."""
+    language: str | None = None
+    """ISO 639-1 code from ``<html lang>`` / og:locale / JSON-LD (``fr``)."""
+    title: str | None = None
+    """Headline."""
+    lead: str | None = None
+    """The first paragraph (chapeau), separate from ``body``."""
+    body: str | None = None
+    """The article text after the lead: paragraphs separated by one blank line.
+    Never contains "Lire aussi" blocks, tags or site chrome."""
+    authors: list[str] = field(default_factory=list)
+    """Author names in page order; empty when the page names none."""
+    category: str | None = None
+    """The rubrique (``International``)."""
+    tags: list[str] = field(default_factory=list)
+    """Tag names in page order, without duplicates."""
+    published_at: str | None = None
+    """Publication time, ISO 8601 with UTC offset (``2017-06-21T14:32:00+03:00``)."""
+    published_at_raw: str | None = None
+    """The publication time exactly as found on the page."""
+    modified_at: str | None = None
+    """Last modification time, ISO 8601 with offset, when the page gives one."""
+    modified_at_raw: str | None = None
+    """The modification time exactly as found on the page."""
+    image_url: str | None = None
+    """Absolute URL of the main photo."""
+    image_caption: str | None = None
+    """The main photo's caption."""
+    image_credit: str | None = None
+    """The photo credit, starting with "©" (``© Sputnik . Ramil Sitdikov``)."""
+    short_url: str | None = None
+    """Target of the "URL courte" link (``https://host/s/abc``)."""
+    views: int | None = None
+    """View counter as shown at fetch time."""
+    related: list[RelatedLink] = field(default_factory=list)
+    """The "Lire aussi" links, end-of-article and inline, in page order."""
+
+    @property
+    def is_article(self) -> bool:
+        """A page is an article only when it has a title and some body or lead text."""
+        return bool(self.title and (self.body or self.lead))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable form (``related`` as a list of dicts)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["related"] = [
+            r if isinstance(r, RelatedLink) else RelatedLink(**r)
+            for r in values.get("related") or []
+        ]
+        values["authors"] = list(values.get("authors") or [])
+        values["tags"] = list(values.get("tags") or [])
+        return cls(**values)
+
+
+#: Every article field, in display order (what ``archive show`` prints).
+ARTICLE_FIELDS: tuple[str, ...] = tuple(Article.__dataclass_fields__)
+
+
+#: Roles of a fetched page, set by the spider callback that handled it.
+ROLE_ARTICLE = "article"  # a page expected to be an article
+ROLE_DISCOVERY = "discovery"  # home, rubrique, sitemap or feed page
+ROLE_FAILURE = "failure"  # an HTTP error status or a network failure
+
+
+@dataclass
+class PageItem:
+    """What the spider yields for every response or failure: the fetch and, maybe, an article.
+
+    The pipelines decide the outcome recorded in ``fetches`` (``new``, ``unchanged``,
+    ``not_article``, ...) from ``role`` and the article.
+    """
+
+    url: str
+    """Final URL of the response, or the requested URL of a failure."""
+    role: str
+    """One of ``article``, ``discovery``, ``failure``."""
+    status: int | None = None
+    """HTTP status; ``None`` when no response arrived."""
+    bytes: int = 0
+    """Body size in bytes (as received, after decompression)."""
+    ms: float | None = None
+    """Download latency in milliseconds."""
+    requested_url: str | None = None
+    """The first URL requested when the response came through redirects."""
+    redirect_urls: list[str] = field(default_factory=list)
+    """Every URL of the redirect chain before ``url``."""
+    fetched_at: str | None = None
+    """ISO 8601 UTC time the response was handled."""
+    error: str | None = None
+    """A short description of the failure, for ``failure`` items."""
+    article: Article | None = None
+    """The extracted article, for ``article`` items."""

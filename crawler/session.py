@@ -1,0 +1,57 @@
+"""The archive and crawl row one Scrapy crawl writes to, shared by its components.
+
+The store pipeline and the crawl-history extension both need them and either may be set up
+first, so the session is opened lazily by whichever asks first and kept per crawler.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from archive import Archive, resolve_path
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ArchiveSession:
+    """An open archive and the id of this crawl's ``crawls`` row."""
+
+    archive: Archive
+    crawl_id: int
+    path: Path
+
+
+_sessions: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()
+
+
+def archive_path(crawler: Crawler) -> Path:
+    """``ARCHIVE_PATH`` setting, else the environment variable, else ``./archive.db``."""
+    return Path(resolve_path(crawler.settings.get("ARCHIVE_PATH") or None))
+
+
+def session_for(crawler: Crawler) -> ArchiveSession:
+    """The crawl's archive session, opening the archive and the crawl row on first use."""
+    session = _sessions.get(crawler)
+    if session is None:
+        path = archive_path(crawler)
+        archive = Archive(path)
+        spider = crawler.spider
+        arguments = dict(getattr(spider, "arguments", {}) or {})
+        crawl_id = archive.begin_crawl(spider.name if spider else "?", arguments)
+        session = ArchiveSession(archive=archive, crawl_id=crawl_id, path=path)
+        _sessions[crawler] = session
+        logger.info("Archiving into %s (crawl %s)", path, crawl_id)
+    return session
+
+
+def close_session(crawler: Crawler) -> ArchiveSession | None:
+    """Forget the crawl's session (the caller closes the archive); ``None`` if never opened."""
+    return _sessions.pop(crawler, None)

@@ -1,0 +1,229 @@
+"""Spider for Sputnik France: discovers articles and follows their "Lire aussi" links.
+
+Arguments (``-a name=value``):
+
+- ``start=URL``: site root to discover from (home page, rubriques, sitemaps, RSS).
+- ``urls=URL[,URL...]``: exactly these article pages, no discovery.
+- ``related_depth=N``: "Lire aussi" hops to follow from each article (default 1, 0 for none).
+
+With neither ``start`` nor ``urls`` the live site is crawled from its home page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.selector import Selector
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_FAILURE, PageItem
+from crawler.pages import SputnikArticlePage
+
+LIVE_ROOT = "https://fr.sputniknews.africa/"
+SITEMAP_INDEX_PATH = "/sitemap_index.xml"
+RSS_PATH = "/export/rss2/archive/index.xml"
+
+#: Article URLs of both eras: ``/rubrique/YYYYMMDD<id>-slug/`` and ``/YYYYMMDD/slug-<id>.html``.
+ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/\d{14,}-[^/]+/?|\d{8}/[^/]+-\d+\.html)$")
+#: Rubrique (section) pages: one path segment, e.g. ``/international/``.
+RUBRIQUE_PATH = re.compile(r"^/[a-z0-9-]+/$")
+
+HOP = "related_hop"
+
+
+class BadSpiderArgument(ValueError):
+    """A spider argument that cannot be used; the crawl is refused before it starts."""
+
+
+def _split_urls(value: str) -> list[str]:
+    urls = [u.strip() for u in value.split(",") if u.strip()]
+    for url in urls:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise BadSpiderArgument(f"urls: not an http(s) URL: {url!r}")
+    return urls
+
+
+def _parse_depth(value: str | int) -> int:
+    try:
+        depth = int(value)
+    except (TypeError, ValueError):
+        raise BadSpiderArgument(f"related_depth must be an integer >= 0, got {value!r}") from None
+    if depth < 0:
+        raise BadSpiderArgument(f"related_depth must be an integer >= 0, got {value!r}")
+    return depth
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class SputnikSpider(scrapy.Spider):
+    """Archive Sputnik France articles and the related articles they link."""
+
+    name = "sputnik"
+    page_class = SputnikArticlePage
+
+    def __init__(
+        self,
+        start: str | None = None,
+        urls: str | None = None,
+        related_depth: str | int = 1,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.arguments: dict[str, str] = {
+            k: str(v)
+            for k, v in {"start": start, "urls": urls, "related_depth": related_depth}.items()
+            if v is not None
+        }
+        self.related_depth = _parse_depth(related_depth)
+        self.article_urls = _split_urls(urls) if urls else []
+        if start and urlsplit(start).scheme not in ("http", "https"):
+            raise BadSpiderArgument(f"start: not an http(s) URL: {start!r}")
+        self.root: str | None = None if self.article_urls and not start else (start or LIVE_ROOT)
+        named = [*self.article_urls, *([self.root] if self.root else [])]
+        self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in named} - {""})
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self._start_requests():
+            yield request
+
+    def _start_requests(self) -> Iterator[Request]:
+        for url in self.article_urls:
+            yield self._article_request(url, hop=0)
+        if self.root:
+            yield self._discovery_request(self.root, self.parse_home)
+            yield self._discovery_request(
+                urljoin(self.root, SITEMAP_INDEX_PATH), self.parse_sitemap
+            )
+            yield self._discovery_request(urljoin(self.root, RSS_PATH), self.parse_feed)
+
+    def _article_request(self, url: str, hop: int) -> Request:
+        # Articles closer to the seeds first, so a page reached by two paths counts its shortest.
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={HOP: hop},
+            priority=-hop,
+        )
+
+    def _discovery_request(self, url: str, callback: Any) -> Request:
+        return Request(url, callback=callback, errback=self.on_error, priority=10)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        """Home page: rubrique pages and the latest articles."""
+        yield self._page_item(response, ROLE_DISCOVERY)
+        yield from self._follow_listing(response, follow_rubriques=True)
+
+    def parse_rubrique(self, response: Response) -> Iterator[Any]:
+        """Rubrique page: its articles and the next page."""
+        yield self._page_item(response, ROLE_DISCOVERY)
+        yield from self._follow_listing(response, follow_rubriques=False)
+        for href in response.css(
+            'a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)'
+        ).getall():
+            yield self._discovery_request(response.urljoin(href), self.parse_rubrique)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Sitemap index (daily sitemaps) or a daily sitemap (article URLs)."""
+        yield self._page_item(response, ROLE_DISCOVERY)
+        sitemap = Sitemap(response.body)
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield self._discovery_request(loc, self.parse_sitemap)
+            elif self._is_article_url(loc):
+                yield self._article_request(loc, hop=0)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        """RSS feed: the latest articles."""
+        yield self._page_item(response, ROLE_DISCOVERY)
+        selector = Selector(text=response.text, type="xml")
+        selector.remove_namespaces()
+        for link in selector.xpath("//item/link/text()").getall():
+            url = response.urljoin(link.strip())
+            if self._is_article_url(url):
+                yield self._article_request(url, hop=0)
+
+    def _follow_listing(self, response: Response, *, follow_rubriques: bool) -> Iterator[Request]:
+        for href in dict.fromkeys(response.css("a::attr(href)").getall()):
+            url = response.urljoin(href)
+            if not self._is_same_site(url):
+                continue
+            path = urlsplit(url).path
+            if ARTICLE_PATH.match(path):
+                yield self._article_request(url, hop=0)
+            elif follow_rubriques and RUBRIQUE_PATH.match(path):
+                yield self._discovery_request(url, self.parse_rubrique)
+
+    def _is_same_site(self, url: str) -> bool:
+        return (urlsplit(url).hostname or "") in self.allowed_domains
+
+    def _is_article_url(self, url: str) -> bool:
+        return self._is_same_site(url) and bool(ARTICLE_PATH.match(urlsplit(url).path))
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: extract it, then follow its "Lire aussi" links within the hop limit."""
+        if not isinstance(response, scrapy.http.TextResponse):
+            yield self._page_item(response, ROLE_ARTICLE)
+            return
+        page = self.page_class(response.url, response.body, response.encoding)
+        article = page.to_item()
+        yield self._page_item(response, ROLE_ARTICLE, article=article)
+        hop = int(response.meta.get(HOP, 0))
+        if hop >= self.related_depth or not article.is_article:
+            return
+        for link in article.related:
+            yield self._article_request(link.url, hop=hop + 1)
+
+    # -- fetch records -----------------------------------------------------------------------
+
+    def _page_item(self, response: Response, role: str, **extra: Any) -> PageItem:
+        redirects = list(response.meta.get("redirect_urls") or [])
+        latency = response.meta.get("download_latency")
+        return PageItem(
+            url=response.url,
+            role=role,
+            status=response.status,
+            bytes=len(response.body),
+            ms=round(latency * 1000, 1) if latency is not None else None,
+            requested_url=redirects[0] if redirects else None,
+            redirect_urls=redirects,
+            fetched_at=_now(),
+            **extra,
+        )
+
+    def on_error(self, failure: Failure) -> Iterable[PageItem]:
+        """Every failed request becomes a ``failure`` item, so it has its ``fetches`` row."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        if isinstance(error, HttpError):
+            response: Response = error.response
+            item = self._page_item(response, ROLE_FAILURE)
+            item.error = f"HTTP {response.status}"
+            return [item]
+        return [
+            PageItem(
+                url=request.url,
+                role=ROLE_FAILURE,
+                fetched_at=_now(),
+                error=f"{type(error).__name__}: {failure.getErrorMessage()}"[:500],
+            )
+        ]

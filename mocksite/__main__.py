@@ -1,0 +1,71 @@
+"""``python -m mocksite``: serve the replica until SIGTERM or SIGINT.
+
+The first line on stdout is the base URL (``http://127.0.0.1:43123``), flushed at once, so a
+parent process can read it and start crawling. Exit status 0 on SIGTERM/SIGINT, 2 on bad
+arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from .server import start
+from .site import MAX_ARTICLES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mocksite", description="Serve a deterministic replica of Sputnik France."
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--articles", type=int, default=1000, help="number of articles (N)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated content")
+    parser.add_argument(
+        "--crawl-delay",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="announce this Crawl-delay in robots.txt (none by default)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not 1 <= args.articles <= MAX_ARTICLES:
+        parser.error(f"--articles must be between 1 and {MAX_ARTICLES}")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    if args.crawl_delay is not None and args.crawl_delay < 0:
+        parser.error("--crawl-delay must not be negative")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        running = start(args.articles, args.seed, args.host, args.port, args.crawl_delay)
+    except OSError as exc:
+        print(f"mocksite: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    print(running.base_url, flush=True)
+    print(
+        f"mocksite: {args.articles} articles (seed {args.seed}) at {running.base_url}",
+        file=sys.stderr,
+        flush=True,
+    )
+    stop.wait()
+    running.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

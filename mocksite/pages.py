@@ -1,0 +1,633 @@
+"""Page bodies of the replica: article pages in two layouts, listings, feeds, robots.txt.
+
+Markup follows what public scrapers of Sputnik know of its two layouts (see DESIGN.md).
+Nesting varies between articles (``site.Variant``) so that only class names, itemprops,
+JSON-LD/OpenGraph and marker text ("Lire aussi", "Tags", "URL courte", "©") are reliable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from email.utils import format_datetime
+from html import escape as _escape
+from typing import Any
+
+from . import seed as chrome
+from . import vocab
+from .seed import load_seed
+from .site import END_DATE, ArticleSpec, Meta, Segment, Site
+from .text import slugify, typo
+
+SITE_NAME = "Sputnik France"
+LOGO_PATH = "/i/logo/logo-social.png"
+LATEST_ON_HOME = 30
+LATEST_IN_RSS = 50
+LATEST_IN_SIDEBAR = 5
+
+
+def esc(text: str) -> str:
+    """Escape text content; quotes stay as they are (the seed's straight quotes are kept)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def attr(text: str) -> str:
+    return _escape(text, quote=True)
+
+
+def xml(text: str) -> str:
+    return _escape(text, quote=True)
+
+
+def shown_date(moment: datetime) -> str:
+    return moment.strftime("%H:%M %d.%m.%Y")
+
+
+def tag_path(tag: str) -> str:
+    return f"/tags/{slugify(tag, 12, stopwords=True)}/"
+
+
+def author_path(author: str) -> str:
+    return f"/authors/{slugify(author, 12, stopwords=True)}/"
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return '<script type="application/ld+json">' + text.replace("</", "<\\/") + "</script>"
+
+
+class Renderer:
+    """Renders every page of one site as served at ``base_url`` (links are absolute there)."""
+
+    def __init__(self, site: Site, base_url: str, crawl_delay: float | None = None) -> None:
+        self.site = site
+        self.base = base_url.rstrip("/")
+        self.crawl_delay = crawl_delay
+
+    # ---- chrome ----------------------------------------------------------------------
+
+    def _head(
+        self,
+        title: str,
+        canonical: str,
+        description: str,
+        meta: Iterable[tuple[str, str]] = (),
+        ld: dict[str, Any] | None = None,
+    ) -> str:
+        parts = [
+            "<!DOCTYPE html>\n"
+            '<html lang="fr" prefix="og: http://ogp.me/ns# article: http://ogp.me/ns/article#">\n'
+            '<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)}</title>\n"
+            f'<meta name="description" content="{attr(description)}">\n'
+            f'<link rel="canonical" href="{attr(canonical)}">\n'
+        ]
+        for prop, content in meta:
+            key = "name" if prop in ("keywords", "robots") else "property"
+            parts.append(f'<meta {key}="{prop}" content="{attr(content)}">\n')
+        parts.append(
+            f'<link rel="alternate" type="application/rss+xml" title="{SITE_NAME}"'
+            f' href="{self.base}/export/rss2/archive/index.xml">\n'
+            '<link rel="stylesheet" href="/css/common.css">\n'
+        )
+        if ld is not None:
+            parts.append(json_ld(ld) + "\n")
+        parts.append("</head>\n")
+        return "".join(parts)
+
+    def _nav(self, legacy: bool = True) -> str:
+        links = "".join(
+            f'<li><a href="/{slug}/">{esc(name)}</a></li>' for slug, name in vocab.RUBRIQUES
+        )
+        if legacy:
+            return (
+                '<div class="b-header">\n<div class="b-header__top">'
+                f'<a class="b-header__logo" href="/" title="{SITE_NAME}">{SITE_NAME}</a> '
+                f'<a class="b-header__radio" href="/radio/">{chrome.RADIO}</a></div>\n'
+                f'<nav class="b-header__nav"><ul class="b-header__menu">{links}</ul></nav>\n'
+                "</div>\n"
+            )
+        return (
+            '<header class="header">\n<div class="header__top">'
+            f'<a class="header__logo" href="/">{SITE_NAME}</a> '
+            f'<a class="header__radio m-radio" href="/radio/">{chrome.RADIO}</a></div>\n'
+            f'<nav class="header__nav"><ul class="header__menu">{links}</ul></nav>\n'
+            "</header>\n"
+        )
+
+    def _comments(self) -> str:
+        # No whitespace between the labels: the seed page renders them run together.
+        return (
+            '<div class="b-comments" id="comments">\n<div class="b-comments__header">'
+            f'<a class="b-comments__rules" href="/docs/comments.html">{chrome.RULES}</a>'
+            f'<span class="b-comments__title">{chrome.DISCUSSION}</span></div>\n'
+            '<div class="b-comments__tabs">'
+            '<a class="b-comments__tab" data-tab="facebook"'
+            f' href="#comments">{chrome.VIA_FACEBOOK}</a>'
+            '<a class="b-comments__tab m-active" data-tab="sputnik"'
+            f' href="#comments">{chrome.VIA_SPUTNIK}</a>'
+            '</div>\n<div class="b-comments__list"></div>\n</div>\n'
+        )
+
+    def _sidebar(self) -> str:
+        items = "".join(
+            f'<li><a href="{m.url_path}">{esc(m.title)}</a></li>'
+            for m in self._metas(range(min(LATEST_IN_SIDEBAR, self.site.articles)))
+        )
+        return (
+            '<aside class="b-sidebar"><div class="b-sidebar__title">Dernières nouvelles</div>'
+            f'<ul class="b-sidebar__list">{items}</ul></aside>\n'
+        )
+
+    def _footer(self) -> str:
+        return (
+            '<footer class="b-footer"><div class="b-footer__links">'
+            '<a href="/docs/about/">Qui sommes-nous</a> <a href="/docs/legal/">Mentions légales</a>'
+            f'</div><p class="b-footer__copyright">© {END_DATE.year} Sputnik. Tous droits réservés.'
+            "</p></footer>\n</body>\n</html>\n"
+        )
+
+    def _metas(self, indices: Iterable[int]) -> list[Meta]:
+        return [self.site.meta(i) for i in indices]
+
+    # ---- article pages ---------------------------------------------------------------
+
+    def article(self, index: int) -> str:
+        spec = self.site.spec(index)
+        meta = spec.meta
+        canonical = self.base + meta.url_path
+        category = vocab.RUBRIQUES[meta.rubrique][1]
+        legacy = meta.layout == "legacy"
+        image = self.base + spec.image_url if spec.image_url else None
+        og = [
+            ("og:title", meta.title),
+            ("og:url", canonical),
+            ("og:description", spec.lead),
+            ("og:image", image or self.base + LOGO_PATH),
+            ("og:type", "article"),
+            ("og:site_name", SITE_NAME),
+            ("og:locale", "fr_FR"),
+            ("article:published_time", meta.published.isoformat()),
+        ]
+        if meta.modified:
+            og.append(("article:modified_time", meta.modified.isoformat()))
+        og.append(("article:section", category))
+        og.extend(("article:tag", t) for t in spec.tags)
+        if spec.tags:
+            og.append(("keywords", ", ".join(spec.tags)))
+        title = f"{meta.title} - {SITE_NAME}"
+        if not legacy:
+            title = f"{meta.title} - {meta.published:%d.%m.%Y}, {SITE_NAME}"
+        head = self._head(title, canonical, spec.lead, og, self._article_ld(spec, canonical, image))
+        body = self._legacy_body(spec, image) if legacy else self._current_body(spec, image)
+        return head + body + self._comments() + self._sidebar() + self._footer()
+
+    def _article_ld(self, spec: ArticleSpec, canonical: str, image: str | None) -> dict[str, Any]:
+        meta = spec.meta
+        legacy = meta.layout == "legacy"
+
+        def when(moment: datetime) -> str:
+            # the current CMS writes offsets without a colon, as ria.ru does
+            return moment.isoformat() if legacy else moment.strftime("%Y-%m-%dT%H:%M%z")
+
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+            "url": canonical,
+            "headline": meta.title,
+            "description": spec.lead,
+            "datePublished": when(meta.published),
+        }
+        if meta.modified:
+            data["dateModified"] = when(meta.modified)
+        if spec.authors:
+            data["author"] = [{"@type": "Person", "name": a} for a in spec.authors]
+        if image:
+            data["image"] = {"@type": "ImageObject", "url": image, "width": 1000, "height": 541}
+        data["articleSection"] = vocab.RUBRIQUES[meta.rubrique][1]
+        if spec.tags:
+            data["keywords"] = ", ".join(spec.tags) if legacy else list(spec.tags)
+        data["inLanguage"] = "fr"
+        data["publisher"] = {
+            "@type": "Organization",
+            "name": SITE_NAME,
+            "logo": {"@type": "ImageObject", "url": self.base + LOGO_PATH},
+        }
+        return data
+
+    def _href(self, spec: ArticleSpec, path: str) -> str:
+        return self.base + path if spec.variant.absolute_links else path
+
+    def _segments(self, spec: ArticleSpec, segments: tuple[Segment, ...]) -> str:
+        out = []
+        for s in segments:
+            if s.tag == "a":
+                out.append(f'<a href="{attr(self._href(spec, s.href))}">{esc(s.text)}</a>')
+            elif s.tag:
+                out.append(f"<{s.tag}>{esc(s.text)}</{s.tag}>")
+            else:
+                out.append(esc(s.text))
+        return "".join(out)
+
+    def _legacy_body(self, spec: ArticleSpec, image: str | None) -> str:
+        meta, variant = spec.meta, spec.variant
+        rubrique_slug, category = vocab.RUBRIQUES[meta.rubrique]
+        out = ['<body class="l-body m-article">\n', self._nav(legacy=True)]
+        out.append('<div class="l-main"><div class="l-content">\n')
+        if variant.wrapper:
+            out.append('<div class="b-article__wrap">\n')
+        out.append(
+            '<article class="b-article" itemscope itemtype="http://schema.org/NewsArticle"'
+            f' data-article-id="{meta.article_id}">\n'
+        )
+        header_class = "b-article__header" + ("" if image else " m-no-image")
+        out.append(f'<div class="{header_class}">\n')
+        if image and spec.image_caption is not None:
+            caption = spec.image_caption
+            if variant.caption_mode == 2:
+                out.append(
+                    f'<figure class="b-article__header-img"><img src="{attr(image)}" alt=""'
+                    ' itemprop="image" width="1000" height="541">'
+                    f'<figcaption class="b-article__header-caption">{esc(caption)}</figcaption>'
+                    "</figure>\n"
+                )
+            else:
+                out.append(
+                    f'<div class="b-article__header-img"><img src="{attr(image)}"'
+                    f' alt="{attr(caption)}" title="{attr(caption)}" itemprop="image"'
+                    ' width="1000" height="541"></div>\n'
+                )
+                if variant.caption_mode == 0:
+                    out.append(
+                        '<div class="b-article__header-desc"'
+                        f' itemprop="description">{esc(caption)}</div>\n'
+                    )
+        out.append(
+            f'<div class="b-article__header-title"><h1 itemprop="headline">{esc(meta.title)}</h1>'
+            "</div>\n"
+            '</div>\n<div class="b-article__refs">\n'
+        )
+        credit = ""
+        if spec.image_credit:
+            credit = f'<div class="b-article__refs-credits">{esc(spec.image_credit)}</div>\n'
+        if variant.credit_first:
+            out.append(credit)
+        out.append(
+            f'<div class="b-article__refs-rubric-wrap"><a class="b-article__refs-rubric"'
+            f' href="/{rubrique_slug}/">{esc(category)}</a></div>\n'
+            f'<div class="b-article__refs-dates"><time class="b-article__refs-date"'
+            f' datetime="{meta.published:%Y-%m-%dT%H:%M}" itemprop="datePublished">'
+            f"{shown_date(meta.published)}</time>"
+        )
+        if meta.modified:
+            out.append(
+                ' <span class="b-article__refs-update">mis à jour <time'
+                f' datetime="{meta.modified:%Y-%m-%dT%H:%M}" itemprop="dateModified">'
+                f"{shown_date(meta.modified)}</time></span>"
+            )
+        out.append("</div>\n")
+        if not variant.credit_first:
+            out.append(credit)
+        if spec.authors:
+            names = ", ".join(
+                f'<a href="{author_path(a)}" itemprop="author">{esc(a)}</a>' for a in spec.authors
+            )
+            out.append(f'<div class="b-article__refs-author">Par {names}</div>\n')
+        out.append(
+            f'<div class="b-article__short-url"><a href="{self.base}{spec.short_path}"'
+            f' title="{chrome.SHORT_URL_LABEL}">{chrome.SHORT_URL_LABEL}</a></div>\n'
+            '<div class="b-article__views"><span class="b-statistic__item m-views">'
+            f'<span class="b-statistic__views">{spec.views}</span></span></div>\n'
+            '<a class="b-article__subscribe b-button"'
+            f' href="/docs/subscribe.html">{chrome.SUBSCRIBE}</a>\n'
+            "</div>\n"
+            f'<div class="b-article__lead" itemprop="description"><p>{esc(spec.lead)}</p></div>\n'
+            '<div class="b-article__text" itemprop="articleBody">\n'
+        )
+        inline = {r.after: r for r in spec.related if r.kind == "inline"}
+        for k, paragraph in enumerate(spec.paragraphs):
+            out.append(f"<p>{self._segments(spec, paragraph)}</p>\n")
+            block = inline.get(k)
+            if block is None:
+                continue
+            href = attr(self._href(spec, block.path))
+            if variant.inline_style == 0:
+                out.append(
+                    '<div class="b-inject m-inject-min">'
+                    '<div class="b-inject__title">Lire aussi</div>'
+                    f'<a class="b-inject__link" href="{href}">{esc(block.title)}</a></div>\n'
+                )
+            else:
+                out.append(
+                    f'<p><strong>Lire aussi:</strong> <a href="{href}">{esc(block.title)}</a></p>\n'
+                )
+        end = [r for r in spec.related if r.kind == "lire_aussi"]
+        links = "".join(
+            f'<li><a href="{attr(self._href(spec, r.path))}">{esc(r.title)}</a></li>' for r in end
+        )
+        if end and variant.end_in_text:
+            out.append(f"<p><strong>{chrome.RELATED_LABEL}</strong></p>\n<ul>{links}</ul>\n")
+        out.append("</div>\n")
+        if end and not variant.end_in_text:
+            out.append(
+                '<div class="b-article__related">'
+                f'<div class="b-article__related-title">{chrome.RELATED_LABEL}</div>'
+                f'<ul class="b-article__related-list">{links}</ul></div>\n'
+            )
+        if spec.tags:
+            tags = ", ".join(f'<a href="{tag_path(t)}">{esc(t)}</a>' for t in spec.tags)
+            out.append(
+                '<div class="b-article__tags">'
+                f'<span class="b-article__tags-title">{chrome.TAGS_LABEL}</span>'
+                f' <span class="tags" itemprop="keywords">{tags}</span></div>\n'
+            )
+        out.append("</article>\n")
+        if variant.wrapper:
+            out.append("</div>\n")
+        out.append("</div></div>\n")
+        return "".join(out)
+
+    def _current_body(self, spec: ArticleSpec, image: str | None) -> str:
+        meta, variant = spec.meta, spec.variant
+        rubrique_slug, category = vocab.RUBRIQUES[meta.rubrique]
+        out = ['<body class="body m-article">\n', self._nav(legacy=False)]
+        out.append(
+            '<div class="layout-article"><div class="article m-article"'
+            f' data-article-id="{meta.article_id}" data-article-type="article">\n'
+        )
+        if variant.wrapper:
+            out.append('<div class="article__wrap">\n')
+        out.append(
+            '<div class="article__header">\n<div class="article__supertag-header">'
+            f'<a class="article__supertag-header-link" href="/{rubrique_slug}/">{esc(category)}</a>'
+            "</div>\n"
+            f'<h1 class="article__title">{esc(meta.title)}</h1>\n'
+            '<div class="article__info"><div class="article__info-date">'
+            f'<a href="/{meta.published:%Y%m%d}/"'
+            f' data-unixtime="{int(meta.published.timestamp())}">'
+            f"{shown_date(meta.published)}</a>"
+        )
+        if meta.modified:
+            out.append(
+                '<span class="article__info-date-modified"'
+                f' data-unixtime="{int(meta.modified.timestamp())}">'
+                f" (mis à jour: {shown_date(meta.modified)})</span>"
+            )
+        out.append(
+            '</div>\n<div class="article__info-statistic"><span class="statistic">'
+            f'<span class="statistic__item m-views article__views" title="Vues">{spec.views}</span>'
+            "</span></div></div>\n"
+        )
+        if spec.authors:
+            names = ", ".join(
+                f'<a class="article__author-name" href="{author_path(a)}">{esc(a)}</a>'
+                for a in spec.authors
+            )
+            out.append(
+                '<div class="article__author">'
+                f'<span class="article__author-label">Par</span> {names}</div>\n'
+            )
+        if image and spec.image_caption is not None:
+            caption = spec.image_caption
+            out.append(
+                '<div class="article__announce"><div class="media" data-media-tipe="ar16x9">'
+                '<div class="article__photo-item">\n'
+            )
+            if variant.caption_mode == 2:
+                out.append(
+                    f'<figure class="media__size"><img src="{attr(image)}" alt="" width="1920"'
+                    ' height="1080">'
+                    f'<figcaption class="media__caption">{esc(caption)}</figcaption></figure>\n'
+                )
+            else:
+                title = f' title="{attr(caption)}"' if variant.caption_mode == 0 else ""
+                out.append(
+                    f'<div class="media__size"><img media-type="ar16x9" src="{attr(image)}"'
+                    f' alt="{attr(caption)}"{title} width="1920" height="1080"></div>\n'
+                )
+            out.append(
+                '<div class="media__copyright">'
+                '<div class="media__copyright-item'
+                f' m-copyright">{esc(spec.image_credit or "")}</div>'
+                '<div class="media__copyright-item m-buy"><a href="https://sputnikmediabank.com/">'
+                "Aller à la banque de photos</a></div></div>\n</div></div></div>\n"
+            )
+        out.append(
+            f'<div class="article__announce-text">{esc(spec.lead)}</div>\n</div>\n'
+            '<div class="article__body js-mediator-article mia-analytics">\n'
+        )
+        inline = {r.after: r for r in spec.related if r.kind == "inline"}
+        for k, paragraph in enumerate(spec.paragraphs):
+            out.append(
+                '<div class="article__block" data-type="text"><div class="article__text">'
+                f"{self._segments(spec, paragraph)}</div></div>\n"
+            )
+            block = inline.get(k)
+            if block is not None:
+                out.append(
+                    '<div class="article__block" data-type="article"><div class="article__article">'
+                    '<span class="article__article-label">Lire aussi</span> '
+                    '<a class="article__article-title"'
+                    f' href="{attr(self._href(spec, block.path))}">'
+                    f"{esc(block.title)}</a></div></div>\n"
+                )
+        out.append("</div>\n")
+        end = [r for r in spec.related if r.kind == "lire_aussi"]
+        if end:
+            links = "".join(
+                f'<li><a class="article__related-link" href="{attr(self._href(spec, r.path))}">'
+                f"{esc(r.title)}</a></li>"
+                for r in end
+            )
+            out.append(
+                '<div class="article__related">'
+                f'<div class="article__related-title">{chrome.RELATED_LABEL}</div>'
+                f'<ul class="article__related-list">{links}</ul></div>\n'
+            )
+        if spec.tags:
+            tags = "".join(
+                f'<li class="tag"><a class="tag__text" href="{tag_path(t)}">{esc(t)}</a></li>'
+                for t in spec.tags
+            )
+            out.append(
+                '<div class="article__tags">'
+                f'<div class="article__tags-title">{chrome.TAGS_LABEL}</div>'
+                f'<ul class="tags">{tags}</ul></div>\n'
+            )
+        short = self.base + spec.short_path
+        out.append(
+            '<div class="article__short">'
+            f'<span class="article__short-label">{chrome.SHORT_URL_LABEL}</span> '
+            f'<a class="article__short-url" href="{short}">{short.split("://", 1)[-1]}</a></div>\n'
+            '<div class="article__footer">'
+            '<a class="article__subscribe" href="/docs/subscribe.html">'
+            f"{chrome.SUBSCRIBE}</a></div>\n"
+        )
+        if variant.wrapper:
+            out.append("</div>\n")
+        out.append("</div></div>\n")
+        return "".join(out)
+
+    # ---- listings --------------------------------------------------------------------
+
+    def _list_page(
+        self, title: str, heading: str, canonical: str, items: list[Meta], extra: str = ""
+    ) -> str:
+        rows = "".join(
+            f'<li class="b-list__item"><time datetime="{m.published.isoformat()}">'
+            f'{shown_date(m.published)}</time> <a class="b-list__item-title" href="{m.url_path}">'
+            f"{esc(m.title)}</a></li>\n"
+            for m in items
+        )
+        head = self._head(title, canonical, f"{heading} - {SITE_NAME}", [("og:type", "website")])
+        return (
+            head
+            + '<body class="l-body m-list">\n'
+            + self._nav()
+            + '<div class="l-main"><div class="l-content">\n'
+            f'<h1 class="b-list__title">{esc(heading)}</h1>\n<ul'
+            f' class="b-list">\n{rows}</ul>\n{extra}'
+            "</div></div>\n" + self._footer()
+        )
+
+    def home(self) -> str:
+        items = self._metas(range(min(LATEST_ON_HOME, self.site.articles)))
+        extra = (
+            '<p class="b-list__more"><a href="/export/rss2/archive/index.xml">Flux RSS</a></p>\n'
+        )
+        return self._list_page(
+            f"{SITE_NAME} : actualités et dernières nouvelles",
+            "À la une",
+            self.base + "/",
+            items,
+            extra,
+        )
+
+    def rubrique(self, rubrique: int, page: int) -> str:
+        slug, name = vocab.RUBRIQUES[rubrique]
+        indices, has_next = self.site.rubrique_page(rubrique, page)
+        canonical = f"{self.base}/{slug}/" + (f"?page={page}" if page > 1 else "")
+        links = []
+        if page > 1:
+            previous = f"/{slug}/" + (f"?page={page - 1}" if page > 2 else "")
+            links.append(
+                f'<a class="b-pagination__prev" rel="prev" href="{previous}">Précédent</a>'
+            )
+        if has_next:
+            links.append(
+                f'<a class="b-pagination__next" rel="next" href="/{slug}/?page={page + 1}">Plus'
+                " d'articles</a>"
+            )
+        extra = f'<div class="b-pagination">{" ".join(links)}</div>\n'
+        title = f"{name} - {SITE_NAME}" + (f" - page {page}" if page > 1 else "")
+        return self._list_page(title, name, canonical, self._metas(indices), extra)
+
+    def day(self, days_back: int) -> str:
+        day = self.site.day_date(days_back)
+        items = self._metas(self.site.day_articles(days_back))
+        heading = f"Archives du {day:%d.%m.%Y}"
+        return self._list_page(
+            f"{heading} - {SITE_NAME}", heading, f"{self.base}/{day:%Y%m%d}/", items
+        )
+
+    def stub(self, heading: str, path: str) -> str:
+        """Tag, author and search pages: real pages without article lists."""
+        return self._list_page(f"{heading} - {SITE_NAME}", heading, self.base + path, [])
+
+    def not_found(self) -> str:
+        head = self._head(
+            f"Page introuvable - {SITE_NAME}",
+            self.base + "/",
+            "Page introuvable",
+            [("robots", "noindex")],
+        )
+        return (
+            head
+            + '<body class="l-body m-404">\n'
+            + self._nav()
+            + '<div class="l-main"><div class="b-404">'
+            "<h1>Page introuvable</h1><p>La page demandée n'existe pas ou a été supprimée.</p>"
+            '<p><a href="/">Retour à la page d\'accueil</a></p></div></div>\n' + self._footer()
+        )
+
+    # ---- machine-readable ------------------------------------------------------------
+
+    def robots(self) -> str:
+        lines = ["User-agent: *", "Disallow: /search", "Disallow: /services/", "Allow: /"]
+        if self.crawl_delay is not None:
+            lines.append(f"Crawl-delay: {self.crawl_delay:g}")
+        lines += ["", f"Sitemap: {self.base}/sitemap_index.xml", ""]
+        return "\n".join(lines)
+
+    def sitemap_index(self) -> str:
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        ]
+        for days_back in range(self.site.day_count()):
+            day = self.site.day_date(days_back)
+            parts.append(
+                f"<sitemap><loc>{self.base}/sitemap_article_index.xml?date={day:%Y%m%d}</loc>"
+                "</sitemap>\n"
+            )
+        parts.append("</sitemapindex>\n")
+        return "".join(parts)
+
+    def sitemap_day(self, days_back: int) -> str:
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        ]
+        for meta in self._metas(self.site.day_articles(days_back)):
+            parts.append(
+                f"<url><loc>{xml(self.base + meta.url_path)}</loc>"
+                f"<lastmod>{meta.lastmod.isoformat()}</lastmod></url>\n"
+            )
+        parts.append("</urlset>\n")
+        return "".join(parts)
+
+    def rss(self) -> str:
+        items = []
+        for index in range(min(LATEST_IN_RSS, self.site.articles)):
+            spec = self.site.spec(index)
+            meta = spec.meta
+            link = xml(self.base + meta.url_path)
+            enclosure = ""
+            if spec.image_url:
+                image = xml(self.base + spec.image_url)
+                enclosure = f'<enclosure url="{image}" type="image/jpeg" length="0"/>'
+            items.append(
+                f"<item><title>{xml(meta.title)}</title><link>{link}</link>"
+                f'<guid isPermaLink="true">{link}</guid>'
+                f"<pubDate>{format_datetime(meta.published)}</pubDate>"
+                f"<category>{xml(vocab.RUBRIQUES[meta.rubrique][1])}</category>"
+                f"<description>{xml(spec.lead)}</description>{enclosure}</item>\n"
+            )
+        newest = self.site.meta(0).published
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'
+            f"<title>{SITE_NAME}</title><link>{self.base}/</link>"
+            "<description>Sputnik France : actualités et dernières nouvelles</description>"
+            f"<language>fr</language><lastBuildDate>{format_datetime(newest)}</lastBuildDate>\n"
+            + "".join(items)
+            + "</channel>\n</rss>\n"
+        )
+
+
+def known_stub_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Path -> display name of every tag page and author page an article can link to."""
+    tags: dict[str, str] = {}
+    names = list(vocab.COUNTRIES)
+    for people in vocab.PERSONS.values():
+        names += [p for p, _ in people]
+    for pools in vocab.BY_RUBRIQUE.values():
+        names += list(pools["tag"])
+    for name in names:
+        tags[tag_path(typo(name))] = typo(name)
+    for name in load_seed().tags:
+        tags[tag_path(name)] = name
+    authors = {author_path(a): a for a in vocab.AUTHORS}
+    return tags, authors

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mocksite.server import RunningSite, start
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SEED = ROOT.parent / "shared" / "seed" / "sputnik-fr-article.txt"
+
+
+@pytest.fixture(scope="session")
+def replica() -> Iterator[RunningSite]:
+    """A 200-article replica of Sputnik France on a free loopback port."""
+    with start(articles=200, seed=1) as running:
+        yield running
+
+
+def run_crawl(db: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl sputnik`` in a subprocess writing to ``db``, as a user runs it."""
+    env = {**os.environ, "ARCHIVE_PATH": str(db)}
+    command = [sys.executable, "-m", "scrapy", "crawl", "sputnik", "-s", "LOG_LEVEL=INFO"]
+    for arg in args:
+        command += ["-a", arg]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import unicodedata
+
+from crawler.items import ROLE_ARTICLE, Article, PageItem, RelatedLink
+from crawler.pipelines.clean import CleanPipeline, clean_article, clean_paragraphs, clean_text
+
+
+def test_clean_text_folds_whitespace_runs() -> None:
+    assert clean_text("  Les  militaires\t\trusses \n ont ") == "Les militaires russes ont"
+
+
+def test_clean_text_keeps_a_lone_no_break_space_of_french_typography() -> None:
+    assert clean_text("Il a dit\u00a0: «\u00a0oui\u00a0»") == "Il a dit\u00a0: «\u00a0oui\u00a0»"
+
+
+def test_clean_text_folds_a_no_break_space_inside_a_run() -> None:
+    assert clean_text("a \u00a0 b") == "a b"
+
+
+def test_clean_text_gives_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "sécurité États")
+    assert decomposed != "sécurité États"
+    assert clean_text(decomposed) == "sécurité États"
+
+
+def test_clean_text_drops_control_and_zero_width_characters() -> None:
+    assert clean_text("Sy\u200brie\u0007\ufeff") == "Syrie"
+
+
+def test_clean_text_of_blank_is_none() -> None:
+    assert clean_text(" \u00a0\n\t ") is None
+    assert clean_text(None) is None
+
+
+def test_clean_paragraphs_drops_chrome_and_keeps_paragraph_breaks() -> None:
+    body = (
+        "Premier  paragraphe.\n\nS'abonner\n\n\n\n Second.\n\nCommenter via Sputnik\n\nLire aussi:"
+    )
+    assert clean_paragraphs(body) == "Premier paragraphe.\n\nSecond."
+
+
+def test_clean_paragraphs_keeps_a_sentence_that_merely_mentions_chrome_words() -> None:
+    body = "La discussion a duré deux heures."
+    assert clean_paragraphs(body) == body
+
+
+def test_clean_article_cleans_every_text_field_and_dedupes_lists() -> None:
+    article = Article(
+        url="http://h/a",
+        title="  Titre\u0301 ",
+        lead="Chapeau  ici",
+        body="P1\n\nÉcoutez Radio Sputnik\n\nP2",
+        tags=["Syrie", " Syrie ", "", "Russie"],
+        authors=["  Jean  Dupont "],
+        related=[
+            RelatedLink(url="http://h/b", title=" B  b ", kind="lire_aussi", position=3),
+            RelatedLink(url="http://h/b", title="B again", kind="lire_aussi", position=4),
+            RelatedLink(url="http://h/c", title="C", kind="inline", position=5),
+        ],
+    )
+    cleaned = clean_article(article)
+    assert cleaned.title == unicodedata.normalize("NFC", "Titre\u0301")
+    assert cleaned.lead == "Chapeau ici"
+    assert cleaned.body == "P1\n\nP2"
+    assert cleaned.tags == ["Syrie", "Russie"]
+    assert cleaned.authors == ["Jean Dupont"]
+    assert [(r.url, r.title, r.kind, r.position) for r in cleaned.related] == [
+        ("http://h/b", "B b", "lire_aussi", 0),
+        ("http://h/c", "C", "inline", 1),
+    ]
+
+
+def test_pipeline_cleans_the_article_of_a_page_item() -> None:
+    item = PageItem(
+        url="http://h/a", role=ROLE_ARTICLE, article=Article(url="http://h/a", title=" T ")
+    )
+    out = CleanPipeline().process_item(item)
+    assert out is item
+    assert item.article is not None and item.article.title == "T"

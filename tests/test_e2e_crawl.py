@@ -1,0 +1,212 @@
+"""End to end: ``scrapy crawl sputnik`` in a subprocess against the replica site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import Archive
+from mocksite.server import RunningSite
+
+from .conftest import SHARED_SEED, run_crawl
+
+pytestmark = pytest.mark.e2e
+
+TABLES = ("articles", "urls", "links", "tags", "article_tags")
+
+
+def seed_expectations() -> dict[str, Any]:
+    """The seed article's fields, read from the shared seed file (not from the replica)."""
+    lines = [line.strip() for line in SHARED_SEED.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    related_at = lines.index("Lire aussi:")
+    tags_at = lines.index("Tags:")
+    fold = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
+    assert lines[5] == "URL courte" and lines[7] == "S'abonner"
+    return {
+        "image_caption": lines[1],
+        "title": lines[2],
+        "image_credit": lines[3],
+        "category": lines[4],
+        "views": int(lines[6]),
+        "lead": fold(lines[8]),
+        "body": "\n\n".join(fold(p) for p in lines[9:related_at]),
+        "related_titles": lines[related_at + 1 : tags_at],
+        "tags": lines[tags_at + 1].split(", "),
+    }
+
+
+def row_counts(db: Path) -> dict[str, int]:
+    with Archive(db) as archive:
+        return {t: archive.db[t].count for t in TABLES}
+
+
+def crawl_ok(db: Path, *args: str) -> None:
+    result = run_crawl(db, *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def seed_crawl(replica: RunningSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("seed") / "archive.db"
+    site = replica.site
+    crawl_ok(db, f"urls={replica.base_url}{site.article(site.seed_index)['url_path']}")
+    return db
+
+
+def test_seed_article_is_archived_with_every_field(seed_crawl: Path, replica: RunningSite) -> None:
+    site = replica.site
+    truth = site.article(site.seed_index)
+    expected = seed_expectations()
+    url = replica.base_url + truth["url_path"]
+    with Archive(seed_crawl) as archive:
+        stored = archive.get_article(url)
+    assert stored is not None
+    for name in ("title", "lead", "body", "category", "views", "image_caption", "image_credit"):
+        assert stored[name] == expected[name], name
+    assert stored["tags"] == expected["tags"]
+    assert [r["title"] for r in stored["related"]] == expected["related_titles"]
+    assert [r["kind"] for r in stored["related"]] == ["lire_aussi"] * 4
+    assert [r["url"] for r in stored["related"]] == [
+        replica.base_url + r["path"] for r in truth["related"]
+    ]
+    assert stored["url"] == url
+    assert stored["canonical_url"] == url
+    assert stored["short_url"] == replica.base_url + truth["short_path"]
+    assert stored["image_url"] == replica.base_url + truth["image_url"]
+    assert stored["published_at"] == truth["published_at"]
+    assert stored["modified_at"] == truth["modified_at"]
+    assert stored["authors"] == []
+    assert stored["language"] == "fr"
+    assert stored["site"] == "sputnik"
+    assert stored["status"] == "live"
+    assert stored["duplicate_of"] is None
+    for chrome in ("Ecoutez Radio Sputnik", "S'abonner", "Lire aussi", "Tags", "Commenter via"):
+        assert chrome not in stored["body"]
+
+
+def test_related_depth_1_archives_the_four_related_articles(
+    seed_crawl: Path, replica: RunningSite
+) -> None:
+    site = replica.site
+    truth = site.article(site.seed_index)
+    with Archive(seed_crawl) as archive:
+        seed = archive.get_article(replica.base_url + truth["url_path"])
+        assert seed is not None
+        related_ids = []
+        for link in truth["related"]:
+            article = archive.get_article(replica.base_url + link["path"])
+            assert article is not None, link
+            assert article["title"] == link["title"]
+            related_ids.append(article["id"])
+        edges = list(
+            archive.db.query(
+                "select kind, target_article_id, anchor from links where from_article_id = ?"
+                " order by position",
+                [seed["id"]],
+            )
+        )
+        assert [(e["kind"], e["target_article_id"]) for e in edges] == [
+            ("lire_aussi", i) for i in related_ids
+        ]
+        assert archive.db["articles"].count == 5
+
+
+def test_crawl_row_of_a_urls_crawl(seed_crawl: Path, replica: RunningSite) -> None:
+    with Archive(seed_crawl) as archive:
+        [crawl] = archive.crawls()
+        fetches = list(archive.db.query("select outcome, status from fetches"))
+    assert crawl["spider"] == "sputnik"
+    assert crawl["status"] == "finished" and crawl["finish_reason"] == "finished"
+    assert crawl["arguments"]["related_depth"] == "1"
+    assert (
+        crawl["started_at"] and crawl["finished_at"] and crawl["finished_at"] >= crawl["started_at"]
+    )
+    assert (crawl["fetched"], crawl["new"], crawl["unchanged"], crawl["errors"]) == (5, 5, 0, 0)
+    assert sorted((f["outcome"], f["status"]) for f in fetches) == [("new", 200)] * 5
+
+
+def test_related_depth_0_stores_edges_but_follows_none(
+    replica: RunningSite, tmp_path: Path
+) -> None:
+    site = replica.site
+    truth = site.article(site.seed_index)
+    db = tmp_path / "archive.db"
+    crawl_ok(db, f"urls={replica.base_url}{truth['url_path']}", "related_depth=0")
+    with Archive(db) as archive:
+        assert archive.db["articles"].count == 1
+        for link in truth["related"]:
+            assert archive.get_article(replica.base_url + link["path"]) is None
+        edges = list(
+            archive.db.query("select kind, url, target_article_id from links order by position")
+        )
+    assert [(e["kind"], e["url"], e["target_article_id"]) for e in edges] == [
+        ("lire_aussi", replica.base_url + r["path"], None) for r in truth["related"]
+    ]
+
+
+def test_pages_that_are_not_articles_and_errors_are_fetches_only(
+    replica: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    home = replica.base_url + "/"
+    missing = replica.base_url + "/international/209912311099999999-nulle-part/"
+    crawl_ok(db, f"urls={home},{missing}", "related_depth=0")
+    with Archive(db) as archive:
+        assert archive.db["articles"].count == 0
+        fetches = {f["url"]: f for f in archive.db.query("select * from fetches")}
+        [crawl] = archive.crawls()
+    assert fetches[home]["outcome"] == "not_article"
+    assert fetches[home]["status"] == 200
+    assert fetches[missing]["outcome"] == "http_error"
+    assert fetches[missing]["status"] == 404
+    assert (crawl["fetched"], crawl["new"], crawl["not_article"], crawl["errors"]) == (2, 0, 1, 1)
+
+
+def test_full_crawl_from_home_then_an_idempotent_second_run(
+    replica: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    crawl_ok(db, f"start={replica.base_url}/")
+    first = row_counts(db)
+    assert first["articles"] == 200
+    with Archive(db) as archive:
+        stored_paths = {
+            r["url"].removeprefix(replica.base_url)
+            for r in archive.db.query("select url from articles")
+        }
+        seen_before = {
+            r["id"]: r["last_seen_at"]
+            for r in archive.db.query("select id, last_seen_at from articles")
+        }
+    assert stored_paths == set(replica.site.article_paths())
+
+    crawl_ok(db, f"start={replica.base_url}/")
+    assert row_counts(db) == first
+    with Archive(db) as archive:
+        crawls = archive.crawls()
+        seen_after = {
+            r["id"]: r["last_seen_at"]
+            for r in archive.db.query("select id, last_seen_at from articles")
+        }
+        duplicates = list(
+            archive.db.query(
+                "select 'urls' t, count(*) n from urls group by url having n > 1"
+                " union all select 'links', count(*) n from links"
+                " group by from_article_id, url_key, kind having n > 1"
+                " union all select 'article_tags', count(*) n from article_tags"
+                " group by article_id, tag_id having n > 1"
+            )
+        )
+    assert duplicates == []
+    assert len(crawls) == 2
+    by_id = {c["id"]: c for c in crawls}
+    newest = by_id[max(by_id)]
+    oldest = by_id[min(by_id)]
+    assert oldest["new"] == 200 and oldest["unchanged"] == 0
+    assert newest["status"] == "finished"
+    assert newest["new"] == 0 and newest["updated"] == 0 and newest["unchanged"] == 200
+    assert all(seen_after[i] > seen_before[i] for i in seen_before)

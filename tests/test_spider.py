@@ -1,0 +1,181 @@
+"""The sputnik spider's callbacks on hand-made responses: what it follows and what it yields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
+
+from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
+from crawler.spiders.sputnik import LIVE_ROOT, BadSpiderArgument, SputnikSpider
+
+ROOT = "http://127.0.0.1:8000/"
+ARTICLE_A = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"
+ARTICLE_B = "http://127.0.0.1:8000/20240115/la-syrie-entame-1064871234.html"
+
+
+def html(url: str, body: str, meta: dict[str, Any] | None = None) -> HtmlResponse:
+    request = Request(url, meta=meta or {})
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=request)
+
+
+def xml(url: str, body: bytes) -> XmlResponse:
+    return XmlResponse(url, body=body, request=Request(url))
+
+
+def requests_of(results: list[Any]) -> list[Request]:
+    return [r for r in results if isinstance(r, Request)]
+
+
+def items_of(results: list[Any]) -> list[PageItem]:
+    return [r for r in results if isinstance(r, PageItem)]
+
+
+def test_no_argument_targets_the_live_site() -> None:
+    spider = SputnikSpider()
+    assert spider.root == LIVE_ROOT
+    assert spider.allowed_domains == ["fr.sputniknews.africa"]
+    assert spider.related_depth == 1
+
+
+def test_urls_argument_takes_exactly_those_pages() -> None:
+    spider = SputnikSpider(urls=f"{ARTICLE_A}, {ARTICLE_B}")
+    assert spider.root is None
+    starts = list(spider._start_requests())
+    assert [r.url for r in starts] == [ARTICLE_A, ARTICLE_B]
+    assert all(r.callback == spider.parse_article for r in starts)
+    assert spider.arguments == {"urls": f"{ARTICLE_A}, {ARTICLE_B}", "related_depth": "1"}
+
+
+def test_start_argument_discovers_from_home_sitemaps_and_feed() -> None:
+    spider = SputnikSpider(start=ROOT, related_depth="0")
+    urls = [r.url for r in spider._start_requests()]
+    assert urls == [
+        ROOT,
+        "http://127.0.0.1:8000/sitemap_index.xml",
+        "http://127.0.0.1:8000/export/rss2/archive/index.xml",
+    ]
+    assert spider.related_depth == 0
+    assert spider.allowed_domains == ["127.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"related_depth": "-1"}, "related_depth must be an integer >= 0, got '-1'"),
+        ({"related_depth": "deux"}, "related_depth must be an integer >= 0, got 'deux'"),
+        ({"urls": "file:///etc/passwd"}, "urls: not an http(s) URL: 'file:///etc/passwd'"),
+        ({"start": "ftp://example.org/"}, "start: not an http(s) URL: 'ftp://example.org/'"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(BadSpiderArgument) as excinfo:
+        SputnikSpider(**kwargs)
+    assert str(excinfo.value) == message
+
+
+def test_home_page_follows_rubriques_and_articles_of_the_site_only() -> None:
+    spider = SputnikSpider(start=ROOT)
+    body = f"""<html><body>
+      <nav><a href="/international/">International</a><a href="/france/">France</a></nav>
+      <a href="{ARTICLE_A}">A</a><a href="/20240115/la-syrie-entame-1064871234.html">B</a>
+      <a href="{ARTICLE_A}">A again</a>
+      <a href="https://elsewhere.example/international/201706211031850420-x/">offsite</a>
+      <a href="/s/abc">short</a><a href="/docs/about/">about</a>
+    </body></html>"""
+    results = list(spider.parse_home(html(ROOT, body)))
+    [item] = items_of(results)
+    assert item.role == ROLE_DISCOVERY and item.status == 200
+    followed = {(r.url, r.callback.__name__) for r in requests_of(results)}
+    assert followed == {
+        ("http://127.0.0.1:8000/international/", "parse_rubrique"),
+        ("http://127.0.0.1:8000/france/", "parse_rubrique"),
+        (ARTICLE_A, "parse_article"),
+        (ARTICLE_B, "parse_article"),
+    }
+
+
+def test_rubrique_page_follows_next_page_but_not_other_rubriques() -> None:
+    spider = SputnikSpider(start=ROOT)
+    url = ROOT + "international/"
+    body = f"""<html><body><nav><a href="/france/">France</a></nav>
+      <a href="{ARTICLE_A}">A</a>
+      <a rel="next" href="/international/?page=2">suivant</a></body></html>"""
+    followed = {
+        (r.url, r.callback.__name__)
+        for r in requests_of(list(spider.parse_rubrique(html(url, body))))
+    }
+    assert followed == {
+        (ARTICLE_A, "parse_article"),
+        ("http://127.0.0.1:8000/international/?page=2", "parse_rubrique"),
+    }
+
+
+def test_sitemap_index_then_daily_sitemap() -> None:
+    spider = SputnikSpider(start=ROOT)
+    index = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170621</loc></sitemap>
+</sitemapindex>"""
+    daily = f"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>{ARTICLE_A}</loc><lastmod>2017-06-21T10:52:00+03:00</lastmod></url>
+<url><loc>http://127.0.0.1:8000/international/</loc></url>
+</urlset>""".encode()
+    first = requests_of(list(spider.parse_sitemap(xml(ROOT + "sitemap_index.xml", index))))
+    assert [(r.url, r.callback.__name__) for r in first] == [
+        ("http://127.0.0.1:8000/sitemap_article_index.xml?date=20170621", "parse_sitemap")
+    ]
+    second = requests_of(list(spider.parse_sitemap(xml(first[0].url, daily))))
+    assert [(r.url, r.callback.__name__) for r in second] == [(ARTICLE_A, "parse_article")]
+
+
+def test_rss_feed_yields_its_articles() -> None:
+    spider = SputnikSpider(start=ROOT)
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
+      <item><title>A</title><link>{ARTICLE_A}</link></item>
+      <item><title>B</title><link> {ARTICLE_B} </link></item></channel></rss>""".encode()
+    response = xml(ROOT + "export/rss2/archive/index.xml", feed)
+    assert [r.url for r in requests_of(list(spider.parse_feed(response)))] == [ARTICLE_A, ARTICLE_B]
+
+
+ARTICLE_PAGE = """<html lang="fr"><head><title>T</title></head><body>
+<div class="b-article">
+<div class="b-article__header-title"><h1 itemprop="headline">Un titre</h1></div>
+<div class="b-article__lead"><p>Le chapeau.</p></div>
+<div class="b-article__text" itemprop="articleBody"><p>Premier paragraphe.</p><p>Second.</p>
+<div class="b-inject"><strong>Lire aussi:</strong><ul>
+<li><a href="/international/201706211031850421-lavrov/">Lavrov</a></li>
+<li><a href="/international/201706211031850422-frappe/">Frappe</a></li></ul></div></div></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize(("depth", "hop", "followed"), [(1, 0, 2), (1, 1, 0), (0, 0, 0), (2, 1, 2)])
+def test_related_links_are_followed_within_the_hop_limit(
+    depth: int, hop: int, followed: int
+) -> None:
+    spider = SputnikSpider(urls=ARTICLE_A, related_depth=depth)
+    results = list(spider.parse_article(html(ARTICLE_A, ARTICLE_PAGE, meta={"related_hop": hop})))
+    [item] = items_of(results)
+    assert item.role == ROLE_ARTICLE
+    assert item.article is not None and item.article.title == "Un titre"
+    requests = requests_of(results)
+    assert len(requests) == followed
+    assert all(r.meta["related_hop"] == hop + 1 for r in requests)
+
+
+def test_non_text_response_under_an_article_url_is_not_parsed() -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    from scrapy.http import Response
+
+    response = Response(ARTICLE_A, body=b"%PDF-1.4", request=Request(ARTICLE_A))
+    [item] = list(spider.parse_article(response))
+    assert item.role == ROLE_ARTICLE and item.article is None and item.bytes == 8
+
+
+def test_text_response_that_is_not_html_still_goes_through_the_page_object() -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    response = TextResponse(ARTICLE_A, body=b"", encoding="utf-8", request=Request(ARTICLE_A))
+    [item] = list(spider.parse_article(response))
+    assert item.article is not None and not item.article.is_article
