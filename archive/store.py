@@ -39,6 +39,7 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "unchanged",
     "not_article",
     "discovery",
+    "robots",
     "http_error",
     "error",
     "skipped",

@@ -108,6 +108,7 @@ ARTICLE_FIELDS: tuple[str, ...] = tuple(Article.__dataclass_fields__)
 ROLE_ARTICLE = "article"  # a page expected to be an article
 ROLE_DISCOVERY = "discovery"  # home, rubrique, sitemap or feed page
 ROLE_FAILURE = "failure"  # an HTTP error status or a network failure
+ROLE_SKIPPED = "skipped"  # refused before it was fetched (robots.txt, a middleware's filter)
 
 
 @dataclass
@@ -121,7 +122,7 @@ class PageItem:
     url: str
     """Final URL of the response, or the requested URL of a failure."""
     role: str
-    """One of ``article``, ``discovery``, ``failure``."""
+    """One of ``article``, ``discovery``, ``failure``, ``skipped``."""
     status: int | None = None
     """HTTP status; ``None`` when no response arrived."""
     bytes: int = 0

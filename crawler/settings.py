@@ -18,6 +18,11 @@ ARCHIVE_CONTACT_URL = os.environ.get(
 USER_AGENT = f"sputnik-archiver/0.1 (+{ARCHIVE_CONTACT_URL})"
 
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own lets requests that wait for robots.txt through unchecked (see the module).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
+}
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8

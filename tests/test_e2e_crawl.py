@@ -125,8 +125,11 @@ def test_crawl_row_of_a_urls_crawl(seed_crawl: Path, replica: RunningSite) -> No
     assert (
         crawl["started_at"] and crawl["finished_at"] and crawl["finished_at"] >= crawl["started_at"]
     )
-    assert (crawl["fetched"], crawl["new"], crawl["unchanged"], crawl["errors"]) == (5, 5, 0, 0)
-    assert sorted((f["outcome"], f["status"]) for f in fetches) == [("new", 200)] * 5
+    # Five articles and the site's robots.txt.
+    assert (crawl["fetched"], crawl["new"], crawl["unchanged"], crawl["errors"]) == (6, 5, 0, 0)
+    assert sorted((f["outcome"], f["status"]) for f in fetches) == [("new", 200)] * 5 + [
+        ("robots", 200)
+    ]
 
 
 def test_related_depth_0_stores_edges_but_follows_none(
@@ -154,7 +157,9 @@ def test_pages_that_are_not_articles_and_errors_are_fetches_only(
     db = tmp_path / "archive.db"
     home = replica.base_url + "/"
     missing = replica.base_url + "/international/209912311099999999-nulle-part/"
-    crawl_ok(db, f"urls={home},{missing}", "related_depth=0")
+    # robots.txt disallows /search; as the third start URL it waits for robots.txt with others.
+    forbidden = replica.base_url + "/search?q=syrie"
+    crawl_ok(db, f"urls={home},{missing},{forbidden}", "related_depth=0")
     with Archive(db) as archive:
         assert archive.db["articles"].count == 0
         fetches = {f["url"]: f for f in archive.db.query("select * from fetches")}
@@ -163,7 +168,12 @@ def test_pages_that_are_not_articles_and_errors_are_fetches_only(
     assert fetches[home]["status"] == 200
     assert fetches[missing]["outcome"] == "http_error"
     assert fetches[missing]["status"] == 404
-    assert (crawl["fetched"], crawl["new"], crawl["not_article"], crawl["errors"]) == (2, 0, 1, 1)
+    assert fetches[forbidden]["outcome"] == "skipped"
+    assert fetches[forbidden]["status"] is None
+    assert fetches[forbidden]["error"] == "IgnoreRequest: Forbidden by robots.txt"
+    assert fetches[replica.base_url + "/robots.txt"]["outcome"] == "robots"
+    # robots.txt, the home page and the 404; the refused page was never fetched.
+    assert (crawl["fetched"], crawl["new"], crawl["not_article"], crawl["errors"]) == (3, 0, 1, 1)
 
 
 def test_full_crawl_from_home_then_an_idempotent_second_run(

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scrapy import signals
 
+from archive import Fetch
 from crawler.session import close_session, session_for
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
 
 logger = logging.getLogger(__name__)
+
+OUTCOME_ROBOTS = "robots"
 
 #: Scrapy finish reasons that mean the crawl was stopped from outside before it was done.
 INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
@@ -40,10 +45,24 @@ class CrawlHistory:
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
         session_for(self.crawler)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """robots.txt responses never reach a callback; record them here."""
+        if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt":
+            session = session_for(self.crawler)
+            latency = request.meta.get("download_latency")
+            fetch = Fetch(
+                url=response.url,
+                status=response.status,
+                bytes=len(response.body),
+                ms=round(latency * 1000, 1) if latency is not None else None,
+            )
+            session.archive.record_fetch(session.crawl_id, fetch, OUTCOME_ROBOTS)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         session = close_session(self.crawler)

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from archive import Fetch
-from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
+from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_SKIPPED, PageItem
 from crawler.session import session_for
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 OUTCOME_NOT_ARTICLE = "not_article"
 OUTCOME_DISCOVERY = "discovery"
+OUTCOME_SKIPPED = "skipped"
 OUTCOME_HTTP_ERROR = "http_error"
 OUTCOME_ERROR = "error"
 
@@ -73,4 +74,6 @@ class ArchivePipeline:
             return OUTCOME_NOT_ARTICLE
         if item.role == ROLE_DISCOVERY:
             return OUTCOME_DISCOVERY
+        if item.role == ROLE_SKIPPED:
+            return OUTCOME_SKIPPED
         return OUTCOME_HTTP_ERROR if item.status is not None else OUTCOME_ERROR

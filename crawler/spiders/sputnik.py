@@ -18,13 +18,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_FAILURE, PageItem
+from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_FAILURE, ROLE_SKIPPED, PageItem
 from crawler.pages import SputnikArticlePage
 
 LIVE_ROOT = "https://fr.sputniknews.africa/"
@@ -222,7 +223,7 @@ class SputnikSpider(scrapy.Spider):
         return [
             PageItem(
                 url=request.url,
-                role=ROLE_FAILURE,
+                role=ROLE_SKIPPED if isinstance(error, IgnoreRequest) else ROLE_FAILURE,
                 fetched_at=_now(),
                 error=f"{type(error).__name__}: {failure.getErrorMessage()}"[:500],
             )

@@ -1,0 +1,919 @@
+"""The generic page object: url + HTML -> :class:`~crawler.items.Article`.
+
+:class:`ArticlePage` parses a page once with lxml and offers what every news site needs:
+JSON-LD, OpenGraph and other ``<meta>``, rel=canonical, ``<html lang>``, date normalisation,
+visible text and absolute URLs. Its field properties read only site-independent metadata, so
+a site's subclass puts its layout signals first and falls back to ``super()``.
+
+Nothing here imports Scrapy: the archive re-extracts stored pages with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import cached_property, lru_cache
+from typing import Any, cast
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml.cssselect import CSSSelector
+from lxml.etree import LxmlError, ParserError
+from lxml.html import HtmlElement
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+from w3lib.html import strip_html5_whitespace
+
+from crawler.items import Article, RelatedLink
+
+JsonObject = dict[str, Any]
+
+#: Elements whose content is never visible text.
+INVISIBLE_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "math", "head", "title", "meta", "link"}
+)
+#: Elements that start a new line when rendered: they separate paragraphs.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "ul",
+    ]
+)
+#: JSON-LD ``@type`` values that describe an article.
+JSONLD_ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "SatiricalArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "Report",
+    }
+)
+
+# Runs of whitespace become one space; a single typographic space (NBSP, narrow NBSP, figure
+# and thin space) is kept because French punctuation depends on it.
+_WS_RUN = re.compile(r"\s{2,}")
+_WS_SINGLE = re.compile(r"[^\S\u00a0\u202f\u2007\u2009]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_COUNT = re.compile(
+    r"(\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*([kKmM])?(?![a-zA-Z])"
+)
+
+
+#: What w3lib resolves single-byte labels to (latin-1 and ascii become windows-1252).
+_SINGLE_BYTE = frozenset({"cp1252", "iso8859-15"})
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def collapse_ws(text: str | None) -> str | None:
+    """Collapse whitespace runs to one space and strip; ``None`` for empty text.
+
+    A lone NBSP (or narrow NBSP) stays as it is: it is meaningful in French typography.
+    """
+    if text is None:
+        return None
+    text = _WS_SINGLE.sub(" ", _WS_RUN.sub(" ", text)).strip()
+    return text or None
+
+
+def classes(el: HtmlElement) -> list[str]:
+    """The element's class tokens."""
+    return str(el.get("class") or "").split()
+
+
+def is_element(node: Any) -> bool:
+    """True for elements, False for comments and processing instructions."""
+    return isinstance(node.tag, str)
+
+
+def is_hidden(el: HtmlElement) -> bool:
+    """True when the element is hidden by markup (``hidden`` or an inline style)."""
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
+@dataclass
+class TextPiece:
+    """One text node met while walking a subtree (or a line/paragraph break)."""
+
+    text: str
+    element: HtmlElement
+    """The element whose ``.text`` (or ``.tail`` when ``tail``) holds the text."""
+    tail: bool = False
+    kind: str = "text"
+    """``text``, ``br`` (a ``<br>``) or ``block`` (the edge of a block element)."""
+
+
+def text_pieces(
+    root: HtmlElement, skip: Callable[[HtmlElement], bool] | None = None
+) -> Iterator[TextPiece]:
+    """Text nodes of ``root`` in document order, without invisible or skipped subtrees.
+
+    Block element edges and ``<br>`` are yielded as pieces of kind ``block`` / ``br``, so
+    callers can rebuild paragraphs. Iterative, so deeply nested pages cannot overflow.
+    """
+    stack: list[tuple[HtmlElement, bool]] = [(root, False)]
+    while stack:
+        el, leaving = stack.pop()
+        if leaving:
+            if el.tag in BLOCK_TAGS:
+                yield TextPiece("", el, kind="block")
+            if el is not root and el.tail:
+                yield TextPiece(el.tail, el, tail=True)
+            continue
+        if el is not root and (
+            not is_element(el)
+            or el.tag in INVISIBLE_TAGS
+            or is_hidden(el)
+            or (skip is not None and skip(el))
+        ):
+            if el.tail:
+                yield TextPiece(el.tail, el, tail=True)
+            continue
+        if el.tag == "br":
+            yield TextPiece("", el, kind="br")
+        elif el.tag in BLOCK_TAGS:
+            yield TextPiece("", el, kind="block")
+        if el.text:
+            yield TextPiece(el.text, el)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+
+
+def visible_text(
+    el: HtmlElement | None, skip: Callable[[HtmlElement], bool] | None = None
+) -> str | None:
+    """The element's visible text on one line: whitespace runs collapsed, stripped."""
+    if el is None:
+        return None
+    if not is_element(el) or el.tag in INVISIBLE_TAGS:
+        return None
+    parts = [p.text if p.kind == "text" else " " for p in text_pieces(el, skip)]
+    return collapse_ws("".join(parts))
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of text and where it starts in the document."""
+
+    text: str
+    start: HtmlElement
+    """The element whose text (or tail, when ``tail``) begins the paragraph."""
+    tail: bool
+
+
+def paragraphs(
+    root: HtmlElement, skip: Callable[[HtmlElement], bool] | None = None
+) -> list[Paragraph]:
+    """Split the visible text of ``root`` into paragraphs.
+
+    A paragraph ends at the edge of a block element or at two ``<br>`` in a row; a single
+    ``<br>`` is a line break inside the paragraph (it becomes a space).
+    """
+    found: list[Paragraph] = []
+    buffer: list[str] = []
+    start: TextPiece | None = None
+    brs = 0
+
+    def flush() -> None:
+        nonlocal start, brs
+        text = collapse_ws("".join(buffer))
+        if text and start is not None:
+            found.append(Paragraph(text, start.element, start.tail))
+        buffer.clear()
+        start, brs = None, 0
+
+    for piece in text_pieces(root, skip):
+        if piece.kind == "block":
+            flush()
+        elif piece.kind == "br":
+            brs += 1
+            if brs >= 2:
+                flush()
+            else:
+                buffer.append(" ")
+        elif piece.text.strip():
+            brs = 0
+            start = start or piece
+            buffer.append(piece.text)
+        else:
+            buffer.append(piece.text)
+    flush()
+    return found
+
+
+@lru_cache(maxsize=512)
+def _compiled(css: str) -> CSSSelector:
+    return CSSSelector(css, translator="html")
+
+
+def select(scope: HtmlElement | None, css: str) -> list[HtmlElement]:
+    """Elements under ``scope`` (itself included) matching ``css``, in document order."""
+    if scope is None:
+        return []
+    return cast(list[HtmlElement], _compiled(css)(scope))
+
+
+def parse_count(text: str | None) -> int | None:
+    """A displayed counter as an int: ``6822``, ``6 822``, ``1,2K`` -> 1200."""
+    match = _COUNT.search(text or "")
+    if not match:
+        return None
+    number, suffix = match.groups()
+    if suffix:
+        factor = 1000 if suffix.lower() == "k" else 1_000_000
+        return round(float(number.replace(",", ".").replace(" ", "")) * factor)
+    if re.fullmatch(r"\d+[.,]\d{1,2}", number):
+        number = re.split(r"[.,]", number)[0]
+    return int(re.sub(r"\D", "", number))
+
+
+# --- dates ------------------------------------------------------------------------------
+
+_TZ_NAMES = {
+    "Z": 0,
+    "UTC": 0,
+    "GMT": 0,
+    "WET": 0,
+    "CET": 60,
+    "CEST": 120,
+    "MSK": 180,
+}
+_FRENCH_MONTHS = {
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+}
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?|[A-Z]{3,4})?$"
+)
+_UNIX_TIME = re.compile(r"^(\d{9,13})(?:\.\d+)?$")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
+_FRENCH_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})\b", re.I)
+_CLOCK = re.compile(r"\b(\d{1,2})\s*[:h]\s*(\d{2})(?::(\d{2}))?\b")
+_TZ_IN_TEXT = re.compile(
+    r"(?:\b(UTC|GMT|MSK|CEST|CET)\b\s*([+-]\d{1,2}(?::?\d{2})?)?)|([+-]\d{2}:?\d{2})\b"
+)
+
+
+def _offset(token: str | None, extra: str | None = None) -> tzinfo | None:
+    """A tzinfo from ``Z``, ``+0300``, ``+03:00``, ``+03`` or a zone abbreviation."""
+    if not token:
+        return None
+    minutes = _TZ_NAMES.get(token.upper())
+    if minutes is None:
+        if token[0] not in "+-":
+            return None
+        digits = token[1:].replace(":", "")
+        hours, mins = int(digits[:2]), int(digits[2:4] or 0)
+        minutes = (hours * 60 + mins) * (-1 if token[0] == "-" else 1)
+    if extra:
+        extra_tz = _offset(extra if len(extra) > 2 else f"{extra[0]}0{extra[1:]}")
+        if extra_tz is not None:
+            delta = extra_tz.utcoffset(None)
+            minutes += int(delta.total_seconds() // 60) if delta else 0
+    return timezone(timedelta(minutes=minutes))
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def normalize_datetime(value: str | None, default_tz: tzinfo = timezone.utc) -> str | None:
+    """ISO 8601 with offset (``2017-06-21T10:52:00+03:00``) from the forms pages use.
+
+    Accepts ISO 8601 with or without seconds or offset (``2017-06-21T10:52+0300``), unix time
+    in seconds or milliseconds, and displayed dates such as ``21.06.2017 10:52``,
+    ``10:52 GMT 21.06.2017`` or ``21 juin 2017 à 10h52``. A time without an offset is taken
+    in ``default_tz``; a unix time is shown in ``default_tz``. ``None`` when unparseable.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return (
+            _parse_iso(text, default_tz)
+            or _parse_unix(text, default_tz)
+            or _parse_display(text, default_tz)
+        )
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_iso(text: str, default_tz: tzinfo) -> str | None:
+    match = _ISO_DATE.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    tz = _offset(zone) if zone else default_tz
+    if tz is None:
+        return None
+    dt = datetime(
+        int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+    )
+    return _iso(dt.replace(tzinfo=tz))
+
+
+def _parse_unix(text: str, default_tz: tzinfo) -> str | None:
+    match = _UNIX_TIME.match(text)
+    if not match:
+        return None
+    stamp = int(match.group(1))
+    if len(match.group(1)) >= 12:
+        stamp //= 1000
+    return _iso(datetime.fromtimestamp(stamp, tz=timezone.utc).astimezone(default_tz))
+
+
+def _parse_display(text: str, default_tz: tzinfo) -> str | None:
+    numeric = _NUMERIC_DATE.search(text)
+    if numeric:
+        day, month, year = (int(g) for g in numeric.groups())
+        rest = text[: numeric.start()] + " " + text[numeric.end() :]
+    else:
+        french = _FRENCH_DATE.search(text)
+        month_number = _FRENCH_MONTHS.get(french.group(2).lower()) if french else None
+        if french is None or month_number is None:
+            return None
+        day, month, year = int(french.group(1)), month_number, int(french.group(3))
+        rest = text[: french.start()] + " " + text[french.end() :]
+    clock = _CLOCK.search(rest)
+    hour, minute, second = (int(g or 0) for g in clock.groups()) if clock else (0, 0, 0)
+    zone = _TZ_IN_TEXT.search(rest)
+    tz = (_offset(zone.group(1) or zone.group(3), zone.group(2)) if zone else None) or default_tz
+    return _iso(datetime(year, month, day, hour, minute, second, tzinfo=tz))
+
+
+# --- JSON-LD ----------------------------------------------------------------------------
+
+
+def parse_json_ld(text: str) -> list[Any]:
+    """The JSON values in one ``<script type="application/ld+json">``; [] when hopeless.
+
+    Tolerates what pages get wrong: HTML comment or CDATA wrappers, a trailing ``;``, raw
+    newlines inside strings, trailing commas, several objects one after the other.
+    """
+    text = text.strip()
+    for wrapper in (("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]]>")):
+        if text.startswith(wrapper[0]) and text.endswith(wrapper[1]):
+            text = text[len(wrapper[0]) : -len(wrapper[1])].strip()
+    text = text.rstrip(";").strip()
+    decoder = json.JSONDecoder(strict=False)
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        values: list[Any] = []
+        pos = 0
+        try:
+            while pos < len(candidate):
+                value, pos = decoder.raw_decode(candidate, pos)
+                values.append(value)
+                while pos < len(candidate) and candidate[pos] in " \t\r\n,;":
+                    pos += 1
+        except ValueError:
+            if values:
+                return values
+            continue
+        return values
+    return []
+
+
+def json_ld_objects(values: Iterable[Any]) -> Iterator[JsonObject]:
+    """Every object of the JSON-LD values, lists and ``@graph`` flattened."""
+    for value in values:
+        if isinstance(value, list):
+            yield from json_ld_objects(value)
+        elif isinstance(value, dict):
+            yield value
+            graph = value.get("@graph")
+            if isinstance(graph, list | dict):
+                yield from json_ld_objects([graph])
+
+
+def json_ld_types(obj: JsonObject) -> set[str]:
+    """The object's ``@type`` names without vocabulary prefix (``schema:`` or URL)."""
+    raw = obj.get("@type")
+    names = raw if isinstance(raw, list) else [raw]
+    return {re.split(r"[/:#]", n)[-1] for n in names if isinstance(n, str)}
+
+
+def ld_text(value: Any) -> str | None:
+    """A JSON-LD value as text: strings, numbers, ``{"name"|"@value"|"text": ...}``, lists."""
+    if isinstance(value, str):
+        return collapse_ws(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        for key in ("@value", "name", "text"):
+            if key in value:
+                return ld_text(value[key])
+        return None
+    if isinstance(value, list):
+        for item in value:
+            text = ld_text(item)
+            if text:
+                return text
+    return None
+
+
+def ld_list(value: Any) -> list[Any]:
+    """A JSON-LD value that may be a single item or a list, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def ld_url(value: Any) -> str | None:
+    """The URL of a JSON-LD image-like value (string, ImageObject, list)."""
+    for item in ld_list(value):
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+        if isinstance(item, dict):
+            for key in ("url", "contentUrl", "@id"):
+                if isinstance(item.get(key), str) and item[key].strip():
+                    return str(item[key]).strip()
+    return None
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+class ArticlePage:
+    """A fetched page, parsed once, with one property per :class:`Article` field.
+
+    The properties of this class use only site-independent metadata (JSON-LD, OpenGraph,
+    ``<meta>``, ``<link>``); site subclasses override them with layout-specific signals and
+    call ``super()`` as the fallback.
+    """
+
+    #: Site id, the spider name.
+    site_id: str = ""
+    #: Timezone of times shown without an offset (and of unix times).
+    default_tz: tzinfo = timezone.utc
+
+    def __init__(self, url: str, body: bytes | str, encoding: str | None = None) -> None:
+        self.url = url
+        if isinstance(body, bytes):
+            self.encoding, self.text = decode_html(body, encoding)
+        else:
+            self.encoding, self.text = encoding or "utf-8", body
+        self.root: HtmlElement = _parse_html(self.text)
+
+    # -- generic helpers --------------------------------------------------------------
+
+    def css(self, query: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
+        """Elements matching ``query`` under ``scope`` (default: the whole document)."""
+        return select(self.root if scope is None else scope, query)
+
+    def first(self, queries: Iterable[str], scope: HtmlElement | None = None) -> HtmlElement | None:
+        """The first element matching the first query that matches anything."""
+        for query in queries:
+            found = self.css(query, scope)
+            if found:
+                return found[0]
+        return None
+
+    @cached_property
+    def base_url(self) -> str:
+        """The URL relative links resolve against (``<base href>`` when present)."""
+        for base in self.css("base[href]"):
+            return urljoin(self.url, strip_html5_whitespace(base.get("href") or ""))
+        return self.url
+
+    def absolute(self, href: str | None) -> str | None:
+        """``href`` resolved against the page; ``None`` for empty, ``javascript:`` etc."""
+        if href is None:
+            return None
+        href = strip_html5_whitespace(href)
+        if not href or href.startswith("#"):
+            return None
+        if re.match(r"^(?:javascript|mailto|tel|data|about):", href, re.I):
+            return None
+        return urljoin(self.base_url, href)
+
+    def same_page(self, url: str | None) -> bool:
+        """True when ``url`` is this page (fetched or canonical URL), fragment ignored."""
+        if not url:
+            return False
+        key = _url_key(url)
+        return key in {_url_key(self.url), _url_key(self.canonical_url or self.url)}
+
+    @cached_property
+    def meta_values(self) -> dict[str, list[str]]:
+        """``<meta>`` contents by lower-cased ``property`` / ``name`` / ``itemprop``."""
+        found: dict[str, list[str]] = {}
+        for meta in self.css("meta[content]"):
+            content = str(meta.get("content") or "")
+            for attr in ("property", "name", "itemprop"):
+                key = str(meta.get(attr) or "").strip().lower()
+                if key:
+                    found.setdefault(key, []).append(content)
+        return found
+
+    def meta(self, *keys: str) -> str | None:
+        """The first non-empty content among the given meta keys (og:title, description...)."""
+        for key in keys:
+            for value in self.meta_values.get(key.lower(), []):
+                text = collapse_ws(value)
+                if text:
+                    return text
+        return None
+
+    def meta_raw(self, *keys: str) -> str | None:
+        """Like :meth:`meta` but the content exactly as written."""
+        for key in keys:
+            for value in self.meta_values.get(key.lower(), []):
+                if value.strip():
+                    return value
+        return None
+
+    def link_href(self, rel: str) -> str | None:
+        """Absolute href of the first ``<link>`` whose rel tokens include ``rel``."""
+        for link in self.css("link[href]"):
+            if rel in str(link.get("rel") or "").lower().split():
+                return self.absolute(link.get("href"))
+        return None
+
+    @cached_property
+    def json_ld(self) -> list[JsonObject]:
+        """Every JSON-LD object of the page (lists and @graph flattened)."""
+        values: list[Any] = []
+        for script in self.css("script"):
+            if str(script.get("type") or "").strip().lower() == "application/ld+json":
+                values.extend(parse_json_ld(script.text or ""))
+        return list(json_ld_objects(values))
+
+    @cached_property
+    def json_ld_article(self) -> JsonObject:
+        """The JSON-LD object describing the article (NewsArticle, Article...), or ``{}``."""
+        for obj in self.json_ld:
+            if json_ld_types(obj) & JSONLD_ARTICLE_TYPES:
+                return obj
+        return {}
+
+    def date_pair(self, candidates: Iterable[str | None]) -> tuple[str | None, str | None]:
+        """(normalised, raw) for the first raw value that parses, else (None, first raw)."""
+        first_raw: str | None = None
+        for raw in candidates:
+            if raw is None or not raw.strip():
+                continue
+            first_raw = first_raw or raw
+            normalised = normalize_datetime(raw, self.default_tz)
+            if normalised:
+                return normalised, raw
+        return None, first_raw
+
+    @cached_property
+    def is_article_type(self) -> bool:
+        """True when metadata says the page is an article (og:type or JSON-LD)."""
+        return self.meta("og:type") == "article" or bool(self.json_ld_article)
+
+    # -- fields -----------------------------------------------------------------------
+
+    @property
+    def site(self) -> str:
+        """Site id (the spider name)."""
+        return self.site_id
+
+    @cached_property
+    def canonical_url(self) -> str | None:
+        """Absolute rel=canonical, else og:url, else ``None``."""
+        return self.link_href("canonical") or self.absolute(self.meta("og:url"))
+
+    @property
+    def language(self) -> str | None:
+        """ISO 639-1 code (``fr``) from ``<html lang>``, og:locale, JSON-LD inLanguage."""
+        candidates = (
+            self.root.get("lang"),
+            self.root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+            self.meta("og:locale"),
+            ld_text(self.json_ld_article.get("inLanguage")),
+            self.meta("content-language", "language"),
+        )
+        for value in candidates:
+            match = re.match(r"^\s*([a-zA-Z]{2,3})(?:[-_]|\s*$)", value or "")
+            if match:
+                return match.group(1).lower()
+        return None
+
+    @property
+    def title(self) -> str | None:
+        """Headline, from JSON-LD headline or og:title of an article page."""
+        headline = ld_text(self.json_ld_article.get("headline"))
+        if headline:
+            return headline
+        return self.meta("og:title", "twitter:title") if self.is_article_type else None
+
+    @property
+    def lead(self) -> str | None:
+        """First paragraph; metadata has no reliable one (descriptions are often cut)."""
+        return None
+
+    @property
+    def body(self) -> str | None:
+        """Text after the lead, paragraphs separated by a blank line: JSON-LD articleBody."""
+        text = self.json_ld_article.get("articleBody")
+        if not isinstance(text, str):
+            return None
+        paras = [collapse_ws(p) for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text)]
+        return "\n\n".join(p for p in paras if p) or None
+
+    @property
+    def authors(self) -> list[str]:
+        """Person authors from JSON-LD (organisations are not authors), else meta author."""
+        names: list[str] = []
+        for author in ld_list(self.json_ld_article.get("author")):
+            if isinstance(author, dict) and json_ld_types(author) & {"Organization"}:
+                continue
+            name = ld_text(author)
+            if name:
+                names.append(name)
+        if not names:
+            meta_author = self.meta("author", "article:author")
+            site_names = {self.meta("og:site_name"), ld_text(self.publisher_name)}
+            if meta_author and meta_author not in site_names and "://" not in meta_author:
+                names = split_names(meta_author)
+        return unique(names)
+
+    @property
+    def publisher_name(self) -> str | None:
+        """Name of the JSON-LD publisher (used to tell a site name from an author)."""
+        return ld_text(self.json_ld_article.get("publisher"))
+
+    @property
+    def category(self) -> str | None:
+        """Section: JSON-LD articleSection, else article:section."""
+        return ld_text(self.json_ld_article.get("articleSection")) or self.meta("article:section")
+
+    @property
+    def tags(self) -> list[str]:
+        """article:tag metas, else JSON-LD keywords (list or comma-separated)."""
+        tags = [t for t in (collapse_ws(v) for v in self.meta_values.get("article:tag", [])) if t]
+        if not tags:
+            for value in ld_list(self.json_ld_article.get("keywords")):
+                if isinstance(value, str):
+                    tags.extend(t for t in (collapse_ws(v) for v in value.split(",")) if t)
+        return unique(tags)
+
+    def published_candidates(self) -> Iterator[str | None]:
+        """Raw publication times, best signal first (subclasses put theirs first)."""
+        yield self.meta_raw("article:published_time", "datePublished")
+        yield _str_or_none(self.json_ld_article.get("datePublished"))
+
+    @cached_property
+    def _published(self) -> tuple[str | None, str | None]:
+        return self.date_pair(self.published_candidates())
+
+    @property
+    def published_at(self) -> str | None:
+        """Publication time, ISO 8601 with offset."""
+        return self._published[0]
+
+    @property
+    def published_at_raw(self) -> str | None:
+        """Publication time exactly as found."""
+        return self._published[1]
+
+    def modified_candidates(self) -> Iterator[str | None]:
+        """Raw modification times, best signal first."""
+        yield self.meta_raw("article:modified_time", "dateModified")
+        yield _str_or_none(self.json_ld_article.get("dateModified"))
+
+    @cached_property
+    def _modified(self) -> tuple[str | None, str | None]:
+        return self.date_pair(self.modified_candidates())
+
+    @property
+    def modified_at(self) -> str | None:
+        """Last modification time, ISO 8601 with offset."""
+        return self._modified[0]
+
+    @property
+    def modified_at_raw(self) -> str | None:
+        """Last modification time exactly as found."""
+        return self._modified[1]
+
+    @property
+    def image_url(self) -> str | None:
+        """Absolute URL of the main photo: JSON-LD image, else og:image, never a logo."""
+        for candidate in (
+            ld_url(self.json_ld_article.get("image")),
+            self.meta("og:image", "og:image:url", "twitter:image"),
+        ):
+            url = self.absolute(candidate)
+            if url and not looks_like_logo(url):
+                return url
+        return None
+
+    @property
+    def json_ld_image(self) -> JsonObject:
+        """The article's JSON-LD ImageObject, or ``{}``."""
+        for image in ld_list(self.json_ld_article.get("image")):
+            if isinstance(image, dict):
+                return image
+        return {}
+
+    @property
+    def image_caption(self) -> str | None:
+        """Caption of the main photo: JSON-LD ImageObject caption or description."""
+        image = self.json_ld_image
+        return ld_text(image.get("caption")) or ld_text(image.get("description"))
+
+    @property
+    def image_credit(self) -> str | None:
+        """Photo credit: JSON-LD ImageObject creditText / copyrightHolder / author."""
+        image = self.json_ld_image
+        for key in ("creditText", "copyrightNotice", "copyrightHolder", "author"):
+            text = ld_text(image.get(key))
+            if text:
+                return text
+        return None
+
+    @property
+    def short_url(self) -> str | None:
+        """Target of ``<link rel="shortlink">``."""
+        return self.link_href("shortlink")
+
+    @property
+    def views(self) -> int | None:
+        """View count from JSON-LD interactionStatistic or itemprop interactionCount."""
+        for stat in ld_list(self.json_ld_article.get("interactionStatistic")):
+            if not isinstance(stat, dict):
+                continue
+            kind = ld_text(stat.get("interactionType")) or ""
+            if not kind or re.search(r"View|Watch|Read", kind):
+                count = stat.get("userInteractionCount")
+                if isinstance(count, int | str) and not isinstance(count, bool):
+                    return parse_count(str(count))
+        return parse_count(self.meta("interactionCount"))
+
+    @property
+    def related(self) -> list[RelatedLink]:
+        """Related links: metadata has none."""
+        return []
+
+    def to_item(self) -> Article:
+        """The :class:`Article` built from one property per field."""
+        return Article(
+            url=self.url,
+            canonical_url=self.canonical_url,
+            site=self.site,
+            language=self.language,
+            title=self.title,
+            lead=self.lead,
+            body=self.body,
+            authors=list(self.authors),
+            category=self.category,
+            tags=list(self.tags),
+            published_at=self.published_at,
+            published_at_raw=self.published_at_raw,
+            modified_at=self.modified_at,
+            modified_at_raw=self.modified_at_raw,
+            image_url=self.image_url,
+            image_caption=self.image_caption,
+            image_credit=self.image_credit,
+            short_url=self.short_url,
+            views=self.views,
+            related=list(self.related),
+        )
+
+
+# --- small helpers ----------------------------------------------------------------------
+
+
+def decode_html(body: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(encoding, text) of an HTML body: the first of BOM, ``encoding`` (from the HTTP
+    header), ``<meta charset>``, UTF-8 and windows-1252 that decodes it without error; UTF-8
+    with replacement characters when none does.
+
+    A single-byte label (latin-1, windows-1252, ascii) on a body that is valid UTF-8 with
+    non-ASCII bytes is taken to be wrong: such bytes are almost never meant as latin-1, and
+    trusting the label would store mojibake ("Ã©tÃ©").
+    """
+    bom, _ = read_bom(body)
+    candidates = (bom, encoding, html_body_declared_encoding(body), "utf-8", "cp1252")
+    for candidate in candidates:
+        name = resolve_encoding(candidate) if candidate else None
+        if not name:
+            continue
+        if name in _SINGLE_BYTE and not body.isascii() and _is_utf8(body):
+            name = "utf-8"
+        try:
+            return name, body.decode(name).lstrip("\ufeff")
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return "utf-8", body.decode("utf-8", "replace")
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse_html(text: str) -> HtmlElement:
+    """The document root; an empty ``<html>`` for an empty or unparseable page."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False)
+    try:
+        root: HtmlElement = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser)
+    except (ParserError, ValueError, LxmlError):
+        root = lxml.html.document_fromstring("<html></html>")
+    return root
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _url_key(url: str) -> str:
+    return urldefrag(url.strip())[0].rstrip("/")
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Values in order, each once (compared case-insensitively), empty ones dropped."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+def split_names(text: str) -> list[str]:
+    """Author names from one string: ``Par A, B et C`` -> [A, B, C]."""
+    text = re.sub(r"^\s*(?:par|by|auteur\s*:|auteurs\s*:)\s+", "", text, flags=re.I)
+    parts = re.split(r"\s*(?:,|;|\s+et\s+|\s+and\s+|&)\s*", text)
+    return [p for p in (collapse_ws(part) for part in parts) if p]
+
+
+def looks_like_logo(url: str) -> bool:
+    """True for site logos and placeholders, which pages put in og:image when no photo."""
+    path = url.lower().split("?")[0]
+    return bool(re.search(r"(?:^|[/_.-])(?:logo|favicon|placeholder|default)[^/]*$|/logo/", path))
