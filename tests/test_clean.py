@@ -3,7 +3,8 @@ from __future__ import annotations
 import unicodedata
 
 from crawler.items import ROLE_ARTICLE, Article, PageItem, RelatedLink
-from crawler.pipelines.clean import CleanPipeline, clean_article, clean_paragraphs, clean_text
+from crawler.pages.clean import clean_article, clean_paragraphs, clean_text
+from crawler.pipelines.clean import CleanPipeline
 
 
 def test_clean_text_folds_whitespace_runs() -> None:
