@@ -11,7 +11,8 @@ import pytest
 from mocksite.server import RunningSite, start
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_SEED = ROOT.parent / "shared" / "seed" / "sputnik-fr-article.txt"
+#: The seed page as text; test_mocksite proves it is shared/seed/sputnik-fr-article.txt.
+SEED_TEXT = ROOT / "mocksite" / "data" / "sputnik-fr-article.txt"
 
 
 @pytest.fixture(scope="session")

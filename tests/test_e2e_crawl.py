@@ -11,7 +11,7 @@ import pytest
 from archive import Archive
 from mocksite.server import RunningSite
 
-from .conftest import SHARED_SEED, run_crawl
+from .conftest import SEED_TEXT, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -19,8 +19,8 @@ TABLES = ("articles", "urls", "links", "tags", "article_tags")
 
 
 def seed_expectations() -> dict[str, Any]:
-    """The seed article's fields, read from the shared seed file (not from the replica)."""
-    lines = [line.strip() for line in SHARED_SEED.read_text(encoding="utf-8").splitlines()]
+    """The seed article's fields, read from the seed text itself (not from the replica's code)."""
+    lines = [line.strip() for line in SEED_TEXT.read_text(encoding="utf-8").splitlines()]
     lines = [line for line in lines if line]
     related_at = lines.index("Lire aussi:")
     tags_at = lines.index("Tags:")
