@@ -179,8 +179,118 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     db.execute(_FTS_UPDATE_TRIGGER)
 
 
+_SCHEMA_2 = (
+    """
+    CREATE TABLE captures (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        crawl_id INTEGER REFERENCES crawls(id),
+        fetched_at TEXT NOT NULL,
+        status INTEGER,
+        headers TEXT NOT NULL DEFAULT '{}',
+        body BLOB NOT NULL,
+        compression TEXT NOT NULL DEFAULT 'zlib',
+        body_size INTEGER NOT NULL,
+        body_sha256 TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_captures_body_sha256 ON captures(body_sha256)",
+    """
+    CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        number INTEGER NOT NULL,
+        crawl_id INTEGER REFERENCES crawls(id),
+        fetched_at TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT,
+        lead TEXT,
+        body TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        category TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        published_at TEXT,
+        published_at_raw TEXT,
+        modified_at TEXT,
+        modified_at_raw TEXT,
+        image_url TEXT,
+        image_caption TEXT,
+        image_credit TEXT,
+        extractor TEXT,
+        extractor_version TEXT,
+        capture_id INTEGER REFERENCES captures(id),
+        UNIQUE (article_id, number)
+    )
+    """,
+    "CREATE INDEX idx_versions_crawl_id ON versions(crawl_id)",
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER REFERENCES articles(id),
+        crawl_id INTEGER REFERENCES crawls(id),
+        url TEXT,
+        kind TEXT NOT NULL,
+        status INTEGER,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX idx_events_article_id ON events(article_id)",
+    "CREATE INDEX idx_events_kind ON events(kind)",
+    "ALTER TABLE articles ADD COLUMN text_hash TEXT",
+    "ALTER TABLE articles ADD COLUMN current_version_id INTEGER REFERENCES versions(id)",
+    "CREATE INDEX idx_articles_text_hash ON articles(text_hash)",
+    """
+    CREATE TABLE dedupe_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        signature BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE dedupe_bands (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (band, bucket, article_id)
+    ) WITHOUT ROWID
+    """,
+)
+
+
+def m002_versions_captures_events(db: sqlite_utils.Database) -> None:
+    """Versions of every article, raw captures, events, and the duplicate-detection index.
+
+    Articles already archived get their current content as version 1, so their history
+    starts at the content the archive holds (its capture is unknown: ``capture_id`` NULL).
+    Their ``text_hash`` and near-duplicate signatures are filled in by
+    ``Archive.backfill_dedupe()`` on first open, which needs Python code a migration may not
+    depend on.
+    """
+    for statement in _SCHEMA_2:
+        db.execute(statement)
+    db.execute(
+        """
+        INSERT INTO versions (
+            article_id, number, crawl_id, fetched_at, content_hash, title, lead, body,
+            authors, category, tags, published_at, published_at_raw, modified_at,
+            modified_at_raw, image_url, image_caption, image_credit, extractor,
+            extractor_version, capture_id
+        )
+        SELECT id, 1, last_crawl_id, COALESCE(last_changed_at, last_seen_at, first_seen_at),
+            content_hash, title, lead, body, authors, category, tags, published_at,
+            published_at_raw, modified_at, modified_at_raw, image_url, image_caption,
+            image_credit, NULL, NULL, NULL
+        FROM articles
+        """
+    )
+    db.execute(
+        "UPDATE articles SET current_version_id ="
+        " (SELECT v.id FROM versions v WHERE v.article_id = articles.id AND v.number = 1)"
+    )
+
+
 #: Every migration, in the order they apply. Append only.
-MIGRATIONS: tuple[Migration, ...] = (m001_initial_schema,)
+MIGRATIONS: tuple[Migration, ...] = (m001_initial_schema, m002_versions_captures_events)
 
 
 def _now() -> str:

@@ -6,6 +6,7 @@ Nothing here imports Scrapy: page objects (``crawler.pages``) build these, and t
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -109,6 +110,7 @@ ROLE_ARTICLE = "article"  # a page expected to be an article
 ROLE_DISCOVERY = "discovery"  # home, rubrique, sitemap or feed page
 ROLE_FAILURE = "failure"  # an HTTP error status or a network failure
 ROLE_SKIPPED = "skipped"  # refused before it was fetched (robots.txt, a middleware's filter)
+ROLE_ALIAS = "alias"  # a copy of an article that names another URL as canonical
 
 
 @dataclass
@@ -139,3 +141,23 @@ class PageItem:
     """A short description of the failure, for ``failure`` items."""
     article: Article | None = None
     """The extracted article, for ``article`` items."""
+    redirect_status: int | None = None
+    """The HTTP status of the first redirect, when the response came through redirects."""
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    """Response headers as received (name -> values), kept for the raw capture."""
+    body: builtins.bytes | None = None
+    """The raw response body, kept for the capture of a new version; ``None`` otherwise."""
+    extractor: str | None = None
+    """Name of the page object that extracted ``article`` (``SputnikArticlePage``)."""
+    extractor_version: str | None = None
+    """That page object's extractor version."""
+    alias_of: str | None = None
+    """For a copy of an article (AMP, mobile, tracking variant) whose rel=canonical names
+    another URL: that canonical URL. The copy's content is not stored; the URL becomes an
+    alias of the canonical article."""
+    gone_reason: str | None = None
+    """Why the article behind ``requested_url`` (or ``url``) is gone, when it is: ``http_404``,
+    ``http_410``, ``http_451`` or ``redirect_to_listing`` (it now leads to a rubrique or home
+    page). Transient failures (5xx, timeouts) never set it."""
+    alias_urls: list[str] = field(default_factory=list)
+    """Copies that named this page as their canonical URL, to record as its aliases."""

@@ -29,6 +29,14 @@ printf 'Crawl took %d.%03d s\n\n' $((ms / 1000)) $((ms % 1000))
 
 "$BIN/archive" --db "$DB" crawls --limit 3
 echo
+"$BIN/python" - "$DB" <<'PY'
+import sys
+from archive import Archive
+with Archive(sys.argv[1], readonly=True) as archive:
+    counts = archive.counts()
+print("Rows in the archive: " + ", ".join(f"{t} {n}" for t, n in counts.items() if not t.startswith("dedupe")))
+PY
+echo
 seed_path=$("$BIN/python" -c "from mocksite.site import Site; s = Site($ARTICLES, $SEED); print(s.article(s.seed_index)['url_path'])")
 echo "The seed article as archived:"
 "$BIN/archive" --db "$DB" show "$base$seed_path"

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from crawler.items import ROLE_ARTICLE, Article, PageItem, RelatedLink
 from crawler.pages.clean import clean_article, clean_paragraphs, clean_text
 from crawler.pipelines.clean import CleanPipeline
@@ -79,3 +81,39 @@ def test_pipeline_cleans_the_article_of_a_page_item() -> None:
     out = CleanPipeline().process_item(item)
     assert out is item
     assert item.article is not None and item.article.title == "T"
+
+
+def test_clean_text_repairs_double_encoded_utf8() -> None:
+    broken = "la sÃ©curitÃ© des opÃ©rations en Syrie â€” lâ€™aviation"
+    assert clean_text(broken) == "la sécurité des opérations en Syrie — l’aviation"
+
+
+def test_clean_text_leaves_correct_french_alone() -> None:
+    text = "Ça coûte 5\u00a0€\u00a0; «\u00a0Âme\u00a0» et l’État — â ŒUVRE"
+    assert clean_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Suivez Sputnik sur Telegram pour ne rien manquer de l’actualité.",
+        "Abonnez-vous à notre newsletter",
+        "Pour lire cet article, acceptez les cookies de réseaux sociaux.",
+        "Écoutez Radio Sputnik",
+        "Commenter via Facebook",
+    ],
+)
+def test_boilerplate_paragraphs_never_reach_the_body(paragraph: str) -> None:
+    assert clean_paragraphs(f"Premier.\n\n{paragraph}\n\nSecond.") == "Premier.\n\nSecond."
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Les autorités russes ont bloqué Telegram en 2018, rappelle le média.",
+        "Le régulateur demande aux sites de ne plus forcer les internautes à accepter les cookies.",
+        "« Abonnez-vous ! », avait lancé le ministre aux journalistes.",
+    ],
+)
+def test_paragraphs_that_mention_those_words_stay(paragraph: str) -> None:
+    assert clean_paragraphs(paragraph) == paragraph

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import fields
 from typing import Any
 
+import ftfy
+
 from crawler.items import Article, RelatedLink
 
 #: Lines of site chrome that must never reach the lead or the body, compared case-insensitively
@@ -37,6 +39,26 @@ CHROME_LINES = frozenset(
     )
 )
 
+#: Boilerplate a site injects between paragraphs: calls to follow, subscribe, accept cookies.
+#: A paragraph is dropped only when one of these matches it whole, so an article that talks
+#: about Telegram or cookies keeps its text.
+BOILERPLATE = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"(?:suivez|rejoignez)[- ](?:sputnik|nous)\b.{0,60}?\b(?:sur|via)\b.{0,60}",
+        r"abonnez[- ]vous\s+(?:à|a|au|aux)\s+(?:notre|nos|la|le|sputnik)\b.{0,80}",
+        r"inscrivez[- ]vous\b.{0,40}\bnewsletter\b.{0,60}",
+        r"(?:pour\s+(?:lire|voir|afficher)\b.{0,80}?,\s*)?acceptez\s+les\s+cookies\b.{0,80}",
+        r"(?:é|e)coutez\s+radio\s+sputnik.{0,40}",
+        r"commenter\s+via\s+(?:facebook|sputnik).{0,40}",
+        r"r(?:è|e)gles\s+de\s+conduite.{0,20}",
+    )
+)
+
+# Sequences that only appear when UTF-8 was decoded as windows-1252 or latin-1 ("Ã©", "â€™").
+_MOJIBAKE = re.compile(
+    "[ÃÂâÅ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 _WHITESPACE = re.compile(r"\s+")
 _NO_BREAK = frozenset("\u00a0\u202f")
 _BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
@@ -50,12 +72,14 @@ def _fold_blank(match: re.Match[str]) -> str:
 
 
 def clean_text(value: str | None) -> str | None:
-    """NFC, no control or zero-width characters, whitespace runs folded to one space.
+    """Mojibake repaired, NFC, no control or zero-width characters, whitespace folded.
 
     A lone no-break space is kept. ``None`` when nothing is left.
     """
     if value is None:
         return None
+    if _MOJIBAKE.search(value):
+        value = ftfy.fix_encoding(value)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", value))
     text = _WHITESPACE.sub(_fold_blank, text).strip()
     return text or None
@@ -68,9 +92,16 @@ def clean_paragraphs(value: str | None) -> str | None:
     kept = []
     for paragraph in _BLANK_LINES.split(value):
         cleaned = clean_text(paragraph)
-        if cleaned and cleaned.casefold() not in CHROME_LINES:
+        if cleaned and not is_boilerplate(cleaned):
             kept.append(cleaned)
     return "\n\n".join(kept) or None
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """A paragraph that is site chrome or an injected call to action, not article text."""
+    if paragraph.casefold() in CHROME_LINES:
+        return True
+    return len(paragraph) < 240 and any(p.fullmatch(paragraph) for p in BOILERPLATE)
 
 
 def clean_list(values: list[str]) -> list[str]:

@@ -38,6 +38,10 @@ from crawler.pages.base import (
     visible_text,
 )
 
+#: Bumped whenever a change to this module changes what it extracts from the same page, so
+#: each version row says which extraction produced it and ``archive reparse`` can redo old ones.
+EXTRACTOR_VERSION = "1"
+
 LEGACY = "legacy"
 CURRENT = "current"
 GENERIC = "generic"
@@ -237,6 +241,7 @@ class SputnikArticlePage(ArticlePage):
 
     site_id = "sputnik"
     default_tz = MOSCOW
+    extractor_version = EXTRACTOR_VERSION
 
     # -- structure --------------------------------------------------------------------
 

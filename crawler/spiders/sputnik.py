@@ -25,7 +25,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_FAILURE, ROLE_SKIPPED, PageItem
+from archive.urls import canonical_key
+from crawler.items import (
+    ROLE_ALIAS,
+    ROLE_ARTICLE,
+    ROLE_DISCOVERY,
+    ROLE_FAILURE,
+    ROLE_SKIPPED,
+    PageItem,
+)
 from crawler.pages import SputnikArticlePage
 
 LIVE_ROOT = "https://fr.sputniknews.africa/"
@@ -38,6 +46,10 @@ ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/\d{14,}-[^/]+/?|\d{8}/[^/]+-\d+\.htm
 RUBRIQUE_PATH = re.compile(r"^/[a-z0-9-]+/$")
 
 HOP = "related_hop"
+ALIASES = "alias_urls"
+
+#: Statuses that mean an article was taken down, not that the site had a bad moment.
+GONE_STATUSES = frozenset({404, 410, 451})
 
 
 class BadSpiderArgument(ValueError):
@@ -181,23 +193,64 @@ class SputnikSpider(scrapy.Spider):
     # -- articles ----------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        """An article page: extract it, then follow its "Lire aussi" links within the hop limit."""
+        """An article page: extract it, then follow its "Lire aussi" links within the hop limit.
+
+        A copy whose rel=canonical names another page of the site (AMP, mobile host) is not
+        stored for itself: the canonical page is fetched and the copy becomes its alias.
+        """
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._page_item(response, ROLE_ARTICLE)
             return
         page = self.page_class(response.url, response.body, response.encoding)
         article = page.to_item()
-        yield self._page_item(response, ROLE_ARTICLE, article=article)
         hop = int(response.meta.get(HOP, 0))
+        canonical = article.canonical_url
+        if article.is_article and self._is_copy_of(response, canonical):
+            assert canonical is not None
+            yield self._page_item(response, ROLE_ALIAS, alias_of=canonical)
+            yield self._canonical_request(canonical, response, hop)
+            return
+        item = self._page_item(
+            response,
+            ROLE_ARTICLE,
+            article=article,
+            body=response.body,
+            extractor=type(page).__name__,
+            extractor_version=page.extractor_version,
+            alias_urls=list(response.meta.get(ALIASES, [])),
+        )
+        if not article.is_article and item.redirect_urls and self._is_listing(response.url):
+            item.gone_reason = "redirect_to_listing"
+        yield item
         if hop >= self.related_depth or not article.is_article:
             return
         for link in article.related:
             yield self._article_request(link.url, hop=hop + 1)
 
+    def _is_copy_of(self, response: Response, canonical: str | None) -> bool:
+        """True for a page naming another allowed page as canonical, unless we came from one."""
+        if not canonical or response.meta.get(ALIASES):
+            return False
+        return self._is_same_site(canonical) and canonical_key(canonical) != canonical_key(
+            response.url
+        )
+
+    def _canonical_request(self, canonical: str, copy: Response, hop: int) -> Request:
+        # Fetched even if already seen in this crawl: the request carries the alias to record.
+        request = self._article_request(canonical, hop=hop)
+        request.meta[ALIASES] = [copy.url]
+        return request.replace(dont_filter=True)
+
+    @staticmethod
+    def _is_listing(url: str) -> bool:
+        path = urlsplit(url).path
+        return path in ("", "/") or bool(RUBRIQUE_PATH.match(path))
+
     # -- fetch records -----------------------------------------------------------------------
 
     def _page_item(self, response: Response, role: str, **extra: Any) -> PageItem:
         redirects = list(response.meta.get("redirect_urls") or [])
+        reasons = response.meta.get("redirect_reasons") or []
         latency = response.meta.get("download_latency")
         return PageItem(
             url=response.url,
@@ -207,6 +260,11 @@ class SputnikSpider(scrapy.Spider):
             ms=round(latency * 1000, 1) if latency is not None else None,
             requested_url=redirects[0] if redirects else None,
             redirect_urls=redirects,
+            redirect_status=reasons[0] if reasons and isinstance(reasons[0], int) else None,
+            headers={
+                key.decode("latin-1"): [v.decode("latin-1") for v in values]
+                for key, values in response.headers.items()
+            },
             fetched_at=_now(),
             **extra,
         )
@@ -219,6 +277,8 @@ class SputnikSpider(scrapy.Spider):
             response: Response = error.response
             item = self._page_item(response, ROLE_FAILURE)
             item.error = f"HTTP {response.status}"
+            if response.status in GONE_STATUSES and request.callback == self.parse_article:
+                item.gone_reason = f"http_{response.status}"
             return [item]
         return [
             PageItem(
