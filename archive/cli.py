@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-from archive.store import DEFAULT_PATH, Archive, ArchiveError, package_version
+from archive import history as history_module
+from archive import reparse as reparse_module
+from archive import warc
+from archive.store import (
+    DEFAULT_PATH,
+    Archive,
+    ArchiveError,
+    ReadOnlyArchiveError,
+    package_version,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,6 +69,17 @@ SHOW_FIELDS: tuple[str, ...] = (
     "last_crawl_id",
     "content_hash",
 )
+
+#: Columns of the versions table of ``archive history``: (key in the version, header).
+VERSION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("number", "version"),
+    ("fetched_at", "fetched"),
+    ("crawl_id", "crawl"),
+    ("extractor", "extractor"),
+    ("content_hash", "hash"),
+)
+#: Formats ``archive export`` writes.
+EXPORT_FORMATS: tuple[str, ...] = ("warc",)
 
 
 # -- shared options and helpers -----------------------------------------------------------
@@ -226,6 +247,156 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
         return
     for rank, hit in enumerate(hits, start=1):
         click.echo(f"{rank}. {hit['title'] or '-'}\n   {hit['url']}\n   {hit['snippet'] or ''}")
+
+
+@cli.command()
+@click.argument("url_or_id")
+@json_option
+@click.pass_context
+def history(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
+    """Show every version of one article and what changed from each to the next.
+
+    Lists the versions oldest first (number, fetch time, crawl, extractor, content hash),
+    then, for each pair of consecutive versions, the fields that changed: short fields as
+    "old -> new", lead and body as a unified diff with one line per sentence. --json prints
+    one object with the article, its versions, the diffs and the article's events.
+    """
+    archive = open_archive(ctx)
+    article = archive.get_article(url_or_id)
+    if article is None:
+        raise click.ClickException(f"no article matches {url_or_id}")
+    result = history_module.article_history(
+        article, archive.versions(article["id"]), archive.events(article["id"])
+    )
+    if as_json:
+        echo_json(result)
+        return
+    for line in _history_lines(result):
+        click.echo(line)
+
+
+def _history_lines(result: dict[str, Any]) -> list[str]:
+    """``archive history`` for a terminal: the versions table, the diffs, the events."""
+    article = result["article"]
+    lines = [f"article {article['id']}: {article['title'] or '-'}", article["url"], ""]
+    cells = [[_version_cell(v, key) for key, _ in VERSION_COLUMNS] for v in result["versions"]]
+    lines += format_table(cells, [header for _, header in VERSION_COLUMNS])
+    fetched = {v["number"]: _cell(v["fetched_at"]) for v in result["versions"]}
+    for diff in result["diffs"]:
+        lines += ["", f"v{diff['from']} -> v{diff['to']} ({fetched[diff['to']]})"]
+        lines += history_module.format_diff(diff)
+    if result["events"]:
+        lines += ["", "events:"]
+    for event in result["events"]:
+        status = f" {event['status']}" if event.get("status") is not None else ""
+        lines.append(
+            f"  {_cell(event.get('at'))} {event.get('kind')}{status} {event.get('url') or ''}"
+        )
+    return lines
+
+
+def _version_cell(version: dict[str, Any], key: str) -> str:
+    value = version.get(key)
+    if key == "content_hash" and value:
+        return str(value)[:12]
+    if key == "extractor" and value and version.get("extractor_version"):
+        return f"{value} {version['extractor_version']}"
+    return _cell(value)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@json_option
+@click.pass_context
+def reparse(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
+    """Re-extract every article from its latest stored capture, without fetching.
+
+    Runs the current page object and cleaning over each article's latest capture and adds a
+    version (no crawl, the capture's fetch time) to every article whose content now differs.
+    A capture that no longer gives an article is counted as failed and changes nothing.
+    --dry-run writes nothing. Progress goes to stderr when it is a terminal.
+    """
+    archive = open_archive(ctx)
+    if archive.readonly and not dry_run:
+        raise click.ClickException(
+            f"{archive.path} is read-only: use --dry-run, or make it writable"
+        )
+    try:
+        report = reparse_module.reparse(archive, dry_run=dry_run, progress=_progress())
+    except ReadOnlyArchiveError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    verb = "would change" if dry_run else "changed"
+    click.echo(
+        f"{report.extractor} {report.extractor_version}: examined {report.examined} captures; "
+        f"{verb} {len(report.changed)}, unchanged {report.unchanged}, failed {len(report.failed)}, "
+        f"skipped {report.skipped}"
+    )
+    for item in report.changed:
+        written = f" -> version {item.version_id}" if item.version_id is not None else ""
+        click.echo(f"  {verb} {item.article_id} {item.url}: {', '.join(item.fields)}{written}")
+    for failed in report.failed:
+        where = f"{failed.article_id} {failed.url} (capture {failed.capture_id})"
+        click.echo(f"  failed {where}: {failed.reason}")
+
+
+def _progress() -> reparse_module.Progress | None:
+    """A ``done/total`` counter on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        click.echo(f"\rreparse: {done}/{total}{end}", err=True, nl=False)
+
+    return show
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(EXPORT_FORMATS),
+    required=True,
+    help="Output format; only warc (WARC/1.1) for now, more to come.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    metavar="FILE",
+    help="The file to write; replaced only once the export is complete.",
+)
+@click.option(
+    "--gzip/--no-gzip",
+    default=True,
+    show_default=True,
+    help="Gzip each record (the usual .warc.gz).",
+)
+@json_option
+@click.pass_context
+def export(ctx: click.Context, export_format: str, output: str, gzip: bool, as_json: bool) -> None:
+    """Export every stored capture to a file; the only format for now is WARC.
+
+    WARC: a warcinfo record, then one WARC/1.1 response record per capture (status line,
+    headers and body as stored, WARC-Date the fetch time, digests by warcio). Each body is
+    checked against its sha256 first: a damaged capture stops the export with an error and
+    no file is written.
+    """
+    archive = open_archive(ctx)
+    assert export_format == "warc"  # click.Choice admits nothing else yet
+    try:
+        result = warc.export_warc(archive, output, gzip=gzip)
+    except (warc.WarcExportError, ArchiveError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        echo_json(vars(result))
+        return
+    size = f"{result.records} records, {result.bytes} bytes"
+    click.echo(f"wrote {result.captures} captures ({size}) to {result.path}")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ first); the ``archive history`` command prints what they return.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -46,8 +47,8 @@ VERSION_KEYS: tuple[str, ...] = (
 )
 
 # A sentence ends at . ! ? or … before a space, a closing quote or bracket staying with it
-# (French sets a space inside guillemets: "« Non. » Puis").
-_SENTENCE_END = re.compile(r"(?<=[.!?…])((?: ?[»”\"')\]])?) (?=\S)")
+# (French sets a space inside guillemets: "« Non. » Puis"); an initial ("M. Poutine") is no end.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-Z]\.)((?: ?[»”\"')\]])?) (?=\S)")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
 
@@ -134,7 +135,7 @@ def article_history(
     return {
         "article": {key: article.get(key) for key in ("id", "url", "title")},
         "versions": [{key: v.get(key) for key in VERSION_KEYS} for v in versions],
-        "diffs": [diff_versions(old, new) for old, new in zip(versions, versions[1:])],
+        "diffs": [diff_versions(old, new) for old, new in itertools.pairwise(versions)],
         "events": [dict(event) for event in events],
     }
 
@@ -144,7 +145,7 @@ def _short(value: Any) -> str:
         return "-"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    return repr(value) if isinstance(value, str) else str(value)
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def format_diff(diff: Mapping[str, Any], *, indent: str = "  ") -> list[str]:
@@ -156,7 +157,7 @@ def format_diff(diff: Mapping[str, Any], *, indent: str = "  ") -> list[str]:
     for name, change in diff["changes"].items():
         if "diff" in change:
             lines.append(f"{indent}{name}:")
-            lines.extend(f"{indent}  {line}" for line in change["diff"].splitlines())
+            lines.extend(f"{indent}  {line}".rstrip() for line in change["diff"].splitlines())
             continue
         line = f"{indent}{name}: {_short(change['old'])} -> {_short(change['new'])}"
         marks = [f"+{item}" for item in change.get("added", [])]

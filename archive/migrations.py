@@ -4,7 +4,7 @@ Each migration runs in its own transaction together with its row in ``_migration
 (name, applied_at), so a failed migration leaves nothing behind and stays pending.
 Released migrations are never edited: a later change is a new function appended to
 :data:`MIGRATIONS`. Their names are what ``_migrations.name`` records, so they never change
-either. Later migrations will add ``versions``, ``captures``, ``frontier`` and ``events``.
+either. A later migration will add ``frontier``.
 """
 
 from __future__ import annotations
@@ -223,6 +223,7 @@ _SCHEMA_2 = (
     )
     """,
     "CREATE INDEX idx_versions_crawl_id ON versions(crawl_id)",
+    "CREATE INDEX idx_versions_capture_id ON versions(capture_id)",
     """
     CREATE TABLE events (
         id INTEGER PRIMARY KEY,
@@ -254,6 +255,8 @@ _SCHEMA_2 = (
         PRIMARY KEY (band, bucket, article_id)
     ) WITHOUT ROWID
     """,
+    "ALTER TABLE crawls ADD COLUMN gone INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE crawls ADD COLUMN aliases INTEGER NOT NULL DEFAULT 0",
 )
 
 
@@ -268,19 +271,34 @@ def m002_versions_captures_events(db: sqlite_utils.Database) -> None:
     """
     for statement in _SCHEMA_2:
         db.execute(statement)
+    # Version 1's crawl is the one that stored the current content: the article's latest
+    # new/updated fetch (SQLite takes the bare crawl_id from the MAX row), not last_crawl_id,
+    # which is merely the last crawl that saw it unchanged.
     db.execute(
         """
+        WITH changed AS (
+            SELECT article_id, crawl_id, MAX(fetched_at) AS fetched_at FROM fetches
+            WHERE article_id IS NOT NULL AND outcome IN ('new', 'updated')
+            GROUP BY article_id
+        )
         INSERT INTO versions (
             article_id, number, crawl_id, fetched_at, content_hash, title, lead, body,
             authors, category, tags, published_at, published_at_raw, modified_at,
             modified_at_raw, image_url, image_caption, image_credit, extractor,
             extractor_version, capture_id
         )
-        SELECT id, 1, last_crawl_id, COALESCE(last_changed_at, last_seen_at, first_seen_at),
-            content_hash, title, lead, body, authors, category, tags, published_at,
-            published_at_raw, modified_at, modified_at_raw, image_url, image_caption,
-            image_credit, NULL, NULL, NULL
-        FROM articles
+        SELECT a.id, 1,
+            COALESCE(
+                changed.crawl_id,
+                CASE WHEN a.last_changed_at = a.first_seen_at THEN a.first_crawl_id
+                     ELSE a.last_crawl_id END
+            ),
+            COALESCE(a.last_changed_at, a.last_seen_at, a.first_seen_at),
+            a.content_hash, a.title, a.lead, a.body, a.authors, a.category, a.tags,
+            a.published_at, a.published_at_raw, a.modified_at, a.modified_at_raw,
+            a.image_url, a.image_caption, a.image_credit, NULL, NULL, NULL
+        FROM articles AS a LEFT JOIN changed ON changed.article_id = a.id
+        ORDER BY a.id
         """
     )
     db.execute(

@@ -44,6 +44,24 @@ FILLABLE_COLUMNS: tuple[str, ...] = (
     "short_url",
 )
 
+#: ``versions`` columns holding an article's content (JSON text for the lists); the same
+#: columns of ``articles`` are its current content.
+VERSION_FIELD_COLUMNS: tuple[str, ...] = (
+    "title",
+    "lead",
+    "body",
+    "authors",
+    "category",
+    "tags",
+    "published_at",
+    "published_at_raw",
+    "modified_at",
+    "modified_at_raw",
+    "image_url",
+    "image_caption",
+    "image_credit",
+)
+
 #: Fetch outcomes that count as errors in ``crawls.errors``.
 ERROR_OUTCOMES: tuple[str, ...] = ("http_error", "error")
 
@@ -56,18 +74,37 @@ def _quote(identifier: str) -> str:
 
 
 def article_by_key(key: str) -> Query:
-    """The article a URL key leads to: ``articles.url`` first, then the freshest ``urls`` row."""
+    """The article a URL key leads to: ``articles.url`` first, then the freshest ``urls`` row.
+
+    ``kind`` says how: ``key`` (it is the article's own ``articles.url``) or the ``urls.kind``.
+    """
     sql = """
-        SELECT id FROM (
-            SELECT id, 0 AS priority, '' AS seen FROM articles WHERE url = :key
+        SELECT id, kind FROM (
+            SELECT id, 0 AS priority, '' AS seen, 'key' AS kind FROM articles WHERE url = :key
             UNION ALL
-            SELECT article_id, 1, COALESCE(last_seen_at, '') FROM urls
+            SELECT article_id, 1, COALESCE(last_seen_at, ''), kind FROM urls
             WHERE url_key = :key AND article_id IS NOT NULL
         )
         ORDER BY priority, seen DESC, id
         LIMIT 1
     """
     return sql, {"key": key}
+
+
+def url_kinds(key: str) -> Query:
+    """Every way a URL key leads to an article: ``(id, kind)``, kinds as ``article_by_key``'s."""
+    sql = """
+        SELECT id, 'key' AS kind FROM articles WHERE url = :key
+        UNION ALL
+        SELECT article_id, kind FROM urls WHERE url_key = :key AND article_id IS NOT NULL
+    """
+    return sql, {"key": key}
+
+
+def article_by_text_hash(digest: str) -> Query:
+    """The earliest article whose normalised text hashes to ``digest``."""
+    sql = "SELECT id FROM articles WHERE text_hash = :digest ORDER BY id LIMIT 1"
+    return sql, {"digest": digest}
 
 
 def article_by_exact_url(url: str) -> Query:
@@ -97,6 +134,86 @@ def update_article_content(article_id: int, values: Mapping[str, Any]) -> Query:
     return sql, {**values, "id": article_id}
 
 
+def update_article_version(article_id: int, values: Mapping[str, Any]) -> Query:
+    """Make a re-extracted version the article's current content; the status stays."""
+    assignments = ", ".join(f"{_quote(c)} = :{c}" for c in values)
+    sql = f"UPDATE articles SET {assignments} WHERE id = :id"
+    return sql, {**values, "id": article_id}
+
+
+def fill_article(article_id: int, fill: Mapping[str, Any]) -> Query:
+    """Fill in the article's missing non-content fields (``fill``: column -> value)."""
+    assignments = ", ".join(f"{_quote(c)} = COALESCE({_quote(c)}, :{c})" for c in fill)
+    return f"UPDATE articles SET {assignments} WHERE id = :id", {**fill, "id": article_id}
+
+
+def set_current_version(article_id: int, version_id: int) -> Query:
+    """Point the article at its current version."""
+    sql = "UPDATE articles SET current_version_id = :version_id WHERE id = :id"
+    return sql, {"version_id": version_id, "id": article_id}
+
+
+def set_text_hash(article_id: int, digest: str) -> Query:
+    """Record the hash of the article's normalised text (exact-duplicate detection)."""
+    return "UPDATE articles SET text_hash = :digest WHERE id = :id", {
+        "digest": digest,
+        "id": article_id,
+    }
+
+
+def set_duplicate_of(article_id: int, original_id: int, similarity: float) -> Query:
+    """Mark the article as a near duplicate of an earlier one."""
+    sql = "UPDATE articles SET duplicate_of = :of, similarity = :similarity WHERE id = :id"
+    return sql, {"of": original_id, "similarity": similarity, "id": article_id}
+
+
+def set_status(article_id: int, status: str) -> Query:
+    """``live`` or ``gone``."""
+    return "UPDATE articles SET status = :status WHERE id = :id", {
+        "status": status,
+        "id": article_id,
+    }
+
+
+def touch_alias(article_id: int, *, seen_at: str, crawl_id: int) -> Query:
+    """Record that the article's text was seen again, under one of its aliases."""
+    sql = """
+        UPDATE articles SET last_seen_at = :seen_at, last_crawl_id = :crawl_id WHERE id = :id
+    """
+    return sql, {"seen_at": seen_at, "crawl_id": crawl_id, "id": article_id}
+
+
+def touch_current_links(article_id: int, seen_at: str) -> Query:
+    """Keep the article's current links current when it is seen under an alias.
+
+    Run before ``touch_alias``: the current links are those seen with the article's
+    ``last_seen_at`` (see ``current_links``), which the alias then moves forward.
+    """
+    sql = """
+        UPDATE links SET last_seen_at = :seen_at
+        WHERE from_article_id = :id
+          AND last_seen_at = (SELECT last_seen_at FROM articles WHERE id = :id)
+    """
+    return sql, {"seen_at": seen_at, "id": article_id}
+
+
+def first_article_missing_dedupe() -> Query:
+    """1 when some article has no ``text_hash`` (cheap: uses the ``text_hash`` index)."""
+    return "SELECT 1 AS missing FROM articles WHERE text_hash IS NULL LIMIT 1", {}
+
+
+def articles_missing_dedupe(limit: int) -> Query:
+    """Articles lacking their ``text_hash`` or their near-duplicate signature, by id."""
+    sql = """
+        SELECT id, title, lead, body FROM articles
+        WHERE text_hash IS NULL
+           OR NOT EXISTS (SELECT 1 FROM dedupe_signatures s WHERE s.article_id = articles.id)
+        ORDER BY id
+        LIMIT :limit
+    """
+    return sql, {"limit": limit}
+
+
 def touch_article(
     article_id: int, *, seen_at: str, crawl_id: int, views: int | None, fill: Mapping[str, Any]
 ) -> Query:
@@ -116,11 +233,17 @@ def touch_article(
 
 
 def upsert_url(url: str, url_key: str, article_id: int, kind: str, seen_at: str) -> Query:
-    """Record a URL that led to an article; a known URL keeps its first kind and first time."""
+    """Record a URL that led to an article; a known URL keeps its first kind and first time.
+
+    A URL that now leads to another article takes the kind it was seen with this time (an
+    alias whose text diverged becomes its own article's ``fetched`` URL, not an alias).
+    """
     sql = """
         INSERT INTO urls (url, url_key, article_id, kind, first_seen_at, last_seen_at)
         VALUES (:url, :url_key, :article_id, :kind, :seen_at, :seen_at)
         ON CONFLICT (url) DO UPDATE SET
+            kind = CASE WHEN urls.article_id IS excluded.article_id THEN urls.kind
+                        ELSE excluded.kind END,
             article_id = excluded.article_id,
             last_seen_at = excluded.last_seen_at
     """
@@ -140,6 +263,124 @@ def urls_of_article(article_id: int) -> Query:
         SELECT url, kind FROM urls WHERE article_id = :id
         ORDER BY first_seen_at, rowid
     """
+    return sql, {"id": article_id}
+
+
+# -- versions -----------------------------------------------------------------------------
+
+
+def insert_version(values: Mapping[str, Any]) -> Query:
+    """A new ``versions`` row."""
+    columns = list(values)
+    sql = "INSERT INTO versions ({}) VALUES ({})".format(
+        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
+    )
+    return sql, dict(values)
+
+
+def next_version_number(article_id: int) -> Query:
+    """The number the article's next version takes (1 for its first)."""
+    sql = "SELECT COALESCE(MAX(number), 0) + 1 AS number FROM versions WHERE article_id = :id"
+    return sql, {"id": article_id}
+
+
+def current_version_hash(article_id: int) -> Query:
+    """The content hash of the article's current version (``articles.content_hash`` if none)."""
+    sql = """
+        SELECT COALESCE(versions.content_hash, articles.content_hash) AS content_hash
+        FROM articles LEFT JOIN versions ON versions.id = articles.current_version_id
+        WHERE articles.id = :id
+    """
+    return sql, {"id": article_id}
+
+
+def versions_of_article(article_id: int) -> Query:
+    """Every version of the article, oldest first."""
+    return "SELECT * FROM versions WHERE article_id = :id ORDER BY number", {"id": article_id}
+
+
+def count_versions(article_id: int) -> Query:
+    """How many versions the article has."""
+    return "SELECT COUNT(*) AS n FROM versions WHERE article_id = :id", {"id": article_id}
+
+
+# -- captures -----------------------------------------------------------------------------
+
+
+def capture_by_body(url: str, body_sha256: str) -> Query:
+    """A stored capture of this URL with this body, to reuse instead of storing it twice."""
+    sql = """
+        SELECT id FROM captures WHERE body_sha256 = :sha AND url = :url ORDER BY id LIMIT 1
+    """
+    return sql, {"sha": body_sha256, "url": url}
+
+
+def insert_capture(values: Mapping[str, Any]) -> Query:
+    """A new ``captures`` row."""
+    columns = list(values)
+    sql = "INSERT INTO captures ({}) VALUES ({})".format(
+        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
+    )
+    return sql, dict(values)
+
+
+def capture_by_id(capture_id: int) -> Query:
+    """One ``captures`` row, compressed body included."""
+    return "SELECT * FROM captures WHERE id = :id", {"id": capture_id}
+
+
+def captures_after(
+    after_id: int, limit: int, *, article_id: int | None, crawl_id: int | None
+) -> Query:
+    """The next ``limit`` captures after id ``after_id`` (keyset paging), with their version.
+
+    ``version_id`` / ``article_id`` are those of the first version made from the capture
+    (restricted to ``article_id``'s versions when given).
+    """
+    sql = """
+        SELECT
+            captures.id, captures.url, captures.crawl_id, captures.fetched_at, captures.status,
+            captures.headers, captures.body, captures.compression, captures.body_size,
+            captures.body_sha256, versions.article_id, versions.id AS version_id
+        FROM captures
+        LEFT JOIN versions ON versions.id = (
+            SELECT MIN(v.id) FROM versions AS v
+            WHERE v.capture_id = captures.id
+              AND (:article_id IS NULL OR v.article_id = :article_id)
+        )
+        WHERE captures.id > :after
+          AND (:crawl_id IS NULL OR captures.crawl_id = :crawl_id)
+          AND (:article_id IS NULL OR versions.article_id = :article_id)
+        ORDER BY captures.id
+        LIMIT :limit
+    """
+    params = {"after": after_id, "limit": limit, "article_id": article_id, "crawl_id": crawl_id}
+    return sql, params
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+def insert_event(values: Mapping[str, Any]) -> Query:
+    """A new ``events`` row."""
+    columns = list(values)
+    sql = "INSERT INTO events ({}) VALUES ({})".format(
+        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
+    )
+    return sql, dict(values)
+
+
+def last_event_about(article_id: int, url: str) -> Query:
+    """The latest event of the article about this URL."""
+    sql = """
+        SELECT kind FROM events WHERE article_id = :id AND url = :url ORDER BY id DESC LIMIT 1
+    """
+    return sql, {"id": article_id, "url": url}
+
+
+def events_of_article(article_id: int) -> Query:
+    """The article's events, oldest first."""
+    sql = "SELECT * FROM events WHERE article_id = :id ORDER BY at, id"
     return sql, {"id": article_id}
 
 
@@ -264,7 +505,9 @@ def crawl_counts(crawl_id: int) -> Query:
             COALESCE(SUM(outcome = 'updated'), 0) AS updated,
             COALESCE(SUM(outcome = 'unchanged'), 0) AS unchanged,
             COALESCE(SUM(outcome = 'not_article'), 0) AS not_article,
-            COALESCE(SUM(outcome IN ('http_error', 'error')), 0) AS errors
+            COALESCE(SUM(outcome IN ('http_error', 'error')), 0) AS errors,
+            COALESCE(SUM(outcome = 'gone'), 0) AS gone,
+            COALESCE(SUM(outcome = 'alias'), 0) AS aliases
         FROM fetches WHERE crawl_id = :id
     """
     return sql, {"id": crawl_id}

@@ -1,4 +1,5 @@
-"""The archive's Python API: one SQLite file of articles, their URLs, links, tags and crawls.
+"""The archive's Python API: one SQLite file of articles, their versions, raw captures, URLs,
+links, tags, events and crawls.
 
 The CLI (``archive.cli``) and the Scrapy pipeline are thin layers over :class:`Archive`.
 This module never imports Scrapy, and takes articles as plain mappings (``Article.to_dict()``).
@@ -13,7 +14,8 @@ import os
 import socket
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -24,7 +26,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import migrations, queries
+from archive import dedupe, migrations, queries
 from archive.urls import canonical_key
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "http_error",
     "error",
     "skipped",
+    "gone",
+    "alias",
 )
 #: Values of ``crawls.status``.
 CRAWL_STATUSES: tuple[str, ...] = ("running", "finished", "failed", "interrupted")
@@ -63,6 +67,25 @@ HASHED_FIELDS: tuple[str, ...] = (
 )
 
 BUSY_TIMEOUT_S = 10.0
+
+#: zlib level of stored capture bodies (6: zlib's default, most of the gain of 9, much faster).
+CAPTURE_COMPRESSION_LEVEL = 6
+
+#: Statuses :meth:`Archive.mark_gone` refuses: a server failing or pushing back says nothing
+#: about the article (429 and 5xx are transient; the crawler retries them later).
+TRANSIENT_STATUSES = frozenset({408, 429})
+
+#: Reason of :meth:`Archive.mark_gone` for an article URL that now redirects to a listing.
+REDIRECT_TO_LISTING = "redirect_to_listing"
+
+#: ``text_hash`` of a text without a single word.
+EMPTY_TEXT_HASH = dedupe.text_hash(None, None, None)
+
+#: Articles backfilled per transaction by :meth:`Archive.backfill_dedupe`.
+BACKFILL_BATCH = 500
+
+#: Captures read per query by :meth:`Archive.iter_captures`.
+CAPTURE_BATCH = 32
 
 
 class ArchiveError(Exception):
@@ -97,6 +120,23 @@ class Fetch:
     """ISO 8601 UTC time of the fetch; the time of recording when ``None``."""
     error: str | None = None
     """What went wrong, for failures."""
+    alias_urls: list[str] = field(default_factory=list)
+    """Copies of the page (AMP, mobile) that named it as their canonical URL; stored as
+    aliases of the article."""
+
+
+@dataclass
+class Capture:
+    """One raw HTTP response, kept for re-extraction and WARC export."""
+
+    url: str
+    """Final URL of the response."""
+    status: int
+    """HTTP status."""
+    headers: Mapping[str, str | list[str]]
+    """Response headers as received: name -> value, or the list of values of a repeated one."""
+    body: bytes
+    """The body exactly as received (before any decoding)."""
 
 
 @dataclass
@@ -104,8 +144,16 @@ class StoreResult:
     """What :meth:`Archive.store_article` did."""
 
     article_id: int
+    """The article stored, or that the page is an alias of."""
     outcome: str
-    """``new``, ``updated`` or ``unchanged``."""
+    """``new``, ``updated``, ``unchanged`` or ``alias`` (the same text as an archived article
+    under another URL: no article of its own)."""
+    version_id: int | None = None
+    """The version this store created (``new`` and ``updated``), else ``None``."""
+    duplicate_of: int | None = None
+    """For a ``new`` article nearly duplicating an earlier one: that article's id."""
+    similarity: float | None = None
+    """Its similarity to ``duplicate_of`` (0 to 1)."""
 
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> str:
@@ -184,6 +232,44 @@ def _get(item: Any, name: str) -> Any:
     return getattr(item, name, None)
 
 
+def _text_of(article: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(title, lead, body): the text duplicate detection compares."""
+    values = (article.get("title"), article.get("lead"), article.get("body"))
+    title, lead, body = (None if value is None else str(value) for value in values)
+    return title, lead, body
+
+
+def _decoded_body(row: Mapping[str, Any]) -> tuple[bytes | None, str | None]:
+    """A ``captures`` row's body, decompressed, and what is wrong with it (``None``: nothing)."""
+    if row["compression"] != "zlib":
+        return None, f"unknown compression {row['compression']!r}"
+    try:
+        body = zlib.decompress(row["body"])
+    except (zlib.error, TypeError) as error:
+        return None, f"body cannot be decompressed ({error})"
+    if hashlib.sha256(body).hexdigest() != row["body_sha256"]:
+        return body, "body does not match its sha256"
+    return body, None
+
+
+@dataclass
+class _Page:
+    """One article page on its way into the archive: what ``store_article`` works from."""
+
+    article: Mapping[str, Any]
+    url: str
+    seen_urls: list[tuple[str, str]]
+    digest: str
+    """Its content hash."""
+    text_hash: str
+    signature: dedupe.Signature
+    seen_at: str
+    crawl_id: int
+    capture: Capture | None
+    extractor: str | None
+    extractor_version: str | None
+
+
 class Archive:
     """An archive file, opened (and migrated) for reading and writing.
 
@@ -194,8 +280,10 @@ class Archive:
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         """Open the archive at ``path``.
 
-        Read-write (the default) creates the file if needed and applies pending migrations;
-        an existing SQLite database that is not an archive raises :class:`ArchiveError`.
+        Read-write (the default) creates the file if needed, applies pending migrations and
+        fills in duplicate detection for articles stored before it existed
+        (:meth:`backfill_dedupe`); an existing SQLite database that is not an archive raises
+        :class:`ArchiveError`.
         ``readonly=True`` opens an existing file with ``mode=ro``, runs no migration, and
         every write method raises :class:`ReadOnlyArchiveError`; a missing file raises
         :class:`ArchiveNotFoundError` instead of creating one.
@@ -203,6 +291,8 @@ class Archive:
         self.path = os.fspath(path)
         self.readonly = readonly
         self._depth = 0
+        self._near_duplicates: dedupe.NearDuplicateIndex | None = None
+        self._tables: frozenset[str] = frozenset()
         self.pending_migrations: list[str] = []
         """Migrations this file lacks (only ever non-empty when opened read-only)."""
         if readonly and not os.path.isfile(self.path):
@@ -231,6 +321,7 @@ class Archive:
             if not self.db[migrations.MIGRATIONS_TABLE].exists():
                 raise ArchiveError(f"{self.path} is not an archive (no _migrations table)")
             self.pending_migrations = [m.__name__ for m in migrations.pending(self.db)]
+            self._tables = frozenset(self.db.table_names())
             if self.pending_migrations:
                 logger.warning(
                     "archive %s is not up to date (pending: %s); open it read-write once",
@@ -244,6 +335,8 @@ class Archive:
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
         migrations.migrate(self.db)
+        if self._needs_backfill():
+            self.backfill_dedupe()
 
     def close(self) -> None:
         """Close the database connection."""
@@ -287,6 +380,11 @@ class Archive:
         finally:
             self._depth = 0
 
+    def _has(self, table: str) -> bool:
+        """Whether the file has this table: always once migrated; a read-only file that is
+        not up to date may lack the newer ones (it then reads as having none of their rows)."""
+        return not self.readonly or table in self._tables
+
     def _run(self, query: queries.Query) -> sqlite3.Cursor:
         sql, params = query
         return self.db.execute(sql, params)
@@ -327,8 +425,9 @@ class Archive:
         """Close a crawl: set ``finished_at``, the reason, the status and its counts.
 
         The counts come from the crawl's ``fetches`` rows: ``fetched`` is the number of
-        rows with an HTTP status, ``new``/``updated``/``unchanged``/``not_article`` count
-        outcomes, ``errors`` counts ``http_error`` and ``error``. Returns the counts.
+        rows with an HTTP status, ``new``/``updated``/``unchanged``/``not_article``/``gone``
+        count outcomes, ``aliases`` counts ``alias``, ``errors`` counts ``http_error`` and
+        ``error``. Returns the counts.
         Raises ``ValueError`` for an unknown crawl or status.
         """
         if status not in CRAWL_STATUSES:
@@ -386,22 +485,98 @@ class Archive:
     # -- articles ---------------------------------------------------------------------
 
     def store_article(
-        self, article: Mapping[str, Any], *, crawl_id: int, fetch: Fetch
+        self,
+        article: Mapping[str, Any],
+        *,
+        crawl_id: int,
+        fetch: Fetch,
+        capture: Capture | None = None,
+        extractor: str | None = None,
+        extractor_version: str | None = None,
     ) -> StoreResult:
         """Store one extracted article (``Article.to_dict()``) and its fetch, atomically.
 
         The article is found by any URL that led to it before (canonical URL, page URL,
-        requested URL, redirects, short URL, compared by :func:`canonical_key`); else it is
-        new, keyed by ``canonical_key(canonical_url or url)``. Its content hash decides the
-        outcome: ``new``, ``updated`` (fields rewritten, ``last_changed_at`` set) or
-        ``unchanged`` (only ``last_seen_at``, ``last_crawl_id`` and ``views`` move, and
-        missing non-content fields such as ``short_url`` are filled in). Then its URLs,
-        tags (positions) and "Lire aussi" links are recorded, links elsewhere that pointed
-        at one of its URLs are resolved to it, and a ``fetches`` row is added.
-        Storing the same article again never duplicates a row.
+        requested URL, redirects, short URL, compared by :func:`canonical_key`). Its content
+        hash then decides the outcome: ``updated`` (a new ``versions`` row, the article's
+        fields rewritten, ``last_changed_at`` set) or ``unchanged`` (no version: only
+        ``last_seen_at``, ``last_crawl_id`` and ``views`` move, and missing non-content fields
+        such as ``short_url`` are filled in). A ``gone`` article seen again is ``live`` again,
+        with a ``returned`` event.
+
+        When no URL leads to an archived article: if one has the same normalised text
+        (``text_hash``), the page's URLs become its aliases (``urls.kind`` ``alias``, an
+        ``alias`` event, outcome ``alias``, no article and no version); else the article is
+        ``new`` (version 1), keyed by ``canonical_key(canonical_url or url)``, and marked
+        ``duplicate_of`` the most similar earlier article when its text nearly duplicates one
+        (a ``duplicate`` event). An alias whose text no longer matches becomes an article of
+        its own.
+
+        ``capture`` (the raw response) is kept only with a new version; ``extractor`` and
+        ``extractor_version`` are recorded on it. Then the URLs, tags (positions), "Lire
+        aussi" links (an alias page's tags and links are not the article's: its current ones
+        stay) and ``fetch.alias_urls`` are recorded, links elsewhere that pointed at one of
+        its URLs are resolved to it, and a ``fetches`` row is added. All of it is one
+        transaction; storing the same article again never duplicates a row.
 
         Raises ``ValueError`` when ``article`` has no URL, no title, or neither lead nor body.
         """
+        url = self._check_article(article)
+        seen_at = fetch.fetched_at or utc_now()
+        fetch = replace(fetch, fetched_at=seen_at)
+        page = _Page(
+            article=article,
+            url=url,
+            seen_urls=self._seen_urls(article, fetch),
+            digest=content_hash(article),
+            text_hash=dedupe.text_hash(*_text_of(article)),
+            signature=dedupe.signature(*_text_of(article)),
+            seen_at=seen_at,
+            crawl_id=crawl_id,
+            capture=capture,
+            extractor=extractor,
+            extractor_version=extractor_version,
+        )
+        with self._transaction():
+            found = self._find(page.seen_urls)
+            if found is not None and found[1] and self._text_hash_of(found[0]) != page.text_hash:
+                found = None  # an alias whose text diverged: no longer the same article
+            if found is None:
+                # A text without a word (all punctuation) is nobody's alias.
+                original = None
+                if page.text_hash != EMPTY_TEXT_HASH:
+                    original = self._one(queries.article_by_text_hash(page.text_hash))
+                if original is not None:
+                    result = self._store_alias(page, int(original["id"]), first=True)
+                else:
+                    result = self._store_new(page)
+            elif found[1]:
+                result = self._store_alias(page, found[0], first=False)
+            else:
+                result = self._store_known(page, found[0])
+            article_id = result.article_id
+            alias = result.outcome == "alias"
+            for seen_url, kind in page.seen_urls:
+                self._run(
+                    queries.upsert_url(
+                        seen_url,
+                        canonical_key(seen_url),
+                        article_id,
+                        "alias" if alias else kind,
+                        seen_at,
+                    )
+                )
+            if not alias:
+                self._store_tags(article_id, _names(article.get("tags")))
+                self._store_links(article_id, article.get("related") or [], seen_at, crawl_id)
+            self._record_aliases(article_id, fetch.alias_urls, seen_at, crawl_id)
+            self._run(queries.resolve_links_to(article_id))
+            self.record_fetch(crawl_id, fetch, result.outcome, article_id)
+        return result
+
+    @staticmethod
+    def _check_article(article: Mapping[str, Any]) -> str:
+        """The article's URL; ``ValueError`` unless it has one, a title, and a lead or body."""
         url = _clean(article.get("url"))
         if url is None:
             raise ValueError("article has no url")
@@ -409,27 +584,104 @@ class Archive:
             raise ValueError(f"not an article (no title): {url}")
         if _clean(article.get("lead")) is None and _clean(article.get("body")) is None:
             raise ValueError(f"not an article (no lead or body): {url}")
-        seen_at = fetch.fetched_at or utc_now()
-        fetch = replace(fetch, fetched_at=seen_at)
-        seen_urls = self._seen_urls(article, fetch)
-        digest = content_hash(article)
-        with self._transaction():
-            article_id = self._find(seen_urls)
-            if article_id is None:
-                key = canonical_key(_clean(article.get("canonical_url")) or url)
-                article_id = self._insert_article(article, key, digest, seen_at, crawl_id)
-                outcome = "new"
-            else:
-                outcome = self._update_article(article, article_id, digest, seen_at, crawl_id)
-            for seen_url, kind in seen_urls:
-                self._run(
-                    queries.upsert_url(seen_url, canonical_key(seen_url), article_id, kind, seen_at)
+        return url
+
+    def _store_new(self, page: _Page) -> StoreResult:
+        key = canonical_key(_clean(page.article.get("canonical_url")) or page.url)
+        article_id = self._insert_article(page, key)
+        version_id = self._new_version(article_id, page)
+        result = StoreResult(article_id=article_id, outcome="new", version_id=version_id)
+        match = self._index.best_match(page.signature, exclude=article_id)
+        if match is not None:
+            original_id, similarity = int(match[0]), float(match[1])
+            self._run(queries.set_duplicate_of(article_id, original_id, similarity))
+            self._event(
+                article_id,
+                "duplicate",
+                crawl_id=page.crawl_id,
+                at=page.seen_at,
+                url=page.url,
+                detail={"of": original_id, "similarity": similarity},
+            )
+            result = replace(result, duplicate_of=original_id, similarity=similarity)
+        self._index.add(article_id, page.signature)
+        return result
+
+    def _store_known(self, page: _Page, article_id: int) -> StoreResult:
+        """A page of an archived article: ``updated`` (a new version) or ``unchanged``."""
+        row = self._one(queries.article_by_id(article_id))
+        assert row is not None
+        if row["status"] == "gone":
+            self._event(
+                article_id,
+                "returned",
+                crawl_id=page.crawl_id,
+                at=page.seen_at,
+                url=page.url,
+                detail={"url": page.url},
+            )
+        if row["content_hash"] == page.digest:
+            fill = {c: self._field_values(page.article)[c] for c in queries.FILLABLE_COLUMNS}
+            self._run(
+                queries.touch_article(
+                    article_id,
+                    seen_at=page.seen_at,
+                    crawl_id=page.crawl_id,
+                    views=page.article.get("views"),
+                    fill=fill,
                 )
-            self._store_tags(article_id, _names(article.get("tags")))
-            self._store_links(article_id, article.get("related") or [], seen_at, crawl_id)
-            self._run(queries.resolve_links_to(article_id))
-            self.record_fetch(crawl_id, fetch, outcome, article_id)
-        return StoreResult(article_id=article_id, outcome=outcome)
+            )
+            if row["text_hash"] is None:  # stored before duplicate detection existed
+                self._index_text(article_id, page.text_hash, page.signature)
+            return StoreResult(article_id=article_id, outcome="unchanged")
+        version_id = self._new_version(article_id, page)
+        views = page.article.get("views")
+        values = {
+            **self._field_values(page.article),
+            "views": views if views is not None else row["views"],
+            "content_hash": page.digest,
+            "last_seen_at": page.seen_at,
+            "last_changed_at": page.seen_at,
+            "last_crawl_id": page.crawl_id,
+        }
+        self._run(queries.update_article_content(article_id, values))
+        self._index_text(article_id, page.text_hash, page.signature)
+        return StoreResult(article_id=article_id, outcome="updated", version_id=version_id)
+
+    def _store_alias(self, page: _Page, article_id: int, *, first: bool) -> StoreResult:
+        """The same text as an archived article, under another URL: an alias, not an article.
+
+        ``first``: the page's URLs were not yet the article's (an ``alias`` event).
+        """
+        # The alias page's own "Lire aussi" links are not the article's: its related links
+        # stay those of its own page.
+        self._run(queries.touch_current_links(article_id, page.seen_at))
+        self._run(queries.touch_alias(article_id, seen_at=page.seen_at, crawl_id=page.crawl_id))
+        if first:
+            self._event(
+                article_id,
+                "alias",
+                crawl_id=page.crawl_id,
+                at=page.seen_at,
+                url=page.url,
+                detail={"url": page.url},
+            )
+        return StoreResult(article_id=article_id, outcome="alias")
+
+    def _record_aliases(
+        self, article_id: int, urls: Iterable[str], seen_at: str, crawl_id: int | None
+    ) -> None:
+        """Record copies of the article (AMP, mobile) as its aliases; an event for each new one."""
+        for value in urls:
+            url = _clean(value)
+            if url is None:
+                continue
+            known = self._one(queries.article_by_exact_url(url))
+            self._run(queries.upsert_url(url, canonical_key(url), article_id, "alias", seen_at))
+            if known is None or int(known["id"]) != article_id:
+                self._event(
+                    article_id, "alias", crawl_id=crawl_id, at=seen_at, url=url, detail={"url": url}
+                )
 
     @staticmethod
     def _seen_urls(article: Mapping[str, Any], fetch: Fetch) -> list[tuple[str, str]]:
@@ -449,13 +701,37 @@ class Archive:
                 seen[cleaned] = kind
         return list(seen.items())
 
-    def _find(self, seen_urls: list[tuple[str, str]]) -> int | None:
-        """The stored article one of these URLs (in order) already led to."""
+    def _find(self, seen_urls: list[tuple[str, str]]) -> tuple[int, bool] | None:
+        """The stored article one of these URLs (in order) already led to, and whether only
+        aliases of it did (``urls.kind`` ``alias`` for every one of them that leads to it)."""
+        found: int | None = None
+        kinds: list[tuple[int, str]] = []
         for seen_url, _kind in seen_urls:
-            row = self._one(queries.article_by_key(canonical_key(seen_url)))
+            key = canonical_key(seen_url)
+            if found is None:
+                row = self._one(queries.article_by_key(key))
+                if row is None:
+                    continue
+                found = int(row["id"])
+            kinds += [(int(r["id"]), str(r["kind"])) for r in self._rows(queries.url_kinds(key))]
+        if found is None:
+            return None
+        return found, all(kind == "alias" for article_id, kind in kinds if article_id == found)
+
+    def _lookup_url(self, url: str) -> int | None:
+        """The article a URL, exactly as seen or by its URL key, leads to."""
+        for query in (
+            queries.article_by_exact_url(url),
+            queries.article_by_key(canonical_key(url)),
+        ):
+            row = self._one(query)
             if row is not None:
                 return int(row["id"])
         return None
+
+    def _text_hash_of(self, article_id: int) -> str | None:
+        row = self._one(queries.article_by_id(article_id))
+        return None if row is None else row["text_hash"]
 
     @staticmethod
     def _field_values(article: Mapping[str, Any]) -> dict[str, Any]:
@@ -469,52 +745,106 @@ class Archive:
         values["site"] = values["site"] or None
         return values
 
-    def _insert_article(
-        self, article: Mapping[str, Any], key: str, digest: str, seen_at: str, crawl_id: int
-    ) -> int:
+    def _insert_article(self, page: _Page, key: str) -> int:
         values = {
             "url": key,
-            **self._field_values(article),
-            "views": article.get("views"),
-            "content_hash": digest,
-            "first_seen_at": seen_at,
-            "last_seen_at": seen_at,
-            "last_changed_at": seen_at,
-            "first_crawl_id": crawl_id,
-            "last_crawl_id": crawl_id,
+            **self._field_values(page.article),
+            "views": page.article.get("views"),
+            "content_hash": page.digest,
+            "text_hash": page.text_hash,
+            "first_seen_at": page.seen_at,
+            "last_seen_at": page.seen_at,
+            "last_changed_at": page.seen_at,
+            "first_crawl_id": page.crawl_id,
+            "last_crawl_id": page.crawl_id,
         }
         cursor = self._run(queries.insert_article(values))
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def _update_article(
-        self, article: Mapping[str, Any], article_id: int, digest: str, seen_at: str, crawl_id: int
-    ) -> str:
-        """Rewrite a known article; returns ``updated`` or ``unchanged``."""
-        row = self._one(queries.article_by_id(article_id))
-        assert row is not None
-        if row["content_hash"] == digest:
-            fill = {c: self._field_values(article)[c] for c in queries.FILLABLE_COLUMNS}
-            self._run(
-                queries.touch_article(
-                    article_id,
-                    seen_at=seen_at,
-                    crawl_id=crawl_id,
-                    views=article.get("views"),
-                    fill=fill,
-                )
-            )
-            return "unchanged"
+    def _new_version(self, article_id: int, page: _Page) -> int:
+        """Keep the page's capture and add its content as the article's next version."""
+        capture_id = None
+        if page.capture is not None:
+            capture_id = self._store_capture(page.capture, page.crawl_id, page.seen_at)
+        return self._insert_version(
+            article_id,
+            page.article,
+            digest=page.digest,
+            crawl_id=page.crawl_id,
+            fetched_at=page.seen_at,
+            capture_id=capture_id,
+            extractor=page.extractor,
+            extractor_version=page.extractor_version,
+        )
+
+    def _insert_version(
+        self,
+        article_id: int,
+        article: Mapping[str, Any],
+        *,
+        digest: str,
+        crawl_id: int | None,
+        fetched_at: str,
+        capture_id: int | None,
+        extractor: str | None,
+        extractor_version: str | None,
+    ) -> int:
+        """Add the next ``versions`` row and make it the article's current version."""
+        numbered = self._one(queries.next_version_number(article_id))
+        assert numbered is not None
+        fields = self._field_values(article)
         values = {
-            **self._field_values(article),
-            "views": article.get("views") if article.get("views") is not None else row["views"],
+            "article_id": article_id,
+            "number": int(numbered["number"]),
+            "crawl_id": crawl_id,
+            "fetched_at": fetched_at,
             "content_hash": digest,
-            "last_seen_at": seen_at,
-            "last_changed_at": seen_at,
-            "last_crawl_id": crawl_id,
+            **{column: fields[column] for column in queries.VERSION_FIELD_COLUMNS},
+            "extractor": extractor,
+            "extractor_version": extractor_version,
+            "capture_id": capture_id,
         }
-        self._run(queries.update_article_content(article_id, values))
-        return "updated"
+        cursor = self._run(queries.insert_version(values))
+        assert cursor.lastrowid is not None
+        self._run(queries.set_current_version(article_id, cursor.lastrowid))
+        return cursor.lastrowid
+
+    def _index_text(self, article_id: int, digest: str, signature: dedupe.Signature) -> None:
+        """Record the article's text hash, and its signature in the near-duplicate index
+        (replacing the signature of its previous text)."""
+        self._run(queries.set_text_hash(article_id, digest))
+        self._index.add(article_id, signature)
+
+    @property
+    def _index(self) -> dedupe.NearDuplicateIndex:
+        if self._near_duplicates is None:
+            self._near_duplicates = dedupe.NearDuplicateIndex(self.db)
+        return self._near_duplicates
+
+    def _event(
+        self,
+        article_id: int | None,
+        kind: str,
+        *,
+        crawl_id: int | None,
+        at: str,
+        url: str | None = None,
+        status: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> int:
+        values = {
+            "article_id": article_id,
+            "crawl_id": crawl_id,
+            "url": url,
+            "kind": kind,
+            "status": status,
+            "at": at,
+            "detail": json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True),
+        }
+        cursor = self._run(queries.insert_event(values))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def _store_tags(self, article_id: int, names: list[str]) -> None:
         self._run(queries.clear_article_tags(article_id))
@@ -548,6 +878,315 @@ class Archive:
                 )
             )
 
+    # -- versions -----------------------------------------------------------------------
+
+    def add_version(
+        self,
+        article_id: int,
+        article: Mapping[str, Any],
+        *,
+        crawl_id: int | None,
+        fetched_at: str,
+        capture_id: int | None,
+        extractor: str | None,
+        extractor_version: str | None,
+    ) -> int | None:
+        """Add ``article`` (``Article.to_dict()``) as a new version of an archived article.
+
+        For re-extraction: the content of a stored capture read again by a newer extractor.
+        Returns the new version's id, or ``None`` (nothing written) when its content hash
+        equals the current version's. The new version becomes current: the article's content
+        fields, tags, ``content_hash``, ``text_hash`` and near-duplicate signature follow it
+        and missing non-content fields are filled in; its status, URLs, links, views and
+        ``last_seen_at`` / ``last_changed_at`` stay (the page did not change, its reading did).
+        One transaction. Raises ``ValueError`` for an unknown article or content that is not
+        an article (no title, or neither lead nor body).
+        """
+        self._check_article(article)
+        digest = content_hash(article)
+        text = _text_of(article)
+        with self._transaction():
+            current = self._one(queries.current_version_hash(article_id))
+            if current is None:
+                raise ValueError(f"no article with id {article_id}")
+            if current["content_hash"] == digest:
+                return None
+            version_id = self._insert_version(
+                article_id,
+                article,
+                digest=digest,
+                crawl_id=crawl_id,
+                fetched_at=fetched_at,
+                capture_id=capture_id,
+                extractor=extractor,
+                extractor_version=extractor_version,
+            )
+            fields = self._field_values(article)
+            values = {column: fields[column] for column in queries.VERSION_FIELD_COLUMNS}
+            self._run(
+                queries.update_article_version(article_id, {**values, "content_hash": digest})
+            )
+            fill = {column: fields[column] for column in queries.FILLABLE_COLUMNS}
+            self._run(queries.fill_article(article_id, fill))
+            self._store_tags(article_id, _names(article.get("tags")))
+            self._index_text(article_id, dedupe.text_hash(*text), dedupe.signature(*text))
+        return version_id
+
+    def versions(self, url_or_id: str | int) -> list[dict[str, Any]]:
+        """Every version of the article (found as :meth:`get_article` finds it), oldest first.
+
+        Each is a ``versions`` row (``authors`` and ``tags`` as lists); ``[]`` when no
+        article matches.
+        """
+        article_id = self._article_id(url_or_id)
+        if article_id is None or not self._has("versions"):
+            return []
+        rows = self._rows(queries.versions_of_article(article_id))
+        for row in rows:
+            for column in ("authors", "tags"):
+                row[column] = json.loads(row[column] or "[]")
+        return rows
+
+    # -- captures -----------------------------------------------------------------------
+
+    def _store_capture(self, capture: Capture, crawl_id: int | None, fetched_at: str) -> int:
+        """The ``captures`` row of this response: an identical one (same URL, same body) is
+        reused, else the body is stored zlib-compressed with its size and sha256."""
+        digest = hashlib.sha256(capture.body).hexdigest()
+        known = self._one(queries.capture_by_body(capture.url, digest))
+        if known is not None:
+            return int(known["id"])
+        headers = {
+            str(name): [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+            for name, value in capture.headers.items()
+        }
+        values = {
+            "url": capture.url,
+            "crawl_id": crawl_id,
+            "fetched_at": fetched_at,
+            "status": capture.status,
+            "headers": json.dumps(headers, ensure_ascii=False),
+            "body": zlib.compress(capture.body, CAPTURE_COMPRESSION_LEVEL),
+            "compression": "zlib",
+            "body_size": len(capture.body),
+            "body_sha256": digest,
+        }
+        cursor = self._run(queries.insert_capture(values))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def capture_body(self, capture_id: int) -> bytes:
+        """The body of a stored capture, decompressed and checked against its sha256.
+
+        Raises :class:`ArchiveError` when the stored body is damaged (cannot be decompressed,
+        or does not match its sha256), ``ValueError`` for an unknown capture id.
+        """
+        row = self._one(queries.capture_by_id(capture_id)) if self._has("captures") else None
+        if row is None:
+            raise ValueError(f"no capture with id {capture_id}")
+        body, error = _decoded_body(row)
+        if error is not None:
+            raise ArchiveError(f"capture {capture_id} ({row['url']}) is damaged: {error}")
+        assert body is not None
+        return body
+
+    def iter_captures(
+        self,
+        url_or_id: str | int | None = None,
+        *,
+        crawl_id: int | None = None,
+        verify: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every stored capture, oldest first, with its body (for WARC export, re-extraction).
+
+        Yields dicts: ``id``, ``url``, ``crawl_id``, ``fetched_at``, ``status``, ``headers``
+        (name -> list of values), ``body`` (bytes, decompressed), ``body_size``,
+        ``body_sha256``, ``article_id`` and ``version_id`` (of the first version made from
+        it), and ``error``: ``None``, or why the stored body is damaged (then ``body`` is what
+        could be decompressed, ``None`` if nothing). ``verify=True`` raises
+        :class:`ArchiveError` on the first damaged capture instead. Only the captures of one
+        article (found as :meth:`get_article` finds it) or of one crawl when asked.
+
+        Streams: captures are read a few at a time, never all bodies at once, and no query
+        stays open between two yields, so the caller may write to the archive meanwhile.
+        """
+        if not self._has("captures"):
+            return
+        article_id: int | None = None
+        if url_or_id is not None:
+            article_id = self._article_id(url_or_id)
+            if article_id is None:
+                return
+        after = 0
+        while True:
+            query = queries.captures_after(
+                after, CAPTURE_BATCH, article_id=article_id, crawl_id=crawl_id
+            )
+            rows = self._rows(query)
+            if not rows:
+                return
+            for row in rows:
+                after = int(row["id"])
+                body, error = _decoded_body(row)
+                if error is not None and verify:
+                    raise ArchiveError(f"capture {row['id']} ({row['url']}) is damaged: {error}")
+                yield {
+                    "id": row["id"],
+                    "url": row["url"],
+                    "crawl_id": row["crawl_id"],
+                    "fetched_at": row["fetched_at"],
+                    "status": row["status"],
+                    "headers": json.loads(row["headers"] or "{}"),
+                    "body": body,
+                    "body_size": row["body_size"],
+                    "body_sha256": row["body_sha256"],
+                    "article_id": row["article_id"],
+                    "version_id": row["version_id"],
+                    "error": error,
+                }
+
+    # -- events: gone, returned, aliases, duplicates ------------------------------------
+
+    def mark_gone(
+        self,
+        url: str,
+        *,
+        crawl_id: int,
+        fetch: Fetch,
+        status: int,
+        reason: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> int | None:
+        """Record that an article URL now answers "gone"; returns the article's id, if any.
+
+        ``status`` is the HTTP status that says so (404, 410, 451, or the redirect's 3xx;
+        0 when unknown) and ``reason`` why (``http_404``, ``http_410``, ``http_451``,
+        ``redirect_to_listing``). When ``url`` leads to a ``live`` article, the article
+        becomes ``gone`` with a ``gone`` event (status; detail: ``reason``, ``location`` the
+        response's URL when it differs from ``url``, plus ``detail``); when it is already
+        gone, no new event. When ``url`` is only an alias of the article (``urls.kind``
+        ``alias``: a copy went away, not the article's own page), the article stays ``live``
+        and the ``gone`` event has ``alias: true`` (once, until something else happens to
+        that URL). Either way the fetch row's outcome is ``gone``. Its text and
+        versions stay; storing it again makes it ``live`` (a ``returned`` event).
+        When ``url`` leads to no article, the fetch row is ``http_error`` (``not_article``
+        for ``redirect_to_listing``) and ``None`` is returned.
+
+        A server error or a rate limit (5xx, 408, 429) says nothing about the article: the
+        caller records those with :meth:`record_fetch` (``http_error``); they raise
+        ``ValueError`` here.
+        """
+        if status >= 500 or status in TRANSIENT_STATUSES:
+            raise ValueError(
+                f"HTTP {status} is transient, not a gone article: record it with record_fetch"
+            )
+        seen_at = fetch.fetched_at or utc_now()
+        fetch = replace(fetch, fetched_at=seen_at)
+        about: dict[str, Any] = {"reason": reason}
+        if _clean(fetch.url) and fetch.url != url:
+            about["location"] = fetch.url
+        about.update(detail or {})
+        with self._transaction():
+            found = self._find([(url, "gone")])
+            if found is None:
+                article_id = self._lookup_url(url)
+                found = None if article_id is None else (article_id, False)
+            if found is None:
+                outcome = "not_article" if reason == REDIRECT_TO_LISTING else "http_error"
+                self.record_fetch(crawl_id, fetch, outcome)
+                return None
+            article_id, alias_only = found
+            if alias_only:
+                # Only an alias went away (a copy taken down): the article's own page is not
+                # known to be gone, so it stays live; the event says which URL went.
+                last = self._one(queries.last_event_about(article_id, url))
+                new_event = last is None or last["kind"] != "gone"
+                about["alias"] = True
+            else:
+                row = self._one(queries.article_by_id(article_id))
+                assert row is not None
+                new_event = row["status"] != "gone"
+                if new_event:
+                    self._run(queries.set_status(article_id, "gone"))
+            if new_event:
+                self._event(
+                    article_id,
+                    "gone",
+                    crawl_id=crawl_id,
+                    at=seen_at,
+                    url=url,
+                    status=status or None,
+                    detail=about,
+                )
+            self.record_fetch(crawl_id, fetch, "gone", article_id)
+        return article_id
+
+    def record_alias(
+        self, url: str, canonical_url: str, *, crawl_id: int, fetch: Fetch
+    ) -> int | None:
+        """Record a copy of an article (AMP, mobile) that names ``canonical_url`` as canonical.
+
+        When ``canonical_url`` leads to an archived article, ``url`` becomes its alias
+        (``urls.kind`` ``alias``, an ``alias`` event the first time). The fetch row's outcome
+        is ``alias`` either way (the canonical page, fetched next, records the alias itself
+        via :attr:`Fetch.alias_urls`). Returns the article's id, or ``None``.
+        """
+        seen_at = fetch.fetched_at or utc_now()
+        fetch = replace(fetch, fetched_at=seen_at)
+        with self._transaction():
+            article_id = self._lookup_url(canonical_url)
+            if article_id is not None:
+                self._record_aliases(article_id, [url], seen_at, crawl_id)
+                self._run(queries.resolve_links_to(article_id))
+            self.record_fetch(crawl_id, fetch, "alias", article_id)
+        return article_id
+
+    def events(self, url_or_id: str | int) -> list[dict[str, Any]]:
+        """The article's events (``gone``, ``returned``, ``alias``, ``duplicate``), oldest first.
+
+        Each is an ``events`` row with ``detail`` decoded; ``[]`` when no article matches.
+        """
+        article_id = self._article_id(url_or_id)
+        if article_id is None or not self._has("events"):
+            return []
+        rows = self._rows(queries.events_of_article(article_id))
+        for row in rows:
+            row["detail"] = json.loads(row["detail"] or "{}")
+        return rows
+
+    # -- near-duplicate index -------------------------------------------------------------
+
+    def _needs_backfill(self) -> bool:
+        return self._one(queries.first_article_missing_dedupe()) is not None
+
+    def backfill_dedupe(self) -> int:
+        """Fill in ``text_hash`` and near-duplicate signatures of articles lacking them.
+
+        Archives made before duplicate detection (schema 1) get them on their first
+        read-write open. ``duplicate_of`` of those articles is left as it was. Runs in
+        batches of :data:`BACKFILL_BATCH` articles, one transaction each, so an interrupted
+        backfill resumes where it stopped. Returns the number of articles filled in.
+        """
+        done = 0
+        while True:
+            with self._transaction():
+                rows = self._rows(queries.articles_missing_dedupe(BACKFILL_BATCH))
+                for row in rows:
+                    text = (row["title"], row["lead"], row["body"])
+                    self._index_text(
+                        int(row["id"]), dedupe.text_hash(*text), dedupe.signature(*text)
+                    )
+            done += len(rows)
+            if len(rows) < BACKFILL_BATCH:
+                break
+        if done:
+            logger.info(
+                "archive %s: duplicate detection filled in for %d articles", self.path, done
+            )
+        return done
+
+    # -- reading articles -------------------------------------------------------------
+
     def _article_id(self, url_or_id: str | int) -> int | None:
         if isinstance(url_or_id, int) or (
             url_or_id.strip().isascii() and url_or_id.strip().isdigit()
@@ -570,8 +1209,10 @@ class Archive:
         (``authors`` and ``tags`` as lists, ``related`` as ``{url, title, kind, position}``
         in page order as of the last store), plus ``id``, ``status``, ``duplicate_of``,
         ``similarity``, ``first_seen_at``, ``last_seen_at``, ``last_changed_at``,
-        ``first_crawl_id``, ``last_crawl_id``, ``content_hash`` and ``urls`` (every URL that
-        led to it, ``{url, kind}``). ``url`` is the article's key URL (``articles.url``).
+        ``first_crawl_id``, ``last_crawl_id``, ``content_hash``, ``text_hash``,
+        ``current_version_id``, ``versions_count``, ``urls`` (every URL that led to it,
+        ``{url, kind}``) and ``events`` (as :meth:`events` gives them). ``url`` is the
+        article's key URL (``articles.url``).
         """
         article_id = self._article_id(url_or_id)
         if article_id is None:
@@ -595,9 +1236,14 @@ class Archive:
             "first_crawl_id",
             "last_crawl_id",
             "content_hash",
+            "text_hash",
+            "current_version_id",
         ):
-            result[column] = row[column]
+            result[column] = row.get(column)  # a read-only schema-1 file has no text_hash
+        counted = self._one(queries.count_versions(article_id)) if self._has("versions") else None
+        result["versions_count"] = int(counted["n"]) if counted else 0
         result["urls"] = self._rows(queries.urls_of_article(article_id))
+        result["events"] = self.events(article_id)
         return result
 
     # -- search and stats -------------------------------------------------------------

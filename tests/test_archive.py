@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +16,30 @@ from archive import (
     Archive,
     ArchiveError,
     ArchiveNotFoundError,
+    Capture,
     Fetch,
     ReadOnlyArchiveError,
     content_hash,
+    dedupe,
     migrations,
     resolve_path,
 )
 
 SITE = "https://fr.sputniknews.com"
-SCHEMA_TABLES = {"articles", "urls", "links", "tags", "article_tags", "crawls", "fetches"}
+SCHEMA_TABLES = {
+    "articles",
+    "urls",
+    "links",
+    "tags",
+    "article_tags",
+    "crawls",
+    "fetches",
+    "versions",
+    "captures",
+    "events",
+    "dedupe_signatures",
+    "dedupe_bands",
+}
 FTS_TABLES = {
     "articles_fts",
     "articles_fts_data",
@@ -193,7 +211,8 @@ def test_title_change_is_updated(archive: Archive, crawl_id: int) -> None:
     first = store(archive, crawl_id, make_article(1), fetched_at="2024-01-01T00:00:00+00:00")
     changed = make_article(1, title="Nouveau titre", tags=["Syrie"])
     result = store(archive, crawl_id, changed, fetched_at="2024-01-02T00:00:00+00:00")
-    assert result == type(result)(first.article_id, "updated")
+    assert (result.article_id, result.outcome) == (first.article_id, "updated")
+    assert result.version_id is not None
     stored = archive.get_article(first.article_id)
     assert stored is not None
     assert stored["title"] == "Nouveau titre"
@@ -368,6 +387,8 @@ def test_crawl_counts_come_from_fetches(archive: Archive, crawl_id: int) -> None
         "unchanged": 1,
         "not_article": 1,
         "errors": 2,
+        "gone": 0,
+        "aliases": 0,
     }
     assert counts == expected
     row = archive.crawls()[-1]
@@ -518,3 +539,693 @@ def test_content_hash_ignores_whitespace_views_and_repeats() -> None:
     )
     assert content_hash(base) != content_hash(make_article(1, tags=base["tags"][::-1]))
     assert content_hash(base) != content_hash(make_article(1, image_caption="Autre légende"))
+
+
+# -- versions ----------------------------------------------------------------------------
+
+T1, T2, T3, T4 = (f"2024-01-0{day}T00:00:00+00:00" for day in (1, 2, 3, 4))
+
+
+def versions_table(archive: Archive) -> list[tuple[int, int, str]]:
+    rows = archive.db.execute("SELECT article_id, number, title FROM versions ORDER BY id")
+    return [(a, n, t) for a, n, t in rows.fetchall()]
+
+
+def test_new_article_is_version_1(archive: Archive, crawl_id: int) -> None:
+    article = make_article(1)
+    result = store(archive, crawl_id, article, fetched_at=T1)
+    assert result.outcome == "new"
+    versions = archive.versions(result.article_id)
+    assert len(versions) == 1
+    version = versions[0]
+    assert version["id"] == result.version_id
+    assert (version["number"], version["crawl_id"], version["fetched_at"]) == (1, crawl_id, T1)
+    assert version["content_hash"] == content_hash(article)
+    for name in ("title", "lead", "body", "authors", "tags", "category", "published_at_raw"):
+        assert version[name] == article[name], name
+    stored = archive.get_article(result.article_id)
+    assert stored is not None
+    assert stored["current_version_id"] == result.version_id
+    assert stored["versions_count"] == 1
+    assert stored["content_hash"] == version["content_hash"]
+
+
+def test_edits_make_versions_whitespace_does_not(archive: Archive, crawl_id: int) -> None:
+    first = store(archive, crawl_id, make_article(1), fetched_at=T1)
+    retitled = store(archive, crawl_id, make_article(1, title="Nouveau titre"), fetched_at=T2)
+    spaced = make_article(
+        1,
+        title="  Nouveau\u00a0 titre ",
+        body="Premier paragraphe.\n\n\n  Deuxième   paragraphe sur la Syrie.\n",
+    )
+    again = store(archive, crawl_id, spaced, fetched_at=T3)
+    retagged = store(archive, crawl_id, make_article(1, title="Nouveau titre", tags=["Syrie"]))
+    assert [r.outcome for r in (first, retitled, again, retagged)] == [
+        "new",
+        "updated",
+        "unchanged",
+        "updated",
+    ]
+    assert again.version_id is None
+    versions = archive.versions(make_article(1)["url"])  # by URL too
+    assert [v["number"] for v in versions] == [1, 2, 3]
+    assert [v["id"] for v in versions] == [
+        first.version_id,
+        retitled.version_id,
+        retagged.version_id,
+    ]
+    assert [v["title"] for v in versions] == [
+        make_article(1)["title"],
+        "Nouveau titre",
+        "Nouveau titre",
+    ]
+    assert versions[1]["fetched_at"] == T2
+    assert versions[2]["tags"] == ["Syrie"]
+    stored = archive.get_article(first.article_id)
+    assert stored is not None
+    assert stored["current_version_id"] == retagged.version_id
+    assert stored["versions_count"] == 3
+    assert archive.versions(999) == []
+    assert archive.versions(f"{SITE}/nowhere/") == []
+
+
+def test_the_same_article_in_two_crawls(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1), fetched_at=T1)
+    second = archive.begin_crawl("sputnik", {})
+    result = store(archive, second, make_article(1, lead="Chapeau réécrit."), fetched_at=T2)
+    assert [v["crawl_id"] for v in archive.versions(result.article_id)] == [crawl_id, second]
+
+
+# -- captures ----------------------------------------------------------------------------
+
+HEADERS = {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": ["a=1", "b=2"]}
+
+
+def capture_for(article: dict[str, Any], body: bytes = b"<html>page</html>") -> Capture:
+    return Capture(url=article["url"], status=200, headers=HEADERS, body=body)
+
+
+def store_captured(
+    archive: Archive, crawl_id: int, article: dict[str, Any], body: bytes, **fetch: Any
+) -> Any:
+    return archive.store_article(
+        article,
+        crawl_id=crawl_id,
+        fetch=fetch_for(article, **fetch),
+        capture=capture_for(article, body),
+        extractor="SputnikArticlePage",
+        extractor_version="3",
+    )
+
+
+def test_captures_are_kept_for_new_versions_only(archive: Archive, crawl_id: int) -> None:
+    first = store_captured(archive, crawl_id, make_article(1), b"<html>v1</html>", fetched_at=T1)
+    same = store_captured(archive, crawl_id, make_article(1, views=7000), b"<html>v1 7000</html>")
+    edited = store_captured(archive, crawl_id, make_article(1, title="Autre"), b"<html>v2</html>")
+    assert [r.outcome for r in (first, same, edited)] == ["new", "unchanged", "updated"]
+    assert archive.counts()["captures"] == 2
+    versions = archive.versions(first.article_id)
+    assert [v["extractor"] for v in versions] == ["SputnikArticlePage"] * 2
+    assert [v["extractor_version"] for v in versions] == ["3", "3"]
+    assert [archive.capture_body(v["capture_id"]) for v in versions] == [
+        b"<html>v1</html>",
+        b"<html>v2</html>",
+    ]
+    (capture,) = archive.db.query(
+        "SELECT * FROM captures WHERE id = ?", [versions[0]["capture_id"]]
+    )
+    assert json.loads(capture["headers"]) == {
+        "Content-Type": ["text/html; charset=utf-8"],
+        "Set-Cookie": ["a=1", "b=2"],
+    }
+    assert zlib.decompress(capture["body"]) == b"<html>v1</html>"  # stored compressed
+    assert capture["compression"] == "zlib"
+    assert capture["body_size"] == len(b"<html>v1</html>")
+    assert capture["body_sha256"] == hashlib.sha256(b"<html>v1</html>").hexdigest()
+    assert (capture["url"], capture["status"], capture["crawl_id"]) == (
+        make_article(1)["url"],
+        200,
+        crawl_id,
+    )
+    assert capture["fetched_at"] == T1 == versions[0]["fetched_at"]
+
+
+def test_an_identical_response_reuses_its_capture(archive: Archive, crawl_id: int) -> None:
+    store_captured(archive, crawl_id, make_article(1), b"<html>A</html>")
+    store_captured(archive, crawl_id, make_article(1, title="B"), b"<html>B</html>")
+    store_captured(archive, crawl_id, make_article(1), b"<html>A</html>")  # reverted
+    versions = archive.versions(1)
+    assert [v["number"] for v in versions] == [1, 2, 3]
+    assert versions[2]["capture_id"] == versions[0]["capture_id"]
+    assert archive.counts()["captures"] == 2
+
+
+def test_a_store_without_capture_keeps_none(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1))
+    assert archive.versions(1)[0]["capture_id"] is None
+    assert archive.counts()["captures"] == 0
+
+
+def test_capture_body_detects_damage(archive: Archive, crawl_id: int) -> None:
+    store_captured(archive, crawl_id, make_article(1), b"<html>good</html>")
+    archive.db.execute("UPDATE captures SET body = ?", [zlib.compress(b"<html>evil</html>")])
+    with pytest.raises(ArchiveError, match="sha256"):
+        archive.capture_body(1)
+    archive.db.execute("UPDATE captures SET body = ?", [b"not zlib at all"])
+    with pytest.raises(ArchiveError, match="decompress"):
+        archive.capture_body(1)
+    with pytest.raises(ValueError, match="no capture"):
+        archive.capture_body(2)
+
+
+def test_iter_captures_streams_every_capture(archive: Archive, crawl_id: int) -> None:
+    for number in range(1, 41):  # more than one batch
+        store_captured(archive, crawl_id, make_article(number), f"<p>{number}</p>".encode())
+    store_captured(archive, crawl_id, make_article(1, title="Autre"), b"<p>1 bis</p>")
+    seen = []
+    for capture in archive.iter_captures():
+        if capture["id"] == 1:  # writing between two yields is allowed
+            store_captured(archive, crawl_id, make_article(99), b"<p>99</p>")
+        seen.append(capture)
+    assert [c["id"] for c in seen] == list(range(1, 43))
+    first = seen[0]
+    assert set(first) >= {
+        "id",
+        "url",
+        "fetched_at",
+        "status",
+        "headers",
+        "body",
+        "body_sha256",
+        "article_id",
+        "version_id",
+    }
+    assert first["body"] == b"<p>1</p>"
+    assert first["headers"]["Set-Cookie"] == ["a=1", "b=2"]
+    assert (first["article_id"], first["error"]) == (1, None)
+    assert first["version_id"] == archive.versions(1)[0]["id"]
+    assert [c["body"] for c in archive.iter_captures(make_article(1)["url"])] == [
+        b"<p>1</p>",
+        b"<p>1 bis</p>",
+    ]
+    assert len(list(archive.iter_captures(crawl_id=crawl_id))) == 42
+    assert list(archive.iter_captures(crawl_id=crawl_id + 1)) == []
+    assert list(archive.iter_captures(f"{SITE}/nowhere/")) == []
+
+
+def test_iter_captures_reports_damage(archive: Archive, crawl_id: int) -> None:
+    store_captured(archive, crawl_id, make_article(1), b"<p>1</p>")
+    store_captured(archive, crawl_id, make_article(2), b"<p>2</p>")
+    archive.db.execute("UPDATE captures SET body = ? WHERE id = 1", [b"garbage"])
+    damaged, fine = archive.iter_captures()
+    assert damaged["body"] is None and "decompress" in damaged["error"]
+    assert (fine["body"], fine["error"]) == (b"<p>2</p>", None)
+    with pytest.raises(ArchiveError, match="capture 1"):
+        list(archive.iter_captures(verify=True))
+
+
+# -- exact and near duplicates -----------------------------------------------------------
+
+LONG_BODY = "\n\n".join(
+    f"Paragraphe {n} : les militaires russes et américains ont discuté de la sécurité des "
+    f"vols au-dessus de la Syrie, selon le ministère de la Défense, point numéro {n}."
+    for n in range(1, 13)
+)
+
+
+def test_same_text_under_another_url_is_an_alias(archive: Archive, crawl_id: int) -> None:
+    original = store(archive, crawl_id, make_article(1), fetched_at=T1)
+    counts = archive.counts()
+    copy_url = f"{SITE}/russie/201706211099999999-copie/"
+    copy = make_article(
+        1, url=copy_url, canonical_url=copy_url, short_url=None, tags=["Autre"], views=1
+    )
+    result = store(archive, crawl_id, copy, fetched_at=T2)
+    assert (result.article_id, result.outcome) == (original.article_id, "alias")
+    assert result.version_id is None
+    after = archive.counts()
+    assert after["articles"] == counts["articles"]
+    assert after["versions"] == counts["versions"]
+    assert after["urls"] == counts["urls"] + 1
+    stored = archive.get_article(copy_url)  # the alias finds the original
+    assert stored is not None
+    assert stored["id"] == original.article_id
+    assert {"url": copy_url, "kind": "alias"} in stored["urls"]
+    assert stored["tags"] == make_article(1)["tags"]  # the original's, untouched
+    assert stored["last_seen_at"] == T2
+    assert [(e["kind"], e["url"], e["detail"]) for e in stored["events"]] == [
+        ("alias", copy_url, {"url": copy_url})
+    ]
+    fetch = archive.db.execute("SELECT outcome, article_id FROM fetches ORDER BY id DESC")
+    assert fetch.fetchone() == ("alias", original.article_id)
+
+    again = store(archive, crawl_id, copy, fetched_at=T3)  # seen again: no new event
+    assert (again.article_id, again.outcome) == (original.article_id, "alias")
+    assert len(archive.events(original.article_id)) == 1
+    assert archive.counts()["versions"] == counts["versions"]
+
+
+def test_an_alias_whose_text_diverges_becomes_an_article(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1))
+    copy_url = f"{SITE}/russie/201706211099999999-copie/"
+    copy = make_article(1, url=copy_url, canonical_url=copy_url, short_url=None)
+    store(archive, crawl_id, copy)
+    rewritten = dict(copy, title="Un tout autre sujet", lead="Rien à voir.", body="Vraiment.")
+    result = store(archive, crawl_id, rewritten)
+    assert result.outcome == "new"
+    assert result.article_id != 1
+    found = archive.get_article(copy_url)
+    assert found is not None
+    assert found["id"] == result.article_id
+    assert {"url": copy_url, "kind": "canonical"} in found["urls"]
+    assert archive.get_article(1)["title"] == make_article(1)["title"]  # type: ignore[index]
+
+
+def test_near_duplicate_is_its_own_article(archive: Archive, crawl_id: int) -> None:
+    original = store(archive, crawl_id, make_article(1, body=LONG_BODY))
+    near = make_article(2, body=LONG_BODY.replace("point numéro 7.", "point numéro sept."))
+    result = store(archive, crawl_id, near)
+    assert result.outcome == "new"
+    assert result.article_id != original.article_id
+    assert result.duplicate_of == original.article_id
+    assert result.similarity is not None and 0.5 < result.similarity < 1
+    stored = archive.get_article(result.article_id)
+    assert stored is not None
+    assert (stored["duplicate_of"], stored["similarity"]) == (
+        original.article_id,
+        result.similarity,
+    )
+    assert stored["body"] == near["body"]  # text is never thrown away
+    events = [(e["kind"], e["detail"]) for e in stored["events"]]
+    assert events == [("duplicate", {"of": original.article_id, "similarity": result.similarity})]
+    assert archive.events(original.article_id) == []
+
+
+def test_unrelated_text_is_no_duplicate(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1, body=LONG_BODY))
+    other = make_article(
+        2,
+        title="Le prix du blé atteint un record",
+        lead="Les marchés agricoles s'affolent.",
+        body="La récolte est mauvaise en Europe.\n\nLes cours montent à Chicago et à Paris.",
+    )
+    result = store(archive, crawl_id, other)
+    assert (result.outcome, result.duplicate_of, result.similarity) == ("new", None, None)
+    assert archive.events(result.article_id) == []
+
+
+def test_every_stored_article_is_indexed(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1))
+    store(archive, crawl_id, make_article(2, title="Autre", body=LONG_BODY))
+    store(archive, crawl_id, make_article(1, title="Retitré"))
+    rows = archive.db.execute(
+        "SELECT articles.id, text_hash, signature FROM articles"
+        " LEFT JOIN dedupe_signatures ON dedupe_signatures.article_id = articles.id"
+    ).fetchall()
+    assert len(rows) == 2
+    assert all(text_hash and signature for _id, text_hash, signature in rows)
+    retitled = archive.get_article(1)
+    assert retitled is not None
+    assert retitled["text_hash"] == dedupe.text_hash("Retitré", retitled["lead"], retitled["body"])
+
+
+def test_backfill_fills_what_is_missing(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        store(archive, crawl, make_article(1))
+        store(archive, crawl, make_article(2, title="Autre", body=LONG_BODY))
+        expected = archive.db.execute("SELECT id, text_hash FROM articles").fetchall()
+        archive.db.execute("UPDATE articles SET text_hash = NULL")
+        archive.db.execute("DELETE FROM dedupe_bands")
+        archive.db.execute("DELETE FROM dedupe_signatures")
+    with Archive(path) as reopened:
+        assert reopened.db.execute("SELECT id, text_hash FROM articles").fetchall() == expected
+        assert reopened.counts()["dedupe_signatures"] == 2
+        assert reopened.backfill_dedupe() == 0
+
+
+# -- gone and returned -------------------------------------------------------------------
+
+
+def gone_fetch(url: str, status: int, **changes: Any) -> Fetch:
+    return Fetch(**{"url": url, "status": status, "fetched_at": T2, **changes})
+
+
+def test_a_live_article_goes_and_returns(archive: Archive, crawl_id: int) -> None:
+    article = make_article(1)
+    first = store(archive, crawl_id, article, fetched_at=T1)
+    found = archive.mark_gone(
+        article["url"],
+        crawl_id=crawl_id,
+        fetch=gone_fetch(article["url"], 404),
+        status=404,
+        reason="http_404",
+    )
+    assert found == first.article_id
+    stored = archive.get_article(first.article_id)
+    assert stored is not None
+    assert stored["status"] == "gone"
+    assert stored["title"] == article["title"]  # text stays
+    assert stored["versions_count"] == 1
+    assert [(e["kind"], e["status"], e["at"], e["url"], e["detail"]) for e in stored["events"]] == [
+        ("gone", 404, T2, article["url"], {"reason": "http_404"})
+    ]
+    again = archive.mark_gone(
+        article["url"],
+        crawl_id=crawl_id,
+        fetch=gone_fetch(article["url"], 410, fetched_at=T3),
+        status=410,
+        reason="http_410",
+    )
+    assert again == first.article_id
+    assert len(archive.events(first.article_id)) == 1  # already gone: no new event
+    outcomes = archive.db.execute("SELECT outcome, article_id FROM fetches ORDER BY id").fetchall()
+    assert outcomes[1:] == [("gone", first.article_id)] * 2
+
+    back = store(archive, crawl_id, article, fetched_at=T4)
+    assert back.outcome == "unchanged"
+    stored = archive.get_article(first.article_id)
+    assert stored is not None
+    assert stored["status"] == "live"
+    assert [e["kind"] for e in stored["events"]] == ["gone", "returned"]
+    assert stored["events"][1]["at"] == T4
+
+
+def test_a_gone_article_returning_changed_is_updated(archive: Archive, crawl_id: int) -> None:
+    article = make_article(1)
+    store(archive, crawl_id, article)
+    fetch = gone_fetch(article["url"], 451)
+    archive.mark_gone(article["url"], crawl_id=crawl_id, fetch=fetch, status=451, reason="http_451")
+    result = store(archive, crawl_id, make_article(1, title="Censuré puis rétabli"))
+    assert result.outcome == "updated"
+    assert archive.versions(1)[-1]["title"] == "Censuré puis rétabli"
+    assert [e["kind"] for e in archive.events(1)] == ["gone", "returned"]
+    assert archive.get_article(1)["status"] == "live"  # type: ignore[index]
+
+
+def test_a_redirect_to_a_listing_is_gone_with_its_location(archive: Archive, crawl_id: int) -> None:
+    article = make_article(1)
+    store(archive, crawl_id, article)
+    listing = f"{SITE}/international/"
+    fetch = gone_fetch(listing, 200, requested_url=article["url"], redirect_urls=[article["url"]])
+    found = archive.mark_gone(
+        article["url"], crawl_id=crawl_id, fetch=fetch, status=301, reason="redirect_to_listing"
+    )
+    assert found == 1
+    (event,) = archive.events(1)
+    assert (event["kind"], event["status"]) == ("gone", 301)
+    assert event["detail"] == {"reason": "redirect_to_listing", "location": listing}
+
+
+def test_gone_for_an_unknown_url_is_only_a_fetch(archive: Archive, crawl_id: int) -> None:
+    missing = f"{SITE}/international/missing/"
+    assert (
+        archive.mark_gone(
+            missing,
+            crawl_id=crawl_id,
+            fetch=gone_fetch(missing, 404),
+            status=404,
+            reason="http_404",
+        )
+        is None
+    )
+    listing = f"{SITE}/international/"
+    fetch = gone_fetch(listing, 200, requested_url=missing)
+    assert (
+        archive.mark_gone(
+            missing, crawl_id=crawl_id, fetch=fetch, status=302, reason="redirect_to_listing"
+        )
+        is None
+    )
+    outcomes = archive.db.execute("SELECT outcome, article_id FROM fetches ORDER BY id").fetchall()
+    assert outcomes == [("http_error", None), ("not_article", None)]
+    assert archive.counts()["events"] == 0
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 429, 408])
+def test_a_transient_status_never_makes_an_article_gone(
+    archive: Archive, crawl_id: int, status: int
+) -> None:
+    # The caller's rule (the crawler records 5xx as http_error and retries later); mark_gone
+    # refuses them so a server having a bad moment can never unpublish an article.
+    article = make_article(1)
+    store(archive, crawl_id, article)
+    counts = archive.counts()
+    with pytest.raises(ValueError, match="transient"):
+        archive.mark_gone(
+            article["url"],
+            crawl_id=crawl_id,
+            fetch=gone_fetch(article["url"], status),
+            status=status,
+            reason=f"http_{status}",
+        )
+    assert archive.counts() == counts
+    assert archive.get_article(1)["status"] == "live"  # type: ignore[index]
+
+
+def test_crawl_counts_gone_and_aliases(archive: Archive, crawl_id: int) -> None:
+    article = make_article(1)
+    store(archive, crawl_id, article)
+    copy_url = f"{SITE}/russie/copie/"
+    store(archive, crawl_id, make_article(1, url=copy_url, canonical_url=None, short_url=None))
+    archive.mark_gone(
+        article["url"],
+        crawl_id=crawl_id,
+        fetch=gone_fetch(article["url"], 404),
+        status=404,
+        reason="http_404",
+    )
+    counts = archive.finish_crawl(crawl_id, "finished")
+    assert (counts["new"], counts["aliases"], counts["gone"], counts["errors"]) == (1, 1, 1, 0)
+    assert {k: archive.crawls()[0][k] for k in ("gone", "aliases")} == {"gone": 1, "aliases": 1}
+
+
+# -- copies naming the article as canonical (AMP, mobile) --------------------------------
+
+
+def test_copies_become_aliases(archive: Archive, crawl_id: int) -> None:
+    article = make_article(1)
+    amp = article["url"] + "amp/"
+    early = archive.record_alias(
+        amp, article["url"], crawl_id=crawl_id, fetch=Fetch(url=amp, status=200)
+    )
+    assert early is None  # the canonical page is not archived yet
+    result = archive.store_article(
+        article, crawl_id=crawl_id, fetch=fetch_for(article, alias_urls=[amp])
+    )
+    mobile = article["url"].replace("https://fr.", "https://m.")
+    late = archive.record_alias(
+        mobile, article["url"], crawl_id=crawl_id, fetch=Fetch(url=mobile, status=200)
+    )
+    assert late == result.article_id
+    store(archive, crawl_id, article, alias_urls=[amp])  # known alias: no new event
+    for url in (amp, mobile):
+        found = archive.get_article(url)
+        assert found is not None
+        assert found["id"] == result.article_id
+        assert {"url": url, "kind": "alias"} in found["urls"]
+    assert [(e["kind"], e["url"]) for e in archive.events(result.article_id)] == [
+        ("alias", amp),
+        ("alias", mobile),
+    ]
+    outcomes = archive.db.execute("SELECT outcome, article_id FROM fetches ORDER BY id").fetchall()
+    assert outcomes == [
+        ("alias", None),
+        ("new", result.article_id),
+        ("alias", result.article_id),
+        ("unchanged", result.article_id),
+    ]
+
+
+# -- re-extraction -----------------------------------------------------------------------
+
+
+def test_add_version(archive: Archive, crawl_id: int) -> None:
+    first = store_captured(archive, crawl_id, make_article(1), b"<html>1</html>", fetched_at=T1)
+    capture_id = archive.versions(1)[0]["capture_id"]
+    stored_before = archive.get_article(1)
+    assert stored_before is not None
+    same = archive.add_version(
+        first.article_id,
+        make_article(1, views=1, title=" " + make_article(1)["title"]),
+        crawl_id=None,
+        fetched_at=T1,
+        capture_id=capture_id,
+        extractor="SputnikArticlePage",
+        extractor_version="4",
+    )
+    assert same is None
+    assert archive.counts()["versions"] == 1
+    better = make_article(
+        1,
+        body="Premier paragraphe.\n\nDeuxième paragraphe, complet.",
+        tags=["Syrie"],
+        short_url=None,
+        site=None,
+    )
+    version_id = archive.add_version(
+        first.article_id,
+        better,
+        crawl_id=None,
+        fetched_at=T1,
+        capture_id=capture_id,
+        extractor="SputnikArticlePage",
+        extractor_version="4",
+    )
+    assert version_id is not None
+    versions = archive.versions(1)
+    assert [v["number"] for v in versions] == [1, 2]
+    new = versions[1]
+    assert (new["id"], new["crawl_id"], new["fetched_at"], new["capture_id"]) == (
+        version_id,
+        None,
+        T1,
+        capture_id,
+    )
+    assert (new["extractor"], new["extractor_version"]) == ("SputnikArticlePage", "4")
+    stored = archive.get_article(1)
+    assert stored is not None
+    assert stored["body"] == better["body"]
+    assert stored["tags"] == ["Syrie"]
+    assert article_tags(archive, 1) == [("Syrie", 0)]
+    assert stored["content_hash"] == content_hash(better) == new["content_hash"]
+    assert stored["current_version_id"] == version_id
+    assert stored["text_hash"] == dedupe.text_hash(better["title"], better["lead"], better["body"])
+    # What the re-extraction did not see stays as the crawl left it.
+    for name in ("short_url", "site", "last_seen_at", "last_changed_at", "status", "views"):
+        assert stored[name] == stored_before[name], name
+    assert search_ids(archive, "complet") == [1]
+    # A crawl that now sees the page as the new extractor read it: unchanged.
+    assert store(archive, crawl_id, better).outcome == "unchanged"
+
+
+def test_add_version_refuses_unknowns(archive: Archive, crawl_id: int) -> None:
+    arguments: dict[str, Any] = {
+        "crawl_id": None,
+        "fetched_at": T1,
+        "capture_id": None,
+        "extractor": None,
+        "extractor_version": None,
+    }
+    with pytest.raises(ValueError, match="no article"):
+        archive.add_version(1, make_article(1), **arguments)
+    store(archive, crawl_id, make_article(1))
+    with pytest.raises(ValueError, match="no title"):
+        archive.add_version(1, make_article(1, title=None), **arguments)
+    assert archive.counts()["versions"] == 1
+
+
+def search_ids(archive: Archive, query: str) -> list[int]:
+    return [hit["id"] for hit in archive.search(query)]
+
+
+# -- one transaction ---------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+#: A page of each kind store_article handles (stored over article 1 with a link), and where
+#: a failure is injected in each: the last steps of the transaction.
+MIDWAY: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "new": (make_article(2, body=LONG_BODY), ("_store_links", "_record_aliases", "record_fetch")),
+    "updated": (
+        make_article(1, title="Autre", related=[link(3, 0)]),
+        ("_store_links", "_record_aliases", "record_fetch"),
+    ),
+    "alias": (
+        make_article(1, url=f"{SITE}/copie/", canonical_url=None, short_url=None),
+        ("_record_aliases", "record_fetch"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "stage"), [(kind, stage) for kind, (_, stages) in MIDWAY.items() for stage in stages]
+)
+def test_a_failure_midway_leaves_no_partial_rows(
+    archive: Archive, crawl_id: int, monkeypatch: pytest.MonkeyPatch, kind: str, stage: str
+) -> None:
+    store_captured(archive, crawl_id, make_article(1, related=[link(2, 0)]), b"<p>1</p>")
+    before = archive.counts()
+    dumped = list(archive.db.conn.iterdump())
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise Boom(stage)
+
+    monkeypatch.setattr(archive, stage, explode)
+    article = MIDWAY[kind][0]
+    with pytest.raises(Boom):
+        store_captured(archive, crawl_id, article, b"<p>x</p>")
+    assert archive.counts() == before
+    assert list(archive.db.conn.iterdump()) == dumped  # captures, versions, index included
+    monkeypatch.undo()
+    assert store_captured(archive, crawl_id, article, b"<p>x</p>").outcome == kind
+
+
+def test_mark_gone_is_one_transaction(
+    archive: Archive, crawl_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = make_article(1)
+    store(archive, crawl_id, article)
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise Boom
+
+    monkeypatch.setattr(archive, "record_fetch", explode)
+    with pytest.raises(Boom):
+        archive.mark_gone(
+            article["url"],
+            crawl_id=crawl_id,
+            fetch=gone_fetch(article["url"], 404),
+            status=404,
+            reason="http_404",
+        )
+    monkeypatch.undo()
+    assert archive.get_article(1)["status"] == "live"  # type: ignore[index]
+    assert archive.counts()["events"] == 0
+
+
+def test_an_alias_leaves_the_article_s_links_and_tags(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1, related=[link(2, 0), link(3, 1)]), fetched_at=T1)
+    copy_url = f"{SITE}/russie/copie/"
+    copy = make_article(
+        1, url=copy_url, canonical_url=None, short_url=None, tags=["Autre"], related=[link(4, 0)]
+    )
+    assert store(archive, crawl_id, copy, fetched_at=T2).outcome == "alias"
+    stored = archive.get_article(1)
+    assert stored is not None
+    assert stored["related"] == [link(2, 0), link(3, 1)]
+    assert stored["tags"] == make_article(1)["tags"]
+    assert article_tags(archive, 1)[0] == ("Syrie", 0)
+    assert archive.counts()["links"] == 2
+
+
+def test_an_alias_going_away_leaves_the_article_live(archive: Archive, crawl_id: int) -> None:
+    store(archive, crawl_id, make_article(1))
+    copy_url = f"{SITE}/russie/copie/"
+    store(archive, crawl_id, make_article(1, url=copy_url, canonical_url=None, short_url=None))
+    for _ in range(2):
+        found = archive.mark_gone(
+            copy_url,
+            crawl_id=crawl_id,
+            fetch=gone_fetch(copy_url, 404),
+            status=404,
+            reason="http_404",
+        )
+        assert found == 1
+    stored = archive.get_article(1)
+    assert stored is not None
+    assert stored["status"] == "live"
+    gone = [e for e in stored["events"] if e["kind"] == "gone"]
+    assert [(e["url"], e["detail"]) for e in gone] == [
+        (copy_url, {"reason": "http_404", "alias": True})
+    ]
+    # The article's own page going away still makes it gone.
+    own = make_article(1)["url"]
+    archive.mark_gone(
+        own, crawl_id=crawl_id, fetch=gone_fetch(own, 410), status=410, reason="http_410"
+    )
+    assert archive.get_article(1)["status"] == "gone"  # type: ignore[index]

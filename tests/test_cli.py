@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -196,10 +197,114 @@ def test_search_empty_query(db: Path) -> None:
     assert "empty search query" in result.output
 
 
+# -- history -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history_db(db: Path) -> Path:
+    """The article of ``db`` in three versions (retitled, then body and tags edited), gone."""
+    edits: list[dict[str, Any]] = [
+        {"title": "Washington et Moscou discutent de la sécurité en Syrie"},
+        {
+            "title": "Washington et Moscou discutent de la sécurité en Syrie",
+            "body": "Premier paragraphe. Une phrase ajoutée.\n\nSecond paragraphe.",
+            "tags": ["Syrie", "États-Unis"],
+            "modified_at": "2017-06-22T09:00:00+03:00",
+        },
+    ]
+    with Archive(db) as archive:
+        for day, edit in enumerate(edits, start=2):
+            crawl = archive.begin_crawl("sputnik", {})
+            fetched_at = f"2024-05-0{day}T03:00:00+00:00"
+            archive.store_article(
+                {**ARTICLE, **edit},
+                crawl_id=crawl,
+                fetch=Fetch(url=URL, status=200, fetched_at=fetched_at),
+            )
+            archive.finish_crawl(crawl, "finished")
+        crawl = archive.begin_crawl("sputnik", {})
+        archive.mark_gone(
+            URL,
+            crawl_id=crawl,
+            fetch=Fetch(url=URL, status=404, fetched_at="2024-05-04T03:00:00+00:00"),
+            status=404,
+            reason="http_404",
+        )
+        archive.finish_crawl(crawl, "finished")
+    return db
+
+
+def test_history_json(history_db: Path) -> None:
+    result = run_json(history_db, "history", SHORT)
+    assert set(result) >= {"article", "versions", "diffs"}
+    assert result["article"] == {"id": 1, "url": URL, "title": result["versions"][-1]["title"]}
+    versions = result["versions"]
+    assert [v["number"] for v in versions] == [1, 2, 3]  # oldest first
+    assert {"number", "fetched_at", "crawl_id", "extractor", "content_hash", "body"} <= set(
+        versions[0]
+    )
+    assert versions[2]["tags"] == ["Syrie", "États-Unis"]
+    first, second = result["diffs"]
+    assert (first["from"], first["to"]) == (1, 2)
+    assert first["changes"] == {
+        "title": {"old": ARTICLE["title"], "new": versions[1]["title"]},
+    }
+    assert list(second["changes"]) == ["body", "tags", "modified_at"]
+    body = second["changes"]["body"]
+    assert body["old"] == ARTICLE["body"]
+    assert "+Une phrase ajoutée." in body["diff"].splitlines()
+    assert second["changes"]["tags"]["added"] == ["États-Unis"]
+    assert [e["kind"] for e in result["events"]] == ["gone"]
+
+
+def test_history_human(history_db: Path) -> None:
+    result = run("--db", str(history_db), "history", "1")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("article 1: Washington et Moscou")
+    assert lines[1] == URL
+    header = lines[3]
+    assert header.split() == ["version", "fetched", "crawl", "extractor", "hash"]
+    assert lines[4].split()[0] == "1" and lines[6].split()[0] == "3"
+    assert "2024-05-03 03:00:00" in lines[6]
+    assert "v1 -> v2 (2024-05-02 03:00:00)" in out
+    assert f'  title: "{ARTICLE["title"]}" -> "Washington et Moscou' in out
+    assert "    +Une phrase ajoutée." in lines
+    assert "  tags: Syrie, Russie -> Syrie, États-Unis (+États-Unis, -Russie)" in lines
+    assert out.index("v1 -> v2") < out.index("v2 -> v3") < out.index("events:")
+    assert "gone 404" in out
+
+
+def test_history_of_an_article_never_changed(db: Path) -> None:
+    result = run("--db", str(db), "history", "1")
+    assert result.exit_code == 0, result.output
+    assert "v1 ->" not in result.stdout
+    assert run_json(db, "history", "1")["diffs"] == []
+
+
+def test_history_unknown_article(db: Path) -> None:
+    result = run("--db", str(db), "history", f"{SITE}/nope/")
+    assert result.exit_code == 1
+    assert f"no article matches {SITE}/nope/" in result.output
+    assert "Traceback" not in result.output
+    assert run("--db", str(db), "history", "999", "--json").exit_code == 1
+
+
 # -- the archive file and exit codes -----------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [["crawls"], ["show", "1"], ["search", "x"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["crawls"],
+        ["show", "1"],
+        ["search", "x"],
+        ["history", "1"],
+        ["reparse"],
+        ["export", "--format", "warc", "-o", "out.warc.gz"],
+    ],
+)
 def test_missing_archive_is_an_error_and_never_created(tmp_path: Path, command: list[str]) -> None:
     path = tmp_path / "missing.db"
     result = run("--db", str(path), *command)
@@ -236,11 +341,14 @@ def test_usage_errors_exit_2(db: Path) -> None:
     assert run("--db", str(db), "show").exit_code == 2
 
 
-def test_json_is_only_json(db: Path) -> None:
-    for args in (["crawls"], ["show", "1"], ["search", "syrie"]):
+def test_json_is_only_json(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.warc.gz"
+    for args in (["crawls"], ["show", "1"], ["search", "syrie"], ["history", "1"]):
         result = run("--db", str(db), *args, "--json")
         json.loads(result.stdout)
         assert "é" in result.stdout or args == ["crawls"]  # ensure_ascii=False
+    for args in (["reparse", "--dry-run"], ["export", "--format", "warc", "-o", str(out)]):
+        json.loads(run("--db", str(db), *args, "--json").stdout)
 
 
 # -- docs/cli.md stays true --------------------------------------------------------------
@@ -254,9 +362,12 @@ def test_every_command_and_option_is_documented() -> None:
         section = text.split(f"## `{name}`", 1)[1].split("\n## ", 1)[0]
         assert f"$ archive {name}" in section, f"no example of {name}"
         for param in command.params:
-            for opt in param.opts:
+            for opt in [*param.opts, *param.secondary_opts]:
                 shown = opt if opt.startswith("-") else opt.upper()
                 assert shown in section, f"{name}: {shown} undocumented"
+            if isinstance(param.type, click.Choice):
+                for choice in param.type.choices:
+                    assert f"`{choice}`" in section, f"{name}: {param.name}={choice} undocumented"
     for param in cli.params:
         for opt in param.opts:
             assert opt in text
@@ -265,5 +376,5 @@ def test_every_command_and_option_is_documented() -> None:
 def test_help_lists_the_commands() -> None:
     result = run("--help")
     assert result.exit_code == 0
-    for name in ("crawls", "show", "search"):
+    for name in cli.commands:
         assert name in result.output

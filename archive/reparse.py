@@ -1,0 +1,222 @@
+"""Re-extraction: run today's page objects over the stored captures, without fetching.
+
+When the extractor improves, ``reparse`` turns each article's current capture into an
+``Article`` again (the same page object and cleaning the crawl applies) and records a new
+version for every article whose content now differs. A capture that no longer yields an
+article is reported, never stored: a regression of the extractor must not overwrite good text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from archive.history import changed_fields
+from archive.store import Archive, content_hash
+from crawler.items import Article
+from crawler.pages import sputnik
+from crawler.pages.clean import clean_article
+
+logger = logging.getLogger(__name__)
+
+#: The page object applied to captures, and its name as ``versions.extractor`` records it.
+PAGE_CLASS = sputnik.SputnikArticlePage
+EXTRACTOR = PAGE_CLASS.__name__
+
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.IGNORECASE)
+
+#: Called after each capture with (done, total).
+Progress = Callable[[int, int], None]
+
+
+def extractor_version() -> str:
+    """``crawler.pages.sputnik.EXTRACTOR_VERSION``, ``"1"`` for a release without one."""
+    return str(getattr(sputnik, "EXTRACTOR_VERSION", "1"))
+
+
+@dataclass
+class Changed:
+    """An article whose re-extracted content differs from its current version."""
+
+    article_id: int
+    url: str
+    capture_id: int
+    fields: list[str]
+    """The fields that differ, in ``archive.history.DIFF_FIELDS`` order."""
+    version_id: int | None
+    """The version written; ``None`` with ``--dry-run``."""
+
+
+@dataclass
+class Failed:
+    """A capture that gave no article (or could not be read); nothing was written."""
+
+    article_id: int
+    url: str
+    capture_id: int
+    reason: str
+
+
+@dataclass
+class ReparseReport:
+    """What :func:`reparse` found and did."""
+
+    dry_run: bool
+    extractor: str
+    extractor_version: str
+    examined: int = 0
+    """Captures examined: one per article, the capture of its current version."""
+    unchanged: int = 0
+    skipped: int = 0
+    """Articles whose current version has no capture (archived before captures were kept)."""
+    changed: list[Changed] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: the counts, then the changed and failed articles."""
+        return {
+            "dry_run": self.dry_run,
+            "extractor": self.extractor,
+            "extractor_version": self.extractor_version,
+            "examined": self.examined,
+            "changed_count": len(self.changed),
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "failed_count": len(self.failed),
+            "changed": [asdict(item) for item in self.changed],
+            "failed": [asdict(item) for item in self.failed],
+        }
+
+
+def charset(headers: Mapping[str, Iterable[str]]) -> str | None:
+    """The charset of the ``Content-Type`` header, when it names a known codec."""
+    for name, values in headers.items():
+        if name.lower() != "content-type":
+            continue
+        for value in values:
+            match = _CHARSET.search(value)
+            if match is None:
+                continue
+            try:
+                return codecs.lookup(match.group(1)).name
+            except LookupError:
+                logger.debug("unknown charset %r in %r", match.group(1), value)
+    return None
+
+
+def articles_with_captures(archive: Archive) -> list[int]:
+    """Ids of the articles that have a version extracted from a stored capture."""
+    ids = {
+        int(capture["article_id"])
+        for capture in archive.iter_captures()
+        if capture["article_id"] is not None and capture["version_id"] is not None
+    }
+    return sorted(ids)
+
+
+def current_capture(archive: Archive, article_id: int) -> dict[str, Any] | None:
+    """The capture the article's current version was extracted from, with its body.
+
+    Not simply the newest capture: an identical response is stored once, so a page that
+    went back to an earlier text has its current version on an older capture. ``None`` when
+    the current version has no capture (archived before captures were kept).
+    """
+    versions = archive.versions(article_id)
+    capture_id = versions[-1]["capture_id"] if versions else None
+    if capture_id is None:
+        return None
+    found = None
+    for capture in archive.iter_captures(article_id):  # a few per article: read them all
+        if capture["id"] == capture_id:
+            found = capture
+    return found
+
+
+def extract(url: str, body: bytes, headers: Mapping[str, Iterable[str]]) -> Article:
+    """The cleaned article the current page object makes of one stored response."""
+    page = PAGE_CLASS(url, body, charset(headers))
+    return clean_article(page.to_item())
+
+
+def reparse(
+    archive: Archive, *, dry_run: bool = False, progress: Progress | None = None
+) -> ReparseReport:
+    """Re-extract every article from its current capture; write a version where content changed.
+
+    For each article whose current version was extracted from a stored capture, the capture
+    goes through :func:`extract` again. A new version (``crawl_id`` NULL, ``fetched_at`` of
+    the capture, extractor ``SputnikArticlePage`` at :func:`extractor_version`) is added
+    only when the content hash differs from the current version's. Captures that give no
+    article, or whose body is damaged, are listed in ``failed`` and change nothing; articles
+    whose current version has no capture are counted in ``skipped``. ``dry_run`` writes
+    nothing. ``progress(done, total)`` is called after each article.
+    """
+    report = ReparseReport(
+        dry_run=dry_run, extractor=EXTRACTOR, extractor_version=extractor_version()
+    )
+    article_ids = articles_with_captures(archive)
+    for done, article_id in enumerate(article_ids, start=1):
+        capture = current_capture(archive, article_id)
+        if capture is None:
+            report.skipped += 1
+        else:
+            report.examined += 1
+            _reparse_one(archive, article_id, capture, report)
+        if progress is not None:
+            progress(done, len(article_ids))
+    return report
+
+
+def _reparse_one(
+    archive: Archive, article_id: int, capture: Mapping[str, Any], report: ReparseReport
+) -> None:
+    url, capture_id = str(capture["url"]), int(capture["id"])
+
+    def fail(reason: str) -> None:
+        logger.warning("article %s, capture %s of %s: %s", article_id, capture_id, url, reason)
+        report.failed.append(Failed(article_id, url, capture_id, reason=reason))
+
+    if capture["error"] is not None or capture["body"] is None:
+        fail(f"damaged capture: {capture['error']}")
+        return
+    try:
+        article = extract(url, capture["body"], capture["headers"] or {})
+    except Exception as error:  # an extractor bug on one page must not stop the run
+        logger.exception("extraction of capture %s failed", capture_id)
+        fail(f"extraction failed: {type(error).__name__}: {error}")
+        return
+    if not article.is_article:
+        fail("not an article any more (no title, or neither lead nor body)")
+        return
+    current = archive.versions(article_id)[-1]
+    values = article.to_dict()
+    if content_hash(values) == current["content_hash"]:
+        report.unchanged += 1
+        return
+    version_id = None
+    if not report.dry_run:
+        version_id = archive.add_version(
+            article_id,
+            values,
+            crawl_id=None,
+            fetched_at=str(capture["fetched_at"]),
+            capture_id=capture_id,
+            extractor=report.extractor,
+            extractor_version=report.extractor_version,
+        )
+        if version_id is None:  # the store found the content unchanged after all
+            report.unchanged += 1
+            return
+    report.changed.append(
+        Changed(
+            article_id=article_id,
+            url=url,
+            capture_id=capture_id,
+            fields=changed_fields(current, values),
+            version_id=version_id,
+        )
+    )

@@ -1,0 +1,178 @@
+"""Export of the stored captures as a WARC/1.1 file, the web archives' interchange format.
+
+Each capture becomes one ``response`` record: the HTTP status line and headers rebuilt from
+the stored status and headers, then the body as stored. warcio writes the records and
+computes their digests. Captures stream through one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from archive.store import Archive, package_version
+
+WARC_VERSION = "WARC/1.1"
+WARC_FORMAT = "WARC File Format 1.1"
+WARC_CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+#: Headers that describe the bytes on the wire, not the body as stored: Scrapy stores the body
+#: de-chunked, and decompressed (it then drops ``Content-Encoding``, so one still present means
+#: the body is still encoded and is kept). Renamed ``X-Archive-Orig-*`` so that no reader
+#: (warcio, pywb) de-chunks the body or trusts the wire length; ``Content-Length`` is set to
+#: the stored size.
+WIRE_HEADERS = frozenset({"transfer-encoding", "content-length"})
+ORIG_PREFIX = "X-Archive-Orig-"
+
+
+class WarcExportError(Exception):
+    """The export stopped: a capture could not be written faithfully."""
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_warc` wrote."""
+
+    path: str
+    records: int
+    """Records written, the ``warcinfo`` record included."""
+    captures: int
+    bytes: int
+    """Size of the file."""
+    gzip: bool
+
+
+def warc_date(fetched_at: str) -> str:
+    """An ISO 8601 time (any offset) as a WARC/1.1 date: UTC, ``Z``, microseconds if any."""
+    moment = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+    if moment.tzinfo is None:  # the archive writes UTC times
+        moment = moment.replace(tzinfo=timezone.utc)
+    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return str(datetime_to_iso_date(utc, use_micros=utc.microsecond != 0))
+
+
+def http_headers(
+    status: int, headers: Mapping[str, Iterable[str]], body_size: int
+) -> StatusAndHeaders:
+    """The HTTP/1.1 status line and headers of a stored response whose body has ``body_size``."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        for value in values:
+            # A stored header value can not break the record: no line breaks inside it.
+            clean = " ".join(str(value).split())
+            wire = name.lower() in WIRE_HEADERS
+            pairs.append((ORIG_PREFIX + name if wire else name, clean))
+    pairs.append(("Content-Length", str(body_size)))
+    return StatusAndHeaders(f"{status} {reason}".strip(), pairs, protocol="HTTP/1.1")
+
+
+def verified_body(capture: Mapping[str, Any]) -> bytes:
+    """The capture's body, after checking it against its stored sha256.
+
+    Raises :class:`WarcExportError` when the store found it damaged (``error``), when there
+    is no body, or when it does not match ``body_sha256``.
+    """
+    body = capture["body"]
+    problem = capture.get("error")
+    if problem is None and not isinstance(body, bytes):
+        problem = "no body"
+    if problem is None and hashlib.sha256(body).hexdigest() != capture["body_sha256"]:
+        problem = "body does not match its sha256"
+    if problem is not None:
+        raise WarcExportError(f"capture {capture['id']} ({capture['url']}) is damaged: {problem}")
+    assert isinstance(body, bytes)
+    return body
+
+
+def _software() -> str:
+    try:
+        warcio_version = metadata.version("warcio")
+    except metadata.PackageNotFoundError:
+        warcio_version = "unknown"
+    return f"sputnik-archiver/{package_version()} (warcio/{warcio_version})"
+
+
+def write_warc(
+    captures: Iterable[Mapping[str, Any]], out: IO[bytes], *, gzip: bool = True, filename: str = ""
+) -> int:
+    """Write a ``warcinfo`` record then one ``response`` record per capture to ``out``.
+
+    ``captures`` are dicts as :meth:`Archive.iter_captures` yields them. Returns the number
+    of captures written. Raises :class:`WarcExportError` for a capture whose body does not
+    match its sha256 or that has no HTTP status, before anything of it is written.
+    """
+    writer = WARCWriter(out, gzip=gzip, warc_version=WARC_VERSION)
+    info = {
+        "software": _software(),
+        "format": WARC_FORMAT,
+        "conformsTo": WARC_CONFORMS_TO,
+        "description": "Raw responses of a news archive (one capture per response record)",
+    }
+    warcinfo = writer.create_warcinfo_record(filename, info)
+    writer.write_record(warcinfo)
+    warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
+    written = 0
+    for capture in captures:
+        writer.write_record(_response_record(writer, capture, warcinfo_id))
+        written += 1
+    return written
+
+
+def _response_record(writer: WARCWriter, capture: Mapping[str, Any], warcinfo_id: str) -> Any:
+    body = verified_body(capture)
+    status = capture.get("status")
+    if status is None:
+        raise WarcExportError(f"capture {capture['id']} ({capture['url']}) has no HTTP status")
+    return writer.create_warc_record(
+        capture["url"],
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http_headers(int(status), capture.get("headers") or {}, len(body)),
+        warc_headers_dict={
+            "WARC-Date": warc_date(capture["fetched_at"]),
+            "WARC-Warcinfo-ID": warcinfo_id,
+        },
+    )
+
+
+def export_warc(
+    archive: Archive, path: str | os.PathLike[str], *, gzip: bool = True
+) -> ExportResult:
+    """Write every capture of ``archive`` to the WARC file ``path``.
+
+    The file appears only when complete: it is written beside ``path`` under a temporary
+    name and renamed at the end, so a failed export (:class:`WarcExportError` for a damaged
+    capture) leaves no partial file and never replaces an existing one.
+    """
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with open(temporary, "xb") as out:
+            count = write_warc(archive.iter_captures(), out, gzip=gzip, filename=target.name)
+        os.replace(temporary, target)
+    except WarcExportError as error:
+        temporary.unlink(missing_ok=True)
+        raise WarcExportError(f"{error}; export stopped, {target} not written") from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return ExportResult(
+        path=str(target), records=count + 1, captures=count, bytes=target.stat().st_size, gzip=gzip
+    )
