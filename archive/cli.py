@@ -36,6 +36,8 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("new", "new"),
     ("updated", "updated"),
     ("unchanged", "unchanged"),
+    ("gone", "gone"),
+    ("aliases", "aliases"),
     ("not_article", "not_article"),
     ("errors", "errors"),
 )

@@ -89,7 +89,8 @@ _BAND_HASHER = hashlib.blake2b(digest_size=8, person=b"dedupe-band")
 _PROBE_SEED = 0x5D0C_0DE5_D0B1_E5ED
 _SIGNATURE_FORMAT = f"<{NUM_BINS}I"  # little-endian whatever the platform
 _SIGNATURE_BYTES = struct.calcsize(_SIGNATURE_FORMAT)
-_BAND_BYTES = _SIGNATURE_BYTES // BANDS
+_BAND_BYTES = ROWS * struct.calcsize("<I")
+assert BANDS * ROWS == NUM_BINS, "every signature value belongs to exactly one band"
 
 # Invisible characters that may sit inside a word (soft hyphen, zero-width ones, BOM).
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")

@@ -1,8 +1,11 @@
 """``python -m mocksite``: serve the replica until SIGTERM or SIGINT.
 
 The first line on stdout is the base URL (``http://127.0.0.1:43123``), flushed at once, so a
-parent process can read it and start crawling. Exit status 0 on SIGTERM/SIGINT, 2 on bad
-arguments.
+parent process can read it and start crawling. stderr names the mobile base URL
+(``http://127.0.0.2:43123``, or the base URL + ``/m`` where 127.0.0.2 cannot be bound).
+``--day D`` serves the site as it is on day D (edits, new and unpublished articles),
+``--faults`` serves some articles with wrong charsets, mojibake or boilerplate. Exit status 0
+on SIGTERM/SIGINT, 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 import threading
 from types import FrameType
 
+from .evolution import MAX_DAY
 from .server import start
 from .site import MAX_ARTICLES
 
@@ -32,6 +36,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="announce this Crawl-delay in robots.txt (none by default)",
     )
+    parser.add_argument(
+        "--day",
+        type=int,
+        default=1,
+        help=f"serve the site as it is on this day, 1 to {MAX_DAY} (default 1: as first published)",
+    )
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="serve some articles with wrong or missing charsets, mojibake or boilerplate",
+    )
     return parser
 
 
@@ -44,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--port must be between 0 and 65535")
     if args.crawl_delay is not None and args.crawl_delay < 0:
         parser.error("--crawl-delay must not be negative")
+    if not 1 <= args.day <= MAX_DAY:
+        parser.error(f"--day must be between 1 and {MAX_DAY}")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -52,13 +69,23 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        running = start(args.articles, args.seed, args.host, args.port, args.crawl_delay)
+        running = start(
+            args.articles,
+            args.seed,
+            args.host,
+            args.port,
+            args.crawl_delay,
+            day=args.day,
+            faults=args.faults,
+        )
     except OSError as exc:
         print(f"mocksite: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print(running.base_url, flush=True)
     print(
-        f"mocksite: {args.articles} articles (seed {args.seed}) at {running.base_url}",
+        f"mocksite: {running.site.articles_on()} articles (seed {args.seed}, day {args.day}"
+        f"{', faults' if args.faults else ''}) at {running.base_url},"
+        f" mobile pages at {running.mobile_base_url}",
         file=sys.stderr,
         flush=True,
     )

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape as _escape
 from typing import Any
 
+from . import faults, vocab
 from . import seed as chrome
-from . import vocab
+from .evolution import mix
 from .seed import load_seed
-from .site import END_DATE, ArticleSpec, Meta, Segment, Site
+from .site import END_DATE, PAGE_SIZE, ArticleSpec, Meta, Segment, Site
 from .text import slugify, typo
 
 SITE_NAME = "Sputnik France"
@@ -25,6 +27,8 @@ LOGO_PATH = "/i/logo/logo-social.png"
 LATEST_ON_HOME = 30
 LATEST_IN_RSS = 50
 LATEST_IN_SIDEBAR = 5
+PARTNERS_ON_HOME = 10  # planted duplicates linked from the home page, from day 2 on
+PARTNERS_PATH = "/partenaires/"
 
 
 def esc(text: str) -> str:
@@ -52,25 +56,64 @@ def author_path(author: str) -> str:
     return f"/authors/{slugify(author, 12, stopwords=True)}/"
 
 
+def spaced(text: str, spacing: int) -> str:
+    """Whitespace-only variation: every third space becomes a newline and an indentation."""
+    if not spacing:
+        return text
+    indent = "\n" + " " * (2 + 4 * spacing)
+    parts = text.split(" ")
+    return "".join(
+        part + ("" if k == len(parts) - 1 else indent if k % 3 == 2 else " ")
+        for k, part in enumerate(parts)
+    )
+
+
 def json_ld(data: dict[str, Any]) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return '<script type="application/ld+json">' + text.replace("</", "<\\/") + "</script>"
 
 
-class Renderer:
-    """Renders every page of one site as served at ``base_url`` (links are absolute there)."""
+@dataclass(frozen=True)
+class _Text:
+    """How body text is shown: whitespace variation, double encoding, foreign paragraphs."""
 
-    def __init__(self, site: Site, base_url: str, crawl_delay: float | None = None) -> None:
+    spacing: int = 0
+    garble: bool = False
+    extra: dict[int, str] = field(default_factory=dict)
+
+    def shown(self, text: str) -> str:
+        return spaced(esc(faults.mojibake(text) if self.garble else text), self.spacing)
+
+
+class Renderer:
+    """Renders every page of one site as served at ``base_url`` (links are absolute there).
+
+    ``canonical_base`` (default ``base_url``) is where canonical URLs point: a mobile host's
+    renderer serves at the mobile base with canonicals to the main one. ``mobile_base`` is
+    where planted mobile duplicates are (for links to them).
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        base_url: str,
+        crawl_delay: float | None = None,
+        canonical_base: str | None = None,
+        mobile_base: str | None = None,
+    ) -> None:
         self.site = site
         self.base = base_url.rstrip("/")
         self.crawl_delay = crawl_delay
+        self.canonical_base = (canonical_base or base_url).rstrip("/")
+        self.mobile_base = (mobile_base or base_url).rstrip("/")
+        self.mobile = self.canonical_base != self.base
 
     # ---- chrome ----------------------------------------------------------------------
 
     def _head(
         self,
         title: str,
-        canonical: str,
+        canonical: str | None,
         description: str,
         meta: Iterable[tuple[str, str]] = (),
         ld: dict[str, Any] | None = None,
@@ -82,8 +125,9 @@ class Renderer:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n"
             f'<meta name="description" content="{attr(description)}">\n'
-            f'<link rel="canonical" href="{attr(canonical)}">\n'
         ]
+        if canonical is not None:
+            parts.append(f'<link rel="canonical" href="{attr(canonical)}">\n')
         for prop, content in meta:
             key = "name" if prop in ("keywords", "robots") else "property"
             parts.append(f'<meta {key}="{prop}" content="{attr(content)}">\n')
@@ -134,6 +178,8 @@ class Renderer:
     def _sidebar(self) -> str:
         items = "".join(
             f'<li><a href="{m.url_path}">{esc(m.title)}</a></li>'
+            # the day-1 newest (the seed and its related, never changed): an article page
+            # changes only when the article does
             for m in self._metas(range(min(LATEST_IN_SIDEBAR, self.site.articles)))
         )
         return (
@@ -155,15 +201,46 @@ class Renderer:
     # ---- article pages ---------------------------------------------------------------
 
     def article(self, index: int) -> str:
+        """The page of article ``index`` (with its fault's text changes, if it has one)."""
         spec = self.site.spec(index)
+        fault = self.site.fault(index)
+        if fault == "mojibake":
+            return self.article_page(spec, garble=True)
+        if fault == "boilerplate":
+            h = mix(self.site.seed, index, faults.KEY)
+            return self.article_page(spec, extra=faults.boilerplate(h, len(spec.paragraphs)))
+        return self.article_page(spec)
+
+    def copy(self, index: int) -> str:
+        """The planted copy of article ``index``: no canonical, og:url nor mainEntityOfPage."""
+        return self.article_page(self.site.spec(index), canonical=False)
+
+    def syndicated(self, index: int) -> str:
+        """The partner's near-copy of article ``index``, canonical to itself."""
+        return self.article_page(self.site.syndicated_spec(index), own_url=True)
+
+    def article_page(
+        self,
+        spec: ArticleSpec,
+        canonical: bool = True,
+        garble: bool = False,
+        extra: dict[int, str] | None = None,
+        own_url: bool = False,
+    ) -> str:
+        """An article page. ``canonical=False`` drops rel=canonical, og:url and the JSON-LD
+        page URL; ``garble`` double-encodes the body text; ``extra`` inserts paragraphs
+        (after body paragraph k) that are not the article's; ``own_url`` makes the canonical
+        this renderer's own URL even on a mobile host."""
         meta = spec.meta
-        canonical = self.base + meta.url_path
+        base = self.base if own_url else self.canonical_base
+        canonical_url = base + meta.url_path if canonical else None
         category = vocab.RUBRIQUES[meta.rubrique][1]
         legacy = meta.layout == "legacy"
         image = self.base + spec.image_url if spec.image_url else None
-        og = [
-            ("og:title", meta.title),
-            ("og:url", canonical),
+        og = [("og:title", meta.title)]
+        if canonical_url:
+            og.append(("og:url", canonical_url))
+        og += [
             ("og:description", spec.lead),
             ("og:image", image or self.base + LOGO_PATH),
             ("og:type", "article"),
@@ -180,11 +257,22 @@ class Renderer:
         title = f"{meta.title} - {SITE_NAME}"
         if not legacy:
             title = f"{meta.title} - {meta.published:%d.%m.%Y}, {SITE_NAME}"
-        head = self._head(title, canonical, spec.lead, og, self._article_ld(spec, canonical, image))
-        body = self._legacy_body(spec, image) if legacy else self._current_body(spec, image)
+        head = self._head(
+            title, canonical_url, spec.lead, og, self._article_ld(spec, canonical_url, image)
+        )
+        text = _Text(spec.variant.spacing, garble, extra or {})
+        if legacy:
+            body = self._legacy_body(spec, image, text)
+        else:
+            body = self._current_body(spec, image, text)
+        if self.mobile:
+            body = body.replace(' m-article">\n', ' m-article m-mobile">\n', 1)
+            return head + body + self._footer()
         return head + body + self._comments() + self._sidebar() + self._footer()
 
-    def _article_ld(self, spec: ArticleSpec, canonical: str, image: str | None) -> dict[str, Any]:
+    def _article_ld(
+        self, spec: ArticleSpec, canonical: str | None, image: str | None
+    ) -> dict[str, Any]:
         meta = spec.meta
         legacy = meta.layout == "legacy"
 
@@ -192,15 +280,13 @@ class Renderer:
             # the current CMS writes offsets without a colon, as ria.ru does
             return moment.isoformat() if legacy else moment.strftime("%Y-%m-%dT%H:%M%z")
 
-        data: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-            "url": canonical,
-            "headline": meta.title,
-            "description": spec.lead,
-            "datePublished": when(meta.published),
-        }
+        data: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle"}
+        if canonical:
+            data["mainEntityOfPage"] = {"@type": "WebPage", "@id": canonical}
+            data["url"] = canonical
+        data["headline"] = meta.title
+        data["description"] = spec.lead
+        data["datePublished"] = when(meta.published)
         if meta.modified:
             data["dateModified"] = when(meta.modified)
         if spec.authors:
@@ -221,18 +307,25 @@ class Renderer:
     def _href(self, spec: ArticleSpec, path: str) -> str:
         return self.base + path if spec.variant.absolute_links else path
 
-    def _segments(self, spec: ArticleSpec, segments: tuple[Segment, ...]) -> str:
+    def _segments(
+        self, spec: ArticleSpec, segments: tuple[Segment, ...], text: _Text | None = None
+    ) -> str:
         out = []
+        shown = text.shown if text else esc
         for s in segments:
             if s.tag == "a":
-                out.append(f'<a href="{attr(self._href(spec, s.href))}">{esc(s.text)}</a>')
+                out.append(f'<a href="{attr(self._href(spec, s.href))}">{shown(s.text)}</a>')
             elif s.tag:
-                out.append(f"<{s.tag}>{esc(s.text)}</{s.tag}>")
+                out.append(f"<{s.tag}>{shown(s.text)}</{s.tag}>")
             else:
-                out.append(esc(s.text))
-        return "".join(out)
+                out.append(shown(s.text))
+        inner = "".join(out)
+        if text and text.spacing:
+            pad = " " * (2 * text.spacing)
+            return f"\n{pad}{inner}\n{pad[:-1]}"
+        return inner
 
-    def _legacy_body(self, spec: ArticleSpec, image: str | None) -> str:
+    def _legacy_body(self, spec: ArticleSpec, image: str | None, text: _Text) -> str:
         meta, variant = spec.meta, spec.variant
         rubrique_slug, category = vocab.RUBRIQUES[meta.rubrique]
         out = ['<body class="l-body m-article">\n', self._nav(legacy=True)]
@@ -296,20 +389,27 @@ class Renderer:
                 f'<a href="{author_path(a)}" itemprop="author">{esc(a)}</a>' for a in spec.authors
             )
             out.append(f'<div class="b-article__refs-author">Par {names}</div>\n')
+        if spec.short_path:
+            out.append(
+                '<div class="b-article__short-url">'
+                f'<a href="{self.canonical_base}{spec.short_path}"'
+                f' title="{chrome.SHORT_URL_LABEL}">{chrome.SHORT_URL_LABEL}</a></div>\n'
+            )
         out.append(
-            f'<div class="b-article__short-url"><a href="{self.base}{spec.short_path}"'
-            f' title="{chrome.SHORT_URL_LABEL}">{chrome.SHORT_URL_LABEL}</a></div>\n'
             '<div class="b-article__views"><span class="b-statistic__item m-views">'
             f'<span class="b-statistic__views">{spec.views}</span></span></div>\n'
             '<a class="b-article__subscribe b-button"'
             f' href="/docs/subscribe.html">{chrome.SUBSCRIBE}</a>\n'
             "</div>\n"
-            f'<div class="b-article__lead" itemprop="description"><p>{esc(spec.lead)}</p></div>\n'
+            '<div class="b-article__lead" itemprop="description">'
+            f"<p>{spaced(esc(spec.lead), text.spacing)}</p></div>\n"
             '<div class="b-article__text" itemprop="articleBody">\n'
         )
         inline = {r.after: r for r in spec.related if r.kind == "inline"}
         for k, paragraph in enumerate(spec.paragraphs):
-            out.append(f"<p>{self._segments(spec, paragraph)}</p>\n")
+            out.append(f"<p>{self._segments(spec, paragraph, text)}</p>\n")
+            if k in text.extra:
+                out.append(f"<p>{text.shown(text.extra[k])}</p>\n")
             block = inline.get(k)
             if block is None:
                 continue
@@ -350,7 +450,7 @@ class Renderer:
         out.append("</div></div>\n")
         return "".join(out)
 
-    def _current_body(self, spec: ArticleSpec, image: str | None) -> str:
+    def _current_body(self, spec: ArticleSpec, image: str | None, text: _Text) -> str:
         meta, variant = spec.meta, spec.variant
         rubrique_slug, category = vocab.RUBRIQUES[meta.rubrique]
         out = ['<body class="body m-article">\n', self._nav(legacy=False)]
@@ -416,15 +516,21 @@ class Renderer:
                 "Aller à la banque de photos</a></div></div>\n</div></div></div>\n"
             )
         out.append(
-            f'<div class="article__announce-text">{esc(spec.lead)}</div>\n</div>\n'
+            '<div class="article__announce-text">'
+            f"{spaced(esc(spec.lead), text.spacing)}</div>\n</div>\n"
             '<div class="article__body js-mediator-article mia-analytics">\n'
         )
         inline = {r.after: r for r in spec.related if r.kind == "inline"}
         for k, paragraph in enumerate(spec.paragraphs):
             out.append(
                 '<div class="article__block" data-type="text"><div class="article__text">'
-                f"{self._segments(spec, paragraph)}</div></div>\n"
+                f"{self._segments(spec, paragraph, text)}</div></div>\n"
             )
+            if k in text.extra:
+                out.append(
+                    '<div class="article__block" data-type="text"><div class="article__text">'
+                    f"{text.shown(text.extra[k])}</div></div>\n"
+                )
             block = inline.get(k)
             if block is not None:
                 out.append(
@@ -457,11 +563,15 @@ class Renderer:
                 f'<div class="article__tags-title">{chrome.TAGS_LABEL}</div>'
                 f'<ul class="tags">{tags}</ul></div>\n'
             )
-        short = self.base + spec.short_path
+        if spec.short_path:
+            short = self.canonical_base + spec.short_path
+            out.append(
+                '<div class="article__short">'
+                f'<span class="article__short-label">{chrome.SHORT_URL_LABEL}</span> '
+                f'<a class="article__short-url" href="{short}">{short.split("://", 1)[-1]}</a>'
+                "</div>\n"
+            )
         out.append(
-            '<div class="article__short">'
-            f'<span class="article__short-label">{chrome.SHORT_URL_LABEL}</span> '
-            f'<a class="article__short-url" href="{short}">{short.split("://", 1)[-1]}</a></div>\n'
             '<div class="article__footer">'
             '<a class="article__subscribe" href="/docs/subscribe.html">'
             f"{chrome.SUBSCRIBE}</a></div>\n"
@@ -474,12 +584,19 @@ class Renderer:
     # ---- listings --------------------------------------------------------------------
 
     def _list_page(
-        self, title: str, heading: str, canonical: str, items: list[Meta], extra: str = ""
+        self,
+        title: str,
+        heading: str,
+        canonical: str,
+        items: list[Meta],
+        extra: str = "",
+        hrefs: dict[int, str] | None = None,
     ) -> str:
+        hrefs = hrefs or {}
         rows = "".join(
             f'<li class="b-list__item"><time datetime="{m.published.isoformat()}">'
-            f'{shown_date(m.published)}</time> <a class="b-list__item-title" href="{m.url_path}">'
-            f"{esc(m.title)}</a></li>\n"
+            f'{shown_date(m.published)}</time> <a class="b-list__item-title"'
+            f' href="{attr(hrefs.get(m.index, m.url_path))}">{esc(m.title)}</a></li>\n'
             for m in items
         )
         head = self._head(title, canonical, f"{heading} - {SITE_NAME}", [("og:type", "website")])
@@ -494,17 +611,91 @@ class Renderer:
         )
 
     def home(self) -> str:
-        items = self._metas(range(min(LATEST_ON_HOME, self.site.articles)))
+        items = self._metas(self.site.newest(LATEST_ON_HOME))
         extra = (
             '<p class="b-list__more"><a href="/export/rss2/archive/index.xml">Flux RSS</a></p>\n'
         )
+        hrefs = {}
+        if self.site.day > 1:  # from day 2 on, the site links its planted duplicates
+            hrefs = self._tracking_hrefs(items)
+            extra += self._partners_block()
         return self._list_page(
             f"{SITE_NAME} : actualités et dernières nouvelles",
             "À la une",
             self.base + "/",
             items,
             extra,
+            hrefs,
         )
+
+    def _tracking_hrefs(self, items: list[Meta]) -> dict[int, str]:
+        site = self.site
+        return {
+            m.index: site.duplicate_url(m.index)
+            for m in items
+            if site.duplicate_kind(m.index) == "tracking"
+        }
+
+    def duplicate_href(self, index: int) -> str:
+        """Absolute URL of the planted duplicate of ``index``."""
+        base = self.mobile_base if self.site.duplicate_kind(index) == "mobile" else self.base
+        return base + self.site.duplicate_url(index)
+
+    def _partner_rows(self, positions: Iterable[int]) -> str:
+        rows = []
+        for position in positions:
+            index = self.site.duplicate_page(position)
+            if index is None:
+                continue
+            kind = self.site.duplicate_kind(index)
+            title = self.site.meta(index).title
+            if kind == "syndicated":
+                title = self.site.syndicated_spec(index).meta.title
+            rows.append(
+                f'<li class="b-partners__item" data-kind="{kind}">'
+                f'<a href="{attr(self.duplicate_href(index))}">{esc(title)}</a></li>\n'
+            )
+        return "".join(rows)
+
+    def _partners_block(self) -> str:
+        count = self.site.duplicate_count()
+        if not count:
+            return ""
+        first = (self.site.day - 2) * PARTNERS_ON_HOME
+        positions = [(first + k) % count for k in range(min(PARTNERS_ON_HOME, count))]
+        return (
+            '<div class="b-partners"><div class="b-partners__title">Nos contenus ailleurs</div>\n'
+            f'<ul class="b-partners__list">\n{self._partner_rows(positions)}</ul>\n'
+            f'<p class="b-partners__more"><a href="{PARTNERS_PATH}">Tous nos contenus'
+            " partenaires</a></p></div>\n"
+        )
+
+    def partners(self, page: int) -> str:
+        """Page ``page`` (1-based) of the list of every planted duplicate's URL."""
+        count = self.site.duplicate_count()
+        first = (page - 1) * PAGE_SIZE
+        rows = self._partner_rows(range(first, min(count, first + PAGE_SIZE)))
+        links = []
+        if page > 1:
+            previous = PARTNERS_PATH + (f"?page={page - 1}" if page > 2 else "")
+            links.append(
+                f'<a class="b-pagination__prev" rel="prev" href="{previous}">Précédent</a>'
+            )
+        if first + PAGE_SIZE < count:
+            links.append(
+                f'<a class="b-pagination__next" rel="next" href="{PARTNERS_PATH}?page={page + 1}">'
+                "Plus de contenus</a>"
+            )
+        extra = (
+            f'<ul class="b-partners__list">\n{rows}</ul>\n'
+            f'<div class="b-pagination">{" ".join(links)}</div>\n'
+        )
+        canonical = self.base + PARTNERS_PATH + (f"?page={page}" if page > 1 else "")
+        heading = "Contenus partenaires"
+        return self._list_page(f"{heading} - {SITE_NAME}", heading, canonical, [], extra)
+
+    def partner_pages(self) -> int:
+        return max(1, -(-self.site.duplicate_count() // PAGE_SIZE))
 
     def rubrique(self, rubrique: int, page: int) -> str:
         slug, name = vocab.RUBRIQUES[rubrique]
@@ -537,6 +728,87 @@ class Renderer:
         """Tag, author and search pages: real pages without article lists."""
         return self._list_page(f"{heading} - {SITE_NAME}", heading, self.base + path, [])
 
+    def gone(self, status: int) -> str:
+        """The page of an unpublished article: 410 (removed) or 451 (legal reasons)."""
+        heading, text = {
+            410: ("Article supprimé", "Cet article a été supprimé et n'est plus disponible."),
+            451: (
+                "Contenu indisponible",
+                "Cet article n'est pas disponible dans votre pays pour des raisons juridiques.",
+            ),
+        }[status]
+        head = self._head(
+            f"{heading} - {SITE_NAME}", self.base + "/", heading, [("robots", "noindex")]
+        )
+        return (
+            head
+            + f'<body class="l-body m-{status}">\n'
+            + self._nav()
+            + f'<div class="l-main"><div class="b-{status}">'
+            f"<h1>{heading}</h1><p>{text}</p>"
+            '<p><a href="/">Retour à la page d\'accueil</a></p></div></div>\n' + self._footer()
+        )
+
+    def amp(self, index: int) -> str:
+        """The AMP copy of article ``index``: simpler markup, no scripts, same text."""
+        spec = self.site.spec(index)
+        meta = spec.meta
+        slug, category = vocab.RUBRIQUES[meta.rubrique]
+        out = [
+            '<!doctype html>\n<html amp lang="fr">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{esc(meta.title)} - {SITE_NAME}</title>\n"
+            f'<link rel="canonical" href="{attr(self.canonical_base + meta.url_path)}">\n'
+            '<meta name="viewport" content="width=device-width,minimum-scale=1,initial-scale=1">\n'
+            "<style amp-boilerplate>body{visibility:visible}</style>\n"
+            "<style amp-custom>body{font-family:sans-serif}.amp-article{margin:0 1em}</style>\n"
+            '</head>\n<body class="amp">\n'
+            f'<header class="amp-header"><a href="{self.base}/">{SITE_NAME}</a></header>\n'
+            '<article class="amp-article">\n'
+            f'<div class="amp-article__rubric"><a href="/{slug}/">{esc(category)}</a></div>\n'
+            f'<h1 class="amp-article__title">{esc(meta.title)}</h1>\n'
+            f'<div class="amp-article__date"><time datetime="{meta.published.isoformat()}">'
+            f"{shown_date(meta.published)}</time>"
+        ]
+        if meta.modified:
+            out.append(
+                f' <time class="amp-article__modified" datetime="{meta.modified.isoformat()}">'
+                f"mis à jour {shown_date(meta.modified)}</time>"
+            )
+        out.append("</div>\n")
+        if spec.image_url and spec.image_caption is not None:
+            out.append(
+                '<figure class="amp-article__image">'
+                f'<amp-img src="{attr(self.base + spec.image_url)}"'
+                f' alt="{attr(spec.image_caption)}" width="1000" height="541" layout="responsive">'
+                f"</amp-img><figcaption>{esc(spec.image_caption)}</figcaption></figure>\n"
+                f'<p class="amp-article__credit">{esc(spec.image_credit or "")}</p>\n'
+            )
+        if spec.authors:
+            out.append(f'<p class="amp-article__author">Par {esc(", ".join(spec.authors))}</p>\n')
+        out.append(f'<p class="amp-article__lead"><strong>{esc(spec.lead)}</strong></p>\n')
+        out.append('<div class="amp-article__body">\n')
+        for paragraph in spec.paragraphs:
+            out.append(f"<p>{esc(''.join(s.text for s in paragraph))}</p>\n")
+        out.append("</div>\n")
+        if spec.related:
+            links = "".join(
+                f'<li><a href="{attr(self.base + r.path)}">{esc(r.title)}</a></li>'
+                for r in spec.related
+            )
+            out.append(
+                f'<div class="amp-article__related">{chrome.RELATED_LABEL}<ul>{links}</ul></div>\n'
+            )
+        if spec.tags:
+            tags = ", ".join(f'<a href="{tag_path(t)}">{esc(t)}</a>' for t in spec.tags)
+            out.append(f'<div class="amp-article__tags">{chrome.TAGS_LABEL} {tags}</div>\n')
+        out.append(
+            "</article>\n"
+            f'<footer class="amp-footer">© {END_DATE.year} Sputnik.'
+            " Tous droits réservés.</footer>\n"
+            "</body>\n</html>\n"
+        )
+        return "".join(out)
+
     def not_found(self) -> str:
         head = self._head(
             f"Page introuvable - {SITE_NAME}",
@@ -567,7 +839,8 @@ class Renderer:
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         ]
-        for days_back in range(self.site.day_count()):
+        first = self.site.first_days_back
+        for days_back in range(first, first + self.site.day_count()):
             day = self.site.day_date(days_back)
             parts.append(
                 f"<sitemap><loc>{self.base}/sitemap_article_index.xml?date={day:%Y%m%d}</loc>"
@@ -591,27 +864,30 @@ class Renderer:
 
     def rss(self) -> str:
         items = []
-        for index in range(min(LATEST_IN_RSS, self.site.articles)):
+        newest = self.site.newest(LATEST_IN_RSS)
+        for index in newest:
             spec = self.site.spec(index)
             meta = spec.meta
-            link = xml(self.base + meta.url_path)
+            link = guid = xml(self.base + meta.url_path)
+            if self.site.day > 1 and self.site.duplicate_kind(index) == "tracking":
+                link = xml(self.base + self.site.duplicate_url(index))
             enclosure = ""
             if spec.image_url:
                 image = xml(self.base + spec.image_url)
                 enclosure = f'<enclosure url="{image}" type="image/jpeg" length="0"/>'
             items.append(
                 f"<item><title>{xml(meta.title)}</title><link>{link}</link>"
-                f'<guid isPermaLink="true">{link}</guid>'
+                f'<guid isPermaLink="true">{guid}</guid>'
                 f"<pubDate>{format_datetime(meta.published)}</pubDate>"
                 f"<category>{xml(vocab.RUBRIQUES[meta.rubrique][1])}</category>"
                 f"<description>{xml(spec.lead)}</description>{enclosure}</item>\n"
             )
-        newest = self.site.meta(0).published
+        latest = self.site.meta(newest[0]).published
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'
             f"<title>{SITE_NAME}</title><link>{self.base}/</link>"
             "<description>Sputnik France : actualités et dernières nouvelles</description>"
-            f"<language>fr</language><lastBuildDate>{format_datetime(newest)}</lastBuildDate>\n"
+            f"<language>fr</language><lastBuildDate>{format_datetime(latest)}</lastBuildDate>\n"
             + "".join(items)
             + "</channel>\n</rss>\n"
         )

@@ -2,6 +2,12 @@
 
 ``start()`` serves a ``Site`` from a daemon thread and returns a ``RunningSite``; ``App`` maps
 a request target to a response and keeps a small, bounded cache of rendered responses.
+
+The same site is also served on a mobile host, 127.0.0.2 on the same port (Linux routes all of
+127.0.0.0/8 to loopback), with mobile markup and canonicals to the main host. Where that
+address cannot be bound, mobile pages are served under the ``/m`` path prefix instead:
+``RunningSite.mobile_base_url`` is the base to use either way. ``RunningSite.set_day()``
+switches the site to another day without changing host or port.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .pages import Renderer, known_stub_names
+from . import faults
+from .evolution import mix
+from .pages import PARTNERS_PATH, Renderer, known_stub_names
 from .site import RUBRIQUE_SLUGS, Site
 
 logger = logging.getLogger(__name__)
@@ -36,7 +44,12 @@ TEXT = "text/plain; charset=utf-8"
 CACHE_SIZE = 256  # rendered responses kept; bounds memory whatever N is
 MAX_REQUEST_BODY = 1 << 20
 
+MOBILE_HOST = "127.0.0.2"
+MOBILE_PREFIX = "/m"
+
 _SHORT = re.compile(r"/s/([0-9a-z]{4})")
+_COPY = re.compile(r"/archives/(\d{1,12})/")
+_SYNDICATED = re.compile(r"/partenaires/[a-z0-9-]*-(\d{1,12})\.html")
 _SECTION = re.compile(r"/([a-z_]+)/")
 _DAY = re.compile(r"/(\d{8})/")
 #: pages the site chrome links to
@@ -63,41 +76,80 @@ def _param(query: str, name: str) -> str | None:
     return values[0] if values else None
 
 
-class App:
-    """Routes request targets (path and query) of one site to responses."""
+class Hits:
+    """Responses served, by route; shared by the apps of every day of a running site."""
 
-    def __init__(self, site: Site, base_url: str, crawl_delay: float | None = None) -> None:
-        self.site = site
-        self.base_url = base_url
-        self.renderer = Renderer(site, base_url, crawl_delay)
-        self._tags, self._authors = known_stub_names()
+    def __init__(self) -> None:
         self._hits: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self.respond = lru_cache(maxsize=CACHE_SIZE)(self._respond)
 
     def count(self, kind: str) -> None:
         with self._lock:
             self._hits[kind] += 1
 
-    def hits(self) -> dict[str, int]:
+    def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(self._hits)
+
+
+class App:
+    """Routes request targets (path and query) of one site to responses.
+
+    ``respond(target, mobile)`` answers for the main host, or for the mobile host when
+    ``mobile`` is true. With ``mobile_prefix`` (no mobile host could be bound), the main host
+    serves the mobile pages under that path prefix.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        base_url: str,
+        crawl_delay: float | None = None,
+        mobile_base: str | None = None,
+        mobile_prefix: str | None = None,
+        hits: Hits | None = None,
+    ) -> None:
+        self.site = site
+        self.base_url = base_url
+        self.mobile_base = mobile_base or base_url + MOBILE_PREFIX
+        self.mobile_prefix = mobile_prefix
+        self.renderer = Renderer(site, base_url, crawl_delay, mobile_base=self.mobile_base)
+        self.mobile_renderer = Renderer(
+            site,
+            self.mobile_base,
+            crawl_delay,
+            canonical_base=base_url,
+            mobile_base=self.mobile_base,
+        )
+        self._tags, self._authors = known_stub_names()
+        self._hits = hits or Hits()
+        self.respond = lru_cache(maxsize=CACHE_SIZE)(self._respond)
+
+    def count(self, kind: str) -> None:
+        self._hits.count(kind)
+
+    def hits(self) -> dict[str, int]:
+        return self._hits.snapshot()
 
     def _page(self, html: str, kind: str, status: int = 200) -> Response:
         return Response(status, HTML, html.encode("utf-8"), kind)
 
-    def _redirect(self, path: str, kind: str) -> Response:
-        location = self.base_url + path
+    def _redirect(self, path: str, kind: str, mobile: bool = False) -> Response:
+        location = (self.mobile_base if mobile else self.base_url) + path
         body = f'<html><body><a href="{location}">{location}</a></body></html>\n'
         return Response(301, HTML, body.encode("utf-8"), kind, location)
 
     def not_found(self) -> Response:
         return self._page(self.renderer.not_found(), "not_found", 404)
 
-    def _respond(self, target: str) -> Response:
+    def _respond(self, target: str, mobile: bool = False) -> Response:
         parts = urlsplit(target)
         path, query = parts.path or "/", parts.query
-        r = self.renderer
+        prefix = self.mobile_prefix
+        if prefix and not mobile and (path == prefix or path.startswith(prefix + "/")):
+            inner = path[len(prefix) :] or "/"
+            return self._respond(inner + (f"?{query}" if query else ""), mobile=True)
+        r = self.mobile_renderer if mobile else self.renderer
         if path == "/":
             return self._page(r.home(), "home")
         if path == "/robots.txt":
@@ -115,16 +167,20 @@ class App:
             return self._page(r.stub("Recherche", "/search/"), "search")
         if path in _CHROME_PAGES:
             return self._page(r.stub(_CHROME_PAGES[path], path), "chrome")
-        return self._routed(path, query)
+        return self._routed(path, query, mobile)
 
-    def _routed(self, path: str, query: str) -> Response:
-        r, site = self.renderer, self.site
+    def _routed(self, path: str, query: str, mobile: bool) -> Response:
+        r = self.mobile_renderer if mobile else self.renderer
+        site = self.site
         match = _SHORT.fullmatch(path)
         if match:
             index = site.index_for_short_code(match.group(1))
-            return (
-                self.not_found() if index is None else self._redirect(site.url_path(index), "short")
-            )
+            if index is None:
+                return self.not_found()
+            return self._redirect(site.url_path(index), "short", mobile)
+        duplicate = self._duplicate(path, query, r)
+        if duplicate is not None:
+            return duplicate
         match = _SECTION.fullmatch(path)
         if match and match.group(1) in RUBRIQUE_SLUGS:
             rubrique = RUBRIQUE_SLUGS.index(match.group(1))
@@ -145,8 +201,47 @@ class App:
             return self.not_found()
         canonical = site.url_path(index)
         if path != canonical:  # right id, wrong slug/date/shape: the CMS redirects
-            return self._redirect(canonical, "article_redirect")
-        return self._page(r.article(index), "article")
+            return self._redirect(canonical, "article_redirect", mobile)
+        return self._article(index, r, mobile)
+
+    def _article(self, index: int, r: Renderer, mobile: bool) -> Response:
+        status, location = self.site.status(index)
+        if status == 301 and location:
+            return self._redirect(location, "gone_redirect", mobile)
+        if status == 404:
+            return self._page(r.not_found(), "gone", 404)
+        if status != 200:
+            return self._page(r.gone(status), "gone", status)
+        fault = self.site.fault(index)
+        content_type, body = faults.encode(
+            r.article(index), fault, mix(self.site.seed, index, faults.KEY)
+        )
+        return Response(200, content_type, body, "article")
+
+    def _duplicate(self, path: str, query: str, r: Renderer) -> Response | None:
+        """Planted duplicates (AMP, copy, syndicated) and their list; None if not one."""
+        site = self.site
+        if path.startswith("/amp/"):
+            index = site.index_for_path(path[len("/amp") :])
+            if index is None or site.duplicate_kind(index) != "amp":
+                return self.not_found()
+            return self._page(r.amp(index), "amp")
+        match = _COPY.fullmatch(path)
+        if match:
+            index = site.index_for_duplicate("copy", int(match.group(1)))
+            return self.not_found() if index is None else self._page(r.copy(index), "copy")
+        match = _SYNDICATED.fullmatch(path)
+        if match:
+            index = site.index_for_duplicate("syndicated", int(match.group(1)))
+            if index is None or site.duplicate_url(index) != path:
+                return self.not_found()
+            return self._page(r.syndicated(index), "syndicated")
+        if path == PARTNERS_PATH:
+            page = _param(query, "page") or "1"
+            if not page.isdigit() or not 1 <= int(page) <= r.partner_pages():
+                return self.not_found()
+            return self._page(r.partners(int(page)), "partners")
+        return None
 
     def _days_back(self, value: str | None) -> int | None:
         if value is None or len(value) != 8 or not value.isdigit():
@@ -195,9 +290,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, send_body: bool) -> None:
         self._drain_request_body()
-        app = self.server.app
+        app = self.server.app  # read once: set_day() may swap it meanwhile
         try:
-            response = app.respond(self.path)
+            response = app.respond(self.path, self.server.mobile)
         except Exception:
             logger.exception("error rendering %s", self.path)
             response = Response(500, TEXT, b"internal error\n", "error")
@@ -242,6 +337,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
     app: App
+    mobile = False  # the mobile host's server
 
     def __init__(self, address: tuple[str, int]) -> None:
         self._connections: set[socket.socket] = set()
@@ -276,20 +372,47 @@ class _Server6(_Server):
 
 
 class RunningSite:
-    """A replica being served; ``stop()`` it, or use it as a context manager."""
+    """A replica being served; ``stop()`` it, or use it as a context manager.
+
+    ``site`` is the site of the current day; ``set_day(d)`` switches every host to day ``d``
+    (thread-safe; requests already being answered finish with the day they started with).
+    """
 
     def __init__(
-        self, site: Site, server: _Server, thread: threading.Thread, base_url: str
+        self,
+        servers: list[_Server],
+        threads: list[threading.Thread],
+        base_url: str,
+        mobile_base_url: str,
+        crawl_delay: float | None,
     ) -> None:
-        self.site = site
         self.base_url = base_url
-        self._server = server
-        self._thread = thread
+        #: where the mobile pages are: http://127.0.0.2:PORT, or BASE/m where that failed
+        self.mobile_base_url = mobile_base_url
+        self._servers = servers
+        self._server = servers[0]
+        self._threads = threads
+        self._crawl_delay = crawl_delay
+        self._hits = self._server.app._hits
+        self._day_lock = threading.Lock()
         self._stopped = False
+
+    @property
+    def site(self) -> Site:
+        return self._server.app.site
 
     @property
     def app(self) -> App:
         return self._server.app
+
+    @property
+    def day(self) -> int:
+        return self.site.day
+
+    @property
+    def mobile_host(self) -> bool:
+        """Whether the mobile pages are on their own host (else under the /m prefix)."""
+        return len(self._servers) > 1
 
     @property
     def port(self) -> int:
@@ -298,18 +421,49 @@ class RunningSite:
     def url(self, path: str = "/") -> str:
         return self.base_url + path
 
+    def set_day(self, day: int) -> Site:
+        """Serve the site as it is on ``day`` from now on, at the same URLs; returns it."""
+        with self._day_lock:
+            site = self.site.on_day(day)
+            old = self.app
+            app = App(
+                site,
+                self.base_url,
+                self._crawl_delay,
+                mobile_base=self.mobile_base_url,
+                mobile_prefix=old.mobile_prefix,
+                hits=self._hits,
+            )
+            for server in self._servers:
+                server.app = app
+        return site
+
+    def duplicate_url(self, planted: dict[str, Any]) -> str:
+        """The absolute URL of one entry of ``site.planted_duplicates()``."""
+        base = self.mobile_base_url if planted["host"] == "mobile" else self.base_url
+        return base + str(planted["url"])
+
+    def planted_duplicates(self) -> list[dict[str, Any]]:
+        """``site.planted_duplicates()``, each with its ``absolute_url`` added."""
+        return [
+            {**planted, "absolute_url": self.duplicate_url(planted)}
+            for planted in self.site.planted_duplicates()
+        ]
+
     def hits(self) -> dict[str, int]:
         """Responses served so far, by route (article, home, rubrique, not_found, ...)."""
-        return self.app.hits()
+        return self._hits.snapshot()
 
     def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._server.close_connections()
-        self._thread.join(timeout=5)
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def __enter__(self) -> RunningSite:
         return self
@@ -334,27 +488,57 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def _serve(server: _Server, name: str) -> threading.Thread:
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def start(
     articles: int,
     seed: int = 1,
     host: str = "127.0.0.1",
     port: int = 0,
     crawl_delay: float | None = None,
+    day: int = 1,
+    faults: bool = False,
+    mobile: bool = True,
 ) -> RunningSite:
     """Serve a replica with ``articles`` articles from a daemon thread; port 0 picks a free one.
 
-    The socket listens before this returns, so the site can be fetched at once.
+    The sockets listen before this returns, so the site can be fetched at once. With
+    ``mobile`` and the default host, the mobile host listens on 127.0.0.2 at the same port;
+    if that fails (or for another host), mobile pages are served under ``/m`` instead.
     """
-    site = Site(articles, seed)
+    site = Site(articles, seed, day, faults)
     server = (_Server6 if ":" in host else _Server)((host, port))
     bound_port = server.server_address[1]
     base_url = f"http://{_url_host(host)}:{bound_port}"
-    server.app = App(site, base_url, crawl_delay)
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.1},
-        name=f"mocksite:{bound_port}",
-        daemon=True,
-    )
-    thread.start()
-    return RunningSite(site, server, thread, base_url)
+    servers = [server]
+    if mobile and host == "127.0.0.1":
+        try:
+            mobile_server = _Server((MOBILE_HOST, bound_port))
+        except OSError as exc:
+            logger.warning(
+                "no mobile host on %s:%s (%s): using %s",
+                MOBILE_HOST,
+                bound_port,
+                exc,
+                MOBILE_PREFIX,
+            )
+        else:
+            mobile_server.mobile = True
+            servers.append(mobile_server)
+    if len(servers) > 1:
+        mobile_base, prefix = f"http://{MOBILE_HOST}:{bound_port}", None
+    else:
+        mobile_base, prefix = base_url + MOBILE_PREFIX, MOBILE_PREFIX
+    app = App(site, base_url, crawl_delay, mobile_base=mobile_base, mobile_prefix=prefix)
+    for each in servers:
+        each.app = app
+    threads = [
+        _serve(each, f"mocksite:{each.server_address[0]!s}:{bound_port}") for each in servers
+    ]
+    return RunningSite(servers, threads, base_url, mobile_base, crawl_delay)

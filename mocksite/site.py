@@ -11,6 +11,11 @@ demand from ``(seed, i)``: its day, rubrique, ids and URLs by arithmetic, its te
 - Ids: ``SEED_ID - 97 * i``; short codes: an affine bijection of i modulo 36**4, in base 36.
 - Article 0 is the seed article (parsed from the bundled seed file); articles 1-4 are the
   four articles its "Lire aussi:" block links to, titled with its four headlines.
+
+The site changes over days (``day``, see ``evolution``): day 1 is the site above; each later
+day adds articles (indices N, N+1, ... with ids above the seed's, dated after END_DATE),
+edits some, unpublishes some and brings some back. Planted duplicates (``duplicates``) exist
+on every day; encoding and boilerplate faults (``faults``) only when asked for.
 """
 
 from __future__ import annotations
@@ -19,15 +24,16 @@ import bisect
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import vocab
+from . import duplicates, faults, vocab
+from .evolution import GONE_STATUS, MAX_DAY, Schedule, mix
 from .seed import SeedArticle, load_seed
-from .text import Writer, capfirst, contract, slugify, typo
+from .text import Writer, capfirst, contract, jaccard, slugify, typo
 
 MAX_ARTICLES = 1_000_000
 SEED_INDEX = 0
@@ -69,6 +75,7 @@ class Meta:
     url_path: str
     published: datetime
     modified: datetime | None
+    first_title: str = ""  # the title as first published ("Lire aussi" blocks keep it)
 
     @property
     def lastmod(self) -> datetime:
@@ -103,6 +110,7 @@ class Variant:
     absolute_links: bool = True  # related hrefs absolute (else root-relative)
     credit_first: bool = True  # legacy: credit before the rubric link
     inline_style: int = 0  # legacy inline block: 0 div.b-inject, 1 <p><strong>Lire aussi:</strong>
+    spacing: int = 0  # whitespace-only edits so far: extra spaces and newlines inside text
 
 
 @dataclass(frozen=True)
@@ -132,22 +140,37 @@ def paragraph_text(segments: tuple[Segment, ...]) -> str:
 
 
 class Site:
-    """The replica of Sputnik France with ``articles`` articles, deterministic in ``seed``."""
+    """The replica of Sputnik France with ``articles`` articles, deterministic in ``seed``.
 
-    def __init__(self, articles: int, seed: int = 1) -> None:
+    ``articles`` is N, the number of articles on day 1; ``day`` (1 to MAX_DAY) is the day the
+    site shows; ``faults`` serves some articles with charset, mojibake or boilerplate faults.
+    """
+
+    def __init__(self, articles: int, seed: int = 1, day: int = 1, faults: bool = False) -> None:
         if not 1 <= articles <= MAX_ARTICLES:
             raise ValueError(f"articles must be between 1 and {MAX_ARTICLES}, not {articles}")
+        if not 1 <= day <= MAX_DAY:
+            raise ValueError(f"day must be between 1 and {MAX_DAY}, not {day}")
         self.articles = articles
         self.seed = seed
+        self.day = day
+        self.faults = faults
         self._seed_article: SeedArticle = load_seed()
         if self._seed_article.category != vocab.RUBRIQUES[0][1]:
             raise ValueError("the seed article's rubrique must be the first rubrique")
         self._meta = lru_cache(maxsize=4096)(self._compute_meta)
-        #: the site's "now": the seed article is the newest thing on it
+        #: the site's "now" on day 1: the seed article is the newest thing on it
         self._now = datetime.combine(END_DATE, time(), TZ) + timedelta(minutes=SEED_MINUTE)
+        self._duplicates = duplicates.Planting(seed, articles)
+        self._schedule = Schedule(seed, articles, self.protected)
 
     def __repr__(self) -> str:
-        return f"Site(articles={self.articles}, seed={self.seed})"
+        extra = (f", day={self.day}" if self.day != 1 else "") + (", faults=True" * self.faults)
+        return f"Site(articles={self.articles}, seed={self.seed}{extra})"
+
+    def on_day(self, day: int) -> Site:
+        """The same site (articles, seed, faults) as it is on ``day``."""
+        return Site(self.articles, self.seed, day, self.faults)
 
     # ---- public API ------------------------------------------------------------------
 
@@ -160,11 +183,14 @@ class Site:
 
         Text is verbatim (non-breaking spaces kept); ``body`` is the paragraphs after the lead
         joined by a blank line, without "Lire aussi" blocks; ``related`` lists inline blocks
-        then the end block, in page order; paths are root-relative.
+        then the end block, in page order; paths are root-relative. The fields are those of
+        the current day (edits included); a gone article keeps its last text. With
+        ``faults=True`` the dict also has ``fault``: the fault its page is served with, or
+        None; the text stays the correct one, what a careful parser recovers.
         """
         spec = self.spec(index)
         meta = spec.meta
-        return {
+        truth = {
             "index": index,
             "url_path": meta.url_path,
             "layout": meta.layout,
@@ -183,6 +209,130 @@ class Site:
             "views": spec.views,
             "related": [{"path": r.path, "title": r.title, "kind": r.kind} for r in spec.related],
         }
+        if self.faults:
+            truth["fault"] = self.fault(index)
+        return truth
+
+    def status(self, index: int) -> tuple[int, str | None]:
+        """(HTTP status, root-relative Location or None) of article ``index``'s page today."""
+        self._check(index)
+        gone = self._schedule.gone(index, self.day)
+        if gone is None or not gone.day <= self.day < (gone.returns or MAX_DAY + 1):
+            return 200, None
+        if gone.kind == "redirected":
+            return 301, "/" if gone.to_home else f"/{RUBRIQUE_SLUGS[self.rubrique_of(index)]}/"
+        return GONE_STATUS[gone.kind], None
+
+    def changes(self, day: int) -> list[dict[str, Any]]:
+        """What changed on ``day`` compared with ``day - 1``: dicts {index, kind}, by index.
+
+        Kinds: new, gone_404, gone_410, gone_451, redirected, returned, corrected_paragraph,
+        new_title, tags_changed, paragraph_added, whitespace_only. An article that comes back
+        edited has both "returned" and its edit.
+        """
+        if not 1 <= day <= MAX_DAY:
+            raise ValueError(f"day must be between 1 and {MAX_DAY}, not {day}")
+        return self._schedule.changes(day)
+
+    def history(self, index: int) -> list[tuple[int, str]]:
+        """Every (day, kind) change of article ``index`` up to the current day, oldest first."""
+        self._check(index)
+        return self._schedule.history(index, self.day)
+
+    def articles_on(self, day: int | None = None) -> int:
+        """How many articles the site has on ``day`` (default: the current day)."""
+        return self._schedule.articles_on(self.day if day is None else day)
+
+    @property
+    def new_per_day(self) -> int:
+        return self._schedule.per_day
+
+    def protected(self, index: int) -> bool:
+        """Never edited nor unpublished: the seed, its four related, planted originals."""
+        return index <= max(SEED_RELATED) or self._duplicates.kind(index) is not None
+
+    def fault(self, index: int) -> str | None:
+        """The fault article ``index`` is served with (``faults=True`` only), else None."""
+        if not self.faults or self.protected(index):
+            return None
+        return faults.fault_of(mix(self.seed, index, faults.KEY))
+
+    # ---- planted duplicates ----------------------------------------------------------
+
+    def duplicate_kind(self, index: int) -> str | None:
+        """The kind of duplicate planted for original ``index``, if any."""
+        return self._duplicates.kind(index)
+
+    def planted_duplicates(self) -> list[dict[str, Any]]:
+        """Ground truth of every planted duplicate, by original index.
+
+        Each: {kind, original_index, url, host, expected}. ``url`` is a path (with query for
+        tracking) on ``host``: "main" (the site's base URL) or "mobile" (the mobile base URL,
+        ``RunningSite.mobile_base_url``). ``expected`` is "alias" (same article under another
+        URL) for tracking, amp, mobile and copy, "near_duplicate" for syndicated.
+        """
+        return [self.planted(index) for index in self._duplicates.originals()]
+
+    def planted(self, index: int) -> dict[str, Any]:
+        kind = self._duplicates.kind(index)
+        if kind is None:
+            raise ValueError(f"article {index} has no planted duplicate")
+        return {
+            "kind": kind,
+            "original_index": index,
+            "url": self.duplicate_url(index),
+            "host": "mobile" if kind == "mobile" else "main",
+            "expected": "near_duplicate" if kind == "syndicated" else "alias",
+        }
+
+    def duplicate_url(self, index: int) -> str:
+        """Path (and query) of the planted duplicate of ``index``."""
+        kind = self._duplicates.kind(index)
+        path = self.url_path(index)
+        if kind == "tracking":
+            return f"{path}?{self._duplicates.tracking_query(index)}"
+        if kind == "amp":
+            return "/amp" + path
+        if kind == "mobile":
+            return path
+        if kind == "copy":
+            return f"/archives/{self.article_id(index)}/"
+        if kind == "syndicated":
+            title = self._syndicated_title(index)
+            return f"/partenaires/{slugify(title)}-{self.article_id(index)}.html"
+        raise ValueError(f"article {index} has no planted duplicate")
+
+    def planted_article(self, index: int) -> dict[str, Any]:
+        """Ground truth of the page at the planted duplicate of ``index``: its fields."""
+        kind = self._duplicates.kind(index)
+        if kind != "syndicated":
+            truth = self.article(index)
+            if kind == "copy":
+                truth["url_path"] = self.duplicate_url(index)
+            return truth
+        spec = self.syndicated_spec(index)
+        truth = self.article(index)
+        truth.update(
+            url_path=spec.meta.url_path,
+            title=spec.meta.title,
+            body=spec.body,
+            short_path=None,
+        )
+        return truth
+
+    def index_for_duplicate(self, kind: str, article_id: int) -> int | None:
+        """The original whose ``kind`` duplicate carries ``article_id``, else None."""
+        index = self._old_index(article_id)
+        if index is None or self._duplicates.kind(index) != kind:
+            return None
+        return index
+
+    def duplicate_page(self, position: int) -> int | None:
+        """The original at ``position`` in the list of planted duplicates (by index)."""
+        return self._duplicates.original_at(position)
+
+    def duplicate_count(self) -> int:
+        return self._duplicates.count()
 
     def index_for_path(self, path: str) -> int | None:
         """The index of the article at this canonical or short path (or URL), else None."""
@@ -196,9 +346,18 @@ class Site:
         return index
 
     def article_paths(self) -> Iterator[str]:
-        """Canonical paths of every article, newest first."""
-        for index in range(self.articles):
-            yield self.meta(index).url_path
+        """Canonical paths of every article of the current day, newest first."""
+        for position in range(self.articles_on()):
+            yield self.meta(self.index_at(position)).url_path
+
+    def index_at(self, position: int) -> int:
+        """The article at ``position`` (0 = newest) of the current day's list."""
+        added = self.articles_on() - self.articles
+        return self.articles + added - 1 - position if position < added else position - added
+
+    def newest(self, count: int) -> list[int]:
+        """The ``count`` newest articles of the current day, newest first."""
+        return [self.index_at(p) for p in range(min(count, self.articles_on()))]
 
     # ---- arithmetic ------------------------------------------------------------------
 
@@ -210,7 +369,9 @@ class Site:
         return self.meta(index).url_path
 
     def article_id(self, index: int) -> int:
-        return SEED_ID - ID_STEP * index
+        if index < self.articles:
+            return SEED_ID - ID_STEP * index
+        return SEED_ID + ID_STEP * (index - self.articles + 1)  # added after day 1: newer ids
 
     def short_path(self, index: int) -> str:
         value = (index * _SHORT_MUL + _SHORT_ADD) % _SHORT_MOD
@@ -226,7 +387,7 @@ class Site:
         except ValueError:
             return None
         index = ((value - _SHORT_ADD) * _SHORT_INV) % _SHORT_MOD
-        return index if index < self.articles else None
+        return index if index < self.articles_on() else None
 
     def decode_article_path(self, path: str) -> int | None:
         """The index whose id an article-shaped path carries (slug, date, rubrique unchecked)."""
@@ -238,24 +399,53 @@ class Site:
             if not match:
                 return None
             article_id = match.group(3)
-        delta = SEED_ID - int(article_id)
+        return self.index_for_id(int(article_id))
+
+    def index_for_id(self, article_id: int) -> int | None:
+        """The index of the article with this id on the current day, else None."""
+        index = self._old_index(article_id)
+        if index is not None:
+            return index
+        delta = article_id - SEED_ID
+        if delta <= 0 or delta % ID_STEP:
+            return None
+        index = self.articles + delta // ID_STEP - 1
+        return index if index < self.articles_on() else None
+
+    def _old_index(self, article_id: int) -> int | None:
+        delta = SEED_ID - article_id
         if delta < 0 or delta % ID_STEP:
             return None
         index = delta // ID_STEP
         return index if index < self.articles else None
 
     def rubrique_of(self, index: int) -> int:
+        if index >= self.articles:
+            index -= self.articles
         return (index // BLOCK) % len(vocab.RUBRIQUES)
 
-    def rubrique_count(self, rubrique: int) -> int:
+    @staticmethod
+    def _in_rubrique(count: int, rubrique: int) -> int:
+        """How many of ``count`` consecutive articles (blocks of 5 cycling) are in a rubrique."""
         cycle = BLOCK * len(vocab.RUBRIQUES)
-        full, rest = divmod(self.articles, cycle)
+        full, rest = divmod(count, cycle)
         return full * BLOCK + max(0, min(BLOCK, rest - rubrique * BLOCK))
+
+    @staticmethod
+    def _rubrique_member(rubrique: int, k: int) -> int:
+        block = rubrique + len(vocab.RUBRIQUES) * (k // BLOCK)
+        return block * BLOCK + k % BLOCK
+
+    def rubrique_count(self, rubrique: int) -> int:
+        added = self.articles_on() - self.articles
+        return self._in_rubrique(self.articles, rubrique) + self._in_rubrique(added, rubrique)
 
     def rubrique_article(self, rubrique: int, k: int) -> int:
         """The k-th newest article (0-based) of a rubrique."""
-        block = rubrique + len(vocab.RUBRIQUES) * (k // BLOCK)
-        return block * BLOCK + k % BLOCK
+        fresh = self._in_rubrique(self.articles_on() - self.articles, rubrique)
+        if k < fresh:
+            return self.articles + self._rubrique_member(rubrique, fresh - 1 - k)
+        return self._rubrique_member(rubrique, k - fresh)
 
     def rubrique_page(self, rubrique: int, page: int) -> tuple[list[int], bool]:
         """Indices on page ``page`` (1-based) of a rubrique, and whether a next page exists."""
@@ -268,33 +458,53 @@ class Site:
         return max(1, -(-self.rubrique_count(rubrique) // PAGE_SIZE))
 
     def day_of(self, index: int) -> tuple[int, int]:
-        """(days back from END_DATE, position in that day, 0 = newest)."""
+        """(days back from END_DATE, position in that day, 0 = newest).
+
+        Articles added after day 1 are dated after END_DATE: their days back are negative.
+        """
+        if index >= self.articles:
+            per_day = self._schedule.per_day
+            fresh, position = divmod(index - self.articles, per_day)
+            return -(fresh + 1), per_day - 1 - position
         week, rest = divmod(index, WEEK)
         weekday = bisect.bisect_right(_DAY_STARTS, rest) - 1
         return week * 7 + weekday, rest - _DAY_STARTS[weekday]
 
     def day_articles(self, days_back: int) -> range:
+        """The articles dated ``days_back`` days before END_DATE, newest first."""
+        if days_back < 0:
+            per_day = self._schedule.per_day
+            first = self.articles + (-days_back - 1) * per_day
+            if first >= self.articles_on():
+                return range(0)
+            return range(first + per_day - 1, first - 1, -1)
         start = (days_back // 7) * WEEK + _DAY_STARTS[days_back % 7]
         return range(
             min(start, self.articles), min(start + DAY_COUNTS[days_back % 7], self.articles)
         )
 
+    @property
+    def first_days_back(self) -> int:
+        """Days back of the newest calendar day with articles (0 on day 1, then negative)."""
+        return 1 - self.day
+
     def day_count(self) -> int:
-        """Number of days that have articles (the newest is END_DATE)."""
-        return self.day_of(self.articles - 1)[0] + 1
+        """Number of calendar days that have articles (the newest is END_DATE on day 1)."""
+        return self.day_of(self.articles - 1)[0] + self.day
 
     def day_date(self, days_back: int) -> date:
         return END_DATE - timedelta(days=days_back)
 
     def days_back(self, day: date) -> int | None:
         delta = (END_DATE - day).days
-        return delta if 0 <= delta < self.day_count() else None
+        last = self.day_of(self.articles - 1)[0]
+        return delta if self.first_days_back <= delta <= last else None
 
     # ---- generation ------------------------------------------------------------------
 
     def _check(self, index: int) -> None:
-        if not 0 <= index < self.articles:
-            raise IndexError(f"article index {index} out of range 0..{self.articles - 1}")
+        if not 0 <= index < self.articles_on():
+            raise IndexError(f"article index {index} out of range 0..{self.articles_on() - 1}")
 
     def _rng(self, index: int) -> random.Random:
         return random.Random(f"{self.seed}:{index}")
@@ -305,7 +515,8 @@ class Site:
             minute = SEED_MINUTE
         else:
             start, end = (20, SEED_MINUTE) if days_back == 0 else (360, 1430)
-            width = (end - start) / DAY_COUNTS[days_back % 7]
+            per_day = self._schedule.per_day if days_back < 0 else DAY_COUNTS[days_back % 7]
+            width = (end - start) / per_day
             minute = int(end - position * width - roll * 0.8 * width)
         midnight = datetime.combine(self.day_date(days_back), time(), TZ)
         return midnight + timedelta(minutes=minute)
@@ -342,7 +553,10 @@ class Site:
             title = self._seed_article.related_titles[SEED_RELATED.index(index)]
         published = self._published(index, minute_roll)
         if index != SEED_INDEX and modified_roll < 0.3:
-            modified = min(published + modified_after, self._now)
+            now = self._now
+            if index >= self.articles:  # added later: modified the day it was published
+                now = datetime.combine(published.date(), time(23, 59), TZ)
+            modified = min(published + modified_after, now)
         meta = Meta(
             index=index,
             article_id=self.article_id(index),
@@ -352,11 +566,37 @@ class Site:
             url_path=self._path(index, layout, rubrique, title, published.date()),
             published=published,
             modified=modified,
+            first_title=title,
         )
         return meta, writer
 
     def _compute_meta(self, index: int) -> Meta:
-        return self._draw_meta(index, self._rng(index))[0]
+        meta, writer = self._draw_meta(index, self._rng(index))
+        title, modified = meta.title, meta.modified
+        for day, kind in self._schedule.edits(index, self.day):
+            if kind == "whitespace_only":
+                continue
+            modified = self._edit_time(index, day)
+            if kind == "new_title":
+                rng = self._edit_rng(index, day)
+                editor = Writer(rng, RUBRIQUE_SLUGS[meta.rubrique], writer.context)
+                for _ in range(10):
+                    fresh = editor.sentence(editor.draw("titre"))
+                    if fresh != title:
+                        break
+                else:
+                    fresh = f"{title} (mis à jour)"
+                title = fresh
+        if (title, modified) == (meta.title, meta.modified):
+            return meta
+        return replace(meta, title=title, modified=modified)
+
+    def _edit_rng(self, index: int, day: int) -> random.Random:
+        return random.Random(f"{self.seed}:{index}:edit:{day}")
+
+    def _edit_time(self, index: int, day: int) -> datetime:
+        midnight = datetime.combine(END_DATE + timedelta(days=day - 1), time(), TZ)
+        return midnight + timedelta(minutes=360 + mix(self.seed, index, day) % 960)
 
     def _image_path(self, meta: Meta, rng: random.Random) -> str:
         image_id = meta.article_id - 18 - meta.index % 7
@@ -373,6 +613,18 @@ class Site:
         chosen: list[int] = []
         if self.articles < 2:
             return chosen
+        if index >= self.articles:  # added later: older are earlier additions, then day 1's
+            fresh = index - self.articles
+            for _ in range(count * 8):
+                if len(chosen) == count:
+                    break
+                offset = rng.randint(1, 400)
+                other = index - offset if offset <= fresh else offset - fresh - 1
+                if other >= self.articles and offset > fresh:
+                    other = rng.randrange(self.articles)
+                if other != index and other not in chosen:
+                    chosen.append(other)
+            return chosen
         for _ in range(count * 8):
             if len(chosen) == count:
                 break
@@ -384,10 +636,37 @@ class Site:
         return chosen
 
     def spec(self, index: int) -> ArticleSpec:
-        """Everything on article ``index``'s page."""
+        """Everything on article ``index``'s page, as it is on the current day."""
         self._check(index)
         if index == SEED_INDEX:
             return self._seed_spec()
+        spec, writer = self._first_spec(index)
+        edits = self._schedule.edits(index, self.day)
+        if not edits:
+            return spec
+        paragraphs, tags, spacing = spec.paragraphs, spec.tags, spec.variant.spacing
+        slug = RUBRIQUE_SLUGS[spec.meta.rubrique]
+        for day, kind in edits:
+            rng = self._edit_rng(index, day)
+            editor = Writer(rng, slug, writer.context)
+            if kind == "corrected_paragraph":
+                paragraphs = _corrected(paragraphs, rng, editor)
+            elif kind == "paragraph_added":
+                paragraphs += (_new_paragraph(rng, editor),)
+            elif kind == "tags_changed":
+                tags = _changed_tags(tags, rng, slug)
+            elif kind == "whitespace_only":
+                spacing += 1
+        return replace(
+            spec,
+            meta=self.meta(index),
+            paragraphs=paragraphs,
+            tags=tags,
+            variant=replace(spec.variant, spacing=spacing),
+        )
+
+    def _first_spec(self, index: int) -> tuple[ArticleSpec, Writer]:
+        """Article ``index`` as first published (title and dates as of the current day)."""
         rng = self._rng(index)
         meta, writer = self._draw_meta(index, rng)
         person, role = writer.context["P"], writer.context["P_role"]
@@ -432,8 +711,8 @@ class Site:
             credit_first=rng.random() < 0.6,
             inline_style=rng.randrange(2),
         )
-        return ArticleSpec(
-            meta=meta,
+        spec = ArticleSpec(
+            meta=self.meta(index),
             short_path=self.short_path(index),
             lead=lead,
             paragraphs=paragraphs,
@@ -446,6 +725,7 @@ class Site:
             related=related,
             variant=variant,
         )
+        return spec, writer
 
     def _paragraphs(
         self, index: int, rng: random.Random, writer: Writer
@@ -485,12 +765,50 @@ class Site:
         afters = sorted(rng.sample(range(paragraph_count - 1), inline_count))
         related = []
         for k, other in enumerate(targets):
-            meta = self.meta(other)
+            meta = self.meta(other)  # the headline as it was when this article was written
             if k < inline_count:
-                related.append(Related(other, meta.url_path, meta.title, "inline", afters[k]))
+                related.append(Related(other, meta.url_path, meta.first_title, "inline", afters[k]))
             else:
-                related.append(Related(other, meta.url_path, meta.title, "lire_aussi"))
+                related.append(Related(other, meta.url_path, meta.first_title, "lire_aussi"))
         return tuple(related)
+
+    # ---- syndicated copies ------------------------------------------------------------
+
+    def _syndicated_title(self, index: int) -> str:
+        meta = self.meta(index)
+        choice = mix(self.seed, index, _SYNDICATED_KEY) % 3
+        if choice == 1:
+            return f"{vocab.RUBRIQUES[meta.rubrique][1]}{NBSP}: {meta.title}"
+        if choice == 2:
+            return f"{meta.title}, selon les médias"
+        return meta.title
+
+    def syndicated_spec(self, index: int) -> ArticleSpec:
+        """The partner's near-copy of article ``index``: one or two sentences changed.
+
+        Its word 5-shingles keep a Jaccard similarity of at least SYNDICATED_MIN_JACCARD
+        with the original's (title, lead and body).
+        """
+        if self._duplicates.kind(index) != "syndicated":
+            raise ValueError(f"article {index} has no syndicated copy")
+        spec, writer = self._first_spec(index)
+        title = self._syndicated_title(index)
+        original = " ".join((spec.meta.title, spec.lead, spec.body))
+        slug = RUBRIQUE_SLUGS[spec.meta.rubrique]
+        paragraphs = spec.paragraphs
+        for changes in (2, 1, 0):
+            rng = random.Random(f"{self.seed}:{index}:syndicated:{changes}")
+            editor = Writer(rng, slug, writer.context)
+            paragraphs = spec.paragraphs
+            for _ in range(changes):
+                paragraphs = _rewritten(paragraphs, rng, editor)
+            if not changes:  # one sentence added: always close enough
+                paragraphs = _sentence_added(paragraphs, rng, editor)
+            text = " ".join((title, spec.lead, "\n\n".join(map(paragraph_text, paragraphs))))
+            if jaccard(original, text) >= SYNDICATED_MIN_JACCARD:
+                break
+        meta = replace(spec.meta, title=title, url_path=self.duplicate_url(index))
+        return replace(spec, meta=meta, paragraphs=paragraphs, short_path="")
 
     def _seed_spec(self) -> ArticleSpec:
         seed = self._seed_article
@@ -513,3 +831,94 @@ class Site:
             related=tuple(related),
             variant=Variant(),
         )
+
+
+# ---- edits and rewrites (pure functions of the paragraphs and an RNG) ----------------------
+
+_SYNDICATED_KEY = 0x53594E44
+SYNDICATED_MIN_JACCARD = 0.65
+NBSP = "\xa0"
+_NUMBER = re.compile(r"\d+")
+
+Paragraphs = tuple[tuple[Segment, ...], ...]
+
+
+def _sentences(paragraphs: Paragraphs, links: bool = False) -> list[tuple[int, int]]:
+    """(paragraph, segment) of every sentence, links included only if asked."""
+    return [
+        (p, k)
+        for p, paragraph in enumerate(paragraphs)
+        for k, segment in enumerate(paragraph)
+        if segment.text.strip() and (links or segment.tag != "a")
+    ]
+
+
+def _with_segment(paragraphs: Paragraphs, p: int, k: int, text: str) -> Paragraphs:
+    paragraph = paragraphs[p]
+    changed = (*paragraph[:k], replace(paragraph[k], text=text), *paragraph[k + 1 :])
+    return (*paragraphs[:p], changed, *paragraphs[p + 1 :])
+
+
+def _fresh_sentence(rng: random.Random, editor: Writer, old: str) -> str:
+    for _ in range(20):
+        sentence = editor.sentence(rng.choice(vocab.PHRASES))
+        if sentence != old:
+            return sentence
+    return old + " Selon nos informations, l’enquête se poursuit."
+
+
+def _corrected(paragraphs: Paragraphs, rng: random.Random, editor: Writer) -> Paragraphs:
+    """One body paragraph corrected: a number in it, or one of its sentences, changes."""
+    p, k = rng.choice(_sentences(paragraphs) or _sentences(paragraphs, links=True))
+    old = paragraphs[p][k].text
+    numbers = list(_NUMBER.finditer(old))
+    if numbers and rng.random() < 0.5:
+        at = rng.choice(numbers).end() - 1
+        digit = str((int(old[at]) + rng.randint(1, 9)) % 10)
+        return _with_segment(paragraphs, p, k, old[:at] + digit + old[at + 1 :])
+    return _with_segment(paragraphs, p, k, _fresh_sentence(rng, editor, old))
+
+
+def _new_paragraph(rng: random.Random, editor: Writer) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    for k in range(rng.choice((1, 2))):
+        if k:
+            segments.append(Segment(" "))
+        segments.append(Segment(editor.sentence(rng.choice(vocab.PHRASES))))
+    return tuple(segments)
+
+
+def _changed_tags(tags: tuple[str, ...], rng: random.Random, rubrique: str) -> tuple[str, ...]:
+    """One tag added, removed or replaced (tags come from the rubrique's pool)."""
+    pool = [t for t in dict.fromkeys(typo(t) for t in vocab.BY_RUBRIQUE[rubrique]["tag"])]
+    pool = [t for t in pool if t not in tags]
+    moves = (["add"] if pool else []) + (["remove"] if len(tags) >= 2 else [])
+    moves += ["replace"] if pool and tags else []
+    move = rng.choice(moves) if moves else "remove"
+    changed = list(tags)
+    if move in ("remove", "replace") and changed:
+        changed.pop(rng.randrange(len(changed)))
+    if move in ("add", "replace"):
+        changed.insert(rng.randint(0, len(changed)), rng.choice(pool))
+    return tuple(changed)
+
+
+def _rewritten(paragraphs: Paragraphs, rng: random.Random, editor: Writer) -> Paragraphs:
+    """One sentence reworded, added or removed."""
+    removable = [(p, k) for p, k in _sentences(paragraphs) if len(paragraphs[p]) > 2]
+    move = rng.choice(("reword", "add", "remove") if removable else ("reword", "add"))
+    if move == "add":
+        return _sentence_added(paragraphs, rng, editor)
+    if move == "remove":
+        p, k = rng.choice(removable)
+        paragraph = paragraphs[p]
+        cut = (k, k + 2) if k == 0 else (k - 1, k + 1)  # the sentence and one separator
+        return (*paragraphs[:p], paragraph[: cut[0]] + paragraph[cut[1] :], *paragraphs[p + 1 :])
+    p, k = rng.choice(_sentences(paragraphs) or _sentences(paragraphs, links=True))
+    return _with_segment(paragraphs, p, k, _fresh_sentence(rng, editor, paragraphs[p][k].text))
+
+
+def _sentence_added(paragraphs: Paragraphs, rng: random.Random, editor: Writer) -> Paragraphs:
+    p = rng.randrange(len(paragraphs))
+    added = (Segment(" "), Segment(_fresh_sentence(rng, editor, "")))
+    return (*paragraphs[:p], paragraphs[p] + added, *paragraphs[p + 1 :])

@@ -130,3 +130,15 @@ class Writer:
 
 def pick_distinct(rng: random.Random, items: Sequence[str], k: int) -> list[str]:
     return rng.sample(list(items), min(k, len(items)))
+
+
+def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
+    """Word ``size``-shingles of a text (words: runs of letters and digits, lower case)."""
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[k : k + size]) for k in range(max(1, len(words) - size + 1))}
+
+
+def jaccard(one: str, other: str, size: int = 5) -> float:
+    """Jaccard similarity of the word shingles of two texts."""
+    a, b = shingles(one, size), shingles(other, size)
+    return len(a & b) / len(a | b) if a or b else 1.0

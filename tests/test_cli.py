@@ -103,12 +103,12 @@ def test_crawls_table(db: Path) -> None:
     header, *rows = result.stdout.splitlines()
     assert header.split() == [
         "id", "spider", "started", "finished", "reason", "status",
-        "fetched", "new", "updated", "unchanged", "not_article", "errors",
+        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "errors",
     ]  # fmt: skip
     assert len(rows) == 2
     assert rows[0].split()[:2] == ["2", "sputnik"]
     assert "running" in rows[0]
-    assert rows[1].split()[-6:] == ["2", "1", "0", "0", "0", "1"]
+    assert rows[1].split()[-8:] == ["2", "1", "0", "0", "0", "0", "0", "1"]
     end = header.index("fetched") + len("fetched")  # numbers are right-aligned
     assert all(row[end - 1].isdigit() and row[end] == " " for row in rows)
 

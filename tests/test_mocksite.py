@@ -267,11 +267,31 @@ def test_indices_paths_and_short_codes_round_trip() -> None:
 
 
 def test_model_is_computed_not_stored() -> None:
-    site = Site(1_000_000)
+    site = Site(1_000_000, day=3, faults=True)
     assert site.article(999_999)["url_path"] == site.url_path(999_999)
+    newest = site.articles_on() - 1
+    assert site.article(newest)["url_path"] == site.url_path(newest)
+    for index in range(0, newest, 9_973):
+        site.status(index)
+        site.history(index)
     # nothing per article: the instance holds a few attributes and a bounded cache
-    assert sorted(vars(site)) == ["_meta", "_now", "_seed_article", "articles", "seed"]
+    assert sorted(vars(site)) == [
+        "_duplicates",
+        "_meta",
+        "_now",
+        "_schedule",
+        "_seed_article",
+        "articles",
+        "day",
+        "faults",
+        "seed",
+    ]
     assert site._meta.cache_info().maxsize == 4096
+    # planted duplicates: five offsets; the day schedule: a few numbers per day, none per article
+    assert len(site._duplicates._kind_at) == 5
+    schedule = site._schedule
+    assert len(schedule._edit_ends) <= site.day
+    assert all(len(ends) <= site.day + 2 for ends in schedule._gone_ends)
 
 
 #: sha256 of shared/seed/sputnik-fr-article.txt, the page every field of DESIGN.md comes from.
