@@ -13,28 +13,20 @@ texts whose edited copies are the hits. Lookups should cost about the same at ev
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from archive import Archive  # noqa: E402
-from archive.dedupe import NUM_BINS, NearDuplicateIndex, Signature, signature  # noqa: E402
+from archive import Archive
+from archive.dedupe import NUM_BINS, NearDuplicateIndex, Signature, signature
 
 REAL_TEXTS = 500
 QUERIES = 200
-SYLLABLES = tuple(
-    "ba be bi bo bu da de di do du fa fe fi la le li lo ma me mi mo na ne ni no pa pe pi po"
-    " ra re ri ro sa se si so ta te ti to va ve vi é è à ç".split(" ")
-)
+SYLLABLES = tuple(consonant + vowel for consonant in "bcdfglmnprstv" for vowel in "aeiouéèà")
 
 
 def vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
@@ -100,7 +92,7 @@ def run(path: Path, sizes: list[int], rng: random.Random, words: list[str]) -> N
     print(f"signature(), 600-word article: median {median:.3f} ms, p95 {p95:.3f} ms\n")
     header = (
         f"{'articles':>9} {'add ms':>7} {'hit ms':>7} {'hit p95':>8} {'miss ms':>8}"
-        f" {'miss p95':>9} {'cands/miss':>10} {'recall':>7} {'MB':>6}"
+        f" {'miss p95':>9} {'cands/miss':>10} {'recall':>7} {'db MB':>6}"
     )
     print(header)
     with Archive(path) as archive:
@@ -123,11 +115,10 @@ def run(path: Path, sizes: list[int], rng: random.Random, words: list[str]) -> N
                     conn.commit()
             conn.commit()
             add_ms = (time.perf_counter() - start) * 1000 / added if added else float("nan")
-            report(path, index, size, add_ms, rng, words, real)
+            report(index, size, add_ms, rng, words, real)
 
 
 def report(
-    path: Path,
     index: NearDuplicateIndex,
     size: int,
     add_ms: float,
@@ -146,9 +137,11 @@ def report(
     hit, hit_p95 = per_op_ms(lambda: index.best_match(next(hit_queue)), QUERIES)
     miss, miss_p95 = per_op_ms(lambda: index.best_match(next(miss_queue)), QUERIES)
     candidates = sum(len(index.candidates(sig)) for sig in misses) / len(misses)
-    megabytes = (
-        sum(os.path.getsize(f) for f in (path, Path(f"{path}-wal")) if os.path.exists(f)) / 1e6
+    page_count, page_size = (
+        index.conn.execute(f"PRAGMA {pragma}").fetchone()[0]
+        for pragma in ("page_count", "page_size")
     )
+    megabytes = page_count * page_size / 1e6  # the database proper, not its WAL
     print(
         f"{size:>9,} {add_ms:>7.3f} {hit:>7.3f} {hit_p95:>8.3f} {miss:>8.3f} {miss_p95:>9.3f}"
         f" {candidates:>10.2f} {found / QUERIES:>7.1%} {megabytes:>6.1f}"

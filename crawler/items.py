@@ -112,6 +112,9 @@ ROLE_FAILURE = "failure"  # an HTTP error status or a network failure
 ROLE_SKIPPED = "skipped"  # refused before it was fetched (robots.txt, a middleware's filter)
 ROLE_ALIAS = "alias"  # a copy of an article that names another URL as canonical
 
+#: ``PageItem.gone_reason`` of an article URL that now redirects to a rubrique or home page.
+GONE_REDIRECT = "redirect_to_listing"
+
 
 @dataclass
 class PageItem:

@@ -101,6 +101,8 @@ def test_clean_text_leaves_correct_french_alone() -> None:
         "Pour lire cet article, acceptez les cookies de réseaux sociaux.",
         "Écoutez Radio Sputnik",
         "Commenter via Facebook",
+        "Retrouvez Sputnik France sur les réseaux sociaux\u00a0: VK, Facebook et Twitter.",
+        "Ce contenu vous a plu\u00a0? Partagez-le avec vos amis.",
     ],
 )
 def test_boilerplate_paragraphs_never_reach_the_body(paragraph: str) -> None:

@@ -45,7 +45,9 @@ CHROME_LINES = frozenset(
 BOILERPLATE = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
-        r"(?:suivez|rejoignez)[- ](?:sputnik|nous)\b.{0,60}?\b(?:sur|via)\b.{0,60}",
+        r"(?:suivez|rejoignez|retrouvez)[- ](?:sputnik|nous)\b.{0,60}?\b(?:sur|via)\b.{0,60}",
+        r"(?:ce contenu|cet article|cette vidéo) vous a plu\s*\?.{0,80}",
+        r"partagez[- ]le\b.{0,60}",
         r"abonnez[- ]vous\s+(?:à|a|au|aux)\s+(?:notre|nos|la|le|sputnik)\b.{0,80}",
         r"inscrivez[- ]vous\b.{0,40}\bnewsletter\b.{0,60}",
         r"(?:pour\s+(?:lire|voir|afficher)\b.{0,80}?,\s*)?acceptez\s+les\s+cookies\b.{0,80}",

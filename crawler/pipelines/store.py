@@ -6,7 +6,14 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from archive import Capture, Fetch
-from crawler.items import ROLE_ALIAS, ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_SKIPPED, PageItem
+from crawler.items import (
+    GONE_REDIRECT,
+    ROLE_ALIAS,
+    ROLE_ARTICLE,
+    ROLE_DISCOVERY,
+    ROLE_SKIPPED,
+    PageItem,
+)
 from crawler.session import ArchiveSession, session_for
 
 if TYPE_CHECKING:
@@ -19,7 +26,6 @@ OUTCOME_DISCOVERY = "discovery"
 OUTCOME_SKIPPED = "skipped"
 OUTCOME_GONE = "gone"
 OUTCOME_ALIAS = "alias"
-GONE_REDIRECT = "redirect_to_listing"
 OUTCOME_HTTP_ERROR = "http_error"
 OUTCOME_ERROR = "error"
 

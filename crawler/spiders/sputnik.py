@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from archive.urls import canonical_key
 from crawler.items import (
+    GONE_REDIRECT,
     ROLE_ALIAS,
     ROLE_ARTICLE,
     ROLE_DISCOVERY,
@@ -50,6 +51,9 @@ ALIASES = "alias_urls"
 
 #: Statuses that mean an article was taken down, not that the site had a bad moment.
 GONE_STATUSES = frozenset({404, 410, 451})
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+#: Redirects followed from one article URL before it counts as a redirect loop.
+MAX_REDIRECTS = 5
 
 
 class BadSpiderArgument(ValueError):
@@ -123,11 +127,13 @@ class SputnikSpider(scrapy.Spider):
 
     def _article_request(self, url: str, hop: int) -> Request:
         # Articles closer to the seeds first, so a page reached by two paths counts its shortest.
+        # Redirects are handled in parse_article: Scrapy's middleware would drop a redirect to
+        # a rubrique page already crawled, and an article redirected away would go unnoticed.
         return Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={HOP: hop},
+            meta={HOP: hop, "dont_redirect": True, "handle_httpstatus_list": REDIRECT_STATUSES},
             priority=-hop,
         )
 
@@ -198,6 +204,9 @@ class SputnikSpider(scrapy.Spider):
         A copy whose rel=canonical names another page of the site (AMP, mobile host) is not
         stored for itself: the canonical page is fetched and the copy becomes its alias.
         """
+        if response.status in REDIRECT_STATUSES:
+            yield from self._follow_redirect(response)
+            return
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._page_item(response, ROLE_ARTICLE)
             return
@@ -205,7 +214,7 @@ class SputnikSpider(scrapy.Spider):
         article = page.to_item()
         hop = int(response.meta.get(HOP, 0))
         canonical = article.canonical_url
-        if article.is_article and self._is_copy_of(response, canonical):
+        if self._is_copy_of(response, canonical):
             assert canonical is not None
             yield self._page_item(response, ROLE_ALIAS, alias_of=canonical)
             yield self._canonical_request(canonical, response, hop)
@@ -219,19 +228,47 @@ class SputnikSpider(scrapy.Spider):
             extractor_version=page.extractor_version,
             alias_urls=list(response.meta.get(ALIASES, [])),
         )
-        if not article.is_article and item.redirect_urls and self._is_listing(response.url):
-            item.gone_reason = "redirect_to_listing"
         yield item
         if hop >= self.related_depth or not article.is_article:
             return
         for link in article.related:
             yield self._article_request(link.url, hop=hop + 1)
 
+    def _follow_redirect(self, response: Response) -> Iterator[Any]:
+        """An article URL answering a redirect: gone if it leads to a listing, else followed."""
+        location = response.headers.get(b"Location")
+        target = response.urljoin(location.decode("latin-1")) if location else None
+        chain = [*response.meta.get("redirect_urls", []), response.url]
+        reasons = [*response.meta.get("redirect_reasons", []), response.status]
+        if target is None or len(chain) > MAX_REDIRECTS or target in chain:
+            item = self._page_item(response, ROLE_FAILURE)
+            item.error = "redirect loop" if target else "redirect without Location"
+            yield item
+            return
+        if self._is_listing(target) and self._is_same_site(target):
+            item = self._page_item(response, ROLE_ARTICLE, gone_reason=GONE_REDIRECT)
+            item.redirect_urls, item.requested_url = chain, chain[0]
+            item.redirect_status = reasons[0]
+            yield item
+            return
+        # Followed even when the target was crawled already: this URL must be recorded as
+        # leading to it.
+        request = self._article_request(target, hop=int(response.meta.get(HOP, 0)))
+        request.meta.update(
+            {
+                "redirect_urls": chain,
+                "redirect_reasons": reasons,
+                ALIASES: response.meta.get(ALIASES, []),
+            }
+        )
+        yield request.replace(dont_filter=True)
+
     def _is_copy_of(self, response: Response, canonical: str | None) -> bool:
-        """True for a page naming another allowed page as canonical, unless we came from one."""
+        """True for a page naming another article of the site as canonical (AMP and mobile
+        copies, whatever their markup), unless we came to it from such a copy."""
         if not canonical or response.meta.get(ALIASES):
             return False
-        return self._is_same_site(canonical) and canonical_key(canonical) != canonical_key(
+        return self._is_article_url(canonical) and canonical_key(canonical) != canonical_key(
             response.url
         )
 
@@ -279,6 +316,8 @@ class SputnikSpider(scrapy.Spider):
             item.error = f"HTTP {response.status}"
             if response.status in GONE_STATUSES and request.callback == self.parse_article:
                 item.gone_reason = f"http_{response.status}"
+                redirects = item.redirect_urls
+                item.requested_url = redirects[0] if redirects else None
             return [item]
         return [
             PageItem(
