@@ -88,6 +88,24 @@ def test_seed_article_is_archived_with_every_field(seed_crawl: Path, replica: Ru
         assert chrome not in stored["body"]
 
 
+def test_every_url_of_the_seed_article_finds_it(seed_crawl: Path, replica: RunningSite) -> None:
+    site = replica.site
+    truth = site.article(site.seed_index)
+    url = replica.base_url + truth["url_path"]
+    variants = [
+        replica.base_url + truth["short_path"],
+        url + "?utm_source=twitter&utm_medium=social",
+        url + "?fbclid=IwAR0abc#comments",
+        url.replace("http://", "HTTP://"),
+    ]
+    with Archive(seed_crawl) as archive:
+        seed = archive.get_article(url)
+        assert seed is not None
+        for variant in variants:
+            found = archive.get_article(variant)
+            assert found is not None and found["id"] == seed["id"], variant
+
+
 def test_related_depth_1_archives_the_four_related_articles(
     seed_crawl: Path, replica: RunningSite
 ) -> None:

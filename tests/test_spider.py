@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
+from twisted.python.failure import Failure
 
 from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
 from crawler.spiders.sputnik import LIVE_ROOT, BadSpiderArgument, SputnikSpider
@@ -179,3 +180,89 @@ def test_text_response_that_is_not_html_still_goes_through_the_page_object() -> 
     response = TextResponse(ARTICLE_A, body=b"", encoding="utf-8", request=Request(ARTICLE_A))
     [item] = list(spider.parse_article(response))
     assert item.article is not None and not item.article.is_article
+
+
+def failure_for(url: str, status: int) -> Failure:
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    request = Request(url)
+    response = HtmlResponse(url, status=status, body=b"", request=request)
+    failure = Failure(HttpError(response))
+    failure.request = request  # type: ignore[attr-defined]
+    return failure
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (404, "http_404"),
+        (410, "http_410"),
+        (451, "http_451"),
+        (500, None),
+        (503, None),
+        (429, None),
+    ],
+)
+def test_only_takedown_statuses_mark_an_article_gone(status: int, reason: str | None) -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    failure = failure_for(ARTICLE_A, status)
+    failure.request.callback = spider.parse_article  # type: ignore[attr-defined]
+    [item] = spider.on_error(failure)
+    assert (item.role, item.status, item.gone_reason) == ("failure", status, reason)
+
+
+def redirect(url: str, location: str, status: int = 301, **meta: Any) -> HtmlResponse:
+    request = Request(url, meta={"related_hop": 0, **meta})
+    return HtmlResponse(url, status=status, headers={"Location": location}, request=request)
+
+
+@pytest.mark.parametrize("location", ["/international/", "/", "http://127.0.0.1:8000/"])
+def test_an_article_redirected_to_a_listing_is_gone(location: str) -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    [item] = list(spider.parse_article(redirect(ARTICLE_A, location, status=302)))
+    assert isinstance(item, PageItem)
+    assert (item.gone_reason, item.requested_url, item.redirect_status) == (
+        "redirect_to_listing",
+        ARTICLE_A,
+        302,
+    )
+
+
+def test_an_article_redirected_to_another_article_is_followed_even_if_seen() -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    [request] = list(spider.parse_article(redirect(ARTICLE_A, ARTICLE_B)))
+    assert isinstance(request, Request)
+    assert request.url == ARTICLE_B and request.dont_filter
+    assert request.meta["redirect_urls"] == [ARTICLE_A]
+    assert request.meta["redirect_reasons"] == [301]
+    assert request.meta["dont_redirect"] is True
+
+
+def test_a_redirect_loop_ends_as_a_failure() -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    response = redirect(ARTICLE_B, ARTICLE_A, redirect_urls=[ARTICLE_A], redirect_reasons=[301])
+    [item] = list(spider.parse_article(response))
+    assert isinstance(item, PageItem)
+    assert (item.role, item.error) == ("failure", "redirect loop")
+
+
+AMP_PAGE = f"""<html amp lang="fr"><head><link rel="canonical" href="{ARTICLE_A}"></head>
+<body><h1 class="amp-article__title">Un titre</h1><p>Texte.</p></body></html>"""
+
+
+def test_a_copy_naming_another_article_as_canonical_becomes_its_alias() -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    amp = "http://127.0.0.1:8000/amp/international/201706211031850420-washington-moscou/"
+    item, request = list(spider.parse_article(html(amp, AMP_PAGE, meta={"related_hop": 0})))
+    assert isinstance(item, PageItem) and isinstance(request, Request)
+    assert (item.role, item.alias_of, item.article) == ("alias", ARTICLE_A, None)
+    assert request.url == ARTICLE_A and request.dont_filter
+    assert request.meta["alias_urls"] == [amp]
+
+
+def test_a_page_reached_from_its_copy_is_stored_even_if_its_canonical_differs() -> None:
+    spider = SputnikSpider(urls=ARTICLE_A)
+    page = AMP_PAGE.replace(ARTICLE_A, ARTICLE_B)  # a canonical pointing on: not followed again
+    results = list(spider.parse_article(html(ARTICLE_A, page, meta={"alias_urls": ["x"]})))
+    [item] = items_of(results)
+    assert item.role == "article" and item.alias_urls == ["x"]
