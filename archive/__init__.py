@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from archive.revisit import DEFAULT_SCHEDULE, RevisitSchedule
 from archive.store import (
     CRAWL_STATUSES,
     DEFAULT_PATH,
@@ -14,6 +15,8 @@ from archive.store import (
     ArchiveNotFoundError,
     Capture,
     Fetch,
+    FrontierEntry,
+    KnownArticle,
     ReadOnlyArchiveError,
     StoreResult,
     content_hash,
@@ -24,13 +27,17 @@ from archive.urls import canonical_key
 __all__ = [
     "CRAWL_STATUSES",
     "DEFAULT_PATH",
+    "DEFAULT_SCHEDULE",
     "FETCH_OUTCOMES",
     "Archive",
     "ArchiveError",
     "ArchiveNotFoundError",
     "Capture",
     "Fetch",
+    "FrontierEntry",
+    "KnownArticle",
     "ReadOnlyArchiveError",
+    "RevisitSchedule",
     "StoreResult",
     "canonical_key",
     "content_hash",

@@ -4,7 +4,7 @@ Each migration runs in its own transaction together with its row in ``_migration
 (name, applied_at), so a failed migration leaves nothing behind and stays pending.
 Released migrations are never edited: a later change is a new function appended to
 :data:`MIGRATIONS`. Their names are what ``_migrations.name`` records, so they never change
-either. A later migration will add ``frontier``.
+either.
 """
 
 from __future__ import annotations
@@ -307,8 +307,67 @@ def m002_versions_captures_events(db: sqlite_utils.Database) -> None:
     )
 
 
+_SCHEMA_3 = (
+    """
+    CREATE TABLE frontier (
+        url TEXT PRIMARY KEY,
+        url_key TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'article',
+        hop INTEGER NOT NULL DEFAULT 0,
+        found_in_crawl INTEGER REFERENCES crawls(id),
+        found_at TEXT NOT NULL,
+        referer TEXT,
+        state TEXT NOT NULL DEFAULT 'pending',
+        done_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT
+    )
+    """,
+    "CREATE INDEX idx_frontier_state ON frontier(state)",
+    "CREATE INDEX idx_frontier_url_key ON frontier(url_key)",
+    "ALTER TABLE articles ADD COLUMN next_visit_at TEXT",
+    "CREATE INDEX idx_articles_next_visit_at ON articles(next_visit_at)",
+    "ALTER TABLE crawls ADD COLUMN not_due INTEGER NOT NULL DEFAULT 0",
+)
+
+#: ``next_visit_at`` of the articles already archived, by the default revisit schedule
+#: (``archive.revisit.DEFAULT_SCHEDULE``, written out: a migration never depends on code that
+#: may change): hourly for the first day of an article's age, daily for the first week, weekly
+#: for the first month, then never (NULL). Age: from ``published_at`` (else ``first_seen_at``)
+#: to the last fetch. SQLite's time functions keep milliseconds, hence the padding.
+_BACKFILL_NEXT_VISIT = """
+WITH aged AS (
+    SELECT id, last_seen_at AS seen,
+        julianday(last_seen_at)
+            - COALESCE(julianday(published_at), julianday(first_seen_at)) AS age
+    FROM articles
+)
+UPDATE articles SET next_visit_at = (
+    SELECT strftime('%Y-%m-%dT%H:%M:%f', aged.seen,
+                    CASE WHEN aged.age < 1 THEN '+1 hours'
+                         WHEN aged.age < 7 THEN '+1 days'
+                         ELSE '+7 days' END) || '000+00:00'
+    FROM aged
+    WHERE aged.id = articles.id AND aged.age IS NOT NULL AND aged.age < 30
+)
+"""
+
+
+def m003_frontier_and_revisits(db: sqlite_utils.Database) -> None:
+    """The crawl frontier (what a killed crawl resumes), conditional-request validators,
+    each article's next visit by the revisit schedule, and the crawls' ``not_due`` count."""
+    for statement in _SCHEMA_3:
+        db.execute(statement)
+    db.execute(_BACKFILL_NEXT_VISIT)
+
+
 #: Every migration, in the order they apply. Append only.
-MIGRATIONS: tuple[Migration, ...] = (m001_initial_schema, m002_versions_captures_events)
+MIGRATIONS: tuple[Migration, ...] = (
+    m001_initial_schema,
+    m002_versions_captures_events,
+    m003_frontier_and_revisits,
+)
 
 
 def _now() -> str:

@@ -7,6 +7,7 @@ never from input.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -553,6 +554,165 @@ def insert_fetch(values: Mapping[str, Any]) -> Query:
         ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
     )
     return sql, dict(values)
+
+
+# -- frontier and revisits ----------------------------------------------------------------
+
+
+def add_to_frontier(values: Mapping[str, Any]) -> Query:
+    """A URL to fetch, ``pending``; a URL already pending stays as it was, a ``done`` one is
+    pending again (found anew), with its attempts reset."""
+    sql = """
+        INSERT INTO frontier (
+            url, url_key, kind, hop, found_in_crawl, found_at, referer, state, attempts
+        ) VALUES (
+            :url, :url_key, :kind, :hop, :found_in_crawl, :found_at, :referer, 'pending', 0
+        )
+        ON CONFLICT (url) DO UPDATE SET
+            kind = excluded.kind,
+            hop = excluded.hop,
+            found_in_crawl = excluded.found_in_crawl,
+            found_at = excluded.found_at,
+            referer = excluded.referer,
+            state = 'pending',
+            done_at = NULL,
+            attempts = 0
+        WHERE frontier.state <> 'pending'
+    """
+    return sql, dict(values)
+
+
+def close_frontier(urls: list[str], *, at: str, retry: bool, max_attempts: int) -> Query:
+    """Count a fetch of the pending rows of ``urls`` and make them ``done``; with ``retry``
+    (a transient failure) a row stays pending until its ``max_attempts``-th fetch."""
+    sql = """
+        UPDATE frontier SET
+            attempts = attempts + 1,
+            state = CASE WHEN :retry AND attempts + 1 < :max THEN 'pending' ELSE 'done' END,
+            done_at = CASE WHEN :retry AND attempts + 1 < :max THEN NULL ELSE :at END
+        WHERE state = 'pending' AND url IN (SELECT value FROM json_each(:urls))
+    """
+    params = {"urls": json.dumps(urls), "at": at, "retry": retry, "max": max_attempts}
+    return sql, params
+
+
+def set_validators(url: str, etag: str | None, last_modified: str | None) -> Query:
+    """Remember (or forget, with ``None``) the validators of a URL's frontier row."""
+    sql = "UPDATE frontier SET etag = :etag, last_modified = :lm WHERE url = :url"
+    return sql, {"url": url, "etag": etag, "lm": last_modified}
+
+
+def upsert_discovery_validators(values: Mapping[str, Any]) -> Query:
+    """A discovery page's validators, on a ``done`` row of kind ``discovery``."""
+    sql = """
+        INSERT INTO frontier (
+            url, url_key, kind, hop, found_in_crawl, found_at, state, done_at, attempts,
+            etag, last_modified
+        ) VALUES (
+            :url, :url_key, 'discovery', 0, :crawl_id, :at, 'done', :at, 1, :etag, :lm
+        )
+        ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified
+    """
+    return sql, dict(values)
+
+
+def validators_of(url: str, url_key: str) -> Query:
+    """The validators kept for a URL: of its own frontier row, else of one with its key."""
+    sql = """
+        SELECT etag, last_modified FROM (
+            SELECT etag, last_modified, 0 AS rank, done_at FROM frontier WHERE url = :url
+            UNION ALL
+            SELECT etag, last_modified, 1, done_at FROM frontier WHERE url_key = :key
+        )
+        WHERE etag IS NOT NULL OR last_modified IS NOT NULL
+        ORDER BY rank, done_at DESC
+        LIMIT 1
+    """
+    return sql, {"url": url, "key": url_key}
+
+
+def pending_frontier(key_prefix: str | None) -> Query:
+    """``pending`` article rows, oldest first; only those whose key starts with the prefix."""
+    sql = """
+        SELECT url, url_key, hop, referer, found_in_crawl, attempts FROM frontier
+        WHERE state = 'pending' AND kind = 'article'
+          AND (:prefix IS NULL OR substr(url_key, 1, length(:prefix)) = :prefix)
+        ORDER BY found_at, rowid
+    """
+    return sql, {"prefix": key_prefix}
+
+
+def frontier_counts() -> Query:
+    """Rows of the frontier by state."""
+    return "SELECT state, COUNT(*) AS n FROM frontier GROUP BY state", {}
+
+
+def known_articles(keys: list[str]) -> Query:
+    """For each URL key that leads to an archived article: the article's ``id``,
+    ``next_visit_at`` and ``first_crawl_id`` (keys leading nowhere are left out)."""
+    sql = """
+        WITH wanted(key) AS (SELECT DISTINCT value FROM json_each(:keys)),
+        found AS (
+            SELECT key, COALESCE(
+                (SELECT id FROM articles WHERE url = key),
+                (SELECT article_id FROM urls WHERE url_key = key AND article_id IS NOT NULL
+                 ORDER BY last_seen_at DESC LIMIT 1)
+            ) AS article_id
+            FROM wanted
+        )
+        SELECT found.key, articles.id, articles.next_visit_at, articles.first_crawl_id
+        FROM found JOIN articles ON articles.id = found.article_id
+    """
+    return sql, {"keys": json.dumps(keys)}
+
+
+def due_articles(now: str, key_prefix: str) -> Query:
+    """Articles under a URL prefix whose next visit is due at ``now``, most overdue first."""
+    sql = """
+        SELECT id, url FROM articles
+        WHERE next_visit_at IS NOT NULL AND next_visit_at <= :now
+          AND substr(url, 1, length(:prefix)) = :prefix
+        ORDER BY next_visit_at, id
+    """
+    return sql, {"now": now, "prefix": key_prefix}
+
+
+def articles_under(key_prefix: str) -> Query:
+    """Every article under a URL prefix, by id."""
+    sql = """
+        SELECT id, url FROM articles WHERE substr(url, 1, length(:prefix)) = :prefix ORDER BY id
+    """
+    return sql, {"prefix": key_prefix}
+
+
+def set_next_visit(article_id: int, next_visit_at: str | None) -> Query:
+    """When the article is next due for a fetch (``None``: never)."""
+    sql = "UPDATE articles SET next_visit_at = :next WHERE id = :id"
+    return sql, {"next": next_visit_at, "id": article_id}
+
+
+def last_finished_crawl(spider: str, start: str | None) -> Query:
+    """The latest ``finished`` discovery crawl of this spider from this ``start`` argument
+    (``None``: the live site; a crawl of ``urls`` alone discovered nothing and never counts)."""
+    sql = """
+        SELECT * FROM crawls
+        WHERE spider = :spider AND status = 'finished'
+          AND json_extract(arguments, '$.start') IS :start
+          AND (:start IS NOT NULL OR json_extract(arguments, '$.urls') IS NULL)
+        ORDER BY id DESC
+        LIMIT 1
+    """
+    return sql, {"spider": spider, "start": start}
+
+
+def running_crawls() -> Query:
+    """Crawls still marked ``running``."""
+    return "SELECT id, pid, host, started_at FROM crawls WHERE status = 'running' ORDER BY id", {}
+
+
+def last_fetch_at(crawl_id: int) -> Query:
+    """The time of the crawl's latest fetch (NULL when it has none)."""
+    return "SELECT MAX(fetched_at) AS at FROM fetches WHERE crawl_id = :id", {"id": crawl_id}
 
 
 # -- search and counts --------------------------------------------------------------------

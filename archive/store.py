@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +27,7 @@ from typing import Any
 import sqlite_utils
 
 from archive import dedupe, migrations, queries
+from archive.revisit import RevisitSchedule, parse_time
 from archive.urls import canonical_key
 
 logger = logging.getLogger(__name__)
@@ -45,11 +46,47 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "http_error",
     "error",
     "skipped",
+    "refused",
     "gone",
     "alias",
 )
 #: Values of ``crawls.status``.
 CRAWL_STATUSES: tuple[str, ...] = ("running", "finished", "failed", "interrupted")
+
+#: Values of ``frontier.state`` and ``frontier.kind``.
+FRONTIER_STATES: tuple[str, ...] = ("pending", "done")
+FRONTIER_KINDS: tuple[str, ...] = ("article", "discovery")
+
+#: Fetches of a URL failing transiently (5xx, 408, 429, network errors) before its frontier
+#: row is given up (``done``); until then each later crawl tries it again.
+FRONTIER_MAX_ATTEMPTS = 3
+
+#: Network failures worth another try in a later crawl, as ``Fetch.error`` names them (the
+#: exception's name first): timeouts, refused or lost connections, DNS failures, cut bodies.
+#: Anything else (a body too large, a redirect loop, a refusal) will fail the same way.
+TRANSIENT_ERRORS: tuple[str, ...] = (
+    "TimeoutError",
+    "DownloadTimeoutError",
+    "TCPTimedOutError",
+    "ConnectionRefusedError",
+    "ConnectError",
+    "ConnectionDone",
+    "ConnectionLost",
+    "DNSLookupError",
+    "ResponseFailed",
+    "ResponseNeverReceived",
+    "ResponseDataLossError",
+)
+
+#: ``finish_reason`` of a crawl whose process died without closing it.
+PROCESS_GONE = "process_gone"
+
+#: A ``running`` crawl of another host is taken for dead once this long passed since its
+#: last fetch (the pid of another machine cannot be checked).
+FOREIGN_CRAWL_TIMEOUT = timedelta(hours=1)
+
+#: Outcomes that store an article read from the page: its validators are worth keeping.
+STORED_OUTCOMES = frozenset({"new", "updated", "unchanged"})
 
 #: The fields whose change makes a new version; ``views`` and the raw dates never count.
 HASHED_FIELDS: tuple[str, ...] = (
@@ -123,6 +160,39 @@ class Fetch:
     alias_urls: list[str] = field(default_factory=list)
     """Copies of the page (AMP, mobile) that named it as their canonical URL; stored as
     aliases of the article."""
+    etag: str | None = None
+    """The response's ``ETag`` header, kept to ask next time whether the page changed."""
+    last_modified: str | None = None
+    """The response's ``Last-Modified`` header, kept for the same purpose."""
+
+
+@dataclass(frozen=True)
+class FrontierEntry:
+    """A URL a crawl found and means to fetch (a ``frontier`` row)."""
+
+    url: str
+    """The URL as it will be requested."""
+    hop: int = 0
+    """"Lire aussi" hops from a discovery page (0: found in a listing, sitemap or feed)."""
+    kind: str = "article"
+    """``article`` (the only kind a crawl resumes) or ``discovery``."""
+    referer: str | None = None
+    """The page it was found on; ``None`` for start URLs and resumed rows."""
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    """What the archive knows of an article a URL leads to, for deciding whether to fetch it."""
+
+    id: int
+    next_visit_at: str | None
+    """When it is next due (ISO 8601 UTC); ``None``: never."""
+    first_crawl_id: int | None
+    """The crawl that first stored it."""
+
+    def due(self, now: str) -> bool:
+        """Whether a fetch at ``now`` (ISO 8601 UTC, as :func:`utc_now`) is due."""
+        return self.next_visit_at is not None and self.next_visit_at <= now
 
 
 @dataclass
@@ -252,6 +322,54 @@ def _decoded_body(row: Mapping[str, Any]) -> tuple[bytes | None, str | None]:
     return body, None
 
 
+def _is_transient_error(error: str | None) -> bool:
+    """Whether a network failure (``Fetch.error``) is one of :data:`TRANSIENT_ERRORS`."""
+    name = (error or "").split(":", 1)[0].strip()
+    return name.rsplit(".", 1)[-1] in TRANSIENT_ERRORS
+
+
+def _process_started_at(pid: int) -> datetime | None:
+    """When a process of this machine started (Linux ``/proc``); ``None`` when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        with open("/proc/stat", encoding="ascii") as system:
+            boot = next(int(line.split()[1]) for line in system if line.startswith("btime "))
+        ticks = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return datetime.fromtimestamp(boot + ticks, timezone.utc)
+
+
+def _process_alive(pid: int, since: datetime | None) -> bool:
+    """Whether process ``pid`` of this machine runs, and has since before ``since``."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # somebody else's process: it exists
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                return False  # dead, waiting for its parent to reap it
+    except (OSError, IndexError):
+        pass
+    started = _process_started_at(pid)
+    # /proc counts from boot in clock ticks, boot time in whole seconds: allow some slack.
+    return not (since and started and started > since + timedelta(seconds=2))
+
+
+def _crawl_is_dead(row: Mapping[str, Any], last_at: str) -> bool:
+    """Whether a ``running`` crawl row belongs to a process that is gone."""
+    started = parse_time(row["started_at"])
+    if row["host"] == socket.gethostname() and row["pid"] is not None:
+        pid = int(row["pid"])
+        return not _process_alive(pid, started)
+    last = parse_time(last_at)
+    return last is None or datetime.now(timezone.utc) - last > FOREIGN_CRAWL_TIMEOUT
+
+
 @dataclass
 class _Page:
     """One article page on its way into the archive: what ``store_article`` works from."""
@@ -277,7 +395,13 @@ class Archive:
     ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue instead of failing.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        readonly: bool = False,
+        revisit: RevisitSchedule | str | None = None,
+    ) -> None:
         """Open the archive at ``path``.
 
         Read-write (the default) creates the file if needed, applies pending migrations and
@@ -287,7 +411,11 @@ class Archive:
         ``readonly=True`` opens an existing file with ``mode=ro``, runs no migration, and
         every write method raises :class:`ReadOnlyArchiveError`; a missing file raises
         :class:`ArchiveNotFoundError` instead of creating one.
+        ``revisit`` is the revisit schedule that sets each stored article's ``next_visit_at``
+        (:class:`~archive.revisit.RevisitSchedule` or its text; default
+        :data:`~archive.revisit.DEFAULT_SCHEDULE`); ``ValueError`` when it does not parse.
         """
+        self.revisit = RevisitSchedule.parse(revisit)
         self.path = os.fspath(path)
         self.readonly = readonly
         self._depth = 0
@@ -420,14 +548,22 @@ class Archive:
         return cursor.lastrowid
 
     def finish_crawl(
-        self, crawl_id: int, finish_reason: str, status: str = "finished"
+        self,
+        crawl_id: int,
+        finish_reason: str,
+        status: str = "finished",
+        *,
+        not_due: int | None = None,
+        finished_at: str | None = None,
     ) -> dict[str, int]:
         """Close a crawl: set ``finished_at``, the reason, the status and its counts.
 
         The counts come from the crawl's ``fetches`` rows: ``fetched`` is the number of
         rows with an HTTP status, ``new``/``updated``/``unchanged``/``not_article``/``gone``
         count outcomes, ``aliases`` counts ``alias``, ``errors`` counts ``http_error`` and
-        ``error``. Returns the counts.
+        ``error``. ``not_due`` is the number of archived articles the crawl found but did not
+        fetch because they were not due (kept as it was when ``None``). ``finished_at``
+        defaults to now. Returns the counts.
         Raises ``ValueError`` for an unknown crawl or status.
         """
         if status not in CRAWL_STATUSES:
@@ -438,10 +574,12 @@ class Archive:
             row = self._one(queries.crawl_counts(crawl_id))
             assert row is not None
             counts = {name: int(value) for name, value in row.items()}
+            if not_due is not None:
+                counts["not_due"] = int(not_due)
             self._run(
                 queries.finish_crawl(
                     crawl_id,
-                    finished_at=utc_now(),
+                    finished_at=finished_at or utc_now(),
                     finish_reason=finish_reason,
                     status=status,
                     counts=counts,
@@ -450,14 +588,29 @@ class Archive:
         return counts
 
     def record_fetch(
-        self, crawl_id: int, fetch: Fetch, outcome: str, article_id: int | None = None
+        self,
+        crawl_id: int,
+        fetch: Fetch,
+        outcome: str,
+        article_id: int | None = None,
+        *,
+        frontier: Iterable[str] | str | None = None,
     ) -> int:
         """Add a ``fetches`` row for one response or failure and return its id.
 
         ``outcome`` is one of :data:`FETCH_OUTCOMES`; ``fetched_at`` defaults to now.
+        ``frontier``: the URL (or URLs: the one requested, its redirects) whose pending
+        ``frontier`` rows this fetch settles, in the same transaction: they become ``done``,
+        except after a transient failure (5xx, 408, 429, a network error of
+        :data:`TRANSIENT_ERRORS`), which leaves a row
+        pending for the next crawl until its :data:`FRONTIER_MAX_ATTEMPTS`-th attempt. The
+        response's validators (:attr:`Fetch.etag`, :attr:`Fetch.last_modified`) are kept on
+        the row of ``fetch.url`` when the page was stored as an article (forgotten when it
+        was not), and on a ``discovery`` row for a discovery page.
         """
         if outcome not in FETCH_OUTCOMES:
             raise ValueError(f"unknown fetch outcome {outcome!r}; expected one of {FETCH_OUTCOMES}")
+        fetched_at = fetch.fetched_at or utc_now()
         values = {
             "crawl_id": crawl_id,
             "url": fetch.url,
@@ -465,15 +618,50 @@ class Archive:
             "status": fetch.status,
             "bytes": fetch.bytes,
             "ms": fetch.ms,
-            "fetched_at": fetch.fetched_at or utc_now(),
+            "fetched_at": fetched_at,
             "outcome": outcome,
             "error": fetch.error,
             "article_id": article_id,
         }
         with self._transaction():
             cursor = self._run(queries.insert_fetch(values))
+            if frontier is not None:
+                self._settle_frontier(crawl_id, fetch, outcome, fetched_at, frontier)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def _settle_frontier(
+        self, crawl_id: int, fetch: Fetch, outcome: str, at: str, urls: Iterable[str] | str
+    ) -> None:
+        wanted = [urls] if isinstance(urls, str) else list(dict.fromkeys(urls))
+        status = fetch.status
+        transient = (outcome == "error" and _is_transient_error(fetch.error)) or (
+            outcome == "http_error"
+            and status is not None
+            and (status >= 500 or status in TRANSIENT_STATUSES)
+        )
+        self._run(
+            queries.close_frontier(
+                wanted, at=at, retry=transient, max_attempts=FRONTIER_MAX_ATTEMPTS
+            )
+        )
+        if status == 304 or status is None:
+            return  # validators unchanged (a 304 confirms them) or nothing answered
+        if outcome == "discovery":
+            if fetch.etag or fetch.last_modified:
+                values = {
+                    "url": fetch.url,
+                    "url_key": canonical_key(fetch.url),
+                    "crawl_id": crawl_id,
+                    "at": at,
+                    "etag": fetch.etag,
+                    "lm": fetch.last_modified,
+                }
+                self._run(queries.upsert_discovery_validators(values))
+        elif outcome in STORED_OUTCOMES and status == 200:
+            self._run(queries.set_validators(fetch.url, fetch.etag, fetch.last_modified))
+        else:
+            self._run(queries.set_validators(fetch.url, None, None))
 
     def crawls(self, *, limit: int | None = None) -> list[dict[str, Any]]:
         """Crawl rows, newest first, ``arguments`` decoded to a dict; at most ``limit``."""
@@ -481,6 +669,118 @@ class Archive:
         for row in rows:
             row["arguments"] = json.loads(row["arguments"] or "{}")
         return rows
+
+    def close_dead_crawls(self) -> list[int]:
+        """Close the crawls left ``running`` by a process that died (``kill -9``, a crash, a
+        reboot) as ``interrupted`` (reason :data:`PROCESS_GONE`), with their counts and
+        ``finished_at`` the time of their last fetch (else their start). Returns their ids.
+
+        A crawl of this host is dead when its pid is gone, a zombie, or a process started
+        after the crawl did (the pid was reused); a crawl of another host, once
+        :data:`FOREIGN_CRAWL_TIMEOUT` passed since its last fetch.
+        """
+        closed: list[int] = []
+        for row in self._rows(queries.running_crawls()):
+            last = self._one(queries.last_fetch_at(int(row["id"])))
+            last_at = (last or {}).get("at") or row["started_at"]
+            if not _crawl_is_dead(row, last_at):
+                continue
+            self.finish_crawl(
+                int(row["id"]), PROCESS_GONE, status="interrupted", finished_at=last_at
+            )
+            logger.warning(
+                "crawl %s (pid %s on %s) died without closing: marked interrupted",
+                row["id"],
+                row["pid"],
+                row["host"],
+            )
+            closed.append(int(row["id"]))
+        return closed
+
+    def last_finished_crawl(self, spider: str, start: str | None) -> dict[str, Any] | None:
+        """The latest ``finished`` crawl of ``spider`` that discovered from ``start`` (its
+        ``-a start`` argument; ``None`` for the default root without ``urls``), or ``None``."""
+        return self._one(queries.last_finished_crawl(spider, start))
+
+    # -- frontier and revisits ------------------------------------------------------------
+
+    def add_to_frontier(self, entries: Iterable[FrontierEntry], *, crawl_id: int) -> int:
+        """Record URLs a crawl found and will fetch as ``pending`` ``frontier`` rows, in one
+        transaction; returns how many rows were added or made pending again.
+
+        A URL already pending keeps its row (it may come from an earlier crawl); one ``done``
+        is pending again, found by this crawl, its attempts reset.
+        """
+        found_at = utc_now()
+        added = 0
+        with self._transaction():
+            for entry in entries:
+                if entry.kind not in FRONTIER_KINDS:
+                    raise ValueError(f"unknown frontier kind {entry.kind!r}")
+                values = {
+                    "url": entry.url,
+                    "url_key": canonical_key(entry.url),
+                    "kind": entry.kind,
+                    "hop": entry.hop,
+                    "found_in_crawl": crawl_id,
+                    "found_at": found_at,
+                    "referer": entry.referer,
+                }
+                added += self._run(queries.add_to_frontier(values)).rowcount
+        return added
+
+    def pending_frontier(self, url_prefix: str | None = None) -> list[dict[str, Any]]:
+        """The ``pending`` article rows of the frontier, oldest first: what a killed crawl
+        left to do. Only URLs starting with ``url_prefix`` (compared as URL keys) if given."""
+        if not self._has("frontier"):
+            return []
+        prefix = canonical_key(url_prefix) if url_prefix else None
+        return self._rows(queries.pending_frontier(prefix))
+
+    def frontier_counts(self) -> dict[str, int]:
+        """Rows of the frontier by state: ``{"pending": n, "done": m}``."""
+        counts = dict.fromkeys(FRONTIER_STATES, 0)
+        if self._has("frontier"):
+            for row in self._rows(queries.frontier_counts()):
+                counts[str(row["state"])] = int(row["n"])
+        return counts
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """``(etag, last_modified)`` kept for a URL (else for another URL with its key);
+        ``(None, None)`` when none were."""
+        if not self._has("frontier"):
+            return None, None
+        row = self._one(queries.validators_of(url, canonical_key(url)))
+        return (None, None) if row is None else (row["etag"], row["last_modified"])
+
+    def known_articles(self, urls: Iterable[str]) -> dict[str, KnownArticle]:
+        """The archived article each URL leads to (compared by URL key), in one query; URLs
+        that lead to none are left out."""
+        keys = {url: canonical_key(url) for url in urls}
+        if not keys:
+            return {}
+        found = {
+            str(row["key"]): KnownArticle(
+                id=int(row["id"]),
+                next_visit_at=row["next_visit_at"],
+                first_crawl_id=row["first_crawl_id"],
+            )
+            for row in self._rows(queries.known_articles(sorted(set(keys.values()))))
+        }
+        return {url: found[key] for url, key in keys.items() if key in found}
+
+    def due_articles(
+        self, url_prefix: str, *, now: str | None = None, every: bool = False
+    ) -> list[str]:
+        """URLs (``articles.url``) of the articles under ``url_prefix`` due for a visit at
+        ``now`` (default: now), most overdue first; with ``every``, all of them."""
+        prefix = canonical_key(url_prefix)
+        query = (
+            queries.articles_under(prefix)
+            if every
+            else queries.due_articles(now or utc_now(), prefix)
+        )
+        return [str(row["url"]) for row in self._rows(query)]
 
     # -- articles ---------------------------------------------------------------------
 
@@ -493,6 +793,7 @@ class Archive:
         capture: Capture | None = None,
         extractor: str | None = None,
         extractor_version: str | None = None,
+        frontier: Iterable[str] | str | None = None,
     ) -> StoreResult:
         """Store one extracted article (``Article.to_dict()``) and its fetch, atomically.
 
@@ -518,6 +819,10 @@ class Archive:
         stay) and ``fetch.alias_urls`` are recorded, links elsewhere that pointed at one of
         its URLs are resolved to it, and a ``fetches`` row is added. All of it is one
         transaction; storing the same article again never duplicates a row.
+
+        The article's ``next_visit_at`` follows from the revisit schedule and the fetch time
+        (an alias page leaves it as it was), and the ``frontier`` rows of the given URLs
+        become ``done`` (see :meth:`record_fetch`), in the same transaction.
 
         Raises ``ValueError`` when ``article`` has no URL, no title, or neither lead nor body.
         """
@@ -569,10 +874,20 @@ class Archive:
             if not alias:
                 self._store_tags(article_id, _names(article.get("tags")))
                 self._store_links(article_id, article.get("related") or [], seen_at, crawl_id)
+                self._schedule_visit(article_id, seen_at)
             self._record_aliases(article_id, fetch.alias_urls, seen_at, crawl_id)
             self._run(queries.resolve_links_to(article_id))
-            self.record_fetch(crawl_id, fetch, result.outcome, article_id)
+            self.record_fetch(crawl_id, fetch, result.outcome, article_id, frontier=frontier)
         return result
+
+    def _schedule_visit(self, article_id: int, fetched_at: str) -> None:
+        """Set the article's ``next_visit_at`` from the revisit schedule, after a fetch."""
+        row = self._one(queries.article_by_id(article_id))
+        assert row is not None
+        published = row["published_at"]
+        reference = published if parse_time(published) else row["first_seen_at"]
+        next_visit = self.revisit.next_visit(reference, fetched_at)
+        self._run(queries.set_next_visit(article_id, next_visit))
 
     @staticmethod
     def _check_article(article: Mapping[str, Any]) -> str:
@@ -1056,6 +1371,7 @@ class Archive:
         status: int,
         reason: str,
         detail: Mapping[str, Any] | None = None,
+        frontier: Iterable[str] | str | None = None,
     ) -> int | None:
         """Record that an article URL now answers "gone"; returns the article's id, if any.
 
@@ -1074,7 +1390,9 @@ class Archive:
 
         A server error or a rate limit (5xx, 408, 429) says nothing about the article: the
         caller records those with :meth:`record_fetch` (``http_error``); they raise
-        ``ValueError`` here.
+        ``ValueError`` here. A gone article keeps being revisited by the schedule
+        (``next_visit_at``), so that its return is noticed. ``frontier``: as for
+        :meth:`record_fetch`, in the same transaction.
         """
         if status >= 500 or status in TRANSIENT_STATUSES:
             raise ValueError(
@@ -1093,7 +1411,7 @@ class Archive:
                 found = None if article_id is None else (article_id, False)
             if found is None:
                 outcome = "not_article" if reason == REDIRECT_TO_LISTING else "http_error"
-                self.record_fetch(crawl_id, fetch, outcome)
+                self.record_fetch(crawl_id, fetch, outcome, frontier=frontier)
                 return None
             article_id, alias_only = found
             if alias_only:
@@ -1108,6 +1426,7 @@ class Archive:
                 new_event = row["status"] != "gone"
                 if new_event:
                     self._run(queries.set_status(article_id, "gone"))
+                self._schedule_visit(article_id, seen_at)
             if new_event:
                 self._event(
                     article_id,
@@ -1118,11 +1437,17 @@ class Archive:
                     status=status or None,
                     detail=about,
                 )
-            self.record_fetch(crawl_id, fetch, "gone", article_id)
+            self.record_fetch(crawl_id, fetch, "gone", article_id, frontier=frontier)
         return article_id
 
     def record_alias(
-        self, url: str, canonical_url: str, *, crawl_id: int, fetch: Fetch
+        self,
+        url: str,
+        canonical_url: str,
+        *,
+        crawl_id: int,
+        fetch: Fetch,
+        frontier: Iterable[str] | str | None = None,
     ) -> int | None:
         """Record a copy of an article (AMP, mobile) that names ``canonical_url`` as canonical.
 
@@ -1130,6 +1455,9 @@ class Archive:
         (``urls.kind`` ``alias``, an ``alias`` event the first time). The fetch row's outcome
         is ``alias`` either way (the canonical page, fetched next, records the alias itself
         via :attr:`Fetch.alias_urls`). Returns the article's id, or ``None``.
+        The ``frontier`` rows are settled (as by :meth:`record_fetch`) only when the canonical
+        URL leads to an archived article: otherwise the copy stays pending until its canonical
+        page, fetched next, is stored with the copy among its ``alias_urls``.
         """
         seen_at = fetch.fetched_at or utc_now()
         fetch = replace(fetch, fetched_at=seen_at)
@@ -1138,7 +1466,54 @@ class Archive:
             if article_id is not None:
                 self._record_aliases(article_id, [url], seen_at, crawl_id)
                 self._run(queries.resolve_links_to(article_id))
-            self.record_fetch(crawl_id, fetch, "alias", article_id)
+            settled = frontier if article_id is not None else None
+            self.record_fetch(crawl_id, fetch, "alias", article_id, frontier=settled)
+        return article_id
+
+    def record_not_modified(
+        self,
+        url: str,
+        *,
+        crawl_id: int,
+        fetch: Fetch,
+        frontier: Iterable[str] | str | None = None,
+    ) -> int | None:
+        """Record a ``304 Not Modified`` answer to a conditional request for an article URL.
+
+        The article ``url`` leads to was seen again, unchanged: ``last_seen_at`` and
+        ``last_crawl_id`` move (its current links with it), it is ``live`` again (a
+        ``returned`` event if it was gone), its ``next_visit_at`` is recomputed, the URL is
+        recorded as leading to it (a tracking variant asked with the validators of the
+        article's own URL, say), and the fetch row's outcome is ``unchanged``. When ``url``
+        leads to no article the fetch row is ``not_article`` and ``None`` is returned.
+        ``frontier``: as for :meth:`record_fetch`. One transaction.
+        """
+        seen_at = fetch.fetched_at or utc_now()
+        fetch = replace(fetch, fetched_at=seen_at)
+        with self._transaction():
+            article_id = self._lookup_url(url)
+            if article_id is None:
+                self.record_fetch(crawl_id, fetch, "not_article", frontier=frontier)
+                return None
+            row = self._one(queries.article_by_id(article_id))
+            assert row is not None
+            if row["status"] == "gone":
+                self._event(
+                    article_id, "returned", crawl_id=crawl_id, at=seen_at, url=url,
+                    detail={"url": url},
+                )  # fmt: skip
+            self._run(queries.touch_current_links(article_id, seen_at))
+            self._run(
+                queries.touch_article(
+                    article_id, seen_at=seen_at, crawl_id=crawl_id, views=None, fill={}
+                )
+            )
+            # The server vouched that this URL serves what the archive holds: it led here.
+            for seen_url in dict.fromkeys([url, fetch.url]):
+                key = canonical_key(seen_url)
+                self._run(queries.upsert_url(seen_url, key, article_id, "fetched", seen_at))
+            self._schedule_visit(article_id, seen_at)
+            self.record_fetch(crawl_id, fetch, "unchanged", article_id, frontier=frontier)
         return article_id
 
     def events(self, url_or_id: str | int) -> list[dict[str, Any]]:

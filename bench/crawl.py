@@ -22,7 +22,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STATS_EXTENSION = '{"bench.stats_file.StatsToFile": 900}'
+
+STATS_EXTENSION = {"bench.stats_file.StatsToFile": 900}
+
+
+def archiver_settings() -> list[str]:
+    """The project's own extensions, plus the one that writes the stats file."""
+    from crawler import settings
+
+    return ["-s", f"EXTENSIONS={json.dumps({**settings.EXTENSIONS, **STATS_EXTENSION})}"]
+
+
+#: The floor is plain Scrapy: none of the project's pipelines, extensions or middlewares,
+#: only Scrapy's defaults (robots.txt obeyed) and the stats file. It shares the project's
+#: concurrency and timeouts, since ``runspider`` in the project reads its settings.
+FLOOR_SETTINGS = [
+    "-s", f"EXTENSIONS={json.dumps(STATS_EXTENSION)}",
+    "-s", "ITEM_PIPELINES={}",
+    "-s", "DOWNLOADER_MIDDLEWARES={}",
+    "-s", "SPIDER_MIDDLEWARES={}",
+    "-s", "COMMANDS_MODULE=",
+    "-s", "AUTOTHROTTLE_ENABLED=False",  # Scrapy's default; the project's is for live sites
+]  # fmt: skip
 
 
 @dataclass
@@ -66,15 +87,7 @@ def start_site(articles: int, seed: int) -> tuple[subprocess.Popen[str], str]:
 def crawl(name: str, command: list[str], workdir: Path, env: dict[str, str]) -> Run:
     """Run one crawl command; pages and time come from its own Scrapy stats."""
     stats_file = workdir / f"{name}.stats.json"
-    full = [
-        *command,
-        "-s",
-        f"BENCH_STATS_FILE={stats_file}",
-        "-s",
-        f"EXTENSIONS={STATS_EXTENSION}",
-        "-s",
-        "LOG_LEVEL=WARNING",
-    ]
+    full = [*command, "-s", f"BENCH_STATS_FILE={stats_file}", "-s", "LOG_LEVEL=WARNING"]
     started = time.perf_counter()
     result = subprocess.run(full, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -113,6 +126,9 @@ def main() -> None:
                     str(ROOT / "bench" / "floor_spider.py"),
                     "-a",
                     f"start={base}/",
+                    *FLOOR_SETTINGS,
+                    "-s",
+                    f"ARCHIVE_PATH={workdir / 'floor.db'}",
                 ],
                 workdir,
                 env,
@@ -127,6 +143,7 @@ def main() -> None:
                     f"start={base}/",
                     "-s",
                     f"ARCHIVE_PATH={workdir / 'archive.db'}",
+                    *archiver_settings(),
                 ],
                 workdir,
                 env,

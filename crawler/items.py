@@ -110,6 +110,7 @@ ROLE_ARTICLE = "article"  # a page expected to be an article
 ROLE_DISCOVERY = "discovery"  # home, rubrique, sitemap or feed page
 ROLE_FAILURE = "failure"  # an HTTP error status or a network failure
 ROLE_SKIPPED = "skipped"  # refused before it was fetched (robots.txt, a middleware's filter)
+ROLE_REFUSED = "refused"  # never requested: another scheme, or a private/loopback address
 ROLE_ALIAS = "alias"  # a copy of an article that names another URL as canonical
 
 #: ``PageItem.gone_reason`` of an article URL that now redirects to a rubrique or home page.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from archive import Archive, resolve_path
+from crawler.middlewares.redaction import redact
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,13 +39,18 @@ def archive_path(crawler: Crawler) -> Path:
 
 
 def session_for(crawler: Crawler) -> ArchiveSession:
-    """The crawl's archive session, opening the archive and the crawl row on first use."""
+    """The crawl's archive session, opening the archive and the crawl row on first use.
+
+    Crawls left ``running`` by a process that died are closed as ``interrupted`` first. The
+    spider arguments are stored with their secrets redacted (``user:***@`` in URLs).
+    """
     session = _sessions.get(crawler)
     if session is None:
         path = archive_path(crawler)
-        archive = Archive(path)
+        archive = Archive(path, revisit=crawler.settings.get("ARCHIVE_REVISIT_SCHEDULE"))
+        archive.close_dead_crawls()
         spider = crawler.spider
-        arguments = dict(getattr(spider, "arguments", {}) or {})
+        arguments = redact(dict(getattr(spider, "arguments", {}) or {}))
         crawl_id = archive.begin_crawl(spider.name if spider else "?", arguments)
         session = ArchiveSession(archive=archive, crawl_id=crawl_id, path=path)
         _sessions[crawler] = session

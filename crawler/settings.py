@@ -17,14 +17,48 @@ ARCHIVE_CONTACT_URL = os.environ.get(
 )
 USER_AGENT = f"sputnik-archiver/0.1 (+{ARCHIVE_CONTACT_URL})"
 
+# Politeness and safety (docs/politeness.md).
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
-    # Scrapy's own lets requests that wait for robots.txt through unchecked (see the module).
+    # First: a password in a URL must not reach the robots.txt request nor any record.
+    "crawler.middlewares.credentials.UrlCredentialsMiddleware": 10,
+    # Only http(s), and no private address unless the user named the host.
+    "crawler.middlewares.safe_addresses.SafeAddressMiddleware": 60,
+    # Scrapy's own allows everything when robots.txt is unreachable (RFC 9309: disallow).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
+    # Crawl-delay, Retry-After pauses, no AutoThrottle for named loopback hosts.
+    "crawler.middlewares.host_delay.HostDelayMiddleware": 110,
+    # Sees 429/503 before Scrapy's RetryMiddleware (550), which keeps the other 5xx.
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # A body over DOWNLOAD_MAXSIZE once decompressed is an error, not a skipped request.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.decompression.BoundedDecompressionMiddleware": 590,
 }
+SPIDER_MIDDLEWARES = {
+    # Links a page yields to other schemes or private addresses become `refused` rows.
+    "crawler.middlewares.safe_links.SafeLinksMiddleware": 950,
+}
+# Only http(s) can be downloaded at all.
+DOWNLOAD_HANDLERS = {"data": None, "file": None, "s3": None, "ftp": None}
+AUTOTHROTTLE_ENABLED = True  # loopback hosts the user named are exempt (host_delay.py)
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+#: Longest wait a Retry-After (or the back-off) may impose, in seconds; a site asking more
+#: has the request given up and the host left alone until then.
+ARCHIVE_RETRY_AFTER_MAX = 600.0
+#: Retries of a 429/503 response, apart from RETRY_TIMES.
+ARCHIVE_RETRY_AFTER_TIMES = 5
+#: First wait when a 429/503 has no Retry-After, doubled at each retry.
+ARCHIVE_RETRY_AFTER_BACKOFF = 5.0
+#: Longest Crawl-delay honoured, in seconds; a robots.txt asking more refuses the host.
+ARCHIVE_CRAWL_DELAY_MAX = 60.0
 
 CONCURRENT_REQUESTS = 16
+#: Retries of a 5xx or a network failure (Scrapy: 2). A site having a bad minute is common in
+#: months of cron runs; 429/503 with Retry-After are retried apart (ARCHIVE_RETRY_AFTER_TIMES).
+RETRY_TIMES = 3
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_TIMEOUT = 30
 #: Bodies larger than this (after decompression) are refused.
@@ -44,5 +78,26 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.ArchivePipeline": 800,
 }
 EXTENSIONS = {
+    # Before Scrapy logs the overridden settings: no secret in the log.
+    "crawler.middlewares.redaction.SecretRedaction": 10,
+    # Before anything that writes: a run refused for the lock leaves no trace in the archive.
+    "crawler.extensions.lock.ArchiveLock": 50,
     "crawler.extensions.crawl_history.CrawlHistory": 100,
+    "crawler.extensions.progress.CrawlProgress": 500,
 }
+
+# Running unattended (docs/cron.md): `crawl` exits with a status saying how the run went.
+COMMANDS_MODULE = "crawler.commands"
+#: Bounds on one run, so a stuck or failing crawl ends (exit status 1) before the next is due
+#: (every 6 hours in docs/cron.md).
+CLOSESPIDER_TIMEOUT = 5 * 60 * 60
+CLOSESPIDER_ERRORCOUNT = 100
+#: Seconds between progress lines in the log; 0 for none.
+ARCHIVE_PROGRESS_INTERVAL = 60.0
+LOGSTATS_INTERVAL = 0  # the progress line says the same and more
+
+# Incremental runs (crawler/frontier.py): an archived article is fetched again only when due.
+#: Revisit schedule by article age: MAX_AGE:INTERVAL steps, then never (archive/revisit.py).
+ARCHIVE_REVISIT_SCHEDULE = "1d:1h,7d:1d,30d:7d"
+#: "due" (fetch archived articles only when due) or "all" (every one found); -a revisit=...
+ARCHIVE_REVISIT = "due"

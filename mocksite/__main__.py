@@ -4,8 +4,10 @@ The first line on stdout is the base URL (``http://127.0.0.1:43123``), flushed a
 parent process can read it and start crawling. stderr names the mobile base URL
 (``http://127.0.0.2:43123``, or the base URL + ``/m`` where 127.0.0.2 cannot be bound).
 ``--day D`` serves the site as it is on day D (edits, new and unpublished articles),
-``--faults`` serves some articles with wrong charsets, mojibake or boilerplate. Exit status 0
-on SIGTERM/SIGINT, 2 on bad arguments.
+``--faults`` serves some articles with wrong charsets, mojibake or boilerplate,
+``--hostile`` adds the hostile routes of ``mocksite.hostile`` (linked from the home page) and
+``--robots MODE`` picks what /robots.txt answers (normal, error_500, error_503, unreachable,
+disallow_all, crawl_delay). Exit status 0 on SIGTERM/SIGINT, 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import threading
 from types import FrameType
 
 from .evolution import MAX_DAY
-from .server import start
+from .server import DEFAULT_CRAWL_DELAY, ROBOTS_MODES, start
 from .site import MAX_ARTICLES
 
 
@@ -46,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
         "--faults",
         action="store_true",
         help="serve some articles with wrong or missing charsets, mojibake or boilerplate",
+    )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="add hostile routes (rate limits, errors, hangs, traps, bombs...) linked from home",
+    )
+    parser.add_argument(
+        "--robots",
+        choices=ROBOTS_MODES,
+        default="normal",
+        metavar="MODE",
+        help=f"what /robots.txt answers: {', '.join(ROBOTS_MODES)} (default normal);"
+        f" crawl_delay announces --crawl-delay, else {DEFAULT_CRAWL_DELAY:g} s",
     )
     return parser
 
@@ -77,14 +92,18 @@ def main(argv: list[str] | None = None) -> int:
             args.crawl_delay,
             day=args.day,
             faults=args.faults,
+            hostile=args.hostile,
+            robots=args.robots,
         )
     except OSError as exc:
         print(f"mocksite: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print(running.base_url, flush=True)
+    options = ", faults" * args.faults + ", hostile" * args.hostile
+    options += f", robots {args.robots}" if args.robots != "normal" else ""
     print(
         f"mocksite: {running.site.articles_on()} articles (seed {args.seed}, day {args.day}"
-        f"{', faults' if args.faults else ''}) at {running.base_url},"
+        f"{options}) at {running.base_url},"
         f" mobile pages at {running.mobile_base_url}",
         file=sys.stderr,
         flush=True,

@@ -14,8 +14,9 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape as _escape
 from typing import Any
+from urllib.parse import urlsplit
 
-from . import faults, vocab
+from . import faults, hostile, vocab
 from . import seed as chrome
 from .evolution import mix
 from .seed import load_seed
@@ -29,6 +30,20 @@ LATEST_IN_RSS = 50
 LATEST_IN_SIDEBAR = 5
 PARTNERS_ON_HOME = 10  # planted duplicates linked from the home page, from day 2 on
 PARTNERS_PATH = "/partenaires/"
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 def esc(text: str) -> str:
@@ -107,6 +122,8 @@ class Renderer:
         self.canonical_base = (canonical_base or base_url).rstrip("/")
         self.mobile_base = (mobile_base or base_url).rstrip("/")
         self.mobile = self.canonical_base != self.base
+        #: the port of ``base_url`` (the http://localhost link of private_links names it)
+        self.port = urlsplit(self.base).port
 
     # ---- chrome ----------------------------------------------------------------------
 
@@ -305,6 +322,8 @@ class Renderer:
         return data
 
     def _href(self, spec: ArticleSpec, path: str) -> str:
+        if not path.startswith("/"):  # already a URL (hostile private_links)
+            return path
         return self.base + path if spec.variant.absolute_links else path
 
     def _segments(
@@ -619,6 +638,8 @@ class Renderer:
         if self.site.day > 1:  # from day 2 on, the site links its planted duplicates
             hrefs = self._tracking_hrefs(items)
             extra += self._partners_block()
+        if self.site.hostile and not self.mobile:
+            extra += self._hostile_block()
         return self._list_page(
             f"{SITE_NAME} : actualités et dernières nouvelles",
             "À la une",
@@ -627,6 +648,56 @@ class Renderer:
             extra,
             hrefs,
         )
+
+    def _hostile_block(self) -> str:
+        rows = "".join(
+            f'<li class="b-tests__item" data-kind="{route.kind}">'
+            f'<a href="{attr(route.path)}">{esc(route.label)}</a></li>\n'
+            for route in hostile.ROUTES
+        )
+        return (
+            '<div class="b-tests"><div class="b-tests__title">Pages de test</div>\n'
+            f'<ul class="b-tests__list">\n{rows}</ul></div>\n'
+        )
+
+    def hostile_article(self, kind: str) -> str:
+        """The article page of hostile route ``kind``."""
+        return self.article_page(self.site.hostile_spec(kind, self.port))
+
+    def calendar(self, year: int, month: int) -> str:
+        """A calendar trap page: links to the previous and next months, to no article."""
+        links = []
+        if (year, month) > (1, 1):
+            previous = hostile.calendar_path(*((year, month - 1) if month > 1 else (year - 1, 12)))
+            links.append(
+                f'<a class="b-pagination__prev" rel="prev" href="{previous}">Mois précédent</a>'
+            )
+        following = hostile.calendar_path(*((year, month + 1) if month < 12 else (year + 1, 1)))
+        links.append(
+            f'<a class="b-pagination__next" rel="next" href="{following}">Mois suivant</a>'
+        )
+        extra = f'<div class="b-pagination">{" ".join(links)}</div>\n'
+        heading = f"Archives de {MONTHS[month - 1]} {year}"
+        canonical = self.base + hostile.calendar_path(year, month)
+        return self._list_page(f"{heading} - {SITE_NAME}", heading, canonical, [], extra)
+
+    def trap(self, page: int) -> str:
+        """Page ``page`` of the pagination trap: a next page always, no article."""
+        path = hostile.TRAP_PATH
+        links = []
+        if page > 1:
+            previous = path + (f"?page={page - 1}" if page > 2 else "")
+            links.append(
+                f'<a class="b-pagination__prev" rel="prev" href="{previous}">Précédent</a>'
+            )
+        links.append(
+            f'<a class="b-pagination__next" rel="next" href="{path}?page={page + 1}">Plus'
+            " d'articles</a>"
+        )
+        extra = f'<div class="b-pagination">{" ".join(links)}</div>\n'
+        canonical = self.base + path + (f"?page={page}" if page > 1 else "")
+        title = f"Archives - {SITE_NAME}" + (f" - page {page}" if page > 1 else "")
+        return self._list_page(title, "Archives", canonical, [], extra)
 
     def _tracking_hrefs(self, items: list[Meta]) -> dict[int, str]:
         site = self.site
@@ -827,8 +898,10 @@ class Renderer:
 
     # ---- machine-readable ------------------------------------------------------------
 
-    def robots(self) -> str:
+    def robots(self, disallow_all: bool = False) -> str:
         lines = ["User-agent: *", "Disallow: /search", "Disallow: /services/", "Allow: /"]
+        if disallow_all:
+            lines = ["User-agent: *", "Disallow: /"]
         if self.crawl_delay is not None:
             lines.append(f"Crawl-delay: {self.crawl_delay:g}")
         lines += ["", f"Sitemap: {self.base}/sitemap_index.xml", ""]

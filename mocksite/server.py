@@ -3,6 +3,17 @@
 ``start()`` serves a ``Site`` from a daemon thread and returns a ``RunningSite``; ``App`` maps
 a request target to a response and keeps a small, bounded cache of rendered responses.
 
+Article pages, listings, sitemaps and the feed carry a strong ``ETag`` (a hash of the bytes
+served) and a ``Last-Modified`` (the article's dateModified or datePublished; the newest
+listed item's for the others); a request whose ``If-None-Match`` matches, or without one
+whose ``If-Modified-Since`` is not older, gets ``304 Not Modified`` (counted as
+``not_modified`` in ``hits()``). Listings are dated by their items: a whitespace-only edit
+changes the ETag, not Last-Modified.
+
+``robots`` picks what /robots.txt answers (``ROBOTS_MODES``); ``hostile`` adds the routes of
+``mocksite.hostile``, with their counted failures (``RunningSite.reset_faults()``), delays,
+hangs, truncations and oversized bodies.
+
 The same site is also served on a mobile host, 127.0.0.2 on the same port (Linux routes all of
 127.0.0.0/8 to loopback), with mobile markup and canonicals to the main host. Where that
 address cannot be bound, mobile pages are served under the ``/m`` path prefix instead:
@@ -13,26 +24,30 @@ switches the site to another day without changing host or port.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import re
+import select
 import socket
+import struct
 import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
-from email.utils import formatdate
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from email.utils import format_datetime, formatdate, parsedate_to_datetime
+from functools import cached_property, lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import faults
+from . import faults, hostile
 from .evolution import mix
-from .pages import PARTNERS_PATH, Renderer, known_stub_names
+from .pages import LATEST_IN_RSS, LATEST_ON_HOME, PARTNERS_PATH, Renderer, known_stub_names
 from .site import RUBRIQUE_SLUGS, Site
 
 logger = logging.getLogger(__name__)
@@ -46,6 +61,11 @@ MAX_REQUEST_BODY = 1 << 20
 
 MOBILE_HOST = "127.0.0.2"
 MOBILE_PREFIX = "/m"
+
+#: What /robots.txt answers: the usual rules; 500; 503; no answer (the connection is reset);
+#: "Disallow: /"; the usual rules with a Crawl-delay (``crawl_delay``, else DEFAULT_CRAWL_DELAY).
+ROBOTS_MODES = ("normal", "error_500", "error_503", "unreachable", "disallow_all", "crawl_delay")
+DEFAULT_CRAWL_DELAY = 1.0
 
 _SHORT = re.compile(r"/s/([0-9a-z]{4})")
 _COPY = re.compile(r"/archives/(\d{1,12})/")
@@ -69,6 +89,35 @@ class Response:
     body: bytes
     kind: str  # the route that answered, for hit counters
     location: str | None = None
+    etag: str | None = None  # strong, quoted
+    last_modified: datetime | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # more header fields
+    length: int | None = None  # the Content-Length to announce, when not len(body)
+    #: how the handler sends it: "slow" (after a delay), "hang" (headers, then no body),
+    #: "truncate" (body short of Content-Length, then close), "reset" (no response at all)
+    action: str | None = None
+    stream: Callable[[], Iterator[bytes]] | None = None  # the body, in chunks
+
+    def validated(self, modified: datetime | None) -> Response:
+        """This response with an ETag of its body and ``modified`` as Last-Modified."""
+        tag = '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+        return replace(self, etag=tag, last_modified=modified)
+
+    @cached_property
+    def validator_fields(self) -> tuple[str, ...]:
+        """ETag and Last-Modified header lines (formatted once per cached response)."""
+        fields = []
+        if self.etag is not None:
+            fields.append(f"ETag: {self.etag}")
+        if self.last_modified is not None:
+            fields.append(f"Last-Modified: {_http_datetime(self.last_modified)}")
+        return tuple(fields)
+
+    @cached_property
+    def fields(self) -> tuple[str, ...]:
+        """Header lines after Content-Type and Content-Length, Location excepted."""
+        extra = tuple(f"{name}: {value}" for name, value in self.headers)
+        return self.validator_fields + extra
 
 
 def _param(query: str, name: str) -> str | None:
@@ -97,7 +146,8 @@ class App:
 
     ``respond(target, mobile)`` answers for the main host, or for the mobile host when
     ``mobile`` is true. With ``mobile_prefix`` (no mobile host could be bound), the main host
-    serves the mobile pages under that path prefix.
+    serves the mobile pages under that path prefix. ``handle(target, mobile)`` is what the
+    server calls: ``respond`` (cached) behind the counted failures of hostile routes.
     """
 
     def __init__(
@@ -108,7 +158,13 @@ class App:
         mobile_base: str | None = None,
         mobile_prefix: str | None = None,
         hits: Hits | None = None,
+        robots: str = "normal",
+        counters: hostile.Counters | None = None,
     ) -> None:
+        if robots not in ROBOTS_MODES:
+            raise ValueError(f"robots must be one of {', '.join(ROBOTS_MODES)}, not {robots!r}")
+        self.robots = robots
+        self.counters = counters or hostile.Counters()
         self.site = site
         self.base_url = base_url
         self.mobile_base = mobile_base or base_url + MOBILE_PREFIX
@@ -142,6 +198,41 @@ class App:
     def not_found(self) -> Response:
         return self._page(self.renderer.not_found(), "not_found", 404)
 
+    def handle(self, target: str, mobile: bool = False) -> Response:
+        """The response to ``target``: hostile routes' counted failures, else ``respond``."""
+        if self.site.hostile and not mobile:
+            path = urlsplit(target).path
+            route = hostile.article_route(path)
+            failure = hostile.FAILURES.get(route.kind) if route else None
+            if (
+                route
+                and failure
+                and path == route.path
+                and self.counters.next(path) <= failure.count
+            ):
+                headers = (("Retry-After", hostile.RETRY_AFTER),) if failure.retry_after else ()
+                body = hostile.failure_page(failure.status)
+                return Response(
+                    failure.status, HTML, body, f"hostile_{route.kind}", headers=headers
+                )
+        return self.respond(target, mobile)
+
+    def _newest(self, indices: Iterable[int]) -> datetime | None:
+        """Last-Modified of a listing: the newest lastmod of its items (None if none)."""
+        return max((self.site.meta(i).lastmod for i in indices), default=None)
+
+    def _robots(self, r: Renderer) -> Response:
+        mode = self.robots
+        if mode in ("error_500", "error_503"):
+            status = 500 if mode == "error_500" else 503
+            headers = (("Retry-After", hostile.RETRY_AFTER),) if status == 503 else ()
+            body = f"{status} {HTTPStatus(status).phrase}\n".encode()
+            return Response(status, TEXT, body, "robots", headers=headers)
+        if mode == "unreachable":
+            return Response(200, TEXT, b"", "robots", action="reset")
+        body = r.robots(disallow_all=mode == "disallow_all").encode("utf-8")
+        return Response(200, TEXT, body, "robots")
+
     def _respond(self, target: str, mobile: bool = False) -> Response:
         parts = urlsplit(target)
         path, query = parts.path or "/", parts.query
@@ -150,19 +241,24 @@ class App:
             inner = path[len(prefix) :] or "/"
             return self._respond(inner + (f"?{query}" if query else ""), mobile=True)
         r = self.mobile_renderer if mobile else self.renderer
+        site = self.site
         if path == "/":
-            return self._page(r.home(), "home")
+            newest = self._newest(site.newest(LATEST_ON_HOME))
+            return self._page(r.home(), "home").validated(newest)
         if path == "/robots.txt":
-            return Response(200, TEXT, r.robots().encode("utf-8"), "robots")
+            return self._robots(r)
         if path == "/sitemap_index.xml":
-            return Response(200, XML, r.sitemap_index().encode("utf-8"), "sitemap_index")
+            response = Response(200, XML, r.sitemap_index().encode("utf-8"), "sitemap_index")
+            return response.validated(self._newest(site.newest(1)))
         if path == "/sitemap_article_index.xml":
             days_back = self._days_back(_param(query, "date"))
             if days_back is None:
                 return self.not_found()
-            return Response(200, XML, r.sitemap_day(days_back).encode("utf-8"), "sitemap")
+            response = Response(200, XML, r.sitemap_day(days_back).encode("utf-8"), "sitemap")
+            return response.validated(self._newest(site.day_articles(days_back)))
         if path == "/export/rss2/archive/index.xml":
-            return Response(200, RSS, r.rss().encode("utf-8"), "rss")
+            response = Response(200, RSS, r.rss().encode("utf-8"), "rss")
+            return response.validated(self._newest(site.newest(LATEST_IN_RSS)))
         if path in ("/search", "/search/"):
             return self._page(r.stub("Recherche", "/search/"), "search")
         if path in _CHROME_PAGES:
@@ -172,6 +268,10 @@ class App:
     def _routed(self, path: str, query: str, mobile: bool) -> Response:
         r = self.mobile_renderer if mobile else self.renderer
         site = self.site
+        if site.hostile and not mobile:
+            response = self._hostile(path, query)
+            if response is not None:
+                return response
         match = _SHORT.fullmatch(path)
         if match:
             index = site.index_for_short_code(match.group(1))
@@ -187,11 +287,15 @@ class App:
             page = _param(query, "page") or "1"
             if not page.isdigit() or not 1 <= int(page) <= site.rubrique_pages(rubrique):
                 return self.not_found()
-            return self._page(r.rubrique(rubrique, int(page)), "rubrique")
+            newest = self._newest(site.rubrique_page(rubrique, int(page))[0])
+            return self._page(r.rubrique(rubrique, int(page)), "rubrique").validated(newest)
         match = _DAY.fullmatch(path)
         if match:
             days_back = self._days_back(match.group(1))
-            return self.not_found() if days_back is None else self._page(r.day(days_back), "day")
+            if days_back is None:
+                return self.not_found()
+            newest = self._newest(site.day_articles(days_back))
+            return self._page(r.day(days_back), "day").validated(newest)
         if path in self._tags:
             return self._page(r.stub(self._tags[path], path), "tag")
         if path in self._authors:
@@ -216,7 +320,62 @@ class App:
         content_type, body = faults.encode(
             r.article(index), fault, mix(self.site.seed, index, faults.KEY)
         )
-        return Response(200, content_type, body, "article")
+        return Response(200, content_type, body, "article").validated(self._lastmod(index))
+
+    def _lastmod(self, index: int) -> datetime:
+        return self.site.meta(index).lastmod
+
+    def _hostile(self, path: str, query: str) -> Response | None:
+        """The hostile route at ``path`` (as it answers once its failures are over)."""
+        month = hostile.calendar_month(path)
+        if month is not None:
+            return self._page(self.renderer.calendar(*month), "hostile_calendar_trap")
+        if path == hostile.TRAP_PATH:
+            page = hostile.trap_page(_param(query, "page"))
+            if page is None:
+                return self.not_found()
+            return self._page(self.renderer.trap(page), "hostile_pagination_trap")
+        route = hostile.article_route(path)
+        if route is None:
+            return None
+        if path != route.path:  # right id, wrong slug or shape: the CMS redirects
+            return self._redirect(route.path, "article_redirect")
+        kind = f"hostile_{route.kind}"
+        if route.kind in ("redirect_loop", "redirect_loop_b"):
+            other = "redirect_loop_b" if route.kind == "redirect_loop" else "redirect_loop"
+            return self._redirect(hostile.BY_KIND[other].path, "hostile_redirect_loop")
+        if route.kind in hostile.ARTICLE_KINDS:
+            spec = self.site.hostile_spec(route.kind, self.renderer.port)
+            body = self.renderer.article_page(spec).encode("utf-8")
+            article = Response(200, HTML, body, kind).validated(spec.meta.lastmod)
+            if route.kind == "slow":
+                return replace(article, action="slow")
+            if route.kind == "hang_after_headers":
+                return Response(200, HTML, body, kind, action="hang")
+            if route.kind == "truncated":
+                body = body[: hostile.TRUNCATED_SENT]
+                return Response(
+                    200, HTML, body, kind, length=hostile.TRUNCATED_LENGTH, action="truncate"
+                )
+            return article
+        if route.kind == "always_500":
+            return Response(500, HTML, hostile.failure_page(500), kind)
+        if route.kind == "gzip_bomb":
+            gzip = (("Content-Encoding", "gzip"),)
+            return Response(200, HTML, hostile.gzip_bomb(), kind, headers=gzip)
+        if route.kind == "huge_page":
+            return Response(
+                200, HTML, b"", kind, length=hostile.HUGE_SIZE, stream=hostile.huge_chunks
+            )
+        if route.kind == "pdf_as_article":
+            return Response(200, "application/pdf", hostile.PDF, kind)
+        if route.kind == "image_as_article":
+            return Response(200, "image/jpeg", hostile.JPEG, kind)
+        if route.kind == "empty_200":
+            return Response(200, HTML, b"", kind)
+        if route.kind == "block_page":
+            return self._page(hostile.BLOCK_PAGE, kind)
+        raise AssertionError(f"unhandled hostile route {route.kind}")
 
     def _duplicate(self, path: str, query: str, r: Renderer) -> Response | None:
         """Planted duplicates (AMP, copy, syndicated) and their list; None if not one."""
@@ -225,17 +384,19 @@ class App:
             index = site.index_for_path(path[len("/amp") :])
             if index is None or site.duplicate_kind(index) != "amp":
                 return self.not_found()
-            return self._page(r.amp(index), "amp")
+            return self._page(r.amp(index), "amp").validated(self._lastmod(index))
         match = _COPY.fullmatch(path)
         if match:
             index = site.index_for_duplicate("copy", int(match.group(1)))
-            return self.not_found() if index is None else self._page(r.copy(index), "copy")
+            if index is None:
+                return self.not_found()
+            return self._page(r.copy(index), "copy").validated(self._lastmod(index))
         match = _SYNDICATED.fullmatch(path)
         if match:
             index = site.index_for_duplicate("syndicated", int(match.group(1)))
             if index is None or site.duplicate_url(index) != path:
                 return self.not_found()
-            return self._page(r.syndicated(index), "syndicated")
+            return self._page(r.syndicated(index), "syndicated").validated(self._lastmod(index))
         if path == PARTNERS_PATH:
             page = _param(query, "page") or "1"
             if not page.isdigit() or not 1 <= int(page) <= r.partner_pages():
@@ -262,6 +423,18 @@ def _http_date() -> str:
     if _DATE_CACHE[0] != now:
         _DATE_CACHE = (now, formatdate(now, usegmt=True))
     return _DATE_CACHE[1]
+
+
+def _http_datetime(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match's weak comparison: "*", or any listed tag with the same opaque value."""
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -292,27 +465,103 @@ class _Handler(BaseHTTPRequestHandler):
         self._drain_request_body()
         app = self.server.app  # read once: set_day() may swap it meanwhile
         try:
-            response = app.respond(self.path, self.server.mobile)
+            response = app.handle(self.path, self.server.mobile)
         except Exception:
             logger.exception("error rendering %s", self.path)
             response = Response(500, TEXT, b"internal error\n", "error")
+        if response.action == "reset":
+            app.count(response.kind)
+            self._reset()
+            return
+        if response.action == "slow":
+            self.server.stopping.wait(hostile.SLOW_SECONDS)
+        if response.etag is not None and response.status == 200 and self._not_modified(response):
+            app.count("not_modified")
+            self.wfile.write(self._head(304, list(response.validator_fields)))
+            return
         app.count(response.kind)
+        length = len(response.body) if response.length is None else response.length
+        fields = [f"Content-Type: {response.content_type}", f"Content-Length: {length}"]
+        fields += response.fields
+        if response.location:
+            fields.append(f"Location: {response.location}")
+        head = self._head(response.status, fields)
+        if not send_body:
+            self.wfile.write(head)
+        elif response.action == "hang":
+            self.wfile.write(head)
+            self._hang()
+        elif response.action == "truncate":
+            self.close_connection = True
+            self.wfile.write(head + response.body)
+        elif response.stream is not None:
+            self._stream(head, response.stream())
+        else:
+            # one write per response: no Nagle/delayed-ACK stall between headers and body
+            self.wfile.write(head + response.body)
+
+    def _head(self, status: int, fields: list[str]) -> bytes:
         lines = [
-            f"HTTP/1.1 {response.status} {HTTPStatus(response.status).phrase}",
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"Server: {self.server_version}",
             f"Date: {_http_date()}",
-            f"Content-Type: {response.content_type}",
-            f"Content-Length: {len(response.body)}",
+            *fields,
         ]
-        if response.location:
-            lines.append(f"Location: {response.location}")
         if self.close_connection:
             lines.append("Connection: close")
         elif self.request_version == "HTTP/1.0":
             lines.append("Connection: keep-alive")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        # one write per response: no Nagle/delayed-ACK stall between headers and body
-        self.wfile.write(head + response.body if send_body else head)
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _not_modified(self, response: Response) -> bool:
+        """Whether the request's validators match: If-None-Match, else If-Modified-Since."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return _etag_matches(if_none_match, response.etag or "")
+        since = self.headers.get("If-Modified-Since")
+        if since is None or response.last_modified is None:
+            return False
+        try:
+            moment = parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError):
+            return False  # not an HTTP-date: ignored
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp()) >= int(response.last_modified.timestamp())
+
+    def _hang(self) -> None:
+        """Send nothing more until the client hangs up, the server stops or HANG_SECONDS."""
+        self.close_connection = True
+        deadline = time.monotonic() + hostile.HANG_SECONDS
+        while not self.server.stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                readable, _, _ = select.select([self.connection], [], [], min(0.2, left))
+                if readable and not self.connection.recv(65536):
+                    return  # the client closed its end
+            except (OSError, ValueError):
+                return
+
+    def _stream(self, head: bytes, chunks: Iterator[bytes]) -> None:
+        try:
+            self.wfile.write(head)
+            for chunk in chunks:
+                if self.server.stopping.is_set():
+                    self.close_connection = True
+                    return
+                self.wfile.write(chunk)
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client gave up (as it should)
+
+    def _reset(self) -> None:
+        """Answer nothing: reset the connection (RST, not FIN)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            linger = struct.pack("ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            self.connection.close()
 
     def _drain_request_body(self) -> None:
         length = self.headers.get("Content-Length")
@@ -342,6 +591,8 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int]) -> None:
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        #: set by ``RunningSite.stop()``: slow and hanging responses give up
+        self.stopping = threading.Event()
         super().__init__(address, _Handler)
 
     def track(self, connection: socket.socket, open_: bool) -> None:
@@ -376,6 +627,8 @@ class RunningSite:
 
     ``site`` is the site of the current day; ``set_day(d)`` switches every host to day ``d``
     (thread-safe; requests already being answered finish with the day they started with).
+    ``hostile_routes()`` is the ground truth of the hostile routes (``hostile=True``) and
+    ``reset_faults()`` starts their counted failures again.
     """
 
     def __init__(
@@ -433,6 +686,8 @@ class RunningSite:
                 mobile_base=self.mobile_base_url,
                 mobile_prefix=old.mobile_prefix,
                 hits=self._hits,
+                robots=old.robots,
+                counters=old.counters,
             )
             for server in self._servers:
                 server.app = app
@@ -451,13 +706,43 @@ class RunningSite:
         ]
 
     def hits(self) -> dict[str, int]:
-        """Responses served so far, by route (article, home, rubrique, not_found, ...)."""
+        """Responses served so far, by route (article, home, rubrique, not_found, ...).
+
+        A 304 counts as ``not_modified`` (not as its route); hostile routes count as
+        ``hostile_<kind>`` (failures included).
+        """
         return self._hits.snapshot()
+
+    @property
+    def robots(self) -> str:
+        """What /robots.txt answers: one of ``ROBOTS_MODES``."""
+        return self.app.robots
+
+    def hostile_routes(self) -> list[dict[str, Any]]:
+        """``site.hostile_routes()`` for this port, each with its ``url`` (absolute) added."""
+        return [
+            {**route, "url": self.base_url + route["path"]}
+            for route in self.site.hostile_routes(self.port)
+        ]
+
+    def hostile_article(self, kind: str) -> dict[str, Any]:
+        """``site.hostile_article(kind)`` as served on this port."""
+        return self.site.hostile_article(kind, self.port)
+
+    def reset_faults(self) -> None:
+        """Start the hostile routes' counted failures again (429, 503, 500 bursts)."""
+        self.app.counters.reset()
+
+    def fault_counts(self) -> dict[str, int]:
+        """Requests so far to each path with counted failures (since the last reset)."""
+        return self.app.counters.snapshot()
 
     def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
+        for server in self._servers:
+            server.stopping.set()
         for server in self._servers:
             server.shutdown()
             server.server_close()
@@ -505,14 +790,22 @@ def start(
     day: int = 1,
     faults: bool = False,
     mobile: bool = True,
+    hostile: bool = False,
+    robots: str = "normal",
 ) -> RunningSite:
     """Serve a replica with ``articles`` articles from a daemon thread; port 0 picks a free one.
 
     The sockets listen before this returns, so the site can be fetched at once. With
     ``mobile`` and the default host, the mobile host listens on 127.0.0.2 at the same port;
     if that fails (or for another host), mobile pages are served under ``/m`` instead.
+    ``hostile`` serves the hostile routes (``mocksite.hostile``); ``robots`` is one of
+    ``ROBOTS_MODES`` ("crawl_delay" announces ``crawl_delay``, else DEFAULT_CRAWL_DELAY).
     """
-    site = Site(articles, seed, day, faults)
+    if robots not in ROBOTS_MODES:
+        raise ValueError(f"robots must be one of {', '.join(ROBOTS_MODES)}, not {robots!r}")
+    if robots == "crawl_delay" and crawl_delay is None:
+        crawl_delay = DEFAULT_CRAWL_DELAY
+    site = Site(articles, seed, day, faults, hostile)
     server = (_Server6 if ":" in host else _Server)((host, port))
     bound_port = server.server_address[1]
     base_url = f"http://{_url_host(host)}:{bound_port}"
@@ -535,7 +828,9 @@ def start(
         mobile_base, prefix = f"http://{MOBILE_HOST}:{bound_port}", None
     else:
         mobile_base, prefix = base_url + MOBILE_PREFIX, MOBILE_PREFIX
-    app = App(site, base_url, crawl_delay, mobile_base=mobile_base, mobile_prefix=prefix)
+    app = App(
+        site, base_url, crawl_delay, mobile_base=mobile_base, mobile_prefix=prefix, robots=robots
+    )
     for each in servers:
         each.app = app
     threads = [

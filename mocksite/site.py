@@ -15,7 +15,8 @@ demand from ``(seed, i)``: its day, rubrique, ids and URLs by arithmetic, its te
 The site changes over days (``day``, see ``evolution``): day 1 is the site above; each later
 day adds articles (indices N, N+1, ... with ids above the seed's, dated after END_DATE),
 edits some, unpublishes some and brings some back. Planted duplicates (``duplicates``) exist
-on every day; encoding and boilerplate faults (``faults``) only when asked for.
+on every day; encoding and boilerplate faults (``faults``) and hostile routes (``hostile``,
+see ``mocksite.hostile``) only when asked for.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import duplicates, faults, vocab
+from . import duplicates, faults, hostile, vocab
 from .evolution import GONE_STATUS, MAX_DAY, Schedule, mix
 from .seed import SeedArticle, load_seed
 from .text import Writer, capfirst, contract, jaccard, slugify, typo
@@ -143,10 +144,21 @@ class Site:
     """The replica of Sputnik France with ``articles`` articles, deterministic in ``seed``.
 
     ``articles`` is N, the number of articles on day 1; ``day`` (1 to MAX_DAY) is the day the
-    site shows; ``faults`` serves some articles with charset, mojibake or boilerplate faults.
+    site shows; ``faults`` serves some articles with charset, mojibake or boilerplate faults;
+    ``hostile`` adds the hostile routes (``hostile_routes()``), linked from the home page.
     """
 
-    def __init__(self, articles: int, seed: int = 1, day: int = 1, faults: bool = False) -> None:
+    #: set on the instance only when true, so that a default site keeps its attributes
+    hostile: bool = False
+
+    def __init__(
+        self,
+        articles: int,
+        seed: int = 1,
+        day: int = 1,
+        faults: bool = False,
+        hostile: bool = False,
+    ) -> None:
         if not 1 <= articles <= MAX_ARTICLES:
             raise ValueError(f"articles must be between 1 and {MAX_ARTICLES}, not {articles}")
         if not 1 <= day <= MAX_DAY:
@@ -155,6 +167,8 @@ class Site:
         self.seed = seed
         self.day = day
         self.faults = faults
+        if hostile:
+            self.hostile = True
         self._seed_article: SeedArticle = load_seed()
         if self._seed_article.category != vocab.RUBRIQUES[0][1]:
             raise ValueError("the seed article's rubrique must be the first rubrique")
@@ -166,11 +180,12 @@ class Site:
 
     def __repr__(self) -> str:
         extra = (f", day={self.day}" if self.day != 1 else "") + (", faults=True" * self.faults)
+        extra += ", hostile=True" * self.hostile
         return f"Site(articles={self.articles}, seed={self.seed}{extra})"
 
     def on_day(self, day: int) -> Site:
-        """The same site (articles, seed, faults) as it is on ``day``."""
-        return Site(self.articles, self.seed, day, self.faults)
+        """The same site (articles, seed, faults, hostile) as it is on ``day``."""
+        return Site(self.articles, self.seed, day, self.faults, self.hostile)
 
     # ---- public API ------------------------------------------------------------------
 
@@ -188,10 +203,15 @@ class Site:
         ``faults=True`` the dict also has ``fault``: the fault its page is served with, or
         None; the text stays the correct one, what a careful parser recovers.
         """
-        spec = self.spec(index)
+        truth = self._truth(self.spec(index))
+        if self.faults:
+            truth["fault"] = self.fault(index)
+        return truth
+
+    def _truth(self, spec: ArticleSpec) -> dict[str, Any]:
         meta = spec.meta
-        truth = {
-            "index": index,
+        return {
+            "index": meta.index,
             "url_path": meta.url_path,
             "layout": meta.layout,
             "title": meta.title,
@@ -209,9 +229,6 @@ class Site:
             "views": spec.views,
             "related": [{"path": r.path, "title": r.title, "kind": r.kind} for r in spec.related],
         }
-        if self.faults:
-            truth["fault"] = self.fault(index)
-        return truth
 
     def status(self, index: int) -> tuple[int, str | None]:
         """(HTTP status, root-relative Location or None) of article ``index``'s page today."""
@@ -256,6 +273,107 @@ class Site:
         if not self.faults or self.protected(index):
             return None
         return faults.fault_of(mix(self.seed, index, faults.KEY))
+
+    # ---- hostile routes --------------------------------------------------------------
+
+    def hostile_routes(self, port: int | None = None) -> list[dict[str, Any]]:
+        """Ground truth of the hostile routes, in home-page order (none unless ``hostile``).
+
+        Each: {kind, path, expected, note}, ``expected`` being the fetch outcome a correct
+        crawler records for ``path``. Routes serving an article page also have ``title``
+        (``hostile_article(kind)`` has every field); counted failures have ``failures``:
+        {status, count}; redirect_loop has ``loop`` (its two paths); private_links has
+        ``links``: {url, expected: "refused"} for each link to refuse. ``port`` is the one
+        the http://localhost link of private_links names (``RunningSite`` passes its own).
+        """
+        if not self.hostile:
+            return []
+        routes: list[dict[str, Any]] = []
+        for route in hostile.ROUTES:
+            entry: dict[str, Any] = {
+                "kind": route.kind,
+                "path": route.path,
+                "expected": route.expected,
+                "note": route.note,
+            }
+            if route.kind in hostile.ARTICLE_KINDS:
+                entry["title"] = self.hostile_spec(route.kind, port).meta.title
+            failure = hostile.FAILURES.get(route.kind)
+            if failure is not None:
+                entry["failures"] = {"status": failure.status, "count": failure.count}
+            if route.kind == "redirect_loop":
+                entry["loop"] = [route.path, hostile.BY_KIND["redirect_loop_b"].path]
+            if route.kind == "private_links":
+                entry["links"] = [
+                    {"url": href, "expected": "refused"} for href, _ in hostile.private_links(port)
+                ]
+            routes.append(entry)
+        return routes
+
+    def hostile_article(self, kind: str, port: int | None = None) -> dict[str, Any]:
+        """Ground truth of the article page a hostile route serves: ``article()``'s fields.
+
+        ``index`` is None (no index: the article is in no listing) and ``hostile`` the kind.
+        """
+        truth = self._truth(self.hostile_spec(kind, port))
+        truth.update(index=None, short_path=None, hostile=kind)
+        return truth
+
+    def hostile_spec(self, kind: str, port: int | None = None) -> ArticleSpec:
+        """The article page of hostile route ``kind`` (one of ``hostile.ARTICLE_KINDS``).
+
+        A legacy article of its own, drawn from ``(seed, kind)``, dated END_DATE, without
+        image nor short URL; "Lire aussi" links to the site's articles (private_links: to the
+        addresses to refuse).
+        """
+        if kind not in hostile.ARTICLE_KINDS:
+            raise ValueError(f"hostile route {kind!r} serves no article page")
+        route = hostile.BY_KIND[kind]
+        slug = route.path.split("/")[1]
+        rng = random.Random(f"{self.seed}:hostile:{kind}")
+        writer = _writer(rng, slug)
+        title = writer.sentence(writer.draw("titre"))
+        if kind == "script_title":
+            title = hostile.SCRIPT_TITLE
+        number = hostile.ARTICLE_ROUTES.index(route)
+        meta = Meta(
+            index=-1,
+            article_id=route.article_id or 0,
+            layout="legacy",
+            rubrique=RUBRIQUE_SLUGS.index(slug),
+            title=title,
+            url_path=route.path,
+            published=datetime.combine(END_DATE, time(6), TZ) + timedelta(minutes=7 * number),
+            modified=None,
+            first_title=title,
+        )
+        authors = tuple(rng.sample(vocab.AUTHORS, rng.randint(0, 2)))
+        lead = writer.sentence(rng.choice(vocab.LEADS))
+        paragraphs = self._paragraphs(-1, rng, writer)
+        if kind == "script_title":
+            paragraphs = ((Segment(hostile.SCRIPT_PARAGRAPH),), *paragraphs)
+        pool = [writer.context["C1"], writer.context["C2"], writer.context["P"]]
+        tags = tuple(dict.fromkeys(typo(t) for t in pool[: rng.randint(1, 3)]))
+        related = self._related(-1, rng, len(paragraphs))
+        if kind == "private_links":
+            related = tuple(
+                Related(-1, href, link_title, "lire_aussi")
+                for href, link_title in hostile.private_links(port)
+            )
+        return ArticleSpec(
+            meta=meta,
+            short_path="",
+            lead=lead,
+            paragraphs=paragraphs,
+            authors=authors,
+            tags=tags,
+            image_url=None,
+            image_caption=None,
+            image_credit=None,
+            views=int(rng.lognormvariate(7.2, 1.1)) + 20,
+            related=related,
+            variant=Variant(),
+        )
 
     # ---- planted duplicates ----------------------------------------------------------
 
@@ -533,17 +651,7 @@ class Site:
         layout_roll, minute_roll, modified_roll = rng.random(), rng.random(), rng.random()
         modified_after = timedelta(minutes=rng.randint(4, 600))
         rubrique = self.rubrique_of(index)
-        slug = RUBRIQUE_SLUGS[rubrique]
-        first, second = rng.sample(vocab.COUNTRIES_BY_RUBRIQUE[slug], 2)
-        person, role = rng.choice(vocab.PERSONS[slug])
-        context = {"P": person, "P_role": role}
-        for key, name in (("C1", first), ("C2", second)):
-            forms = vocab.COUNTRIES[name]
-            context.update({key: name, f"{key}_le": forms[1], f"{key}_en": forms[2]})
-            context[f"{key}_de"] = forms[3]
-        writer = Writer(rng, slug, context)
-        for key, pool in (("O", "org"), ("T", "theme"), ("V", "ville")):
-            writer.context[key] = writer.expand(writer.draw(pool))
+        writer = _writer(rng, RUBRIQUE_SLUGS[rubrique])
         title = writer.sentence(writer.draw("titre"))
         layout = "current" if layout_roll < CURRENT_SHARE else "legacy"
         modified = None
@@ -831,6 +939,21 @@ class Site:
             related=tuple(related),
             variant=Variant(),
         )
+
+
+def _writer(rng: random.Random, slug: str) -> Writer:
+    """An article's writer for rubrique ``slug``: its countries, person, org, theme, city."""
+    first, second = rng.sample(vocab.COUNTRIES_BY_RUBRIQUE[slug], 2)
+    person, role = rng.choice(vocab.PERSONS[slug])
+    context = {"P": person, "P_role": role}
+    for key, name in (("C1", first), ("C2", second)):
+        forms = vocab.COUNTRIES[name]
+        context.update({key: name, f"{key}_le": forms[1], f"{key}_en": forms[2]})
+        context[f"{key}_de"] = forms[3]
+    writer = Writer(rng, slug, context)
+    for key, pool in (("O", "org"), ("T", "theme"), ("V", "ville")):
+        writer.context[key] = writer.expand(writer.draw(pool))
+    return writer
 
 
 # ---- edits and rewrites (pure functions of the paragraphs and an RNG) ----------------------

@@ -22,12 +22,17 @@ def replica() -> Iterator[RunningSite]:
         yield running
 
 
-def run_crawl(db: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """``scrapy crawl sputnik`` in a subprocess writing to ``db``, as a user runs it."""
+def run_crawl(
+    db: Path, *args: str, settings: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl sputnik -a ARG... -s NAME=VALUE...`` in a subprocess writing to ``db``,
+    as a user runs it."""
     env = {**os.environ, "ARCHIVE_PATH": str(db)}
     command = [sys.executable, "-m", "scrapy", "crawl", "sputnik", "-s", "LOG_LEVEL=INFO"]
     for arg in args:
         command += ["-a", arg]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )

@@ -39,6 +39,7 @@ SCHEMA_TABLES = {
     "events",
     "dedupe_signatures",
     "dedupe_bands",
+    "frontier",
 }
 FTS_TABLES = {
     "articles_fts",

@@ -62,11 +62,12 @@ def evolving() -> Iterator[RunningSite]:
 
 @pytest.fixture(scope="module")
 def three_days(evolving: RunningSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One archive, crawled from the home page on each of the three days."""
+    """One archive, crawled from the home page on each of the three days, every archived
+    article revisited (the replica's articles, from 2017, are never due by the schedule)."""
     db = tmp_path_factory.mktemp("days") / "archive.db"
     for day in DAYS:
         evolving.set_day(day)
-        crawl_ok(db, f"start={evolving.base_url}/", "related_depth=0")
+        crawl_ok(db, f"start={evolving.base_url}/", "related_depth=0", "revisit=all")
     return db
 
 

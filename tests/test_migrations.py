@@ -16,7 +16,11 @@ from archive import Archive, Fetch, content_hash, dedupe, migrations, queries
 #: A real archive written by release 0.1.0 (schema 1): 20 articles, 2 crawls of the replica.
 SCHEMA_1 = Path(__file__).resolve().parent / "fixtures" / "archives" / "schema-001.db"
 OLD_TABLES = ("articles", "urls", "links", "tags", "article_tags", "fetches", "crawls")
-ALL_MIGRATIONS = ["m001_initial_schema", "m002_versions_captures_events"]
+ALL_MIGRATIONS = [
+    "m001_initial_schema",
+    "m002_versions_captures_events",
+    "m003_frontier_and_revisits",
+]
 
 
 @pytest.fixture
@@ -141,7 +145,7 @@ def test_reopening_applies_nothing(old_archive: Path) -> None:
 def test_read_only_opening_changes_nothing(old_archive: Path) -> None:
     digest = hashlib.sha256(old_archive.read_bytes()).hexdigest()
     with Archive(old_archive, readonly=True) as archive:
-        assert archive.pending_migrations == ["m002_versions_captures_events"]
+        assert archive.pending_migrations == ALL_MIGRATIONS[1:]
         article = archive.get_article(1)  # reads as it can: no versions, events or captures yet
         assert article is not None
         assert (article["versions_count"], article["events"], article["text_hash"]) == (0, [], None)

@@ -243,7 +243,8 @@ def test_a_redirect_loop_ends_as_a_failure() -> None:
     response = redirect(ARTICLE_B, ARTICLE_A, redirect_urls=[ARTICLE_A], redirect_reasons=[301])
     [item] = list(spider.parse_article(response))
     assert isinstance(item, PageItem)
-    assert (item.role, item.error) == ("failure", "redirect loop")
+    assert (item.role, item.status) == ("failure", None)
+    assert item.error == f"redirect loop: 301 to {ARTICLE_A}"
 
 
 AMP_PAGE = f"""<html amp lang="fr"><head><link rel="canonical" href="{ARTICLE_A}"></head>

@@ -1,5 +1,7 @@
 """Crawl history: one ``crawls`` row per run, opened when the spider opens, closed with the
-reason Scrapy gives and the counts of the crawl's ``fetches`` rows."""
+reason Scrapy gives, the counts of the crawl's ``fetches`` rows, and the number of archived
+articles it left alone as not due (``crawls.not_due``). A run killed before closing its row
+(``kill -9``) has it closed as ``interrupted`` by the next run (see ``crawler.session``)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 OUTCOME_ROBOTS = "robots"
+#: Archived articles found but not fetched, not being due (set by the spider's frontier).
+NOT_DUE_STAT = "archive/frontier/not_due"
 
 #: Scrapy finish reasons that mean the crawl was stopped from outside before it was done.
 INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
@@ -69,7 +73,11 @@ class CrawlHistory:
         if session is None:
             return
         status = crawl_status(reason)
-        counts = session.archive.finish_crawl(session.crawl_id, reason, status=status)
+        stats = self.crawler.stats
+        not_due = int(stats.get_value(NOT_DUE_STAT, 0) or 0) if stats is not None else 0
+        counts = session.archive.finish_crawl(
+            session.crawl_id, reason, status=status, not_due=not_due
+        )
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("archive/crawl_id", session.crawl_id)
         logger.info(
@@ -79,4 +87,7 @@ class CrawlHistory:
             reason,
             ", ".join(f"{k}={v}" for k, v in counts.items()),
         )
+        pending = session.archive.frontier_counts()["pending"]
+        if pending:
+            logger.info("%d URLs left pending in the frontier for the next run", pending)
         session.archive.close()

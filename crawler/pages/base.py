@@ -554,6 +554,19 @@ class ArticlePage:
             return None
         return urljoin(self.base_url, href)
 
+    def link_target(self, href: str | None) -> str | None:
+        """Where a link points, as a reader's browser would go: relative hrefs resolved, any
+        other scheme (``javascript:``, ``data:``, ``file:``) kept as written, so that what a
+        page links to is recorded faithfully; the crawler decides what it may fetch."""
+        if href is None:
+            return None
+        href = strip_html5_whitespace(href)
+        if not href or href.startswith("#"):
+            return None
+        if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) and not re.match(r"^https?:", href, re.I):
+            return href
+        return urljoin(self.base_url, href)
+
     def same_page(self, url: str | None) -> bool:
         """True when ``url`` is this page (fetched or canonical URL), fragment ignored."""
         if not url:

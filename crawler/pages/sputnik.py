@@ -805,8 +805,8 @@ class SputnikArticlePage(ArticlePage):
             kind = LINK_INLINE if any(p > end for p in body_positions) else LINK_END
             for member in block.members:
                 for anchor in select(member, "a[href]"):
-                    url = self.absolute(anchor.get("href"))
-                    if url and url.startswith(("http://", "https://")):
+                    url = self.link_target(anchor.get("href"))
+                    if url:
                         found.append((self._order[anchor], url, _anchor_title(anchor), kind))
         return _related_links(sorted(found), self.same_page)
 

@@ -5,8 +5,16 @@ Arguments (``-a name=value``):
 - ``start=URL``: site root to discover from (home page, rubriques, sitemaps, RSS).
 - ``urls=URL[,URL...]``: exactly these article pages, no discovery.
 - ``related_depth=N``: "Lire aussi" hops to follow from each article (default 1, 0 for none).
+- ``revisit=due|all``: fetch archived articles only when due by the revisit schedule (default;
+  setting ``ARCHIVE_REVISIT``), or all of them.
 
 With neither ``start`` nor ``urls`` the live site is crawled from its home page.
+
+Incremental runs (see :mod:`crawler.frontier`): a discovery run first fetches what earlier
+runs left pending, then the archived articles of the site that are due, then discovers as
+usual; an archived article found there is fetched only when due (``urls`` are always fetched).
+Paging through a rubrique stops at a page of articles all archived by then; daily sitemaps
+older (``lastmod``) than the last finished crawl are skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -25,7 +33,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from archive import RevisitSchedule
 from archive.urls import canonical_key
+from crawler.frontier import HOP, NOT_MODIFIED, REVISIT_ALL, REVISIT_MODES, CrawlFrontier
 from crawler.items import (
     GONE_REDIRECT,
     ROLE_ALIAS,
@@ -35,7 +45,13 @@ from crawler.items import (
     ROLE_SKIPPED,
     PageItem,
 )
+from crawler.middlewares.credentials import take_credentials
+from crawler.middlewares.redaction import redact
+from crawler.middlewares.safety import RefusedRequest, link_refusal, named_hosts, refused_item
 from crawler.pages import SputnikArticlePage
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 LIVE_ROOT = "https://fr.sputniknews.africa/"
 SITEMAP_INDEX_PATH = "/sitemap_index.xml"
@@ -46,7 +62,6 @@ ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/\d{14,}-[^/]+/?|\d{8}/[^/]+-\d+\.htm
 #: Rubrique (section) pages: one path segment, e.g. ``/international/``.
 RUBRIQUE_PATH = re.compile(r"^/[a-z0-9-]+/$")
 
-HOP = "related_hop"
 ALIASES = "alias_urls"
 
 #: Statuses that mean an article was taken down, not that the site had a bad moment.
@@ -78,6 +93,12 @@ def _parse_depth(value: str | int) -> int:
     return depth
 
 
+def _parse_revisit(value: str | None) -> str | None:
+    if value is not None and value not in REVISIT_MODES:
+        raise BadSpiderArgument(f"revisit must be one of {', '.join(REVISIT_MODES)}, got {value!r}")
+    return value
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -93,21 +114,59 @@ class SputnikSpider(scrapy.Spider):
         start: str | None = None,
         urls: str | None = None,
         related_depth: str | int = 1,
+        revisit: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.arguments: dict[str, str] = {
-            k: str(v)
-            for k, v in {"start": start, "urls": urls, "related_depth": related_depth}.items()
-            if v is not None
-        }
+        given = {"start": start, "urls": urls, "related_depth": related_depth, "revisit": revisit}
+        self.arguments: dict[str, str] = {k: str(v) for k, v in given.items() if v is not None}
+        # user:password@ never goes into a URL requested or recorded (see credentials.py).
+        self.url_credentials: dict[str, tuple[str, str]] = {}
+        urls = take_credentials(urls, self.url_credentials)
+        start = take_credentials(start, self.url_credentials)
         self.related_depth = _parse_depth(related_depth)
+        self.revisit = _parse_revisit(revisit)
+        self._crawl_frontier: CrawlFrontier | None = None
         self.article_urls = _split_urls(urls) if urls else []
         if start and urlsplit(start).scheme not in ("http", "https"):
             raise BadSpiderArgument(f"start: not an http(s) URL: {start!r}")
         self.root: str | None = None if self.article_urls and not start else (start or LIVE_ROOT)
         named = [*self.article_urls, *([self.root] if self.root else [])]
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in named} - {""})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SputnikSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        _parse_revisit(settings.get("ARCHIVE_REVISIT"))
+        try:
+            RevisitSchedule.parse(settings.get("ARCHIVE_REVISIT_SCHEDULE"))
+        except ValueError as error:
+            raise BadSpiderArgument(f"ARCHIVE_REVISIT_SCHEDULE: {error}") from None
+        return spider
+
+    # -- the frontier ------------------------------------------------------------------------
+
+    @property
+    def frontier(self) -> CrawlFrontier | None:
+        """The crawl's frontier; ``None`` for a spider outside a crawl (unit tests)."""
+        crawler = getattr(self, "crawler", None)
+        if self._crawl_frontier is None and crawler is not None:
+            mode = self.revisit or crawler.settings.get("ARCHIVE_REVISIT") or "due"
+            # Compared with the ``start`` of earlier crawls as stored: redacted.
+            start = redact(self.arguments).get("start")
+            revisit_all = mode == REVISIT_ALL
+            self._crawl_frontier = CrawlFrontier(crawler, revisit_all=revisit_all, start=start)
+        return self._crawl_frontier
+
+    def _admit(
+        self, requests: list[Request], referer: str | None, *, force: bool = False
+    ) -> list[Request]:
+        """The article requests worth sending, recorded as pending in the frontier."""
+        frontier = self.frontier
+        if frontier is None:
+            return requests
+        return frontier.admit(requests, referer=referer, force=force)
 
     # -- start -------------------------------------------------------------------------------
 
@@ -116,14 +175,23 @@ class SputnikSpider(scrapy.Spider):
             yield request
 
     def _start_requests(self) -> Iterator[Request]:
-        for url in self.article_urls:
-            yield self._article_request(url, hop=0)
+        """Pending URLs of earlier runs, the ``urls``, the due articles, then discovery."""
+        frontier = self.frontier
+        forced: list[Request] = []
+        if frontier is not None and self.root:
+            pending = frontier.pending(self.root)
+            forced += [self._article_request(row["url"], hop=row["hop"]) for row in pending]
+        forced += [self._article_request(url, hop=0) for url in self.article_urls]
+        if frontier is not None and self.root:
+            forced += [self._article_request(url, hop=0) for url in frontier.due(self.root)]
+        yield from self._admit(forced, None, force=True)
         if self.root:
             yield self._discovery_request(self.root, self.parse_home)
             yield self._discovery_request(
                 urljoin(self.root, SITEMAP_INDEX_PATH), self.parse_sitemap
             )
-            yield self._discovery_request(urljoin(self.root, RSS_PATH), self.parse_feed)
+            feed = self._discovery_request(urljoin(self.root, RSS_PATH), self.parse_feed)
+            yield self._conditional(feed)
 
     def _article_request(self, url: str, hop: int) -> Request:
         # Articles closer to the seeds first, so a page reached by two paths counts its shortest.
@@ -140,55 +208,95 @@ class SputnikSpider(scrapy.Spider):
     def _discovery_request(self, url: str, callback: Any) -> Request:
         return Request(url, callback=callback, errback=self.on_error, priority=10)
 
+    def _conditional(self, request: Request) -> Request:
+        """A discovery request sent with the validators of its last answer, if any."""
+        frontier = self.frontier
+        return request if frontier is None else frontier.conditional_discovery(request)
+
     # -- discovery ---------------------------------------------------------------------------
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """Home page: rubrique pages and the latest articles."""
+        articles, rubriques = self._listing(response, follow_rubriques=True)
+        articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
-        yield from self._follow_listing(response, follow_rubriques=True)
+        yield from articles
+        yield from rubriques
 
     def parse_rubrique(self, response: Response) -> Iterator[Any]:
-        """Rubrique page: its articles and the next page."""
+        """Rubrique page: its articles, and the next page unless this one lists no article (the
+        end of the listing, or a trap paging forever) or only archived ones."""
+        articles, _ = self._listing(response, follow_rubriques=False)
+        frontier = self.frontier
+        urls = [r.url for r in articles]
+        stop = not urls or (frontier is not None and frontier.listing_is_archived(urls))
+        articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
-        yield from self._follow_listing(response, follow_rubriques=False)
+        yield from articles
+        if stop:
+            return
         for href in response.css(
             'a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)'
         ).getall():
             yield self._discovery_request(response.urljoin(href), self.parse_rubrique)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        """Sitemap index (daily sitemaps) or a daily sitemap (article URLs)."""
-        yield self._page_item(response, ROLE_DISCOVERY)
+        """Sitemap index (daily sitemaps, but those unchanged since the last finished crawl)
+        or a daily sitemap (article URLs)."""
+        if response.status == NOT_MODIFIED:
+            yield self._page_item(response, ROLE_DISCOVERY)
+            return
         sitemap = Sitemap(response.body)
+        requests: list[Request] = []
+        articles: list[Request] = []
+        frontier = self.frontier
         for entry in sitemap:
             loc = entry.get("loc")
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield self._discovery_request(loc, self.parse_sitemap)
+                if frontier is None or not frontier.sitemap_unchanged(entry.get("lastmod")):
+                    daily = self._discovery_request(loc, self.parse_sitemap)
+                    requests.append(self._conditional(daily))
             elif self._is_article_url(loc):
-                yield self._article_request(loc, hop=0)
+                articles.append(self._article_request(loc, hop=0))
+        articles = self._admit(articles, response.url)
+        yield self._page_item(response, ROLE_DISCOVERY)
+        yield from articles
+        yield from requests
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """RSS feed: the latest articles."""
-        yield self._page_item(response, ROLE_DISCOVERY)
+        if response.status == NOT_MODIFIED:
+            yield self._page_item(response, ROLE_DISCOVERY)
+            return
         selector = Selector(text=response.text, type="xml")
         selector.remove_namespaces()
+        articles = []
         for link in selector.xpath("//item/link/text()").getall():
             url = response.urljoin(link.strip())
             if self._is_article_url(url):
-                yield self._article_request(url, hop=0)
+                articles.append(self._article_request(url, hop=0))
+        articles = self._admit(articles, response.url)
+        yield self._page_item(response, ROLE_DISCOVERY)
+        yield from articles
 
-    def _follow_listing(self, response: Response, *, follow_rubriques: bool) -> Iterator[Request]:
+    def _listing(
+        self, response: Response, *, follow_rubriques: bool
+    ) -> tuple[list[Request], list[Request]]:
+        """A listing's article requests and (with ``follow_rubriques``) rubrique requests."""
+        articles: list[Request] = []
+        rubriques: list[Request] = []
         for href in dict.fromkeys(response.css("a::attr(href)").getall()):
             url = response.urljoin(href)
             if not self._is_same_site(url):
                 continue
             path = urlsplit(url).path
             if ARTICLE_PATH.match(path):
-                yield self._article_request(url, hop=0)
+                articles.append(self._article_request(url, hop=0))
             elif follow_rubriques and RUBRIQUE_PATH.match(path):
-                yield self._discovery_request(url, self.parse_rubrique)
+                rubriques.append(self._discovery_request(url, self.parse_rubrique))
+        return articles, rubriques
 
     def _is_same_site(self, url: str) -> bool:
         return (urlsplit(url).hostname or "") in self.allowed_domains
@@ -207,6 +315,9 @@ class SputnikSpider(scrapy.Spider):
         if response.status in REDIRECT_STATUSES:
             yield from self._follow_redirect(response)
             return
+        if response.status == NOT_MODIFIED:  # unchanged since the validators we sent
+            yield self._page_item(response, ROLE_ARTICLE)
+            return
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._page_item(response, ROLE_ARTICLE)
             return
@@ -217,8 +328,15 @@ class SputnikSpider(scrapy.Spider):
         if self._is_copy_of(response, canonical):
             assert canonical is not None
             yield self._page_item(response, ROLE_ALIAS, alias_of=canonical)
-            yield self._canonical_request(canonical, response, hop)
+            request = self._canonical_request(canonical, response, hop)
+            if request is not None:
+                yield request
             return
+        related: list[Request] = []
+        refused: list[PageItem] = []
+        if hop < self.related_depth and article.is_article:
+            related, refused = self._related_requests([link.url for link in article.related], hop)
+        related = self._admit(related, response.url)
         item = self._page_item(
             response,
             ROLE_ARTICLE,
@@ -229,10 +347,24 @@ class SputnikSpider(scrapy.Spider):
             alias_urls=list(response.meta.get(ALIASES, [])),
         )
         yield item
-        if hop >= self.related_depth or not article.is_article:
-            return
-        for link in article.related:
-            yield self._article_request(link.url, hop=hop + 1)
+        yield from refused
+        yield from related
+
+    def _related_requests(self, urls: list[str], hop: int) -> tuple[list[Request], list[PageItem]]:
+        """Requests for "Lire aussi" links, and ``refused`` items for those that may not be
+        requested (another scheme, a private address: see ``link_refusal``) or cannot be."""
+        requests: list[Request] = []
+        refused: list[PageItem] = []
+        for url in urls:
+            reason = link_refusal(url, named_hosts(self))
+            if reason is None:
+                try:
+                    requests.append(self._article_request(url, hop=hop + 1))
+                    continue
+                except ValueError:
+                    reason = "malformed URL"
+            refused.append(refused_item(url, reason))
+        return requests, refused
 
     def _follow_redirect(self, response: Response) -> Iterator[Any]:
         """An article URL answering a redirect: gone if it leads to a listing, else followed."""
@@ -242,7 +374,13 @@ class SputnikSpider(scrapy.Spider):
         reasons = [*response.meta.get("redirect_reasons", []), response.status]
         if target is None or len(chain) > MAX_REDIRECTS or target in chain:
             item = self._page_item(response, ROLE_FAILURE)
-            item.error = "redirect loop" if target else "redirect without Location"
+            # Not an HTTP error of the page: the redirects themselves are broken.
+            item.status = None
+            item.error = (
+                f"redirect loop: {response.status} to {target}"
+                if target
+                else f"redirect without Location: {response.status}"
+            )
             yield item
             return
         if self._is_listing(target) and self._is_same_site(target):
@@ -272,8 +410,12 @@ class SputnikSpider(scrapy.Spider):
             response.url
         )
 
-    def _canonical_request(self, canonical: str, copy: Response, hop: int) -> Request:
+    def _canonical_request(self, canonical: str, copy: Response, hop: int) -> Request | None:
         # Fetched even if already seen in this crawl: the request carries the alias to record.
+        # Not when it is archived and not due: the copy's own store records the alias then.
+        frontier = self.frontier
+        if frontier is not None and not frontier.wanted(canonical):
+            return None
         request = self._article_request(canonical, hop=hop)
         request.meta[ALIASES] = [copy.url]
         return request.replace(dont_filter=True)
@@ -319,6 +461,8 @@ class SputnikSpider(scrapy.Spider):
                 redirects = item.redirect_urls
                 item.requested_url = redirects[0] if redirects else None
             return [item]
+        if isinstance(error, RefusedRequest):
+            return [refused_item(request.url, str(error))]
         return [
             PageItem(
                 url=request.url,

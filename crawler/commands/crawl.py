@@ -1,0 +1,182 @@
+"""``scrapy crawl`` with exit statuses a scheduler can act on (see docs/cron.md).
+
+==  =====================================================================================
+0   the crawl finished and fetched at least one page
+1   the crawl failed: stopped before its end (CLOSESPIDER_* bound, shutdown signal), an
+    exception, or no page fetched at all (site unreachable, robots.txt forbids everything)
+2   bad arguments: unknown spider, unknown or invalid spider argument, bad option
+75  another live run holds the archive's lock (``EX_TEMPFAIL``: try again later)
+==  =====================================================================================
+
+Every non-zero status comes with one line on stderr (also logged when ``LOG_FILE`` is set),
+so cron, which mails what a job prints, mails exactly the runs that need a look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Spider, signals
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from crawler.extensions.lock import ArchiveBusy
+from crawler.spiders.sputnik import BadSpiderArgument
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Awaitable, Callable
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+EXIT_FINISHED = 0
+EXIT_FAILED = 1
+EXIT_BAD_ARGUMENTS = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h
+
+NOTHING_FETCHED = "no page fetched (site unreachable, or robots.txt forbids every page)"
+
+
+@dataclass
+class CrawlOutcome:
+    """What the crawl came to: its finish reason, pages fetched, the exception that ended it."""
+
+    reason: str | None = None
+    pages: int = 0
+    error: BaseException | None = None
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.reason = reason
+        stats = spider.crawler.stats
+        # robots.txt answers count as responses but are not pages of the site.
+        self.pages = int(stats.get_value("response_received_count", 0) or 0) - int(
+            stats.get_value("robotstxt/response_count", 0) or 0
+        )
+
+    def failed(self, error: BaseException) -> None:
+        self.error = error
+
+
+def exit_status(outcome: CrawlOutcome) -> tuple[int, str | None]:
+    """The exit status of a crawl and, unless it is 0, the line that explains it."""
+    error = outcome.error
+    if isinstance(error, BadSpiderArgument):
+        return EXIT_BAD_ARGUMENTS, str(error)
+    if isinstance(error, ArchiveBusy):
+        return EXIT_LOCKED, str(error)
+    if error is not None:
+        return EXIT_FAILED, f"crawl failed: {type(error).__name__}: {error}"
+    if outcome.reason is None:
+        return EXIT_FAILED, "crawl failed: the spider never opened"
+    if outcome.reason != "finished":
+        return EXIT_FAILED, f"crawl failed: closed before its end ({outcome.reason})"
+    if outcome.pages <= 0:
+        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED}"
+    return EXIT_FINISHED, None
+
+
+def accepted_arguments(spidercls: type[Spider]) -> tuple[str, ...] | None:
+    """The ``-a`` names a spider takes: its ``ARGUMENTS``, else its ``__init__``'s named
+    parameters; ``None`` (anything goes) for a spider without an ``__init__`` of its own."""
+    declared: tuple[str, ...] | None = getattr(spidercls, "ARGUMENTS", None)
+    if declared is not None:
+        return tuple(declared)
+    if spidercls.__init__ is Spider.__init__:
+        return None
+    parameters = list(inspect.signature(spidercls.__init__).parameters.values())[1:]
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(p.name for p in parameters if p.kind in named)
+
+
+def unknown_argument_message(spidercls: type[Spider], arguments: dict[str, Any]) -> str | None:
+    """The refusal line for ``-a`` names the spider does not take, or ``None``."""
+    accepted = accepted_arguments(spidercls)
+    if accepted is None:
+        return None
+    unknown = [name for name in arguments if name not in accepted]
+    if not unknown:
+        return None
+    names = ", ".join(repr(name) for name in unknown)
+    plural = "s" if len(unknown) > 1 else ""
+    return f"unknown spider argument{plural} {names}; {spidercls.name} takes {', '.join(accepted)}"
+
+
+def watch(pending: Awaitable[None], on_error: Callable[[BaseException], None]) -> None:
+    """Call ``on_error`` with the exception that ends a crawl, consuming it so that asyncio or
+    Twisted do not also print it with a traceback."""
+
+    def consume_failure(failure: Failure) -> None:
+        if failure.value is not None:
+            on_error(failure.value)
+
+    def consume_task(task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            on_error(error)
+
+    if isinstance(pending, Deferred):
+        pending.addErrback(consume_failure)
+    elif isinstance(pending, asyncio.Future):
+        pending.add_done_callback(consume_task)
+
+
+class Command(ScrapyCrawlCommand):
+    """Scrapy's ``crawl``, refusing unknown spider arguments and exiting with a status that
+    says how the crawl went."""
+
+    spider_name = ""
+
+    def long_desc(self) -> str:
+        return (
+            "Run a spider of the project. Exit status: 0 finished, 1 failed (stopped early, "
+            "error, or nothing fetched), 2 bad arguments, 75 archive locked by another run."
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        spidercls = self._spider_class(args)
+        self.spider_name = spidercls.name
+        refusal = unknown_argument_message(spidercls, opts.spargs)
+        if refusal is not None:
+            self._report(EXIT_BAD_ARGUMENTS, refusal)
+            return
+        crawler = self._create_crawler(spidercls)
+        outcome = self._run_crawl(crawler, opts.spargs)
+        status, message = exit_status(outcome)
+        if outcome.error is not None and status == EXIT_FAILED:
+            logger.error("Crawl failed", exc_info=outcome.error)
+        self._report(status, message)
+
+    def _spider_class(self, args: list[str]) -> type[Spider]:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name" if args else "")
+        assert self.crawler_process is not None
+        try:
+            return self.crawler_process.spider_loader.load(args[0])
+        except KeyError:
+            raise UsageError(f"no spider named {args[0]!r}", print_help=False) from None
+
+    def _run_crawl(self, crawler: Crawler, arguments: dict[str, Any]) -> CrawlOutcome:
+        assert self.crawler_process is not None
+        outcome = CrawlOutcome()
+        crawler.signals.connect(outcome.spider_closed, signal=signals.spider_closed)
+        watch(self.crawler_process.crawl(crawler, **arguments), outcome.failed)
+        self.crawler_process.start()
+        return outcome
+
+    def _report(self, status: int, message: str | None) -> None:
+        self.exitcode = status
+        if message is None:
+            return
+        sys.stderr.write(f"scrapy crawl {self.spider_name}: {message}\n")
+        assert self.settings is not None
+        # Without LOG_FILE the log is stderr, where the line just went.
+        if self.settings.get("LOG_FILE"):
+            logger.error(message)

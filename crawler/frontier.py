@@ -1,0 +1,211 @@
+"""The crawl's frontier: which article URLs a run fetches, and the record that lets it resume.
+
+The spider passes every article request it is about to yield through :meth:`admit`, which:
+
+- keeps one request per URL per crawl (by Scrapy's request fingerprint, as the dupefilter);
+- drops archived articles that are not due for a visit (``articles.next_visit_at``), unless
+  forced (start URLs, resumed rows, due articles) or the run revisits everything
+  (``-a revisit=all``); they are counted (stat ``archive/frontier/not_due``);
+- asks the server whether an archived article changed since its last fetch (``If-None-Match``
+  / ``If-Modified-Since`` from the validators kept in ``frontier``; a 304 is then accepted);
+- commits the requests as ``pending`` ``frontier`` rows before returning them, so before the
+  page they were found on is stored (its own row ``done``): a process killed at any moment
+  leaves every URL it meant to fetch pending, and the next run fetches those first.
+
+Discovery pages (home, rubriques, sitemaps, feed) are not resumed: every run starts its
+discovery again. Their validators are kept (a ``done`` row of kind ``discovery``) but only sent
+for daily sitemaps and the feed: a 304 there loses nothing, since every article they listed
+was pending or archived before the validators were stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from archive import Archive, FrontierEntry, KnownArticle
+from archive.revisit import parse_time
+from archive.store import utc_now
+from crawler.session import session_for
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request
+
+logger = logging.getLogger(__name__)
+
+#: Request meta key: "Lire aussi" hops from a discovery page.
+HOP = "related_hop"
+#: Status a conditional request may answer, passed to the callback.
+NOT_MODIFIED = 304
+
+REVISIT_DUE = "due"
+REVISIT_ALL = "all"
+REVISIT_MODES = (REVISIT_DUE, REVISIT_ALL)
+
+STAT_PREFIX = "archive/frontier/"
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port/`` of a URL: the part of the archive a discovery crawl covers."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+class CrawlFrontier:
+    """One crawl's view of the archive: what is archived, due, pending, and since when."""
+
+    def __init__(self, crawler: Crawler, *, revisit_all: bool, start: str | None) -> None:
+        self.crawler = crawler
+        self.revisit_all = revisit_all
+        self.start = start
+        """The spider's ``start`` argument: discovery crawls from it are comparable."""
+        self._seen: set[bytes] = set()
+        self._last_finished: dict[str, Any] | None = None
+        self._last_finished_read = False
+
+    @property
+    def archive(self) -> Archive:
+        return session_for(self.crawler).archive
+
+    @property
+    def crawl_id(self) -> int:
+        return session_for(self.crawler).crawl_id
+
+    def _count(self, name: str, count: int = 1) -> None:
+        if self.crawler.stats is not None and count:
+            self.crawler.stats.inc_value(STAT_PREFIX + name, count)
+
+    # -- what to fetch -------------------------------------------------------------------
+
+    def admit(
+        self, requests: Iterable[Request], *, referer: str | None, force: bool = False
+    ) -> list[Request]:
+        """The article requests to send, recorded ``pending`` (see the module documentation).
+
+        ``force``: fetch archived articles whether due or not (start URLs, resumed rows).
+        """
+        limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
+        # Scrapy drops longer URLs silently (UrlLengthMiddleware): never record them pending.
+        fresh = [r for r in requests if not (limit and len(r.url) > limit) and self._first_time(r)]
+        if not fresh:
+            return []
+        known = self.archive.known_articles(r.url for r in fresh)
+        now = utc_now()
+        admitted: list[Request] = []
+        for request in fresh:
+            article = known.get(request.url)
+            if article is not None and not (force or self.revisit_all or article.due(now)):
+                self._count("not_due")
+                continue
+            if article is not None:
+                self.conditional(request)
+            admitted.append(request)
+        entries = [
+            FrontierEntry(url=r.url, hop=int(r.meta.get(HOP, 0)), referer=referer) for r in admitted
+        ]
+        self.archive.add_to_frontier(entries, crawl_id=self.crawl_id)
+        self._count("admitted", len(admitted))
+        return admitted
+
+    def _first_time(self, request: Request) -> bool:
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
+        if fingerprint in self._seen:
+            return False
+        self._seen.add(fingerprint)
+        return True
+
+    def conditional(self, request: Request) -> Request:
+        """Ask only for a changed page: validators kept from the last fetch of the URL, and
+        a 304 let through to the callback. Unchanged when none were kept."""
+        etag, last_modified = self.archive.validators(request.url)
+        if etag is None and last_modified is None:
+            return request
+        if etag:
+            request.headers["If-None-Match"] = etag
+        if last_modified:
+            request.headers["If-Modified-Since"] = last_modified
+        allowed = list(request.meta.get("handle_httpstatus_list", ()))
+        request.meta["handle_httpstatus_list"] = [*allowed, NOT_MODIFIED]
+        self._count("conditional")
+        return request
+
+    def conditional_discovery(self, request: Request) -> Request:
+        """:meth:`conditional` for a daily sitemap or the feed, except when revisiting all."""
+        return request if self.revisit_all else self.conditional(request)
+
+    def wanted(self, url: str) -> bool:
+        """Whether an article URL is worth a fetch: not archived, due, or revisiting all."""
+        if self.revisit_all:
+            return True
+        article = self.known([url]).get(url)
+        return article is None or article.due(utc_now())
+
+    def known(self, urls: Iterable[str]) -> dict[str, KnownArticle]:
+        """The archived article each URL leads to (URLs of none left out)."""
+        return self.archive.known_articles(urls)
+
+    # -- what to start with --------------------------------------------------------------
+
+    def pending(self, root: str) -> list[dict[str, Any]]:
+        """Article rows left pending by earlier crawls of ``root``'s site, oldest first."""
+        rows = self.archive.pending_frontier(origin_of(root))
+        self._count("resumed", len(rows))
+        if rows:
+            logger.info("Resuming %d pending URLs left by earlier crawls", len(rows))
+        return rows
+
+    def due(self, root: str) -> list[str]:
+        """URLs of the archived articles of ``root``'s site due for a visit (all of them when
+        revisiting all)."""
+        urls = self.archive.due_articles(origin_of(root), every=self.revisit_all)
+        self._count("due", len(urls))
+        return urls
+
+    # -- what discovery may skip ---------------------------------------------------------
+
+    @property
+    def last_finished(self) -> dict[str, Any] | None:
+        """The latest finished discovery crawl from the same start (``None``: none yet)."""
+        if not self._last_finished_read:
+            spider = self.crawler.spider
+            name = spider.name if spider is not None else "?"
+            self._last_finished = self.archive.last_finished_crawl(name, self.start)
+            self._last_finished_read = True
+        return self._last_finished
+
+    def listing_is_archived(self, urls: list[str]) -> bool:
+        """Whether paging through a listing (newest first) can stop at a page with these
+        articles: every one archived, one of them by the last finished crawl or before, so
+        the older pages were all seen complete. Never when revisiting all."""
+        last = self.last_finished
+        if self.revisit_all or last is None or not urls:
+            return False
+        known = self.known(urls)
+        if len(known) < len(set(urls)):
+            return False
+        first_crawls = [a.first_crawl_id for a in known.values() if a.first_crawl_id is not None]
+        stop = any(crawl_id <= int(last["id"]) for crawl_id in first_crawls)
+        if stop:
+            self._count("listing_stops")
+        return stop
+
+    def sitemap_unchanged(self, lastmod: str | None) -> bool:
+        """Whether a daily sitemap whose ``lastmod`` (from the index) is older than the last
+        finished crawl's start can be skipped. A date without a time counts as its end."""
+        last = self.last_finished
+        if self.revisit_all or last is None or not lastmod:
+            return False
+        modified = parse_time(lastmod)
+        started = parse_time(last["started_at"])
+        if modified is None or started is None:
+            return False
+        if len(lastmod.strip()) == len("YYYY-MM-DD"):
+            modified += timedelta(days=1)
+        skip = modified < started
+        if skip:
+            self._count("sitemaps_skipped")
+        return skip

@@ -1,0 +1,316 @@
+"""The spider with its frontier, in a crawler built by get_crawler: what an incremental run
+fetches, what it records pending first, what it resumes, when it stops paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request, Response, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from archive import Archive, Fetch, FrontierEntry
+from crawler.extensions.crawl_history import CrawlHistory
+from crawler.items import ROLE_ARTICLE, PageItem
+from crawler.pipelines.store import ArchivePipeline
+from crawler.session import session_for
+from crawler.spiders.sputnik import BadSpiderArgument, SputnikSpider
+
+from .test_spider import AMP_PAGE, ARTICLE_PAGE
+
+ROOT = "http://127.0.0.1:8000/"
+OLD = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"
+NEW = "http://127.0.0.1:8000/international/201706211031850423-nouveau/"
+RELATED = (
+    "http://127.0.0.1:8000/international/201706211031850421-lavrov/",
+    "http://127.0.0.1:8000/international/201706211031850422-frappe/",
+)
+
+
+class Crawl:
+    """A spider in a crawler on an archive, its pipeline and crawl history."""
+
+    def __init__(self, db: Path, settings: dict[str, Any] | None = None, **arguments: str):
+        self.crawler = get_crawler(SputnikSpider, {"ARCHIVE_PATH": str(db), **(settings or {})})
+        self.crawler.spider = self.spider = SputnikSpider.from_crawler(self.crawler, **arguments)
+        self.history = CrawlHistory.from_crawler(self.crawler)
+        self.history.spider_opened(self.spider)
+        self.pipeline = ArchivePipeline.from_crawler(self.crawler)
+
+    @property
+    def archive(self) -> Archive:
+        return session_for(self.crawler).archive
+
+    def run(self, results: Iterator[Any]) -> list[Request]:
+        """Drive a callback as Scrapy does: items to the pipeline as they come."""
+        requests = []
+        for result in results:
+            if isinstance(result, PageItem):
+                self.pipeline.process_item(result)
+            else:
+                requests.append(result)
+        return requests
+
+    def stat(self, name: str) -> int:
+        assert self.crawler.stats is not None
+        return int(self.crawler.stats.get_value(f"archive/frontier/{name}", 0) or 0)
+
+    def close(self, reason: str = "finished") -> None:
+        self.history.spider_closed(self.spider, reason)
+
+
+def html(url: str, body: str, status: int = 200, **meta: Any) -> HtmlResponse:
+    request = Request(url, meta=meta)
+    return HtmlResponse(url, status=status, body=body.encode(), encoding="utf-8", request=request)
+
+
+def listing(*urls: str, next_page: str | None = None) -> str:
+    links = "".join(f'<a href="{u}">x</a>' for u in urls)
+    more = f'<a rel="next" href="{next_page}">suite</a>' if next_page else ""
+    return f"<html><body>{links}{more}</body></html>"
+
+
+def archive_old_article(db: Path, published_at: str = "2017-06-21T14:32:00+03:00") -> None:
+    """A finished discovery crawl that archived OLD (from 2017: never due again)."""
+    first = Crawl(db, start=ROOT)
+    first.archive.store_article(
+        {
+            "url": OLD,
+            "canonical_url": OLD,
+            "title": "Titre",
+            "lead": "Chapeau.",
+            "body": "Texte.",
+            "published_at": published_at,
+        },
+        crawl_id=session_for(first.crawler).crawl_id,
+        fetch=Fetch(url=OLD, status=200, etag='"old"'),
+    )
+    first.archive.add_to_frontier(
+        [FrontierEntry(OLD)], crawl_id=session_for(first.crawler).crawl_id
+    )
+    first.archive.record_fetch(
+        session_for(first.crawler).crawl_id,
+        Fetch(url=OLD, status=200, etag='"old"'),
+        "unchanged",
+        frontier=OLD,
+    )
+    first.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+def test_not_due_archived_articles_are_skipped_and_counted(db: Path) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    requests = crawl.run(crawl.spider.parse_home(html(ROOT, listing(OLD, NEW, OLD))))
+    assert [r.url for r in requests] == [NEW]
+    assert crawl.stat("not_due") == 1
+    # Found again elsewhere in the same crawl: neither fetched nor counted twice.
+    assert crawl.run(crawl.spider.parse_rubrique(html(ROOT + "france/", listing(OLD, NEW)))) == []
+    assert crawl.stat("not_due") == 1
+    crawl.close()
+    with Archive(db) as archive:
+        newest = archive.crawls()[0]
+        assert newest["not_due"] == 1
+        assert [r["url"] for r in archive.pending_frontier()] == [NEW]
+
+
+def test_links_found_are_pending_before_the_page_is_stored(db: Path) -> None:
+    crawl = Crawl(db, start=ROOT)
+    results = crawl.spider.parse_article(html(OLD, ARTICLE_PAGE, related_hop=0))
+    item = next(results)  # the callback has run up to its page item
+    assert isinstance(item, PageItem) and item.role == ROLE_ARTICLE
+    with Archive(db) as reader:  # committed: another connection sees them
+        assert {r["url"]: r["referer"] for r in reader.pending_frontier()} == dict.fromkeys(
+            RELATED, OLD
+        )
+        assert reader.db["articles"].count == 0
+    crawl.pipeline.process_item(item)
+    assert [r.url for r in results] == list(RELATED)
+    with Archive(db) as reader:
+        assert sorted(r["url"] for r in reader.pending_frontier()) == sorted(RELATED)
+        assert all(r["hop"] == 1 for r in reader.pending_frontier())
+
+
+def test_a_run_resumes_pending_rows_then_due_articles_then_discovers(db: Path) -> None:
+    archive_old_article(db, published_at="2099-01-01T00:00:00+00:00")  # "new": due hourly
+    with Archive(db) as archive:
+        archive.db.execute("UPDATE articles SET next_visit_at = '2000-01-01T00:00:00+00:00'")
+        archive.db.conn.commit()
+        archive.add_to_frontier([FrontierEntry(NEW, hop=1)], crawl_id=1)
+        archive.add_to_frontier([FrontierEntry("http://elsewhere.example/x/1-y/")], crawl_id=1)
+    crawl = Crawl(db, start=ROOT)
+    starts = list(crawl.spider._start_requests())
+    assert [r.url for r in starts] == [
+        NEW,
+        OLD,
+        ROOT,
+        ROOT + "sitemap_index.xml",
+        ROOT + "export/rss2/archive/index.xml",
+    ]
+    assert starts[0].meta["related_hop"] == 1
+    # The due article is asked for only if changed.
+    assert starts[1].headers.get("If-None-Match") == b'"old"'
+    assert 304 in starts[1].meta["handle_httpstatus_list"]
+    assert (crawl.stat("resumed"), crawl.stat("due")) == (1, 1)
+
+
+def test_user_named_urls_are_always_fetched_and_nothing_is_resumed(db: Path) -> None:
+    archive_old_article(db)
+    with Archive(db) as archive:
+        archive.add_to_frontier([FrontierEntry(NEW)], crawl_id=1)
+    crawl = Crawl(db, urls=OLD)
+    assert [r.url for r in crawl.spider._start_requests()] == [OLD]
+
+
+def test_a_304_for_an_article_is_unchanged(db: Path) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, urls=OLD)
+    [request] = list(crawl.spider._start_requests())
+    response = Response(OLD, status=304, request=request)
+    assert crawl.run(crawl.spider.parse_article(response)) == []
+    crawl.close()
+    with Archive(db) as archive:
+        newest = archive.crawls()[0]
+        assert (newest["unchanged"], newest["fetched"]) == (1, 1)
+        assert archive.pending_frontier() == []
+
+
+def test_revisit_all_fetches_every_archived_article(db: Path) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT, revisit="all")
+    starts = [r for r in crawl.spider._start_requests() if r.callback == crawl.spider.parse_article]
+    assert [r.url for r in starts] == [OLD]
+    assert starts[0].headers.get("If-None-Match") == b'"old"'
+    # Already requested at start: only NEW is new on the home page.
+    assert [r.url for r in crawl.run(crawl.spider.parse_home(html(ROOT, listing(OLD, NEW))))] == [
+        NEW
+    ]
+    by_setting = Crawl(db, settings={"ARCHIVE_REVISIT": "all"}, start=ROOT)
+    requests = by_setting.run(by_setting.spider.parse_home(html(ROOT, listing(OLD, NEW))))
+    assert [r.url for r in requests] == [OLD, NEW]
+    assert by_setting.stat("not_due") == 0
+
+
+def test_a_copy_of_an_article_not_due_is_recorded_as_its_alias_only(
+    db: Path, tmp_path: Path
+) -> None:
+    amp = OLD.replace("/international/", "/amp/international/")
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    assert len(crawl.spider._admit([crawl.spider._article_request(amp, hop=0)], ROOT)) == 1
+    assert crawl.run(crawl.spider.parse_article(html(amp, AMP_PAGE, related_hop=0))) == []
+    with Archive(db) as archive:
+        article = archive.get_article(OLD)
+        assert article is not None and {"url": amp, "kind": "alias"} in article["urls"]
+        assert archive.pending_frontier() == []
+    # Not archived yet: the canonical page is fetched, and settles the copy's row.
+    fresh = Crawl(tmp_path / "fresh.db", start=ROOT)
+    fresh.spider._admit([fresh.spider._article_request(amp, hop=0)], ROOT)
+    [canonical] = fresh.run(fresh.spider.parse_article(html(amp, AMP_PAGE, related_hop=0)))
+    assert (canonical.url, canonical.meta["alias_urls"]) == (OLD, [amp])
+    assert [r["url"] for r in fresh.archive.pending_frontier()] == [amp]
+
+
+def test_rubrique_paging_stops_at_a_page_archived_by_a_finished_crawl(db: Path) -> None:
+    page = html(ROOT + "international/", listing(OLD, next_page="/international/?page=2"))
+    first = Crawl(db, start=ROOT)  # nothing finished yet: page through everything
+    assert [r.url for r in first.run(first.spider.parse_rubrique(page))] == [
+        OLD,
+        ROOT + "international/?page=2",
+    ]
+    first.close("shutdown")
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    assert crawl.run(crawl.spider.parse_rubrique(page)) == []
+    assert crawl.stat("listing_stops") == 1
+    mixed = html(ROOT + "france/", listing(OLD, NEW, next_page="/france/?page=2"))
+    assert [r.url for r in crawl.run(crawl.spider.parse_rubrique(mixed))] == [
+        NEW,
+        ROOT + "france/?page=2",
+    ]
+    other = Crawl(db, start="http://127.0.0.1:9000/")  # another start: its own history
+    assert other.spider.frontier is not None and other.spider.frontier.last_finished is None
+
+
+SITEMAP_INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170620</loc>
+<lastmod>2017-06-20</lastmod></sitemap>
+<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170621</loc>
+<lastmod>2999-06-21T10:00:00+03:00</lastmod></sitemap>
+<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170622</loc></sitemap>
+</sitemapindex>"""
+
+
+def test_daily_sitemaps_unchanged_since_the_last_finished_crawl_are_skipped(db: Path) -> None:
+    def daily(crawl: Crawl) -> list[str]:
+        response = XmlResponse(
+            ROOT + "sitemap_index.xml", body=SITEMAP_INDEX, request=Request(ROOT)
+        )
+        return [r.url.rsplit("=", 1)[1] for r in crawl.run(crawl.spider.parse_sitemap(response))]
+
+    assert daily(Crawl(db, start=ROOT)) == ["20170620", "20170621", "20170622"]
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    assert daily(crawl) == ["20170621", "20170622"]
+    assert crawl.stat("sitemaps_skipped") == 1
+    assert daily(Crawl(db, start=ROOT, revisit="all")) == ["20170620", "20170621", "20170622"]
+
+
+def test_daily_sitemaps_are_asked_for_only_if_changed(db: Path) -> None:
+    sitemap = ROOT + "sitemap_article_index.xml?date=20170621"
+    crawl = Crawl(db, start=ROOT)
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{NEW}</loc></url></urlset>"""
+    response = XmlResponse(
+        sitemap, body=body.encode(), headers={"ETag": '"s1"'}, request=Request(sitemap)
+    )
+    assert [r.url for r in crawl.run(crawl.spider.parse_sitemap(response))] == [NEW]
+    crawl.close()
+    again = Crawl(db, start=ROOT)
+    index = XmlResponse(
+        ROOT + "sitemap_index.xml",
+        body=f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{sitemap}</loc></sitemap></sitemapindex>""".encode(),
+        request=Request(ROOT),
+    )
+    [request] = again.run(again.spider.parse_sitemap(index))
+    assert request.headers.get("If-None-Match") == b'"s1"'
+    unchanged = Response(sitemap, status=304, request=request)
+    assert again.run(again.spider.parse_sitemap(unchanged)) == []
+    again.close()
+    with Archive(db) as archive:
+        assert archive.crawls()[0]["fetched"] == 2
+
+
+def test_bad_revisit_argument_and_settings_are_refused(db: Path) -> None:
+    with pytest.raises(BadSpiderArgument, match="revisit must be one of due, all"):
+        SputnikSpider(start=ROOT, revisit="sometimes")
+    crawler = get_crawler(SputnikSpider, {"ARCHIVE_REVISIT_SCHEDULE": "1d:1h,1h:1m"})
+    with pytest.raises(BadSpiderArgument, match=r"ARCHIVE_REVISIT_SCHEDULE: .*ages must grow"):
+        SputnikSpider.from_crawler(crawler, start=ROOT)
+    crawler = get_crawler(SputnikSpider, {"ARCHIVE_REVISIT": "often"})
+    with pytest.raises(BadSpiderArgument, match="revisit must be one of"):
+        SputnikSpider.from_crawler(crawler, start=ROOT)
+    assert SputnikSpider(start=ROOT, revisit="all").arguments["revisit"] == "all"
+
+
+def test_links_that_cannot_be_requested_are_refused_after_the_page_is_stored(db: Path) -> None:
+    page = ARTICLE_PAGE.replace(
+        "/international/201706211031850422-frappe/", "javascript:alert(1)"
+    ).replace("/international/201706211031850421-lavrov/", "data:text/html,x")
+    crawl = Crawl(db, start=ROOT)
+    results = list(crawl.spider.parse_article(html(OLD, page, related_hop=0)))
+    assert [type(r).__name__ for r in results] == ["PageItem"] * 3
+    article, *refused = results
+    assert article.role == ROLE_ARTICLE
+    assert [(r.role, r.url, r.error) for r in refused] == [
+        ("refused", "data:text/html,x", "refused: scheme data: is not http(s)"),
+        ("refused", "javascript:alert(1)", "refused: scheme javascript: is not http(s)"),
+    ]
