@@ -13,7 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from archive import Archive, Fetch, FrontierEntry
 from crawler.extensions.crawl_history import CrawlHistory
-from crawler.items import ROLE_ARTICLE, PageItem
+from crawler.items import ROLE_ARTICLE, Article, PageItem
+from crawler.pages import SputnikArticlePage
 from crawler.pipelines.store import ArchivePipeline
 from crawler.session import session_for
 from crawler.spiders.sputnik import BadSpiderArgument, SputnikSpider
@@ -314,3 +315,23 @@ def test_links_that_cannot_be_requested_are_refused_after_the_page_is_stored(db:
         ("refused", "data:text/html,x", "refused: scheme data: is not http(s)"),
         ("refused", "javascript:alert(1)", "refused: scheme javascript: is not http(s)"),
     ]
+
+
+class ChokingPage(SputnikArticlePage):
+    """A page object that fails on a page, as an unforeseen markup might make it."""
+
+    def to_item(self) -> Article:
+        raise ValueError("Invalid IPv6 URL")
+
+
+def test_a_page_the_extractor_chokes_on_is_settled_as_not_an_article(db: Path) -> None:
+    crawl = Crawl(db, start=ROOT)
+    crawl.spider.page_class = ChokingPage
+    crawl.spider._admit([crawl.spider._article_request(OLD, hop=0)], ROOT)
+    assert crawl.run(crawl.spider.parse_article(html(OLD, ARTICLE_PAGE, related_hop=0))) == []
+    crawl.close()
+    with Archive(db) as archive:
+        [fetch] = archive.db.query("SELECT * FROM fetches WHERE url = ?", [OLD])
+        assert fetch["outcome"] == "not_article"
+        assert fetch["error"].startswith("extraction failed: ValueError")
+        assert archive.pending_frontier() == []

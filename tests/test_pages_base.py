@@ -182,3 +182,12 @@ def test_decode_html_survives_wrong_labels(body: bytes, label: str | None, expec
 def test_bad_input_gives_an_empty_article_not_a_crash(body: bytes) -> None:
     article = ArticlePage("https://example.org/x", body).to_item()
     assert not article.is_article
+
+
+def test_a_malformed_link_target_is_none_not_an_error() -> None:
+    from crawler.pages.base import ArticlePage
+
+    page = ArticlePage("http://127.0.0.1:8000/a/", b"<html><body></body></html>")
+    assert page.link_target("http://[::1") is None
+    assert page.link_target("javascript:alert(1)") == "javascript:alert(1)"
+    assert page.link_target("/b/") == "http://127.0.0.1:8000/b/"

@@ -565,7 +565,10 @@ class ArticlePage:
             return None
         if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) and not re.match(r"^https?:", href, re.I):
             return href
-        return urljoin(self.base_url, href)
+        try:
+            return urljoin(self.base_url, href)
+        except ValueError:  # a malformed authority, e.g. "http://[::1"
+            return None
 
     def same_page(self, url: str | None) -> bool:
         """True when ``url`` is this page (fetched or canonical URL), fragment ignored."""

@@ -19,6 +19,7 @@ older (``lastmod``) than the last finished crawl are skipped.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timezone
@@ -52,6 +53,8 @@ from crawler.pages import SputnikArticlePage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 LIVE_ROOT = "https://fr.sputniknews.africa/"
 SITEMAP_INDEX_PATH = "/sitemap_index.xml"
@@ -322,7 +325,16 @@ class SputnikSpider(scrapy.Spider):
             yield self._page_item(response, ROLE_ARTICLE)
             return
         page = self.page_class(response.url, response.body, response.encoding)
-        article = page.to_item()
+        try:
+            article = page.to_item()
+        except Exception as error:
+            # A page the extractor chokes on still ends as a fetch row (not_article, the error
+            # said), so its frontier row is settled instead of being resumed forever.
+            logger.exception("Extraction failed on %s", response.url)
+            failed = self._page_item(response, ROLE_ARTICLE)
+            failed.error = f"extraction failed: {type(error).__name__}: {error}"[:500]
+            yield failed
+            return
         hop = int(response.meta.get(HOP, 0))
         canonical = article.canonical_url
         if self._is_copy_of(response, canonical):
