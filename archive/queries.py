@@ -71,6 +71,15 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _insert(table: str, values: Mapping[str, Any]) -> Query:
+    """One row into ``table``; ``values`` maps its column names (from the schema) to values."""
+    columns = list(values)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        _quote(table), ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
+    )
+    return sql, dict(values)
+
+
 # -- articles -----------------------------------------------------------------------------
 
 
@@ -121,11 +130,7 @@ def article_by_id(article_id: int) -> Query:
 
 def insert_article(values: Mapping[str, Any]) -> Query:
     """A new ``articles`` row; ``values`` maps column names (from the schema) to values."""
-    columns = list(values)
-    sql = "INSERT INTO articles ({}) VALUES ({})".format(
-        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
-    )
-    return sql, dict(values)
+    return _insert("articles", values)
 
 
 def update_article_content(article_id: int, values: Mapping[str, Any]) -> Query:
@@ -272,11 +277,7 @@ def urls_of_article(article_id: int) -> Query:
 
 def insert_version(values: Mapping[str, Any]) -> Query:
     """A new ``versions`` row."""
-    columns = list(values)
-    sql = "INSERT INTO versions ({}) VALUES ({})".format(
-        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
-    )
-    return sql, dict(values)
+    return _insert("versions", values)
 
 
 def next_version_number(article_id: int) -> Query:
@@ -318,11 +319,7 @@ def capture_by_body(url: str, body_sha256: str) -> Query:
 
 def insert_capture(values: Mapping[str, Any]) -> Query:
     """A new ``captures`` row."""
-    columns = list(values)
-    sql = "INSERT INTO captures ({}) VALUES ({})".format(
-        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
-    )
-    return sql, dict(values)
+    return _insert("captures", values)
 
 
 def capture_by_id(capture_id: int) -> Query:
@@ -364,11 +361,7 @@ def captures_after(
 
 def insert_event(values: Mapping[str, Any]) -> Query:
     """A new ``events`` row."""
-    columns = list(values)
-    sql = "INSERT INTO events ({}) VALUES ({})".format(
-        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
-    )
-    return sql, dict(values)
+    return _insert("events", values)
 
 
 def last_event_about(article_id: int, url: str) -> Query:
@@ -490,11 +483,7 @@ def current_links(article_id: int) -> Query:
 
 def insert_crawl(values: Mapping[str, Any]) -> Query:
     """A new ``crawls`` row."""
-    columns = list(values)
-    sql = "INSERT INTO crawls ({}) VALUES ({})".format(
-        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
-    )
-    return sql, dict(values)
+    return _insert("crawls", values)
 
 
 def crawl_counts(crawl_id: int) -> Query:
@@ -549,11 +538,7 @@ def list_crawls(limit: int | None) -> Query:
 
 def insert_fetch(values: Mapping[str, Any]) -> Query:
     """A new ``fetches`` row."""
-    columns = list(values)
-    sql = "INSERT INTO fetches ({}) VALUES ({})".format(
-        ", ".join(_quote(c) for c in columns), ", ".join(f":{c}" for c in columns)
-    )
-    return sql, dict(values)
+    return _insert("fetches", values)
 
 
 # -- frontier and revisits ----------------------------------------------------------------
