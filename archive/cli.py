@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sqlite3
@@ -11,9 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
+from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import warc
+from archive.filters import ArticleFilters, filter_options
 from archive.store import (
     DEFAULT_PATH,
     Archive,
@@ -82,6 +85,8 @@ VERSION_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 #: Formats ``archive export`` writes.
 EXPORT_FORMATS: tuple[str, ...] = ("warc",)
+#: Formats ``archive related`` prints or writes.
+RELATED_FORMATS: tuple[str, ...] = ("text", "json", "dot", "svg", "png")
 
 
 # -- shared options and helpers -----------------------------------------------------------
@@ -227,18 +232,18 @@ def show(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("query")
-@limit_option(default=20)
+@filter_options(default_limit=20)
 @json_option
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
+def search(ctx: click.Context, query: str, filters: ArticleFilters, as_json: bool) -> None:
     """Full-text search of titles, leads, bodies and tags, best match first.
 
     QUERY is SQLite FTS5 syntax (words, "a phrase", OR, NOT, prefix*, title:word); case and
     accents are ignored, so "securite" finds "sécurité". Invalid syntax is searched as plain
-    words. Matches are marked [ ] in the snippet.
+    words. Matches are marked [ ] in the snippet. The filters narrow the hits.
     """
     try:
-        hits = open_archive(ctx).search(query, limit=limit)
+        hits = open_archive(ctx).search(query, filters=filters)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -247,8 +252,105 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
     if not hits:
         click.echo("no match")
         return
-    for rank, hit in enumerate(hits, start=1):
+    for rank, hit in enumerate(hits, start=filters.offset + 1):
         click.echo(f"{rank}. {hit['title'] or '-'}\n   {hit['url']}\n   {hit['snippet'] or ''}")
+
+
+#: Columns of ``archive articles``: (key in the row, header).
+ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("published_at", "published"),
+    ("category", "category"),
+    ("status", "status"),
+    ("title", "title"),
+    ("url", "url"),
+)
+
+
+@cli.command()
+@filter_options(default_limit=None)
+@json_option
+@click.pass_context
+def articles(ctx: click.Context, filters: ArticleFilters, as_json: bool) -> None:
+    """List articles, newest first by publication date (undated ones last).
+
+    Prints id, publication time, category (rubrique), status (live or gone), title and URL.
+    The filters narrow the list; --limit and --offset page through it.
+    """
+    rows = open_archive(ctx).articles(filters)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("no articles")
+        return
+    cells = [[_cell(row[key]) for key, _ in ARTICLE_COLUMNS] for row in rows]
+    for line in format_table(cells, [header for _, header in ARTICLE_COLUMNS]):
+        click.echo(line)
+
+
+def _sql_params(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", ctx=ctx, param=param)
+        params[name.lstrip(":")] = text
+    return params
+
+
+def _sql_cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return str(value).replace("\n", "\\n")
+
+
+def _sql_json(value: Any) -> Any:
+    if isinstance(value, bytes):  # as Datasette writes binary values
+        return {"$base64": True, "encoded": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_sql_params,
+    help="Value of the parameter :NAME (text); repeat for several.",
+)
+@json_option
+@click.pass_context
+def sql(ctx: click.Context, query: str, params: dict[str, str], as_json: bool) -> None:
+    """Run one read-only SQL QUERY on the archive and print its rows.
+
+    The query runs on a connection opened read-only (mode=ro, PRAGMA query_only) with ATTACH
+    denied: anything that writes is refused. Parameters are named (:name) and given with
+    -p name=value. Prints an aligned table (NULL as -), or with --json a list of objects.
+    """
+    archive = open_archive(ctx)
+    try:
+        columns, rows = archive.sql(query, params)
+    except sqlite3.Error as error:
+        message = str(error)
+        if "readonly" in message or "authoriz" in message:
+            raise click.ClickException(f"refused, sql only reads: {message}") from error
+        raise click.ClickException(f"SQL error: {message}") from error
+    if as_json:
+        echo_json([dict(zip(columns, map(_sql_json, row), strict=True)) for row in rows])
+        return
+    if not rows:
+        click.echo("no rows")
+        return
+    for line in format_table([[_sql_cell(v) for v in row] for row in rows], columns):
+        click.echo(line)
 
 
 @cli.command()
@@ -399,6 +501,87 @@ def export(ctx: click.Context, export_format: str, output: str, gzip: bool, as_j
         return
     size = f"{result.records} records, {result.bytes} bytes"
     click.echo(f"wrote {result.captures} captures ({size}) to {result.path}")
+
+
+@cli.command()
+@click.argument("url_or_id")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Hops to follow from the article.",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(graph_module.DIRECTIONS),
+    default="both",
+    show_default=True,
+    help="out: links it has; in: links to it; both.",
+)
+@click.option(
+    "--format",
+    "graph_format",
+    type=click.Choice(RELATED_FORMATS),
+    default="text",
+    show_default=True,
+    help="json, an indented text tree, Graphviz dot, or svg/png rendered by dot.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write to FILE instead of stdout (required for svg and png).",
+)
+@json_option
+@click.pass_context
+def related(
+    ctx: click.Context,
+    url_or_id: str,
+    depth: int,
+    direction: str,
+    graph_format: str,
+    output: str | None,
+    as_json: bool,
+) -> None:
+    """Walk the "Lire aussi" graph around one article, breadth-first up to --depth hops.
+
+    Follows the links the article has (out), the links other articles have to it (in), or
+    both, never visiting an article twice; a link to a URL not archived is a leaf. Prints
+    an indented tree (→ outgoing, ← incoming), JSON (nodes and edges; --json is --format
+    json), Graphviz DOT, or writes svg/png rendered by Graphviz's dot to -o FILE.
+    """
+    graph_format = "json" if as_json else graph_format
+    if graph_format in ("svg", "png") and output is None:
+        raise click.UsageError(f"--format {graph_format} needs -o FILE")
+    try:
+        graph = graph_module.related_graph(open_archive(ctx), url_or_id, depth, direction)
+    except graph_module.UnknownArticleError as error:
+        raise click.ClickException(str(error)) from error
+    if graph_format in ("svg", "png"):
+        assert output is not None
+        try:
+            graph_module.render(graph_module.to_dot(graph), graph_format, output)
+        except (RuntimeError, OSError) as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"wrote {len(graph.nodes)} nodes, {len(graph.edges)} edges to {output}")
+        return
+    if graph_format == "json":
+        text = json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    elif graph_format == "dot":
+        text = graph_module.to_dot(graph)
+    else:
+        text = "\n".join(graph_module.text_lines(graph)) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error}") from error
 
 
 def main() -> None:

@@ -703,20 +703,37 @@ def last_fetch_at(crawl_id: int) -> Query:
 # -- search and counts --------------------------------------------------------------------
 
 
-def search(match: str, limit: int) -> Query:
-    """Full-text search, best first (bm25), with a snippet whose hits are marked ``[ ]``."""
-    sql = """
+def search(match: str, limit: int, *, where: Query = ("1", {}), offset: int = 0) -> Query:
+    """Full-text search, best first (bm25), with a snippet whose hits are marked ``[ ]``.
+
+    ``where`` is a further condition over ``articles`` (see ``ArticleFilters.where``).
+    """
+    condition, params = where
+    sql = f"""
         SELECT
             articles.id, articles.url, articles.title, articles.published_at,
             articles.category,
             snippet(articles_fts, -1, '[', ']', '…', 16) AS snippet,
             bm25(articles_fts) AS rank
         FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid
-        WHERE articles_fts MATCH :match
+        WHERE articles_fts MATCH :match AND ({condition})
         ORDER BY rank, articles.id
-        LIMIT :limit
+        LIMIT :limit OFFSET :offset
     """
-    return sql, {"match": match, "limit": limit}
+    return sql, {**params, "match": match, "limit": limit, "offset": offset}
+
+
+def list_articles(limit: int | None, offset: int, *, where: Query = ("1", {})) -> Query:
+    """Articles newest first by ``published_at`` (compared in UTC; undated ones last)."""
+    condition, params = where
+    sql = f"""
+        SELECT id, published_at, category, status, title, url
+        FROM articles
+        WHERE {condition}
+        ORDER BY datetime(published_at) IS NULL, datetime(published_at) DESC, id DESC
+        LIMIT :limit OFFSET :offset
+    """
+    return sql, {**params, "limit": -1 if limit is None else limit, "offset": offset}
 
 
 def count_rows(table: str) -> Query:

@@ -27,6 +27,7 @@ from typing import Any
 import sqlite_utils
 
 from archive import dedupe, migrations, queries
+from archive.filters import ArticleFilters
 from archive.revisit import RevisitSchedule, parse_time
 from archive.urls import canonical_key
 
@@ -1623,7 +1624,19 @@ class Archive:
 
     # -- search and stats -------------------------------------------------------------
 
-    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    def articles(self, filters: ArticleFilters | None = None) -> list[dict[str, Any]]:
+        """Articles newest first by ``published_at`` (undated ones last), narrowed by ``filters``.
+
+        Each has ``id``, ``published_at``, ``category``, ``status``, ``title`` and ``url``.
+        """
+        filters = filters or ArticleFilters()
+        return self._rows(
+            queries.list_articles(filters.limit, filters.offset, where=filters.where())
+        )
+
+    def search(
+        self, query: str, *, limit: int = 20, filters: ArticleFilters | None = None
+    ) -> list[dict[str, Any]]:
         """Full-text search over title, lead, body and tags, best match first (bm25).
 
         ``query`` is FTS5 syntax (``sécurité AND syrie``, ``"phrase exacte"``, ``title:x``);
@@ -1631,20 +1644,45 @@ class Archive:
         stray quotes or operators never raise. Each hit has ``id``, ``url``, ``title``,
         ``published_at``, ``category``, ``snippet`` (hits marked ``[ ]``) and ``rank``
         (bm25 score, lower is better). Raises ``ValueError`` for an empty query.
+        ``filters`` narrows the hits; its ``limit``, when set, replaces ``limit``.
         """
         if not query.strip():
             raise ValueError("empty search query: give at least one word to search for")
+        filters = filters or ArticleFilters()
+        limit = filters.limit if filters.limit is not None else limit
+        where, offset = filters.where(), filters.offset
         try:
-            return self._rows(queries.search(query, limit))
+            return self._rows(queries.search(query, limit, where=where, offset=offset))
         except sqlite3.OperationalError as error:
             logger.debug("not an FTS5 query (%s), searching for the words: %r", error, query)
         words = ['"' + word.replace('"', '""') + '"' for word in query.split()]
         try:
-            return self._rows(queries.search(" ".join(words), limit))
+            return self._rows(queries.search(" ".join(words), limit, where=where, offset=offset))
         except sqlite3.OperationalError as error:
             # Only reachable for input made of nothing FTS5 can tokenise; nothing matches.
             logger.debug("search for %r failed: %s", query, error)
             return []
+
+    def sql(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one SQL statement on a read-only connection: ``(column names, rows)``.
+
+        The connection is opened apart with ``mode=ro`` and ``PRAGMA query_only``, and
+        ``ATTACH`` (which could create files) is denied, so anything that writes fails with
+        ``sqlite3.Error``, as do syntax errors, several statements and missing parameters.
+        """
+        uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.set_authorizer(_deny_attach)
+            cursor = conn.execute(statement, dict(params or {}))
+            rows = cursor.fetchall()
+            columns = [column[0] for column in cursor.description or ()]
+        finally:
+            conn.close()
+        return columns, rows
 
     def counts(self) -> dict[str, int]:
         """Number of rows of each archive table (FTS internals and ``_migrations`` left out)."""
@@ -1653,3 +1691,10 @@ class Archive:
             counted = self._one(queries.count_rows(row["name"]))
             result[row["name"]] = int(counted["n"]) if counted else 0
         return result
+
+
+def _deny_attach(action: int, *_: str | None) -> int:
+    """SQLite authorizer of :meth:`Archive.sql`: ``ATTACH`` (and so ``VACUUM``) refused."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
