@@ -209,7 +209,8 @@ def show(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
 
     Any URL that ever led to the article finds it: canonical, fetched, redirected, short
     ("URL courte") or with tracking parameters. Prints its fields, then lead and body, then
-    the related "Lire aussi" links, tags and URLs; --json prints one object.
+    the related "Lire aussi" links, the articles linking to it, its versions count and events,
+    tags and URLs; --json prints one object.
     """
     article = open_archive(ctx).get_article(url_or_id)
     if article is None:
@@ -224,6 +225,15 @@ def show(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
     click.echo("\nrelated:")
     for link in article["related"]:
         click.echo(f"  {link['position']}. [{link['kind']}] {link['title'] or '-'} {link['url']}")
+    click.echo("\nlinked from:")
+    for source in article["linked_from"]:
+        click.echo(f"  [{source['kind']}] {source['title'] or '-'} (id {source['id']})")
+    click.echo(f"\nversions: {article['versions_count']}")
+    click.echo("\nevents:")
+    for event in article["events"]:
+        click.echo(
+            f"  {event['at'][:19].replace('T', ' ')} {event['kind']} {event['status'] or ''}"
+        )
     click.echo(f"\ntags: {_show_value(article['tags'])}")
     click.echo("\nurls:")
     for seen in article["urls"]:

@@ -463,6 +463,19 @@ def resolve_links_to(article_id: int) -> Query:
     return sql, {"id": article_id}
 
 
+def linking_articles(article_id: int) -> Query:
+    """Articles whose current "Lire aussi" links lead to the article, oldest link first."""
+    sql = """
+        SELECT src.id, src.url, src.title, links.kind, links.position
+        FROM links
+        JOIN articles AS src ON src.id = links.from_article_id
+        WHERE links.target_article_id = :id AND links.last_seen_at = src.last_seen_at
+          AND src.id != :id
+        ORDER BY links.first_seen_at, links.id
+    """
+    return sql, {"id": article_id}
+
+
 def current_links(article_id: int) -> Query:
     """The article's related links as of its last store, in page order.
 

@@ -1619,6 +1619,7 @@ class Archive:
         counted = self._one(queries.count_versions(article_id)) if self._has("versions") else None
         result["versions_count"] = int(counted["n"]) if counted else 0
         result["urls"] = self._rows(queries.urls_of_article(article_id))
+        result["linked_from"] = self._rows(queries.linking_articles(article_id))
         result["events"] = self.events(article_id)
         return result
 

@@ -119,6 +119,9 @@ def test_related_depth_1_archives_the_four_related_articles(
             article = archive.get_article(replica.base_url + link["path"])
             assert article is not None, link
             assert article["title"] == link["title"]
+            assert [(s["id"], s["kind"]) for s in article["linked_from"]] == [
+                (seed["id"], "lire_aussi")
+            ]
             related_ids.append(article["id"])
         edges = list(
             archive.db.query(
