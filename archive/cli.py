@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import sqlite3
@@ -12,9 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
+from archive import export as export_module
 from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
+from archive import stats as stats_module
 from archive import warc
 from archive.filters import ArticleFilters, filter_options
 from archive.store import (
@@ -84,7 +87,7 @@ VERSION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("content_hash", "hash"),
 )
 #: Formats ``archive export`` writes.
-EXPORT_FORMATS: tuple[str, ...] = ("warc",)
+EXPORT_FORMATS: tuple[str, ...] = (*export_module.ARTICLE_FORMATS, "warc")
 #: Formats ``archive related`` prints or writes.
 RELATED_FORMATS: tuple[str, ...] = ("text", "json", "dot", "svg", "png")
 
@@ -248,9 +251,11 @@ def show(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
 def search(ctx: click.Context, query: str, filters: ArticleFilters, as_json: bool) -> None:
     """Full-text search of titles, leads, bodies and tags, best match first.
 
-    QUERY is SQLite FTS5 syntax (words, "a phrase", OR, NOT, prefix*, title:word); case and
-    accents are ignored, so "securite" finds "sécurité". Invalid syntax is searched as plain
-    words. Matches are marked [ ] in the snippet. The filters narrow the hits.
+    QUERY: words (all must match), "an exact phrase", AND, OR, NOT, parentheses, prefix*,
+    title:word. Case, accents, elisions and French inflections are ignored: "securite" finds
+    "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe". Stray quotes,
+    parentheses and other syntax are ignored. Matches are marked [ ] in the snippet. The
+    filters narrow the hits.
     """
     try:
         hits = open_archive(ctx).search(query, filters=filters)
@@ -474,43 +479,182 @@ def _progress() -> reparse_module.Progress | None:
     "export_format",
     type=click.Choice(EXPORT_FORMATS),
     required=True,
-    help="Output format; only warc (WARC/1.1) for now, more to come.",
+    help="Output format: jsonl or csv (one line or row per article), warc (the captures).",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     required=True,
     metavar="FILE",
-    help="The file to write; replaced only once the export is complete.",
+    help="The file to write ('-': standard output); replaced only once the export is complete.",
 )
 @click.option(
     "--gzip/--no-gzip",
     default=True,
     show_default=True,
-    help="Gzip each record (the usual .warc.gz).",
+    help="warc: gzip each record (the usual .warc.gz).",
+)
+@filter_options()
+@json_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    export_format: str,
+    output: str,
+    gzip: bool,
+    filters: ArticleFilters,
+    as_json: bool,
+) -> None:
+    """Export the articles (jsonl, csv) or every stored capture (warc) to a file.
+
+    jsonl: one JSON object per article (the fields of show --json without versions, URLs
+    and events); csv: a header row, then one row per article, tags and authors joined by
+    " | ", related as JSON. Both stream, and honour the article filters. warc: a warcinfo
+    record, then one WARC/1.1 response record per capture; the filters are ignored for now.
+    Each capture body is checked against its sha256 first: a damaged capture stops the
+    export with an error and no file is written. A progress bar shows on stderr when it is
+    a terminal.
+    """
+    archive = open_archive(ctx)
+    to_stdout = output == "-"
+    if export_format == "warc":
+        if filters != ArticleFilters():
+            click.echo("warning: --format warc ignores the article filters", err=True)
+        try:
+            if to_stdout:
+                stdout = sys.stdout.buffer
+                warc.write_warc(archive.iter_captures(), stdout, gzip=gzip)
+                return
+            result = warc.export_warc(archive, output, gzip=gzip)
+        except (warc.WarcExportError, ArchiveError, OSError) as error:
+            raise click.ClickException(str(error)) from error
+        if as_json:
+            echo_json(vars(result))
+            return
+        size = f"{result.records} records, {result.bytes} bytes"
+        click.echo(f"wrote {result.captures} captures ({size}) to {result.path}")
+        return
+    try:
+        articles_result = _export_articles(archive, export_format, output, filters)
+    except (ArchiveError, OSError, sqlite3.Error) as error:
+        raise click.ClickException(str(error)) from error
+    if articles_result is None:
+        return
+    if as_json:
+        echo_json(vars(articles_result))
+        return
+    click.echo(
+        f"wrote {articles_result.articles} articles ({articles_result.bytes} bytes)"
+        f" to {articles_result.path}"
+    )
+
+
+def _export_articles(
+    archive: Archive, export_format: str, output: str, filters: ArticleFilters
+) -> export_module.ArticleExportResult | None:
+    """jsonl or csv to ``output`` (``-``: stdout, then no result); a bar when stderr is a tty."""
+    with contextlib.ExitStack() as stack:
+        progress: export_module.Progress | None = None
+        if sys.stderr.isatty():
+            total = export_module.count_articles(archive, filters)
+            bar = stack.enter_context(
+                click.progressbar(length=total, label="export", file=sys.stderr)
+            )
+            progress = bar.update
+        if output == "-":
+            articles = export_module.iter_articles(archive, filters)
+            out = sys.stdout.buffer
+            export_module.write_articles(articles, out, export_format, progress=progress)
+            out.flush()
+            return None
+        return export_module.export_articles(
+            archive, output, export_format, filters, progress=progress
+        )
+    return None  # pragma: no cover (mypy: ExitStack may swallow exceptions)
+
+
+@cli.command()
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when the latest crawl misses a field much more often than the crawls before.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(min=0, max=1),
+    default=stats_module.DEFAULT_THRESHOLD,
+    show_default=True,
+    metavar="SHARE",
+    help="--check: the rise of a missing share (0 to 1, absolute) that is an alert.",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(min=1),
+    default=stats_module.DEFAULT_WINDOW,
+    show_default=True,
+    metavar="N",
+    help="--check: compare with the median of this many earlier finished crawls.",
 )
 @json_option
 @click.pass_context
-def export(ctx: click.Context, export_format: str, output: str, gzip: bool, as_json: bool) -> None:
-    """Export every stored capture to a file; the only format for now is WARC.
+def stats(ctx: click.Context, check: bool, threshold: float, window: int, as_json: bool) -> None:
+    """Per site: articles, live, gone, versions, duplicates and articles per day; per crawl
+    (the last 10): responses, articles stored and the share of them missing each field.
 
-    WARC: a warcinfo record, then one WARC/1.1 response record per capture (status line,
-    headers and body as stored, WARC-Date the fetch time, digests by warcio). Each body is
-    checked against its sha256 first: a damaged capture stops the export with an error and
-    no file is written.
+    --check compares the latest finished crawl that stored articles with the median of the
+    --window earlier finished crawls of its spider: a field whose missing share rose by
+    more than --threshold prints one line and the exit status is 1; else "ok", 0.
     """
     archive = open_archive(ctx)
-    assert export_format == "warc"  # click.Choice admits nothing else yet
-    try:
-        result = warc.export_warc(archive, output, gzip=gzip)
-    except (warc.WarcExportError, ArchiveError, OSError) as error:
-        raise click.ClickException(str(error)) from error
+    if check:
+        result = stats_module.check(archive, threshold=threshold, window=window)
+        if as_json:
+            echo_json(result.to_dict())
+        else:
+            for message in result.messages:
+                click.echo(message)
+            if result.ok:
+                click.echo("ok")
+        ctx.exit(0 if result.ok else 1)
+    report = stats_module.stats(archive)
     if as_json:
-        echo_json(vars(result))
+        echo_json(report)
         return
-    size = f"{result.records} records, {result.bytes} bytes"
-    click.echo(f"wrote {result.captures} captures ({size}) to {result.path}")
+    for line in _stats_lines(report):
+        click.echo(line)
+
+
+def _stats_lines(report: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    site_keys = ("site", "articles", "live", "gone", "versions", "duplicates")
+    sites = [[_cell(site[key]) for key in site_keys] for site in report["sites"]]
+    lines += format_table(sites, site_keys) if sites else ["no articles yet"]
+    for site in report["sites"]:
+        if site["per_day"]:
+            days = ", ".join(f"{day['day']} {day['articles']}" for day in site["per_day"])
+            lines.append(f"{site['site'] or '-'} per day: {days}")
+    lines.append("")
+    if not report["crawls"]:
+        return [*lines, "no crawls yet"]
+    fields = stats_module.QUALITY_FIELDS
+    headers = ["crawl", "status", "fetched", "stored", *fields]
+    rows = [
+        [
+            str(crawl["id"]),
+            crawl["status"],
+            str(crawl["fetched"]),
+            str(crawl["stored"]),
+            *(_share(crawl["missing"][field]) for field in fields),
+        ]
+        for crawl in report["crawls"]
+    ]
+    lines.append("missing share of the articles each crawl stored:")
+    return lines + format_table(rows, headers)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 @cli.command()

@@ -362,11 +362,30 @@ def m003_frontier_and_revisits(db: sqlite_utils.Database) -> None:
     db.execute(_BACKFILL_NEXT_VISIT)
 
 
+def m004_french_search(db: sqlite_utils.Database) -> None:
+    """``articles_fts_fr``: the French search index (stemmed, accent- and elision-free words).
+
+    A plain FTS5 table (rowid = ``articles.id``): its text is computed in Python
+    (``archive.french.fold_text``), so neither triggers nor an external-content table can
+    keep it. The archive writes it whenever an article's content changes, and
+    ``Archive.backfill_search()`` fills it in for the articles already archived on the first
+    read-write open.
+    """
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE articles_fts_fr USING fts5(
+            title, lead, body, tags, tokenize = 'unicode61'
+        )
+        """
+    )
+
+
 #: Every migration, in the order they apply. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial_schema,
     m002_versions_captures_events,
     m003_frontier_and_revisits,
+    m004_french_search,
 )
 
 

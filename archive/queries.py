@@ -736,6 +736,73 @@ def search(match: str, limit: int, *, where: Query = ("1", {}), offset: int = 0)
     return sql, {**params, "match": match, "limit": limit, "offset": offset}
 
 
+#: bm25 weights of ``articles_fts_fr``'s columns (title, lead, body, tags): a word in the
+#: title counts most, one in the body least.
+FRENCH_SEARCH_WEIGHTS: tuple[float, ...] = (10.0, 4.0, 1.0, 4.0)
+
+
+def search_french(match: str, limit: int, *, where: Query = ("1", {}), offset: int = 0) -> Query:
+    """Search of the French index ``articles_fts_fr`` (``match`` over folded words), best
+    first (weighted bm25), with the original text the snippet is cut from."""
+    condition, params = where
+    weights = ", ".join(str(w) for w in FRENCH_SEARCH_WEIGHTS)
+    sql = f"""
+        SELECT
+            articles.id, articles.url, articles.title, articles.published_at,
+            articles.category, articles.lead, articles.body, articles.tags,
+            bm25(articles_fts_fr, {weights}) AS rank
+        FROM articles_fts_fr JOIN articles ON articles.id = articles_fts_fr.rowid
+        WHERE articles_fts_fr MATCH :match AND ({condition})
+        ORDER BY rank, articles.id
+        LIMIT :limit OFFSET :offset
+    """
+    return sql, {**params, "match": match, "limit": limit, "offset": offset}
+
+
+def article_search_text(article_id: int) -> Query:
+    """The columns of the article the search indexes."""
+    return "SELECT id, title, lead, body, tags FROM articles WHERE id = :id", {"id": article_id}
+
+
+def delete_search_entry(article_id: int) -> Query:
+    """Drop the article's row of ``articles_fts_fr``."""
+    return "DELETE FROM articles_fts_fr WHERE rowid = :id", {"id": article_id}
+
+
+def insert_search_entry(article_id: int, values: Mapping[str, str]) -> Query:
+    """The article's folded text as a row of ``articles_fts_fr``."""
+    sql = """
+        INSERT INTO articles_fts_fr (rowid, title, lead, body, tags)
+        VALUES (:id, :title, :lead, :body, :tags)
+    """
+    return sql, {**values, "id": article_id}
+
+
+def first_article_missing_search() -> Query:
+    """1 when some article has no ``articles_fts_fr`` row.
+
+    Looks in the index's ``_docsize`` shadow table (one row per indexed row, keyed by rowid):
+    a plain b-tree lookup per article, about 3 times faster than asking the FTS5 table.
+    """
+    sql = """
+        SELECT 1 AS missing FROM articles
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_fr_docsize d WHERE d.id = articles.id)
+        LIMIT 1
+    """
+    return sql, {}
+
+
+def articles_missing_search(limit: int) -> Query:
+    """Articles without an ``articles_fts_fr`` row, by id."""
+    sql = """
+        SELECT id, title, lead, body, tags FROM articles
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_fr f WHERE f.rowid = articles.id)
+        ORDER BY id
+        LIMIT :limit
+    """
+    return sql, {"limit": limit}
+
+
 def list_articles(limit: int | None, offset: int, *, where: Query = ("1", {})) -> Query:
     """Articles newest first by ``published_at`` (compared in UTC; undated ones last)."""
     condition, params = where
@@ -770,3 +837,119 @@ def user_tables() -> Query:
         ORDER BY name
     """
     return sql, {}
+
+
+# -- export and stats (archive/export.py, archive/stats.py) ---------------------------------
+
+#: Fields whose share of articles missing them ``archive stats`` reports per crawl.
+QUALITY_FIELDS: tuple[str, ...] = (
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "authors",
+    "tags",
+    "category",
+    "image_url",
+    "image_caption",
+    "image_credit",
+    "views",
+    "short_url",
+)
+
+#: Where each of :data:`QUALITY_FIELDS` is read: the version the crawl stored, or the article
+#: for the fields versions do not keep.
+_QUALITY_SOURCE = {"views": "articles", "short_url": "articles"}
+
+
+def export_first_id(offset: int, *, where: Query = ("1", {})) -> Query:
+    """The id of the first article to export after skipping ``offset`` (by id)."""
+    condition, params = where
+    sql = f"SELECT id FROM articles WHERE {condition} ORDER BY id LIMIT 1 OFFSET :offset"
+    return sql, {**params, "offset": offset}
+
+
+def export_count(*, where: Query = ("1", {})) -> Query:
+    """How many articles the filters select."""
+    condition, params = where
+    return f"SELECT COUNT(*) AS n FROM articles WHERE {condition}", params
+
+
+def export_page(after_id: int, limit: int, *, where: Query = ("1", {})) -> Query:
+    """The next ``limit`` articles with an id above ``after_id`` (keyset paging), by id."""
+    condition, params = where
+    sql = f"""
+        SELECT * FROM articles
+        WHERE articles.id > :export_after AND ({condition})
+        ORDER BY articles.id
+        LIMIT :export_limit
+    """
+    return sql, {**params, "export_after": after_id, "export_limit": limit}
+
+
+def site_stats() -> Query:
+    """Per site: articles, live, gone, duplicates, versions."""
+    sql = """
+        SELECT
+            COALESCE(articles.site, '') AS site,
+            COUNT(*) AS articles,
+            COALESCE(SUM(articles.status = 'live'), 0) AS live,
+            COALESCE(SUM(articles.status = 'gone'), 0) AS gone,
+            COALESCE(SUM(articles.duplicate_of IS NOT NULL), 0) AS duplicates,
+            COALESCE(SUM(
+                (SELECT COUNT(*) FROM versions WHERE versions.article_id = articles.id)
+            ), 0) AS versions
+        FROM articles
+        GROUP BY COALESCE(articles.site, '')
+        ORDER BY site
+    """
+    return sql, {}
+
+
+def site_days(site: str, days: int) -> Query:
+    """The site's articles per day of publication (as published), the latest ``days`` days."""
+    sql = """
+        SELECT substr(published_at, 1, 10) AS day, COUNT(*) AS articles
+        FROM articles
+        WHERE COALESCE(site, '') = :site AND published_at IS NOT NULL
+        GROUP BY day
+        ORDER BY day DESC
+        LIMIT :days
+    """
+    return sql, {"site": site, "days": days}
+
+
+def crawl_quality(crawl_id: int) -> Query:
+    """Responses of a crawl, articles it stored (``new``/``updated``), and how many of those
+    miss each of :data:`QUALITY_FIELDS` (NULL, blank or an empty list)."""
+
+    def missing(field: str) -> str:
+        column = f"{_QUALITY_SOURCE.get(field, 'versions')}.{_quote(field)}"
+        return (
+            f"COALESCE(SUM({column} IS NULL OR trim(CAST({column} AS TEXT)) IN ('', '[]')), 0)"
+            f" AS {_quote(field)}"
+        )
+
+    sql = f"""
+        SELECT
+            (SELECT COUNT(status) FROM fetches WHERE crawl_id = :id) AS fetched,
+            COUNT(*) AS stored,
+            {", ".join(missing(field) for field in QUALITY_FIELDS)}
+        FROM fetches
+        JOIN articles ON articles.id = fetches.article_id
+        LEFT JOIN versions ON versions.id = (
+            SELECT MAX(v.id) FROM versions AS v
+            WHERE v.article_id = fetches.article_id AND v.crawl_id = :id
+        )
+        WHERE fetches.crawl_id = :id AND fetches.outcome IN ('new', 'updated')
+    """
+    return sql, {"id": crawl_id}
+
+
+def finished_crawls(limit: int) -> Query:
+    """The latest ``limit`` finished crawls, newest first."""
+    sql = """
+        SELECT id, spider, started_at, finished_at FROM crawls
+        WHERE status = 'finished' ORDER BY id DESC LIMIT :limit
+    """
+    return sql, {"limit": limit}

@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import dedupe, migrations, queries
+from archive import dedupe, french, migrations, queries
 from archive.filters import ArticleFilters
 from archive.revisit import RevisitSchedule, parse_time
 from archive.urls import canonical_key
@@ -466,6 +466,8 @@ class Archive:
         migrations.migrate(self.db)
         if self._needs_backfill():
             self.backfill_dedupe()
+        if self._needs_search_backfill():
+            self.backfill_search()
 
     def close(self) -> None:
         """Close the database connection."""
@@ -905,6 +907,7 @@ class Archive:
     def _store_new(self, page: _Page) -> StoreResult:
         key = canonical_key(_clean(page.article.get("canonical_url")) or page.url)
         article_id = self._insert_article(page, key)
+        self._index_search(article_id)
         version_id = self._new_version(article_id, page)
         result = StoreResult(article_id=article_id, outcome="new", version_id=version_id)
         match = self._index.best_match(page.signature, exclude=article_id)
@@ -961,6 +964,7 @@ class Archive:
             "last_crawl_id": page.crawl_id,
         }
         self._run(queries.update_article_content(article_id, values))
+        self._index_search(article_id)
         self._index_text(article_id, page.text_hash, page.signature)
         return StoreResult(article_id=article_id, outcome="updated", version_id=version_id)
 
@@ -1245,6 +1249,7 @@ class Archive:
             fill = {column: fields[column] for column in queries.FILLABLE_COLUMNS}
             self._run(queries.fill_article(article_id, fill))
             self._store_tags(article_id, _names(article.get("tags")))
+            self._index_search(article_id)
             self._index_text(article_id, dedupe.text_hash(*text), dedupe.signature(*text))
         return version_id
 
@@ -1561,6 +1566,52 @@ class Archive:
             )
         return done
 
+    # -- French search index -------------------------------------------------------------
+
+    def _index_search(self, article_id: int) -> None:
+        """Write the article's ``articles_fts_fr`` row from its current content."""
+        row = self._one(queries.article_search_text(article_id))
+        if row is not None:
+            self._write_search_entry(row)
+
+    def _write_search_entry(self, row: Mapping[str, Any]) -> None:
+        article_id = int(row["id"])
+        title, lead, body, tags = _search_texts(row)
+        values = {
+            "title": french.fold_text(title),
+            "lead": french.fold_text(lead),
+            "body": french.fold_text(body),
+            "tags": french.fold_text(tags),
+        }
+        self._run(queries.delete_search_entry(article_id))
+        self._run(queries.insert_search_entry(article_id, values))
+
+    def _needs_search_backfill(self) -> bool:
+        return self._one(queries.first_article_missing_search()) is not None
+
+    def backfill_search(self) -> int:
+        """Fill in the French search index (``articles_fts_fr``) of articles lacking it.
+
+        Archives made before French search (schemas 1 to 3) get it on their first
+        read-write open, in batches of :data:`BACKFILL_BATCH` articles, one transaction
+        each, so an interrupted backfill resumes where it stopped. Returns the number of
+        articles indexed.
+        """
+        done = 0
+        while True:
+            with self._transaction():
+                rows = self._rows(queries.articles_missing_search(BACKFILL_BATCH))
+                for row in rows:
+                    self._write_search_entry(row)
+            done += len(rows)
+            if len(rows) < BACKFILL_BATCH:
+                break
+        if done:
+            logger.info(
+                "archive %s: French search index filled in for %d articles", self.path, done
+            )
+        return done
+
     # -- reading articles -------------------------------------------------------------
 
     def _article_id(self, url_or_id: str | int) -> int | None:
@@ -1638,31 +1689,46 @@ class Archive:
     def search(
         self, query: str, *, limit: int = 20, filters: ArticleFilters | None = None
     ) -> list[dict[str, Any]]:
-        """Full-text search over title, lead, body and tags, best match first (bm25).
+        """Full-text French search over title, lead, body and tags, best match first.
 
-        ``query`` is FTS5 syntax (``sécurité AND syrie``, ``"phrase exacte"``, ``title:x``);
-        accents are ignored. A query that is not valid FTS5 is retried as plain words, so
-        stray quotes or operators never raise. Each hit has ``id``, ``url``, ``title``,
-        ``published_at``, ``category``, ``snippet`` (hits marked ``[ ]``) and ``rank``
-        (bm25 score, lower is better). Raises ``ValueError`` for an empty query.
+        Words match whatever their case, accents, elision or French inflection: "securite"
+        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe" (Snowball
+        stems, see :mod:`archive.french`). Several words must all match; ``"an exact
+        phrase"`` matches those words in that order; ``AND``, ``OR``, ``NOT`` (upper case)
+        and parentheses combine them; ``word*`` is a prefix, ``title:word`` (or ``lead``,
+        ``body``, ``tags``) looks in one column. Other FTS5 syntax in the query is searched
+        as words, and unbalanced quotes and parentheses are dropped, so no query fails for
+        its syntax; one with no word at all finds nothing. Each hit has ``id``, ``url``,
+        ``title``, ``published_at``, ``category``, ``snippet`` (up to 16 words of the
+        original text, matching words marked ``[ ]``) and ``rank`` (bm25 score weighting
+        title, then lead and tags, above body; lower is better). Raises ``ValueError`` for
+        an empty query or one starting with ``NOT``.
         ``filters`` narrows the hits; its ``limit``, when set, replaces ``limit``.
         """
-        if not query.strip():
-            raise ValueError("empty search query: give at least one word to search for")
         filters = filters or ArticleFilters()
         limit = filters.limit if filters.limit is not None else limit
         where, offset = filters.where(), filters.offset
-        try:
-            return self._rows(queries.search(query, limit, where=where, offset=offset))
-        except sqlite3.OperationalError as error:
-            logger.debug("not an FTS5 query (%s), searching for the words: %r", error, query)
-        words = ['"' + word.replace('"', '""') + '"' for word in query.split()]
-        try:
-            return self._rows(queries.search(" ".join(words), limit, where=where, offset=offset))
-        except sqlite3.OperationalError as error:
-            # Only reachable for input made of nothing FTS5 can tokenise; nothing matches.
-            logger.debug("search for %r failed: %s", query, error)
+        french_index = self._has("articles_fts_fr")
+        parsed = french.parse_query(query, stem=french_index)
+        if not parsed.match:
             return []
+        try:
+            if not french_index:
+                # A read-only archive older than French search: accents still fold.
+                return self._rows(queries.search(parsed.match, limit, where=where, offset=offset))
+            rows = self._rows(
+                queries.search_french(parsed.match, limit, where=where, offset=offset)
+            )
+        except sqlite3.OperationalError as error:
+            if not str(error).startswith("fts5:"):
+                raise
+            raise ValueError(f"cannot search for {query!r}: {error}") from error
+        hits: list[dict[str, Any]] = []
+        for row in rows:
+            snippet = french.snippet(_search_texts(row), parsed)
+            hit = {key: row[key] for key in ("id", "url", "title", "published_at", "category")}
+            hits.append({**hit, "snippet": snippet, "rank": row["rank"]})
+        return hits
 
     def sql(
         self, statement: str, params: Mapping[str, Any] | None = None
@@ -1692,6 +1758,17 @@ class Archive:
             counted = self._one(queries.count_rows(row["name"]))
             result[row["name"]] = int(counted["n"]) if counted else 0
         return result
+
+
+def _search_texts(row: Mapping[str, Any]) -> tuple[str | None, str | None, str | None, str]:
+    """(title, lead, body, tags) of an ``articles`` row as search reads them: the tags
+    (stored as a JSON list) joined with commas."""
+    try:
+        tags = json.loads(row["tags"] or "[]")
+    except (TypeError, ValueError):
+        tags = []
+    joined = ", ".join(str(tag) for tag in tags) if isinstance(tags, list) else ""
+    return row["title"], row["lead"], row["body"], joined
 
 
 def _deny_attach(action: int, *_: str | None) -> int:

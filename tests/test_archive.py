@@ -47,6 +47,12 @@ FTS_TABLES = {
     "articles_fts_idx",
     "articles_fts_docsize",
     "articles_fts_config",
+    "articles_fts_fr",
+    "articles_fts_fr_data",
+    "articles_fts_fr_idx",
+    "articles_fts_fr_content",
+    "articles_fts_fr_docsize",
+    "articles_fts_fr_config",
 }
 
 

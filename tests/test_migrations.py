@@ -20,6 +20,7 @@ ALL_MIGRATIONS = [
     "m001_initial_schema",
     "m002_versions_captures_events",
     "m003_frontier_and_revisits",
+    "m004_french_search",
 ]
 
 

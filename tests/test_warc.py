@@ -278,7 +278,7 @@ def test_cli_export_json_no_gzip(db: Path, tmp_path: Path) -> None:
     "args",
     [
         ["export", "-o", "x.warc"],  # --format is required
-        ["export", "--format", "csv", "-o", "x.warc"],  # only warc for now
+        ["export", "--format", "xml", "-o", "x.warc"],  # no such format
         ["export", "--format", "warc"],  # -o is required
     ],
 )
