@@ -1619,15 +1619,7 @@ class Archive:
             url_or_id.strip().isascii() and url_or_id.strip().isdigit()
         ):
             return int(url_or_id)
-        url = url_or_id.strip()
-        for query in (
-            queries.article_by_exact_url(url),
-            queries.article_by_key(canonical_key(url)),
-        ):
-            row = self._one(query)
-            if row is not None:
-                return int(row["id"])
-        return None
+        return self._lookup_url(url_or_id.strip())
 
     def get_article(self, url_or_id: str | int) -> dict[str, Any] | None:
         """The article with this id, or that this URL (any URL that ever led to it) finds.
