@@ -15,7 +15,7 @@ import socket
 import sqlite3
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -1548,22 +1548,33 @@ class Archive:
         batches of :data:`BACKFILL_BATCH` articles, one transaction each, so an interrupted
         backfill resumes where it stopped. Returns the number of articles filled in.
         """
+        return self._backfill(
+            queries.articles_missing_dedupe, self._index_row_text, "duplicate detection"
+        )
+
+    def _index_row_text(self, row: dict[str, Any]) -> None:
+        text = (row["title"], row["lead"], row["body"])
+        self._index_text(int(row["id"]), dedupe.text_hash(*text), dedupe.signature(*text))
+
+    def _backfill(
+        self,
+        missing: Callable[[int], queries.Query],
+        fill: Callable[[dict[str, Any]], None],
+        what: str,
+    ) -> int:
+        """Fill ``what`` in for the rows ``missing`` finds, a batch per transaction, so an
+        interrupted backfill resumes where it stopped; returns how many were filled in."""
         done = 0
         while True:
             with self._transaction():
-                rows = self._rows(queries.articles_missing_dedupe(BACKFILL_BATCH))
+                rows = self._rows(missing(BACKFILL_BATCH))
                 for row in rows:
-                    text = (row["title"], row["lead"], row["body"])
-                    self._index_text(
-                        int(row["id"]), dedupe.text_hash(*text), dedupe.signature(*text)
-                    )
+                    fill(row)
             done += len(rows)
             if len(rows) < BACKFILL_BATCH:
                 break
         if done:
-            logger.info(
-                "archive %s: duplicate detection filled in for %d articles", self.path, done
-            )
+            logger.info("archive %s: %s filled in for %d articles", self.path, what, done)
         return done
 
     # -- French search index -------------------------------------------------------------
@@ -1597,20 +1608,9 @@ class Archive:
         each, so an interrupted backfill resumes where it stopped. Returns the number of
         articles indexed.
         """
-        done = 0
-        while True:
-            with self._transaction():
-                rows = self._rows(queries.articles_missing_search(BACKFILL_BATCH))
-                for row in rows:
-                    self._write_search_entry(row)
-            done += len(rows)
-            if len(rows) < BACKFILL_BATCH:
-                break
-        if done:
-            logger.info(
-                "archive %s: French search index filled in for %d articles", self.path, done
-            )
-        return done
+        return self._backfill(
+            queries.articles_missing_search, self._write_search_entry, "French search index"
+        )
 
     # -- reading articles -------------------------------------------------------------
 
