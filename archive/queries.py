@@ -13,27 +13,6 @@ from typing import Any
 
 Query = tuple[str, dict[str, Any]]
 
-#: ``articles`` columns written from an article's fields (JSON text for the lists).
-ARTICLE_FIELD_COLUMNS: tuple[str, ...] = (
-    "canonical_url",
-    "site",
-    "language",
-    "title",
-    "lead",
-    "body",
-    "authors",
-    "category",
-    "tags",
-    "published_at",
-    "published_at_raw",
-    "modified_at",
-    "modified_at_raw",
-    "image_url",
-    "image_caption",
-    "image_credit",
-    "short_url",
-)
-
 #: Fields an "unchanged" article may still fill in when they were missing: they do not count
 #: as content (see ``content_hash``) but a later extraction may find them.
 FILLABLE_COLUMNS: tuple[str, ...] = (
@@ -61,6 +40,16 @@ VERSION_FIELD_COLUMNS: tuple[str, ...] = (
     "image_url",
     "image_caption",
     "image_credit",
+)
+
+#: ``articles`` columns written from an article's fields (JSON text for the lists): its
+#: content, plus where and how it was read.
+ARTICLE_FIELD_COLUMNS: tuple[str, ...] = (
+    "canonical_url",
+    "site",
+    "language",
+    *VERSION_FIELD_COLUMNS,
+    "short_url",
 )
 
 #: Fetch outcomes that count as errors in ``crawls.errors``.
