@@ -4,22 +4,34 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test lint format bench clean-venv
+.PHONY: venv browser demo test lint format bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,web]'
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+## Debian's chromium and chromedriver, for the browser test of `archive serve`; apt-get only
+## when one is missing (sudo when not root; `apt-get update` when the install fails first).
+CHROMIUM ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+APT_BROWSER := env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	chromium chromium-driver
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo $(APT_BROWSER) || { $$sudo apt-get update && $$sudo $(APT_BROWSER); }; \
+	fi
 
 ## Serve the bundled replica site, crawl it into ./archive.db and show what was archived.
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh
 
 ## The whole test suite, then the linters.
-test: venv
+test: venv browser
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory lint
 

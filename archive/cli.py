@@ -18,7 +18,7 @@ from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
-from archive import warc
+from archive import warc, web
 from archive.filters import ArticleFilters, filter_options
 from archive.store import (
     DEFAULT_PATH,
@@ -736,6 +736,47 @@ def related(
             file.write(text)
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error}") from error
+
+
+@cli.command()
+@click.option(
+    "--host", default=web.DEFAULT_HOST, show_default=True, help="The address to listen on."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(min=1, max=65535),
+    default=web.DEFAULT_PORT,
+    show_default=True,
+    metavar="PORT",
+    help="The port to listen on.",
+)
+@click.option(
+    "--print-metadata",
+    is_flag=True,
+    help="Print the Datasette metadata (JSON) and exit, for `datasette ARCHIVE --metadata`.",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, print_metadata: bool) -> None:
+    """Browse the archive in Datasette, read-only, at http://HOST:PORT/ until Ctrl-C.
+
+    Tables and columns described, facets on the articles' category, site, status and
+    publication day, full-text search, and canned queries: French search, articles by tag,
+    versions of an article, gone articles, related edges. Datasette opens the file read-only
+    (mode=ro), so crawls can keep writing to it. Needs the web extra:
+    pip install 'sputnik-archiver[web]'.
+    """
+    archive = open_archive(ctx)  # the checks (and upgrade) of every command
+    archive.close()  # Datasette reads through read-only connections of its own
+    if print_metadata:
+        echo_json(web.build_metadata(web.database_name(archive.path)))
+        return
+    try:
+        web.require_web_extra()
+    except web.WebExtraMissing as error:
+        click.echo(str(error), err=True)
+        ctx.exit(2)
+    click.echo(f"serving {archive.path} at http://{host}:{port}/ (read-only; Ctrl-C to stop)")
+    web.serve(archive.path, host=host, port=port)
 
 
 def main() -> None:

@@ -41,10 +41,14 @@ COLUMNS: tuple[str, ...] = ("title", "lead", "body", "tags")
 SNIPPET_TOKENS = 16
 
 _WORD = re.compile(r"[^\W_]+")
+#: A word and the character after it (empty at the end of the text).
+_WORD_AND_NEXT = re.compile(r"([^\W_]+)(.?)", re.DOTALL)
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 # A phrase, a parenthesis, a lone quote, or a run of anything else.
 _QUERY_TOKEN = re.compile(r'"([^"]*)"|(\()|(\))|(")|([^\s"()]+)')
 _COLUMN = re.compile(r"^(" + "|".join(COLUMNS) + r"):(.*)$", re.IGNORECASE)
+#: (previous item, next item) kinds FTS5 only accepts with an explicit AND between them.
+_NEEDS_AND = frozenset({("term", "("), (")", "term"), (")", "(")})
 
 _local = threading.local()
 
@@ -88,11 +92,16 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def fold_tokens(text: str | None) -> list[str]:
-    """The folded words of ``text`` (see :func:`fold_word`), in order."""
+    """The folded words of ``text`` (see :func:`fold_word`), in order; the words of
+    :func:`word_spans`, found without building a match object per word."""
     if not text:
         return []
     text = unicodedata.normalize("NFC", text)
-    return [fold_word(word) for _, _, word in word_spans(text)]
+    return [
+        fold_word(word)
+        for word, after in _WORD_AND_NEXT.findall(text)
+        if not (after and after in APOSTROPHES and plain_word(word) in ELISIONS)
+    ]
 
 
 def fold_text(text: str | None) -> str:
@@ -189,6 +198,8 @@ def _assemble(items: Sequence[tuple[str, str, tuple[str, ...], bool]]) -> Parsed
     negate_next = False
     depth = 0
     for kind, text, words, prefix in items:
+        if out and (out[-1][0], kind) in _NEEDS_AND:
+            out.append(("op", "AND"))  # FTS5 takes no implicit AND next to a parenthesis
         if kind == "term":
             if not negate_next and negated_depth is None:
                 if prefix:

@@ -79,7 +79,7 @@ def test_fold_tokens() -> None:
         ("securite", '"securit"'),
         ('"la sécurité"', '"la securit"'),
         ("a AND NOT b", '"a" NOT "b"'),
-        ("(a OR b) c", '( "a" OR "b" ) "c"'),
+        ("(a OR b) c", '( "a" OR "b" ) AND "c"'),
         ("NEAR(a", '"near" "a"'),
         ("a-b", '"a b"'),
         ("secur*", '"secur"*'),

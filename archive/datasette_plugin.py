@@ -1,0 +1,20 @@
+"""The archive's Datasette plugin: the SQL functions its canned queries use.
+
+Registered through the ``datasette`` entry point of the package (so ``datasette archive.db``
+has them too), and by :func:`archive.web.make_datasette` when the entry point is not loaded.
+Imported only where Datasette is installed (the ``web`` extra).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from datasette import hookimpl
+
+from archive import web
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """Add ``french_match``, ``french_snippet`` and ``archive_url_key`` to every connection."""
+    web.register_sql_functions(conn)

@@ -1,0 +1,491 @@
+"""The web view (``archive serve``): Datasette's metadata, search, facets and canned queries
+over a crawled archive, through Datasette's own in-process client; read-only throughout."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import importlib.metadata
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from archive import Archive, web
+from archive.cli import cli
+from archive.filters import ArticleFilters
+from archive.store import Fetch, utc_now
+from mocksite.server import RunningSite
+
+from .conftest import SEED_TEXT, run_crawl
+
+pytestmark = pytest.mark.e2e
+
+#: The title given to one article, as a page could carry it (stored as text, shown as text).
+SCRIPT_TITLE = "Alerte <script>window.__pwned = 1</script> à Paris"
+#: Articles marked gone: (index in id order, HTTP status, reason).
+GONE = ((10, 404, "http_404"), (20, 410, "http_410"))
+
+
+def seed_title() -> str:
+    """The seed page's headline, read from the seed text (third non-blank line)."""
+    lines = [line.strip() for line in SEED_TEXT.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line][2]
+
+
+def build_archive(replica: RunningSite, db: Path) -> dict[str, Any]:
+    """Crawl the replica into ``db``, then (through the Archive API) give one article a
+    title holding a ``<script>`` tag (a second version) and mark two articles gone.
+
+    Returns what was planted: ``seed`` (its id), ``script`` (its id) and ``gone`` ids.
+    """
+    result = run_crawl(db, f"start={replica.base_url}/", "related_depth=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = replica.site
+    with Archive(db) as archive:
+        seed = archive.get_article(replica.base_url + site.article(site.seed_index)["url_path"])
+        assert seed is not None
+        ids = [row["id"] for row in archive.db.query("SELECT id FROM articles ORDER BY id")]
+        others = [i for i in ids if i != seed["id"]]
+        script = archive.get_article(others[0])
+        assert script is not None
+        version = archive.add_version(
+            script["id"],
+            {**script, "title": SCRIPT_TITLE},
+            crawl_id=None,
+            fetched_at=utc_now(),
+            capture_id=None,
+            extractor="test",
+            extractor_version="1",
+        )
+        assert version is not None
+        crawl = archive.begin_crawl("sputnik", {"test": "gone"})
+        gone = []
+        for index, status, reason in GONE:
+            url = archive.get_article(others[index])["url"]
+            fetch = Fetch(url=url, status=status)
+            gone.append(
+                archive.mark_gone(url, crawl_id=crawl, fetch=fetch, status=status, reason=reason)
+            )
+        archive.finish_crawl(crawl, "finished")
+    return {"seed": seed["id"], "script": script["id"], "gone": gone}
+
+
+def get(datasette: Any, path: str) -> httpx.Response:
+    """One request through Datasette's in-process client (no server, no port)."""
+    response: httpx.Response = asyncio.run(datasette.client.get(path))
+    return response
+
+
+def rows(datasette: Any, path: str) -> list[dict[str, Any]]:
+    """The rows of a table or query page, as JSON objects."""
+    sep = "&" if "?" in path else "?"
+    response = get(datasette, f"{path}{sep}_shape=array")
+    assert response.status_code == 200, response.text[:500]
+    result: list[dict[str, Any]] = response.json()
+    return result
+
+
+def close(datasette: Any) -> None:
+    for database in datasette.databases.values():
+        database.close()
+
+
+def file_digests(db: Path) -> dict[str, str]:
+    """sha256 of the archive file and of its WAL, when the WAL holds anything. (A reader of
+    a WAL database may leave an empty -wal file; the -shm file is shared memory every reader
+    writes its read marks to: neither is data.)"""
+    digests = {}
+    for path in (db, db.with_name(db.name + "-wal")):
+        if path.exists() and path.stat().st_size:
+            digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+@pytest.fixture(scope="module")
+def crawled(
+    replica: RunningSite, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
+    db = tmp_path_factory.mktemp("web") / "archive.db"
+    return db, build_archive(replica, db)
+
+
+@pytest.fixture(scope="module")
+def served(crawled: tuple[Path, dict[str, Any]]) -> Iterator[Any]:
+    db, _ = crawled
+    datasette = web.make_datasette(db)
+    yield datasette
+    close(datasette)
+
+
+def sql(db: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+# -- metadata ------------------------------------------------------------------------------
+
+
+def test_every_column_of_a_new_archive_has_a_description(tmp_path: Path) -> None:
+    """Fails when a migration adds a table or column that docs/schema.md does not describe."""
+    tables = web.build_metadata("archive")["databases"]["archive"]["tables"]
+    with Archive(tmp_path / "archive.db") as archive:
+        fts = {t.name for t in archive.db.tables if t.virtual_table_using}
+        schema = {
+            table.name: [column.name for column in table.columns]
+            for table in archive.db.tables
+            if not any(table.name.startswith(f"{name}_") for name in fts)
+        }
+    missing = [
+        f"{table}.{column}"
+        for table, columns in schema.items()
+        for column in columns
+        if not tables.get(table, {}).get("columns", {}).get(column)
+    ]
+    assert not missing, f"columns without a description: {missing}"
+    undescribed = [table for table in schema if not tables[table]["description"]]
+    assert not undescribed, f"tables without a description: {undescribed}"
+    for table in ("dedupe_signatures", "dedupe_bands", "frontier", "_migrations"):
+        assert tables[table]["hidden"] is True
+    assert not any(tables[t].get("hidden") for t in ("articles", "versions", "links", "events"))
+
+
+def test_descriptions_are_the_schema_docs() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert web.schema_doc() == text  # from a source tree; a wheel ships it as archive/schema.md
+    docs = web.parse_schema_doc(text)
+    articles = docs["articles"]
+    assert articles.description.startswith("One row per article, with its current fields")
+    assert articles.columns["status"] == (
+        "live, or gone once it answers 404/410/451 or redirects away. Default live."
+    )
+    assert "`" not in json.dumps(web.build_metadata())  # markdown made plain
+
+
+def test_descriptions_show_on_the_table_page(served: Any) -> None:
+    page = get(served, "/archive/articles")
+    assert page.status_code == 200
+    meta = web.build_metadata()["databases"]["archive"]["tables"]["articles"]
+    text = html.unescape(page.text)
+    assert meta["description"] in text
+    for column in ("status", "content_hash", "published_at", "next_visit_at"):
+        assert f"<dt>{column}</dt><dd>{meta['columns'][column]}</dd>" in text, column
+    database = get(served, "/archive").text
+    assert "dedupe_signatures" not in database.split("hidden table")[0]
+    assert "/archive/articles_by_tag" in database  # canned queries listed
+
+
+def test_facets_count_what_sql_counts(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = crawled
+    response = get(served, "/archive/articles.json?_size=0")
+    facets = response.json()["facet_results"]
+    assert set(facets) == {"category", "site", "status", "published_at"}
+    expressions = {c: c for c in ("category", "site", "status")}
+    expressions["published_at"] = "date(published_at)"
+    for name, expression in expressions.items():
+        truth = dict(
+            sql(
+                db,
+                f"SELECT {expression}, COUNT(*) FROM articles "
+                f"WHERE {expression} IS NOT NULL GROUP BY 1",
+            )
+        )
+        shown = {item["value"]: item["count"] for item in facets[name]["results"]}
+        assert shown, name
+        assert all(shown[value] == truth[value] for value in shown), name
+        if not facets[name]["truncated"]:
+            assert shown == truth, name
+    (total,) = sql(db, "SELECT COUNT(*) FROM articles")[0]
+    assert {item["value"]: item["count"] for item in facets["status"]["results"]} == {
+        "live": total - len(GONE),
+        "gone": len(GONE),
+    }
+    assert len(dict(sql(db, "SELECT category, 1 FROM articles GROUP BY 1"))) > 1
+
+
+def test_table_search_ignores_accents(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    _, planted = crawled
+    hits = rows(served, "/archive/articles.json?_search=securite&_col=title")
+    assert planted["seed"] in [hit["id"] for hit in hits]
+    assert seed_title() in [hit["title"] for hit in hits]
+    assert "sécurité" in seed_title()
+
+
+# -- canned queries --------------------------------------------------------------------------
+
+
+def test_french_search_finds_inflections(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = crawled
+    hits = rows(served, "/archive/search_fr.json?q=frappes")
+    with Archive(db, readonly=True) as archive:
+        expected = archive.search("frappes", limit=100)
+        texts = {r[0]: " ".join(filter(None, r[1:])) for r in _texts(archive)}
+    assert [hit["id"] for hit in hits] == [hit["id"] for hit in expected]
+    assert [hit["snippet"] for hit in hits] == [hit["snippet"] for hit in expected]
+    singular = {i for i, text in texts.items() if re.search(r"\bfrappe\b", text, re.I)}
+    assert singular, "the replica has articles with 'frappe'"
+    assert singular <= {hit["id"] for hit in hits}
+    assert all("[frappe" in hit["snippet"].lower() for hit in hits)
+    # the plain full-text index does not stem: "frappes" misses "la frappe"
+    plain = {hit["id"] for hit in rows(served, "/archive/articles.json?_search=frappes&_col=id")}
+    assert singular - plain
+    with_accents = rows(served, "/archive/search_fr.json?q=S%C3%A9curit%C3%A9s")
+    assert [hit["id"] for hit in with_accents] == [
+        hit["id"] for hit in rows(served, "/archive/search_fr.json?q=securite")
+    ]
+    for nothing in ("", "NOT syrie", "*", '"'):
+        assert rows(served, f"/archive/search_fr.json?{_query(q=nothing)}") == []
+
+
+def _texts(archive: Archive) -> list[tuple[Any, ...]]:
+    return [
+        tuple(r.values()) for r in archive.db.query("SELECT id, title, lead, body FROM articles")
+    ]
+
+
+def test_articles_by_tag(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, planted = crawled
+    ((tag,),) = sql(
+        db,
+        "SELECT name FROM tags JOIN article_tags ON tag_id = tags.id "
+        "GROUP BY tags.id ORDER BY COUNT(*) DESC, name LIMIT 1",
+    )
+    with Archive(db, readonly=True) as archive:
+        expected = archive.articles(ArticleFilters(tag=tag))
+    found = rows(served, f"/archive/articles_by_tag.json?{_query(tag=tag.lower())}")
+    assert len(found) > 1
+    assert [r["id"] for r in found] == [r["id"] for r in expected]
+    with Archive(db, readonly=True) as archive:
+        seed = archive.get_article(planted["seed"])
+    assert seed is not None and seed["tags"]
+    for name in seed["tags"]:
+        found = rows(served, f"/archive/articles_by_tag.json?{_query(tag=name)}")
+        assert planted["seed"] in [r["id"] for r in found], name
+    assert rows(served, "/archive/articles_by_tag.json?tag=no-such-tag") == []
+
+
+def test_versions_of_an_article(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, planted = crawled
+    with Archive(db, readonly=True) as archive:
+        article = archive.get_article(planted["script"])
+        assert article is not None
+        expected = [(v["number"], v["title"]) for v in archive.versions(planted["script"])]
+    assert len(expected) == 2 and expected[1][1] == SCRIPT_TITLE
+    tracked = article["url"] + ("&" if "?" in article["url"] else "?") + "utm_source=x#top"
+    short = article["short_url"]
+    for name in (str(planted["script"]), article["url"], tracked, short):
+        found = rows(served, f"/archive/article_versions.json?{_query(article=name)}")
+        assert [(r["number"], r["title"]) for r in found] == expected, name
+        assert {r["article_id"] for r in found} == {planted["script"]}
+    for nothing in ("", "999999", "http://example.org/nope"):
+        assert rows(served, f"/archive/article_versions.json?{_query(article=nothing)}") == []
+
+
+def _query(**params: str) -> str:
+    return str(httpx.QueryParams(params))
+
+
+def test_gone_articles(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, planted = crawled
+    found = rows(served, "/archive/gone_articles.json")
+    assert sorted(r["id"] for r in found) == sorted(planted["gone"])
+    assert sorted(r["id"] for r in found) == [
+        i for (i,) in sql(db, "SELECT id FROM articles WHERE status = 'gone' ORDER BY id")
+    ]
+    by_id = {r["id"]: r for r in found}
+    for article_id, (_, status, reason) in zip(planted["gone"], GONE, strict=True):
+        assert by_id[article_id]["http_status"] == status
+        assert by_id[article_id]["reason"] == reason
+        assert by_id[article_id]["gone_at"]
+
+
+def test_related_edges(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, planted = crawled
+    seed = planted["seed"]
+    with Archive(db, readonly=True) as archive:
+        article = archive.get_article(seed)
+        assert article is not None
+        titles = dict(sql(db, "SELECT id, title FROM articles"))
+    found = rows(served, f"/archive/related_edges.json?article={seed}")
+    outgoing = [r for r in found if r["from_article_id"] == seed]
+    incoming = [r for r in found if r["from_article_id"] != seed]
+    assert [r["anchor"] for r in outgoing] == [link["title"] for link in article["related"]]
+    assert [r["to_url"] for r in outgoing] == [link["url"] for link in article["related"]]
+    assert all(r["from_title"] == seed_title() and r["current"] == 1 for r in outgoing)
+    for row in found:
+        assert row["from_title"] == titles[row["from_article_id"]]
+        assert row["to_title"] == titles.get(row["target_article_id"])
+    assert all(r["target_article_id"] == seed for r in incoming)
+    expected = sql(
+        db,
+        "SELECT id FROM links WHERE from_article_id = ? OR target_article_id = ? ORDER BY id",
+        seed,
+        seed,
+    )
+    assert sorted(r["link_id"] for r in found) == [i for (i,) in expected]
+    assert any(r["to_title"] for r in outgoing)  # targets archived: titles of both ends
+    every = rows(served, "/archive/related_edges.json?article=")
+    (count,) = sql(db, "SELECT COUNT(*) FROM links")[0]
+    assert len(every) == min(count, 1000)
+
+
+# -- safety: escaping, read-only -----------------------------------------------------------
+
+
+def test_a_script_in_a_title_is_text(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    _, planted = crawled
+    for path in (
+        f"/archive/articles/{planted['script']}",
+        "/archive/articles?_search=alerte",
+        f"/archive/article_versions?article={planted['script']}",
+    ):
+        page = get(served, path).text
+        assert "window.__pwned" in page, path
+        assert "<script>window.__pwned" not in page, path
+        assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page, path
+
+
+def test_writes_are_refused(served: Any, crawled: tuple[Path, dict[str, Any]]) -> None:
+    db, _ = crawled
+    before = file_digests(db)
+    (count,) = sql(db, "SELECT COUNT(*) FROM articles")[0]
+    for statement in (
+        "DELETE FROM articles",
+        "UPDATE articles SET title = 'x'",
+        "DROP TABLE articles",
+        "ATTACH DATABASE 'x.db' AS x",
+        "PRAGMA journal_mode = delete",
+        "SELECT 1; DELETE FROM articles",
+    ):
+        response = get(served, f"/archive.json?{_query(sql=statement)}")
+        assert response.status_code == 400, statement
+    for path in ("/archive/articles/-/insert", "/archive/-/create", "/archive/articles/1/-/delete"):
+        response = asyncio.run(served.client.post(path, json={"row": {"title": "x"}}))
+        assert response.status_code >= 400, path
+    # Datasette's own connections to the file are read-only (mode=ro)
+    database = served.databases["archive"]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        asyncio.run(database.execute_fn(lambda conn: conn.execute("DELETE FROM articles")))
+    assert sql(db, "SELECT COUNT(*) FROM articles")[0] == (count,)
+    assert file_digests(db) == before
+
+
+@pytest.mark.parametrize("wal_files", [False, True])
+def test_read_only_over_a_wal_archive(
+    crawled: tuple[Path, dict[str, Any]], tmp_path: Path, wal_files: bool
+) -> None:
+    """Datasette reads an archive in WAL mode, with the -wal/-shm files a crawl leaves while
+    it runs (and changes it makes seen at once) or without them, and changes no byte."""
+    source, planted = crawled
+    db = tmp_path / "archive.db"
+    shutil.copyfile(source, db)
+    assert db.read_bytes()[18:20] == b"\x02\x02"  # WAL mode, in the header
+    assert not db.with_name("archive.db-wal").exists()
+    writer = None
+    if wal_files:  # a crawl in progress: its connection open, its changes in the WAL
+        writer = sqlite3.connect(db)
+        writer.execute("UPDATE articles SET views = 111 WHERE id = ?", (planted["seed"],))
+        writer.commit()
+        assert db.with_name("archive.db-wal").stat().st_size > 0
+    before = file_digests(db)
+    datasette = web.make_datasette(db)
+    try:
+        seed = rows(datasette, f"/archive/articles.json?id={planted['seed']}&_col=views")
+        assert seed[0]["views"] == (111 if wal_files else seed[0]["views"])
+        assert rows(datasette, "/archive/search_fr.json?q=securite")
+        get(datasette, "/archive/articles?_facet=category")
+        assert file_digests(db) == before
+        if writer is not None:  # the crawl goes on writing; the next page shows it
+            writer.execute("UPDATE articles SET views = 222 WHERE id = ?", (planted["seed"],))
+            writer.commit()
+            seed = rows(datasette, f"/archive/articles.json?id={planted['seed']}&_col=views")
+            assert seed[0]["views"] == 222
+    finally:
+        close(datasette)
+        if writer is not None:
+            writer.close()
+    if not wal_files:
+        wal = db.with_name("archive.db-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+
+
+# -- the plugin and the command --------------------------------------------------------------
+
+
+def test_the_plugin_is_registered_by_the_entry_point() -> None:
+    points = importlib.metadata.entry_points(group="datasette")
+    assert [p.value for p in points if p.name == web.PLUGIN_NAME] == ["archive.datasette_plugin"]
+    # A Datasette that never heard of archive.web loads it from the installed package.
+    code = (
+        "from datasette.plugins import pm; import sys; "
+        f"plugin = pm.get_plugin({web.PLUGIN_NAME!r}); "
+        "print(plugin.__name__, 'archive.web' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    )
+    assert out.stdout.split() == ["archive.datasette_plugin", "True"]
+
+
+def test_sql_functions() -> None:
+    conn = sqlite3.connect(":memory:")
+    web.register_sql_functions(conn)
+    assert conn.execute("SELECT french_match('Frappes aériennes')").fetchone() == (
+        '"frapp" "aerien"',
+    )
+    assert conn.execute("SELECT french_match(''), french_match('NOT x')").fetchone() == (
+        '""',
+        '""',
+    )
+    assert conn.execute(
+        "SELECT french_snippet('La frappe', NULL, NULL, '[\"Syrie\"]', 'frappes')"
+    ).fetchone() == ("La [frappe]",)
+    assert conn.execute("SELECT archive_url_key('HTTP://A.org/x?utm_source=1#f')").fetchone() == (
+        "http://a.org/x",
+    )
+    assert conn.execute("SELECT archive_url_key(''), archive_url_key(NULL)").fetchone() == (
+        None,
+        None,
+    )
+    conn.close()
+
+
+def test_serve_without_the_web_extra(
+    crawled: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = crawled
+    for module in ("datasette", "datasette.app", "uvicorn"):
+        monkeypatch.setitem(sys.modules, module, None)
+    result = CliRunner().invoke(cli, ["--db", str(db), "serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == web.WEB_EXTRA_MISSING + "\n"
+    assert web.WEB_EXTRA_MISSING == (
+        "archive serve needs the web extra: pip install 'sputnik-archiver[web]'"
+    )
+    # the metadata needs no Datasette
+    printed = CliRunner().invoke(cli, ["--db", str(db), "serve", "--print-metadata"])
+    assert printed.exit_code == 0
+    assert json.loads(printed.stdout) == web.build_metadata("archive")
+
+
+def test_serve_refuses_a_missing_archive(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope.db")
+    served = CliRunner().invoke(cli, ["--db", missing, "serve"])
+    listed = CliRunner().invoke(cli, ["--db", missing, "crawls"])
+    assert served.exit_code == listed.exit_code == 1
+    assert served.output == listed.output == f"Error: no archive at {missing}\n"
+    assert not Path(missing).exists()
