@@ -6,6 +6,7 @@ host, by the order of query parameters or by percent-encoding have the same key.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -40,6 +41,7 @@ def strip_tracking(query: str) -> str:
     return "&".join(kept)
 
 
+@lru_cache(maxsize=65536)  # a page's URLs are keyed several times while it is stored
 def canonical_key(url: str) -> str:
     """The key of ``url``: no fragment, no tracking parameters, lower-case scheme and host,
     then :func:`w3lib.url.canonicalize_url` (sorted query, normalised percent-encoding).

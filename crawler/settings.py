@@ -55,7 +55,17 @@ ARCHIVE_RETRY_AFTER_BACKOFF = 5.0
 #: Longest Crawl-delay honoured, in seconds; a robots.txt asking more refuses the host.
 ARCHIVE_CRAWL_DELAY_MAX = 60.0
 
+#: Group commit: a crawl's per-page writes share a transaction for up to this many seconds
+#: or ARCHIVE_COMMIT_SIZE pages (0 or 1: a transaction per page). A crash then loses at most
+#: that much work, which the next run fetches again from the frontier.
+ARCHIVE_COMMIT_INTERVAL = 1.0
+ARCHIVE_COMMIT_SIZE = 100
+
 CONCURRENT_REQUESTS = 16
+#: Outputs of one response processed side by side (Scrapy: 100). Scrapy starts this many
+#: asyncio tasks for every response; a page here yields one item and its links, and the
+#: pipelines are synchronous, so 100 tasks a page were pure overhead (~10% of a crawl).
+CONCURRENT_ITEMS = 8
 #: Retries of a 5xx or a network failure (Scrapy: 2). A site having a bad minute is common in
 #: months of cron runs; 429/503 with Retry-After are retried apart (ARCHIVE_RETRY_AFTER_TIMES).
 RETRY_TIMES = 3
@@ -95,6 +105,11 @@ CLOSESPIDER_ERRORCOUNT = 100
 #: Seconds between progress lines in the log; 0 for none.
 ARCHIVE_PROGRESS_INTERVAL = 60.0
 LOGSTATS_INTERVAL = 0  # the progress line says the same and more
+
+#: The page object that extracts an article (import path), built as ``cls(url, body, encoding)``
+#: and giving ``to_item()`` and ``extractor_version``; unset: ``SputnikArticlePage``. The crawl
+#: benchmark swaps in ``bench.trafilatura_page.TrafilaturaArticlePage`` with it.
+ARCHIVE_PAGE_CLASS: str | None = None
 
 # Incremental runs (crawler/frontier.py): an archived article is fetched again only when due.
 #: Revisit schedule by article age: MAX_AGE:INTERVAL steps, then never (archive/revisit.py).

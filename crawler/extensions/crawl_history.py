@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.reactor import is_reactor_installed
 
 from archive import Fetch
 from crawler.session import close_session, session_for
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.utils.asyncio import AsyncioLoopingCall
+    from twisted.internet.task import LoopingCall
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ class CrawlHistory:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.flusher: AsyncioLoopingCall | LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
@@ -53,7 +58,16 @@ class CrawlHistory:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        session_for(self.crawler)
+        session = session_for(self.crawler)
+        # Group commit (see Archive.batch_commits), with a timer that commits a quiet crawl's
+        # last writes too. Without a reactor (the extension driven by hand) no timer could
+        # run, so each write stays its own transaction.
+        settings = self.crawler.settings
+        interval = settings.getfloat("ARCHIVE_COMMIT_INTERVAL", 1.0)
+        if interval > 0 and is_reactor_installed():
+            session.archive.batch_commits(interval, settings.getint("ARCHIVE_COMMIT_SIZE", 100))
+            self.flusher = create_looping_call(session.archive.flush_if_due)
+            self.flusher.start(interval, now=False)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """robots.txt responses never reach a callback; record them here."""
@@ -69,6 +83,8 @@ class CrawlHistory:
             session.archive.record_fetch(session.crawl_id, fetch, OUTCOME_ROBOTS)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
         session = close_session(self.crawler)
         if session is None:
             return

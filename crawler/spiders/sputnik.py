@@ -31,6 +31,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
@@ -146,6 +147,8 @@ class SputnikSpider(scrapy.Spider):
             RevisitSchedule.parse(settings.get("ARCHIVE_REVISIT_SCHEDULE"))
         except ValueError as error:
             raise BadSpiderArgument(f"ARCHIVE_REVISIT_SCHEDULE: {error}") from None
+        if settings.get("ARCHIVE_PAGE_CLASS"):
+            spider.page_class = load_object(settings.get("ARCHIVE_PAGE_CLASS"))
         return spider
 
     # -- the frontier ------------------------------------------------------------------------
