@@ -85,10 +85,11 @@ class ArticleFilters:
                 conditions.append(f"articles.{column} = :filter_{column} COLLATE NOCASE")
                 params[f"filter_{column}"] = value
         if self.tag is not None:
+            # From the tag to its articles (index on tag_id), not a lookup per article.
             conditions.append(
-                "EXISTS (SELECT 1 FROM article_tags JOIN tags ON tags.id = article_tags.tag_id"
-                " WHERE article_tags.article_id = articles.id"
-                " AND tags.name = :filter_tag COLLATE NOCASE)"
+                "articles.id IN (SELECT article_tags.article_id FROM article_tags"
+                " WHERE article_tags.tag_id IN"
+                " (SELECT tags.id FROM tags WHERE tags.name = :filter_tag COLLATE NOCASE))"
             )
             params["filter_tag"] = self.tag
         if self.author is not None:

@@ -735,15 +735,25 @@ def search_french(match: str, limit: int, *, where: Query = ("1", {}), offset: i
     first (weighted bm25), with the original text the snippet is cut from."""
     condition, params = where
     weights = ", ".join(str(w) for w in FRENCH_SEARCH_WEIGHTS)
+    # The page of hits is ranked inside the index first, then joined to its articles:
+    # joining every match before the LIMIT read one articles row per match (42,000 rows
+    # for a common word at 60,000 articles).
+    filtered = (
+        "" if condition == "1" else f"AND rowid IN (SELECT id FROM articles WHERE {condition})"
+    )
     sql = f"""
+        WITH hits AS (
+            SELECT rowid AS id, bm25(articles_fts_fr, {weights}) AS rank
+            FROM articles_fts_fr
+            WHERE articles_fts_fr MATCH :match {filtered}
+            ORDER BY rank, rowid
+            LIMIT :limit OFFSET :offset
+        )
         SELECT
             articles.id, articles.url, articles.title, articles.published_at,
-            articles.category, articles.lead, articles.body, articles.tags,
-            bm25(articles_fts_fr, {weights}) AS rank
-        FROM articles_fts_fr JOIN articles ON articles.id = articles_fts_fr.rowid
-        WHERE articles_fts_fr MATCH :match AND ({condition})
-        ORDER BY rank, articles.id
-        LIMIT :limit OFFSET :offset
+            articles.category, articles.lead, articles.body, articles.tags, hits.rank
+        FROM hits JOIN articles ON articles.id = hits.id
+        ORDER BY hits.rank, articles.id
     """
     return sql, {**params, "match": match, "limit": limit, "offset": offset}
 

@@ -21,6 +21,7 @@ ALL_MIGRATIONS = [
     "m002_versions_captures_events",
     "m003_frontier_and_revisits",
     "m004_french_search",
+    "m005_listing_order_index",
 ]
 
 
