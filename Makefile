@@ -4,12 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv browser demo test lint format bench clean-venv
+.PHONY: venv browser demo test lint format bench bench-full clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,web]'
+	$(PY) -m pip install --quiet -e '.[dev,web,bench]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -44,9 +44,17 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Crawl throughput against the plain Scrapy floor (bench/RESULTS.md records the figures).
+## The crawl benchmark (bench/crawl.py): throughput against the plain Scrapy floor and a
+## trafilatura pipeline, scaling, incremental runs, the replica's own rate. Each run appends
+## its figures to bench/RESULTS.md and its plots to bench/plots/. `bench` is the quick one
+## (under 5 minutes), `bench-full` the one of issue 6 (up to 100,000 articles: an hour or so).
 bench: venv
-	$(PY) bench/crawl.py --articles 5000
+	$(PY) bench/crawl.py --label quick --articles 1000,3000 --trafilatura-sizes 1000 \
+		--incremental-size 3000 --loadtest-seconds 3 --record bench/RESULTS.md
+
+bench-full: venv
+	$(PY) bench/crawl.py --label full --articles 1000,10000,100000 --trafilatura-sizes 1000 \
+		--incremental-size 10000 --record bench/RESULTS.md
 
 clean-venv:
 	rm -rf $(VENV)

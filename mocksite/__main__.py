@@ -5,9 +5,10 @@ parent process can read it and start crawling. stderr names the mobile base URL
 (``http://127.0.0.2:43123``, or the base URL + ``/m`` where 127.0.0.2 cannot be bound).
 ``--day D`` serves the site as it is on day D (edits, new and unpublished articles),
 ``--faults`` serves some articles with wrong charsets, mojibake or boilerplate,
-``--hostile`` adds the hostile routes of ``mocksite.hostile`` (linked from the home page) and
+``--hostile`` adds the hostile routes of ``mocksite.hostile`` (linked from the home page),
 ``--robots MODE`` picks what /robots.txt answers (normal, error_500, error_503, unreachable,
-disallow_all, crawl_delay). Exit status 0 on SIGTERM/SIGINT, 2 on bad arguments.
+disallow_all, crawl_delay) and ``--change-rate SHARE`` how much changes a day (0.01: 1% of the
+articles new or edited). Exit status 0 on SIGTERM/SIGINT, 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"serve the site as it is on this day, 1 to {MAX_DAY} (default 1: as first published)",
     )
     parser.add_argument(
+        "--change-rate",
+        type=float,
+        default=None,
+        metavar="SHARE",
+        help="share of the articles new or edited each day, e.g. 0.01 (half new, half edited;"
+        " default: about 6%% a day, and 1.2%% unpublished)",
+    )
+    parser.add_argument(
         "--faults",
         action="store_true",
         help="serve some articles with wrong or missing charsets, mojibake or boilerplate",
@@ -76,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--crawl-delay must not be negative")
     if not 1 <= args.day <= MAX_DAY:
         parser.error(f"--day must be between 1 and {MAX_DAY}")
+    if args.change_rate is not None and not 0 < args.change_rate <= 1:
+        parser.error("--change-rate must be in (0, 1]")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -94,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             faults=args.faults,
             hostile=args.hostile,
             robots=args.robots,
+            change_rate=args.change_rate,
         )
     except OSError as exc:
         print(f"mocksite: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
@@ -101,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     print(running.base_url, flush=True)
     options = ", faults" * args.faults + ", hostile" * args.hostile
     options += f", robots {args.robots}" if args.robots != "normal" else ""
+    options += f", change rate {args.change_rate:g}" if args.change_rate is not None else ""
     print(
         f"mocksite: {running.site.articles_on()} articles (seed {args.seed}, day {args.day}"
         f"{options}) at {running.base_url},"

@@ -792,6 +792,7 @@ def start(
     mobile: bool = True,
     hostile: bool = False,
     robots: str = "normal",
+    change_rate: float | None = None,
 ) -> RunningSite:
     """Serve a replica with ``articles`` articles from a daemon thread; port 0 picks a free one.
 
@@ -799,13 +800,14 @@ def start(
     ``mobile`` and the default host, the mobile host listens on 127.0.0.2 at the same port;
     if that fails (or for another host), mobile pages are served under ``/m`` instead.
     ``hostile`` serves the hostile routes (``mocksite.hostile``); ``robots`` is one of
-    ``ROBOTS_MODES`` ("crawl_delay" announces ``crawl_delay``, else DEFAULT_CRAWL_DELAY).
+    ``ROBOTS_MODES`` ("crawl_delay" announces ``crawl_delay``, else DEFAULT_CRAWL_DELAY);
+    ``change_rate`` sets how much changes a day (``Site``).
     """
     if robots not in ROBOTS_MODES:
         raise ValueError(f"robots must be one of {', '.join(ROBOTS_MODES)}, not {robots!r}")
     if robots == "crawl_delay" and crawl_delay is None:
         crawl_delay = DEFAULT_CRAWL_DELAY
-    site = Site(articles, seed, day, faults, hostile)
+    site = Site(articles, seed, day, faults, hostile, change_rate)
     server = (_Server6 if ":" in host else _Server)((host, port))
     bound_port = server.server_address[1]
     base_url = f"http://{_url_host(host)}:{bound_port}"

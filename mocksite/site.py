@@ -145,11 +145,14 @@ class Site:
 
     ``articles`` is N, the number of articles on day 1; ``day`` (1 to MAX_DAY) is the day the
     site shows; ``faults`` serves some articles with charset, mojibake or boilerplate faults;
-    ``hostile`` adds the hostile routes (``hostile_routes()``), linked from the home page.
+    ``hostile`` adds the hostile routes (``hostile_routes()``), linked from the home page;
+    ``change_rate`` (a share of N, e.g. 0.01) sets how much changes from one day to the next
+    (``evolution.Schedule``; default: the usual pace, about 7% a day).
     """
 
-    #: set on the instance only when true, so that a default site keeps its attributes
+    #: set on the instance only when not the default: a default site keeps its attributes
     hostile: bool = False
+    change_rate: float | None = None
 
     def __init__(
         self,
@@ -158,11 +161,16 @@ class Site:
         day: int = 1,
         faults: bool = False,
         hostile: bool = False,
+        change_rate: float | None = None,
     ) -> None:
         if not 1 <= articles <= MAX_ARTICLES:
             raise ValueError(f"articles must be between 1 and {MAX_ARTICLES}, not {articles}")
         if not 1 <= day <= MAX_DAY:
             raise ValueError(f"day must be between 1 and {MAX_DAY}, not {day}")
+        if change_rate is not None:
+            if not 0 < change_rate <= 1:
+                raise ValueError(f"change_rate must be in (0, 1], not {change_rate}")
+            self.change_rate = change_rate
         self.articles = articles
         self.seed = seed
         self.day = day
@@ -176,16 +184,17 @@ class Site:
         #: the site's "now" on day 1: the seed article is the newest thing on it
         self._now = datetime.combine(END_DATE, time(), TZ) + timedelta(minutes=SEED_MINUTE)
         self._duplicates = duplicates.Planting(seed, articles)
-        self._schedule = Schedule(seed, articles, self.protected)
+        self._schedule = Schedule(seed, articles, self.protected, change_rate)
 
     def __repr__(self) -> str:
         extra = (f", day={self.day}" if self.day != 1 else "") + (", faults=True" * self.faults)
         extra += ", hostile=True" * self.hostile
+        extra += f", change_rate={self.change_rate}" if self.change_rate is not None else ""
         return f"Site(articles={self.articles}, seed={self.seed}{extra})"
 
     def on_day(self, day: int) -> Site:
-        """The same site (articles, seed, faults, hostile) as it is on ``day``."""
-        return Site(self.articles, self.seed, day, self.faults, self.hostile)
+        """The same site (articles, seed, faults, hostile, change rate) as it is on ``day``."""
+        return Site(self.articles, self.seed, day, self.faults, self.hostile, self.change_rate)
 
     # ---- public API ------------------------------------------------------------------
 

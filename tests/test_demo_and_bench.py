@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,41 @@ def test_demo_crawls_the_replica_and_shows_the_seed_article(tmp_path: Path) -> N
 
 
 def test_crawl_benchmark_harness_runs_on_a_tiny_site(tmp_path: Path) -> None:
+    """Every part of bench/crawl.py runs and is reported; its figures are not checked (a
+    benchmark is not a test), only that the report is whole and the crawls agree. The
+    trafilatura pipeline and the plots need the bench extra: left out without it."""
+    extra = all(find_spec(name) for name in ("trafilatura", "matplotlib"))
     record = tmp_path / "RESULTS.md"
+    command = [sys.executable, "bench/crawl.py", "--articles", "30", "--incremental-size", "30"]
+    command += ["--trafilatura-sizes", "30" if extra else "", "--loadtest-seconds", "0.3"]
     result = subprocess.run(
-        [sys.executable, "bench/crawl.py", "--articles", "30", "--record", str(record)],
+        [*command, "--loadtest-clients", "2", "--label", "test", "--record", str(record)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    rows = dict(re.findall(r"^\| (floor|archiver) \| (\d+) \|", result.stdout, re.M))
-    # Both crawls fetched the same pages: 30 articles plus discovery pages and robots.txt.
-    assert rows["floor"] == rows["archiver"] and int(rows["floor"]) > 30
-    assert "archiver / floor = **" in record.read_text()
+    text = record.read_text()
+    assert text.startswith("\n## Crawl benchmark (test), 30 articles — ")
+    for line in ("Machine: ", "Versions: Python ", "Load average ", "Command: `python bench/"):
+        assert line in text
+    crawls = ["floor", "archiver", "trafilatura"][: 3 if extra else 2]
+    rows = dict(re.findall(r"^\| 30 \| (\w+) \| (\d+) \| [\d-]+ \| [\d.]+ \|", text, re.M))
+    # The same pages: 30 articles plus discovery pages and robots.txt.
+    assert list(rows) == crawls and len(set(rows.values())) == 1 and int(rows["floor"]) > 30
+    ratios = re.findall(r"^\| 30 \| (\w+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", text, re.M)
+    assert ratios == crawls[::2]  # archiver / floor, archiver / trafilatura
+    assert re.search(r"^\| 30 \| \d+ \| \d+ \| [\d.]+ \|$", text, re.M)  # serving rate
+    runs = re.findall(r"^\| (first \(day 1\)|unchanged|day 2, revisit=\w+) \|", text, re.M)
+    assert runs == ["first (day 1)", "unchanged", "day 2, revisit=due", "day 2, revisit=all"]
+    # revisit=all finds every edit of day 2; the replica's ground truth is there to compare.
+    edited = re.search(r"^\| day 2, revisit=all \|.* \| (\d+)/(\d+) \| \d+/\d+ \|$", text, re.M)
+    assert edited and edited.group(1) == edited.group(2) != "0"
+    # One line per target (flatness and RSS growth need two sizes): floor, trafilatura, peak
+    # RSS, the three incremental runs, the replica's rate.
+    verdict = r"^- .* — (?:not measured|\*\*(?:met|not met|met on \w+ time only)\*\*)$"
+    assert len(re.findall(verdict, text.split("### Targets", 1)[1], re.M)) == 7
+    plots = re.findall(r"!\[[^]]*\]\((plots/[^)]+\.png)\)", text)
+    assert len(plots) == (2 if extra else 0)
+    assert all((tmp_path / p).stat().st_size > 1000 for p in plots)

@@ -199,6 +199,46 @@ def test_every_kind_of_change_happens_on_days_two_and_three(articles: int) -> No
         assert all(i not in (0, 1, 2, 3, 4) for i in indices)
 
 
+def test_a_change_rate_sets_how_much_changes_a_day() -> None:
+    articles = 10_000
+    site = Site(articles, day=3, change_rate=0.01)
+    assert site.article(7) == Site(articles).article(7)  # day 1 is the same site
+    for day in (2, 3):
+        changes = by_kind(site.changes(day))
+        new = len(changes["new"])
+        edited = {i for kind in EDIT_KINDS for i in changes.get(kind, [])}
+        gone = sum(len(changes.get(kind, [])) for kind in GONE_KINDS)
+        # 1%: half new, half edited (and an article coming back edited on day 3)
+        assert new == 50 and 50 <= len(edited) <= 55
+        assert all(len(changes[kind]) >= 10 for kind in EDIT_KINDS)
+        assert 1 <= gone <= 0.002 * articles
+    assert site.articles_on(3) == articles + 100
+    assert "change_rate=0.01" in repr(site.on_day(2))
+    with pytest.raises(ValueError):
+        Site(10, change_rate=0)
+
+
+def test_cli_serves_the_days_of_a_change_rate() -> None:
+    process, base = launch("--port", "0", "--articles", "300", "--day", "2", "--change-rate", "0.1")
+    try:
+        site = Site(300, day=2, change_rate=0.1)
+        assert site.articles_on() == 315
+        client = Client(base)
+        newest = site.articles_on() - 1
+        assert extract(client.ok(site.url_path(newest)))["title"] == site.article(newest)["title"]
+        client.close()
+    finally:
+        assert stop(process) == 0
+    refused = subprocess.run(
+        [sys.executable, "-m", "mocksite", "--change-rate", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert refused.returncode == 2
+
+
 def test_history_status_and_changes_agree(days: dict[int, Site]) -> None:
     site = days[3]
     from_history = Counter(
