@@ -596,19 +596,37 @@ def _export_articles(
     metavar="N",
     help="--check: compare with the median of this many earlier finished crawls.",
 )
+@click.option(
+    "--min-articles",
+    type=click.IntRange(min=1),
+    default=stats_module.DEFAULT_MIN_ARTICLES,
+    show_default=True,
+    metavar="N",
+    help="--check: leave out crawls that stored fewer articles (too few to judge).",
+)
 @json_option
 @click.pass_context
-def stats(ctx: click.Context, check: bool, threshold: float, window: int, as_json: bool) -> None:
+def stats(
+    ctx: click.Context,
+    check: bool,
+    threshold: float,
+    window: int,
+    min_articles: int,
+    as_json: bool,
+) -> None:
     """Per site: articles, live, gone, versions, duplicates and articles per day; per crawl
     (the last 10): responses, articles stored and the share of them missing each field.
 
-    --check compares the latest finished crawl that stored articles with the median of the
-    --window earlier finished crawls of its spider: a field whose missing share rose by
-    more than --threshold prints one line and the exit status is 1; else "ok", 0.
+    --check compares the latest finished crawl that stored at least --min-articles articles
+    with the median of the --window earlier such crawls of its spider: a field whose missing
+    share rose by more than --threshold prints one line and the exit status is 1; else
+    "ok", 0.
     """
     archive = open_archive(ctx)
     if check:
-        result = stats_module.check(archive, threshold=threshold, window=window)
+        result = stats_module.check(
+            archive, threshold=threshold, window=window, min_articles=min_articles
+        )
         if as_json:
             echo_json(result.to_dict())
         else:

@@ -21,6 +21,9 @@ CRAWLS = 10
 #: Defaults of :func:`check`.
 DEFAULT_THRESHOLD = 0.2
 DEFAULT_WINDOW = 5
+#: Crawls that stored fewer articles are neither checked nor compared with: in a handful of
+#: articles, three without a photo are chance, not a layout change.
+DEFAULT_MIN_ARTICLES = 20
 #: Finished crawls looked at, at most, to find the latest ones that stored articles.
 CHECK_LOOKBACK = 500
 
@@ -98,6 +101,8 @@ class CheckResult:
     threshold: float
     alerts: list[Alert]
     messages: list[str]
+    min_articles: int = DEFAULT_MIN_ARTICLES
+    """Crawls that stored fewer articles were left out."""
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON."""
@@ -105,12 +110,16 @@ class CheckResult:
 
 
 def check(
-    archive: Archive, *, threshold: float = DEFAULT_THRESHOLD, window: int = DEFAULT_WINDOW
+    archive: Archive,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window: int = DEFAULT_WINDOW,
+    min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> CheckResult:
-    """Compare the latest finished crawl that stored articles with the ``window`` finished
-    crawls of the same spider before it that stored articles: a field whose missing share
-    exceeds their median by more than ``threshold`` (absolute: 0.2 is 20 points) is an
-    alert. Nothing to compare with (no such crawl, or none before it) is ok."""
+    """Compare the latest finished crawl that stored at least ``min_articles`` articles with
+    the ``window`` finished crawls of the same spider before it that did too: a field whose
+    missing share exceeds their median by more than ``threshold`` (absolute: 0.2 is 20
+    points) is an alert. Nothing to compare with (no such crawl, or none before it) is ok."""
     latest: dict[str, Any] | None = None
     latest_quality: dict[str, Any] = {}
     previous: list[tuple[int, dict[str, Any]]] = []
@@ -121,7 +130,7 @@ def check(
             if crawl["spider"] != latest["spider"]:
                 continue
         quality = crawl_quality(archive, int(crawl["id"]))
-        if not quality["stored"]:
+        if not quality["stored"] or quality["stored"] < min_articles:
             continue
         if latest is None:
             latest, latest_quality = crawl, quality
@@ -145,4 +154,5 @@ def check(
         threshold=threshold,
         alerts=alerts,
         messages=messages,
+        min_articles=min_articles,
     )

@@ -1887,8 +1887,30 @@ def _search_texts(row: Mapping[str, Any]) -> tuple[str | None, str | None, str |
     return row["title"], row["lead"], row["body"], joined
 
 
-def _deny_attach(action: int, *_: str | None) -> int:
-    """SQLite authorizer of :meth:`Archive.sql`: ``ATTACH`` (and so ``VACUUM``) refused."""
+#: PRAGMAs that only read even when given an argument (``PRAGMA table_info(articles)``).
+_READING_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "foreign_key_check",
+        "integrity_check",
+        "quick_check",
+    }
+)
+
+
+def _deny_attach(action: int, arg1: str | None = None, arg2: str | None = None, *_: Any) -> int:
+    """SQLite authorizer of :meth:`Archive.sql`: ``ATTACH`` (and so ``VACUUM``) refused, and
+    a PRAGMA that sets something (``journal_mode = DELETE``): on the read-only connection
+    SQLite would fail it with a misleading "disk I/O error"."""
     if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    setting = action == sqlite3.SQLITE_PRAGMA and arg2 is not None
+    if setting and (arg1 or "").lower() not in _READING_PRAGMAS:
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK

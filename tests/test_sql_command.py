@@ -143,6 +143,15 @@ def test_write_message(db: Path) -> None:
     )
     result = run(db, "ATTACH 'x.db' AS x")
     assert result.output == "Error: refused, sql only reads: not authorized\n"
+    # SQLite itself answers "disk I/O error" to this one on a read-only connection.
+    result = run(db, "PRAGMA journal_mode = DELETE")
+    assert result.output == "Error: refused, sql only reads: not authorized\n"
+
+
+def test_pragmas_that_read_are_allowed(db: Path) -> None:
+    assert [row["name"] for row in run_json(db, "PRAGMA table_info(tags)")] == ["id", "name"]
+    assert run_json(db, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
+    assert run_json(db, "PRAGMA quick_check") == [{"quick_check": "ok"}]
 
 
 def test_syntax_error(db: Path) -> None:

@@ -54,7 +54,7 @@ def article(n: int, *, caption: bool = True) -> dict[str, Any]:
     }
 
 
-def build(path: Path, crawls: int, *, broken_last: bool, per_crawl: int = 4) -> Path:
+def build(path: Path, crawls: int, *, broken_last: bool, per_crawl: int = 20) -> Path:
     """``crawls`` finished crawls of new articles; the last one without captions if asked."""
     n = 0
     with Archive(path) as archive:
@@ -81,7 +81,7 @@ def test_check_names_the_field_that_went_missing(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("image_caption: missing in 100% of the 4 articles of crawl 4")
+    assert lines[0].startswith("image_caption: missing in 100% of the 20 articles of crawl 4")
     assert "median 0% over the previous 3 crawls" in lines[0]
 
 
@@ -115,6 +115,26 @@ def test_check_ignores_crawls_that_stored_nothing_and_unfinished_ones(tmp_path: 
     assert not result.ok
 
 
+def test_check_leaves_out_crawls_that_stored_too_few_articles(tmp_path: Path) -> None:
+    """Three of five articles without a caption is chance, not a layout change."""
+    db = build(tmp_path / "a.db", 4, broken_last=True, per_crawl=5)
+    result = run("--db", str(db), "stats", "--check", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["ok"], data["crawl_id"], data["min_articles"]) == (True, None, 20)
+    small = run("--db", str(db), "stats", "--check", "--min-articles", "5")
+    assert small.exit_code == 1
+    assert small.stdout.startswith("image_caption: missing in 100% of the 5 articles of crawl 4")
+    with Archive(db) as archive:
+        big = archive.begin_crawl("sputnik", {})  # then a normal crawl of 20: judged alone
+        for n in range(100, 120):
+            item = article(n)
+            archive.store_article(item, crawl_id=big, fetch=Fetch(url=item["url"], status=200))
+        archive.finish_crawl(big, "finished")
+        result_big = check(archive)
+    assert (result_big.ok, result_big.crawl_id, result_big.compared_with) == (True, big, [])
+
+
 def test_check_with_nothing_to_compare_is_ok(tmp_path: Path) -> None:
     db = build(tmp_path / "a.db", 1, broken_last=True)
     result = run("--db", str(db), "stats", "--check", "--json")
@@ -135,7 +155,7 @@ def test_check_json(tmp_path: Path) -> None:
 
 
 def test_stats_json_shape(tmp_path: Path) -> None:
-    db = build(tmp_path / "a.db", 3, broken_last=True)
+    db = build(tmp_path / "a.db", 3, broken_last=True, per_crawl=4)
     with Archive(db) as archive:
         url = article(1)["url"]
         fetch = Fetch(url=url, status=404)
