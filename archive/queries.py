@@ -441,10 +441,14 @@ def upsert_link(
 
 
 def resolve_links_to(article_id: int) -> Query:
-    """Point the dangling links whose key is one of the article's URL keys at the article."""
+    """Point the dangling links whose key is one of the article's URL keys at the article.
+
+    Found by URL key (``+`` keeps SQLite off the target index: during a crawl every link to
+    a page not yet stored is dangling, and walking them all cost more the bigger the crawl).
+    """
     sql = """
         UPDATE links SET target_article_id = :id
-        WHERE target_article_id IS NULL AND url_key IN (
+        WHERE +target_article_id IS NULL AND url_key IN (
             SELECT url_key FROM urls WHERE article_id = :id
             UNION SELECT url FROM articles WHERE id = :id
         )
@@ -636,7 +640,8 @@ def frontier_counts() -> Query:
 
 def known_articles(keys: list[str]) -> Query:
     """For each URL key that leads to an archived article: the article's ``id``,
-    ``next_visit_at`` and ``first_crawl_id`` (keys leading nowhere are left out)."""
+    ``next_visit_at``, ``first_crawl_id``, ``published_at``, ``modified_at`` and
+    ``last_seen_at`` (keys leading nowhere are left out)."""
     sql = """
         WITH wanted(key) AS (SELECT DISTINCT value FROM json_each(:keys)),
         found AS (
@@ -647,7 +652,8 @@ def known_articles(keys: list[str]) -> Query:
             ) AS article_id
             FROM wanted
         )
-        SELECT found.key, articles.id, articles.next_visit_at, articles.first_crawl_id
+        SELECT found.key, articles.id, articles.next_visit_at, articles.first_crawl_id,
+               articles.published_at, articles.modified_at, articles.last_seen_at
         FROM found JOIN articles ON articles.id = found.article_id
     """
     return sql, {"keys": json.dumps(keys)}
