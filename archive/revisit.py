@@ -10,14 +10,19 @@ steps with growing ages, durations as an integer and a unit (``s``, ``m``, ``h``
 optionally ending with ``never`` (the default end) or ``*:INTERVAL``. The default,
 ``1d:1h,7d:1d,30d:7d``: hourly during the first day, daily during the first week, weekly
 during the first month, then never. ``never`` alone: no article is ever revisited.
+
+The schedule is one trigger; the other is the site saying an article changed: a sitemap's
+``<lastmod>`` (or a feed item's date) later than what the archive knows of it
+(:func:`modified_after`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 
 #: The default schedule (the migration that added ``next_visit_at`` backfills with it).
 DEFAULT_SCHEDULE = "1d:1h,7d:1d,30d:7d"
@@ -59,6 +64,86 @@ def parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+#: How far in the future a lastmod may be before it is taken for garbage.
+LASTMOD_SLACK = timedelta(days=1)
+
+_W3C_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_W3C_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
+    r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+)
+
+
+def parse_lastmod(value: str | None, zone: tzinfo = timezone.utc) -> datetime | None:
+    """The moment a sitemap ``<lastmod>`` or a feed date says; ``None`` if missing or
+    unreadable (never an error).
+
+    Sitemaps use W3C datetimes: ``2017-06-21``, ``2017-06``, ``2017-06-21T10:52+03:00``,
+    ``2017-06-21T10:52:00.5Z``; feeds RFC 822 dates (``Wed, 21 Jun 2017 10:52:00 +0300``).
+    One that names no zone (a date alone is its first moment) is read in ``zone``.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if match := _W3C_DATE.fullmatch(text):
+            year, month, day = match.groups()
+            return datetime(int(year), int(month or 1), int(day or 1), tzinfo=zone)
+        if match := _W3C_TIME.fullmatch(text):
+            year, month, day, hour, minute, second, fraction, utc, sign, zh, zm = match.groups()
+            if utc:
+                zone = timezone.utc
+            elif sign:
+                offset = timedelta(hours=int(zh), minutes=int(zm))
+                zone = timezone(-offset if sign == "-" else offset)
+            micro = int((fraction or "0")[:6].ljust(6, "0"))
+            date = (int(year), int(month), int(day))
+            time = (int(hour), int(minute), int(second or 0), micro)
+            return datetime(*date, *time, tzinfo=zone)
+        if text[:1].isdigit():
+            return None
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def modified_after(
+    lastmod: str | None,
+    page_dates: Iterable[str | None],
+    seen_at: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Whether a site's ``lastmod`` for an archived page is later than what the archive has
+    of it, i.e. the page was edited since: the page needs a fetch though not due.
+
+    ``page_dates`` are the dates read on the page when it was last stored (published,
+    modified): the latest is compared. They are on the site's clock, the one ``lastmod`` is on
+    too, so the comparison holds however far the crawler's clock is from the site's and
+    however long after the edit the crawl comes. Only for a page that gave no date does
+    ``seen_at``, when it was last fetched, stand in.
+
+    A ``lastmod`` that names no zone is read in the zone of that latest date (the site's,
+    as its pages give it): a date alone is later only when it is a later day there. False
+    (ignored) when ``lastmod`` is missing, unreadable or more than a day in the future (by
+    the crawler's clock: no page can be due at every run for a bad date), or there is
+    nothing to compare it with.
+    """
+    known = [t for t in map(parse_time, page_dates) if t is not None]
+    if not known:
+        known = [t for t in [parse_time(seen_at)] if t is not None]
+    if not known:
+        return False
+    latest = max(known)
+    modified = parse_lastmod(lastmod, latest.tzinfo or timezone.utc)
+    if modified is None:
+        return False
+    if modified > (now or datetime.now(timezone.utc)) + LASTMOD_SLACK:
+        return False
+    return modified > latest
 
 
 def format_time(value: datetime) -> str:

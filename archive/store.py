@@ -192,6 +192,11 @@ class KnownArticle:
     """When it is next due (ISO 8601 UTC); ``None``: never."""
     first_crawl_id: int | None
     """The crawl that first stored it."""
+    published_at: str | None = None
+    modified_at: str | None = None
+    """Its dates as last read on its page (ISO 8601 with offset): the site's own clock."""
+    last_seen_at: str | None = None
+    """When the archive last fetched it (ISO 8601 UTC)."""
 
     def due(self, now: str) -> bool:
         """Whether a fetch at ``now`` (ISO 8601 UTC, as :func:`utc_now`) is due."""
@@ -887,6 +892,9 @@ class Archive:
                 id=int(row["id"]),
                 next_visit_at=row["next_visit_at"],
                 first_crawl_id=row["first_crawl_id"],
+                published_at=row["published_at"],
+                modified_at=row["modified_at"],
+                last_seen_at=row["last_seen_at"],
             )
             for row in self._rows(queries.known_articles(sorted(set(keys.values()))))
         }

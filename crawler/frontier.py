@@ -4,8 +4,12 @@ The spider passes every article request it is about to yield through :meth:`admi
 
 - keeps one request per URL per crawl (by Scrapy's request fingerprint, as the dupefilter);
 - drops archived articles that are not due for a visit (``articles.next_visit_at``), unless
-  forced (start URLs, resumed rows, due articles) or the run revisits everything
-  (``-a revisit=all``); they are counted (stat ``archive/frontier/not_due``);
+  forced (start URLs, resumed rows, due articles), the run revisits everything
+  (``-a revisit=all``), or the page they were found on dates them later than the archive's
+  copy (a sitemap's ``<lastmod>``, a feed item's date, in request meta ``LASTMOD``: see
+  :func:`archive.revisit.modified_after`; stat ``archive/frontier/modified``); those dropped
+  are counted (stat ``archive/frontier/not_due``), and one dropped may still be admitted when
+  found again with such a date;
 - asks the server whether an archived article changed since its last fetch (``If-None-Match``
   / ``If-Modified-Since`` from the validators kept in ``frontier``; a 304 is then accepted);
 - commits the requests as ``pending`` ``frontier`` rows before returning them, so before the
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from archive import Archive, FrontierEntry, KnownArticle
-from archive.revisit import parse_time
+from archive.revisit import modified_after, parse_time
 from archive.store import utc_now
 from crawler.session import session_for
 
@@ -41,6 +45,8 @@ logger = logging.getLogger(__name__)
 HOP = "related_hop"
 #: Status a conditional request may answer, passed to the callback.
 NOT_MODIFIED = 304
+#: Request meta key: when the page that listed the article says it was last modified.
+LASTMOD = "lastmod"
 
 REVISIT_DUE = "due"
 REVISIT_ALL = "all"
@@ -64,6 +70,9 @@ class CrawlFrontier:
         self.start = start
         """The spider's ``start`` argument: discovery crawls from it are comparable."""
         self._seen: set[bytes] = set()
+        """Fingerprints of the requests admitted in this crawl."""
+        self._not_due: set[bytes] = set()
+        """Fingerprints of archived articles found but not due (not yet admitted)."""
         self._last_finished: dict[str, Any] | None = None
         self._last_finished_read = False
 
@@ -90,19 +99,33 @@ class CrawlFrontier:
         """
         limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
         # Scrapy drops longer URLs silently (UrlLengthMiddleware): never record them pending.
-        fresh = [r for r in requests if not (limit and len(r.url) > limit) and self._first_time(r)]
+        fresh: dict[bytes, Request] = {}
+        for request in requests:
+            if limit and len(request.url) > limit:
+                continue
+            fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
+            if fingerprint not in self._seen:
+                fresh.setdefault(fingerprint, request)
         if not fresh:
             return []
-        known = self.archive.known_articles(r.url for r in fresh)
+        known = self.archive.known_articles(r.url for r in fresh.values())
         now = utc_now()
         admitted: list[Request] = []
-        for request in fresh:
+        for fingerprint, request in fresh.items():
             article = known.get(request.url)
             if article is not None and not (force or self.revisit_all or article.due(now)):
-                self._count("not_due")
-                continue
+                if not self._modified(request, article):
+                    if fingerprint not in self._not_due:
+                        self._not_due.add(fingerprint)
+                        self._count("not_due")
+                    continue
+                self._count("modified")
+            if fingerprint in self._not_due:  # left alone earlier in this crawl: not now
+                self._not_due.discard(fingerprint)
+                self._count("not_due", -1)
             if article is not None:
                 self.conditional(request)
+            self._seen.add(fingerprint)
             admitted.append(request)
         entries = [
             FrontierEntry(url=r.url, hop=int(r.meta.get(HOP, 0)), referer=referer) for r in admitted
@@ -111,12 +134,15 @@ class CrawlFrontier:
         self._count("admitted", len(admitted))
         return admitted
 
-    def _first_time(self, request: Request) -> bool:
-        fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
-        if fingerprint in self._seen:
+    @staticmethod
+    def _modified(request: Request, article: KnownArticle) -> bool:
+        """Whether the listing the request comes from dates the article later than the
+        archive's copy (its ``LASTMOD`` meta; see :func:`archive.revisit.modified_after`)."""
+        lastmod = request.meta.get(LASTMOD)
+        if not lastmod:
             return False
-        self._seen.add(fingerprint)
-        return True
+        dates = (article.published_at, article.modified_at)
+        return modified_after(lastmod, dates, article.last_seen_at)
 
     def conditional(self, request: Request) -> Request:
         """Ask only for a changed page: validators kept from the last fetch of the URL, and

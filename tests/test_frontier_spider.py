@@ -335,3 +335,136 @@ def test_a_page_the_extractor_chokes_on_is_settled_as_not_an_article(db: Path) -
         assert fetch["outcome"] == "not_article"
         assert fetch["error"].startswith("extraction failed: ValueError")
         assert archive.pending_frontier() == []
+
+
+def daily_sitemap(*entries: tuple[str, str | None]) -> XmlResponse:
+    """A daily sitemap listing ``(url, lastmod)`` entries (``None``: no ``<lastmod>``)."""
+    urls = "".join(
+        f"<url><loc>{url}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
+        for url, lastmod in entries
+    )
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>"""
+    sitemap = ROOT + "sitemap_article_index.xml?date=20170621"
+    return XmlResponse(sitemap, body=body.encode(), request=Request(sitemap))
+
+
+@pytest.mark.parametrize(
+    ("lastmod", "fetched"),
+    [
+        # OLD was published at 2017-06-21T14:32:00+03:00 and never modified.
+        ("2017-06-21T14:32:00+03:00", False),  # what the archive has
+        ("2017-06-21T11:32:00Z", False),  # the same moment in UTC
+        ("2017-06-21T14:33+03:00", True),  # a minute later
+        ("2017-06-21T12:00:00.250Z", True),  # 15:00 in Moscow
+        ("2017-06-21T10:00:00-04:00", True),  # 17:00 in Moscow
+        ("2017-06-21", False),  # a date alone: the day it was published
+        ("2017-06-22", True),  # a date alone: the next day
+        ("2017-06-21T14:00:00", False),  # no offset: in the page's, +03:00
+        ("2017-06-21T15:00:00", True),
+        (None, False),  # no lastmod
+        ("", False),
+        ("hier soir", False),  # garbled: ignored, no error
+        ("2017-13-45", False),
+        ("2017-06-21T25:99:00+03:00", False),
+        ("2999-01-01T00:00:00Z", False),  # in the future: garbage too
+    ],
+)
+def test_an_archived_article_a_sitemap_dates_later_is_fetched_though_not_due(
+    db: Path, lastmod: str | None, fetched: bool
+) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    requests = crawl.run(crawl.spider.parse_sitemap(daily_sitemap((OLD, lastmod), (NEW, None))))
+    assert [r.url for r in requests] == ([OLD, NEW] if fetched else [NEW])
+    assert (crawl.stat("modified"), crawl.stat("not_due")) == (int(fetched), int(not fetched))
+    if fetched:  # asked for only if changed since the last fetch
+        assert requests[0].headers.get("If-None-Match") == b'"old"'
+
+
+def test_the_latest_date_read_on_the_page_is_what_lastmod_is_compared_with(db: Path) -> None:
+    archive_old_article(db)
+    with Archive(db) as archive:
+        archive.db.execute("UPDATE articles SET modified_at = '2017-06-22T09:00:00+03:00'")
+        archive.db.conn.commit()
+    crawl = Crawl(db, start=ROOT)
+    sitemap = daily_sitemap((OLD, "2017-06-22T08:00:00+03:00"))
+    assert crawl.run(crawl.spider.parse_sitemap(sitemap)) == []
+    later = Crawl(db, start=ROOT)
+    sitemap = daily_sitemap((OLD, "2017-06-22T09:00:01+03:00"))
+    assert [r.url for r in later.run(later.spider.parse_sitemap(sitemap))] == [OLD]
+    # A page that gave no date: compared with when it was last fetched.
+    with Archive(db) as archive:
+        archive.db.execute(
+            "UPDATE articles SET modified_at = NULL, published_at = NULL,"
+            " last_seen_at = '2017-06-25T00:00:00+00:00'"
+        )
+        archive.db.conn.commit()
+    for lastmod, expected in (("2017-06-24T23:00:00Z", []), ("2017-06-25T01:00:00Z", [OLD])):
+        crawl = Crawl(db, start=ROOT)
+        sitemap = daily_sitemap((OLD, lastmod))
+        assert [r.url for r in crawl.run(crawl.spider.parse_sitemap(sitemap))] == expected
+
+
+def test_an_article_left_alone_from_a_listing_is_fetched_when_a_sitemap_dates_it_later(
+    db: Path,
+) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    assert crawl.run(crawl.spider.parse_home(html(ROOT, listing(OLD)))) == []
+    assert crawl.stat("not_due") == 1
+    edited = daily_sitemap((OLD, "2017-06-22T10:00:00+03:00"))
+    assert [r.url for r in crawl.run(crawl.spider.parse_sitemap(edited))] == [OLD]
+    assert (crawl.stat("not_due"), crawl.stat("modified")) == (0, 1)
+    # Requested once: found again, in a listing or a sitemap, it is not asked for twice.
+    assert crawl.run(crawl.spider.parse_sitemap(edited)) == []
+    assert crawl.run(crawl.spider.parse_rubrique(html(ROOT + "france/", listing(OLD)))) == []
+    assert (crawl.stat("not_due"), crawl.stat("modified")) == (0, 1)
+
+
+def test_an_edited_article_on_a_rubrique_page_is_no_reason_to_page_further(db: Path) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    crawl.run(crawl.spider.parse_sitemap(daily_sitemap((OLD, "2017-06-22T10:00:00+03:00"))))
+    page = html(ROOT + "international/", listing(OLD, next_page="/international/?page=2"))
+    assert crawl.run(crawl.spider.parse_rubrique(page)) == []
+    assert crawl.stat("listing_stops") == 1
+
+
+def feed(*items: str) -> XmlResponse:
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+     xmlns:dcterms="http://purl.org/dc/terms/"><channel>
+<lastBuildDate>Thu, 22 Jun 2017 10:00:00 +0300</lastBuildDate>{"".join(items)}
+</channel></rss>"""
+    url = ROOT + "export/rss2/archive/index.xml"
+    return XmlResponse(url, body=body.encode(), request=Request(url))
+
+
+@pytest.mark.parametrize(
+    ("dates", "fetched"),
+    [
+        ("<pubDate>Wed, 21 Jun 2017 14:32:00 +0300</pubDate>", False),
+        ("<pubDate>Wed, 21 Jun 2017 15:00:00 +0300</pubDate>", True),  # published again
+        (
+            "<pubDate>Wed, 21 Jun 2017 14:32:00 +0300</pubDate>"
+            "<atom:updated>2017-06-22T08:00:00+03:00</atom:updated>",
+            True,
+        ),
+        (
+            "<pubDate>Wed, 21 Jun 2017 14:32:00 +0300</pubDate>"
+            "<dcterms:modified>2017-06-22T08:00:00Z</dcterms:modified>",
+            True,
+        ),
+        ("<pubDate>n'importe quand</pubDate>", False),
+        ("", False),
+    ],
+)
+def test_a_feed_item_dated_later_than_the_archive_is_fetched(
+    db: Path, dates: str, fetched: bool
+) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    item = f"<item><title>t</title><link>{OLD}</link>{dates}</item>"
+    requests = crawl.run(crawl.spider.parse_feed(feed(item, f"<item><link>{NEW}</link></item>")))
+    assert [r.url for r in requests] == ([OLD, NEW] if fetched else [NEW])

@@ -12,9 +12,11 @@ With neither ``start`` nor ``urls`` the live site is crawled from its home page.
 
 Incremental runs (see :mod:`crawler.frontier`): a discovery run first fetches what earlier
 runs left pending, then the archived articles of the site that are due, then discovers as
-usual; an archived article found there is fetched only when due (``urls`` are always fetched).
-Paging through a rubrique stops at a page of articles all archived by then; daily sitemaps
-older (``lastmod``) than the last finished crawl are skipped.
+usual; an archived article found there is fetched only when due, or when a daily sitemap's
+``<lastmod>`` for it (a feed item's date) is later than the archive's copy: that is how an
+edit to an older article is found (``urls`` are always fetched). Paging through a rubrique
+stops at a page of articles all archived by then, edited or not; daily sitemaps older
+(``lastmod``) than the last finished crawl are skipped.
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ from twisted.python.failure import Failure
 
 from archive import RevisitSchedule
 from archive.urls import canonical_key
-from crawler.frontier import HOP, NOT_MODIFIED, REVISIT_ALL, REVISIT_MODES, CrawlFrontier
+from crawler.frontier import (
+    HOP,
+    LASTMOD,
+    NOT_MODIFIED,
+    REVISIT_ALL,
+    REVISIT_MODES,
+    CrawlFrontier,
+)
 from crawler.items import (
     GONE_REDIRECT,
     ROLE_ALIAS,
@@ -67,6 +76,10 @@ ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/\d{14,}-[^/]+/?|\d{8}/[^/]+-\d+\.htm
 RUBRIQUE_PATH = re.compile(r"^/[a-z0-9-]+/$")
 
 ALIASES = "alias_urls"
+
+#: A feed item's dates, by preference (namespaces removed): Atom's and Dublin Core's update
+#: dates, then RSS's publication date.
+FEED_DATES = ("updated", "modified", "pubDate")
 
 #: Statuses that mean an article was taken down, not that the site had a bad moment.
 GONE_STATUSES = frozenset({404, 410, 451})
@@ -101,6 +114,14 @@ def _parse_revisit(value: str | None) -> str | None:
     if value is not None and value not in REVISIT_MODES:
         raise BadSpiderArgument(f"revisit must be one of {', '.join(REVISIT_MODES)}, got {value!r}")
     return value
+
+
+def _feed_date(dates: list[str | None]) -> str | None:
+    """The first of a feed item's dates (``FEED_DATES`` order) it has."""
+    for date in dates:
+        if date and date.strip():
+            return date.strip()
+    return None
 
 
 def _now() -> str:
@@ -199,16 +220,19 @@ class SputnikSpider(scrapy.Spider):
             feed = self._discovery_request(urljoin(self.root, RSS_PATH), self.parse_feed)
             yield self._conditional(feed)
 
-    def _article_request(self, url: str, hop: int) -> Request:
+    def _article_request(self, url: str, hop: int, lastmod: str | None = None) -> Request:
         # Articles closer to the seeds first, so a page reached by two paths counts its shortest.
         # Redirects are handled in parse_article: Scrapy's middleware would drop a redirect to
         # a rubrique page already crawled, and an article redirected away would go unnoticed.
+        meta: dict[str, Any] = {
+            HOP: hop,
+            "dont_redirect": True,
+            "handle_httpstatus_list": REDIRECT_STATUSES,
+        }
+        if lastmod:
+            meta[LASTMOD] = lastmod  # when the listing says it changed: see CrawlFrontier.admit
         return Request(
-            url,
-            callback=self.parse_article,
-            errback=self.on_error,
-            meta={HOP: hop, "dont_redirect": True, "handle_httpstatus_list": REDIRECT_STATUSES},
-            priority=-hop,
+            url, callback=self.parse_article, errback=self.on_error, meta=meta, priority=-hop
         )
 
     def _discovery_request(self, url: str, callback: Any) -> Request:
@@ -248,7 +272,8 @@ class SputnikSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Sitemap index (daily sitemaps, but those unchanged since the last finished crawl)
-        or a daily sitemap (article URLs)."""
+        or a daily sitemap (article URLs, each with its ``<lastmod>``: an archived article
+        modified since its last fetch is fetched though not due)."""
         if response.status == NOT_MODIFIED:
             yield self._page_item(response, ROLE_DISCOVERY)
             return
@@ -265,24 +290,26 @@ class SputnikSpider(scrapy.Spider):
                     daily = self._discovery_request(loc, self.parse_sitemap)
                     requests.append(self._conditional(daily))
             elif self._is_article_url(loc):
-                articles.append(self._article_request(loc, hop=0))
+                articles.append(self._article_request(loc, hop=0, lastmod=entry.get("lastmod")))
         articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
         yield from articles
         yield from requests
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        """RSS feed: the latest articles."""
+        """RSS feed: the latest articles, each dated by its update date if it has one
+        (``<updated>``, ``dcterms:modified``), else its ``<pubDate>``."""
         if response.status == NOT_MODIFIED:
             yield self._page_item(response, ROLE_DISCOVERY)
             return
         selector = Selector(text=response.text, type="xml")
         selector.remove_namespaces()
         articles = []
-        for link in selector.xpath("//item/link/text()").getall():
-            url = response.urljoin(link.strip())
+        for item in selector.xpath("//item[link]"):
+            url = response.urljoin((item.xpath("link/text()").get() or "").strip())
             if self._is_article_url(url):
-                articles.append(self._article_request(url, hop=0))
+                dated = [item.xpath(f"{name}/text()").get() for name in FEED_DATES]
+                articles.append(self._article_request(url, hop=0, lastmod=_feed_date(dated)))
         articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
         yield from articles
