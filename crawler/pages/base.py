@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -19,6 +21,7 @@ from functools import cached_property, lru_cache
 from typing import Any, cast
 from urllib.parse import urldefrag, urljoin
 
+import cssselect
 import lxml.html
 from lxml.cssselect import CSSSelector
 from lxml.etree import LxmlError, ParserError
@@ -102,11 +105,27 @@ JSONLD_ARTICLE_TYPES = frozenset(
 # and thin space) is kept because French punctuation depends on it.
 _WS_RUN = re.compile(r"\s{2,}")
 _WS_SINGLE = re.compile(r"[^\S\u00a0\u202f\u2007\u2009]")
+#: Where either of the two above matches: a run of two, or a single to replace.
+_WS_TO_FOLD = re.compile(r"\s\s|[^\S \u00a0\u202f\u2007\u2009]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _COUNT = re.compile(
     r"(\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*([kKmM])?(?![a-zA-Z])"
 )
+
+_DECIMAL = re.compile(r"\d+[.,]\d{1,2}")
+_DECIMAL_POINT = re.compile(r"[.,]")
+_NON_DIGIT = re.compile(r"\D")
+_TYPE_PREFIX = re.compile(r"[/:#]")
+_NOT_A_PAGE = re.compile(r"^(?:javascript|mailto|tel|data|about):", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_HTTP = re.compile(r"^https?:", re.I)
+_LANGUAGE = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_]|\s*$)")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+_VIEW_ACTION = re.compile(r"View|Watch|Read")
+_BY_PREFIX = re.compile(r"^\s*(?:par|by|auteur\s*:|auteurs\s*:)\s+", re.I)
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|;|\s+et\s+|\s+and\s+|&)\s*")
+_LOGO = re.compile(r"(?:^|[/_.-])(?:logo|favicon|placeholder|default)[^/]*$|/logo/")
 
 
 #: What w3lib resolves single-byte labels to (latin-1 and ascii become windows-1252).
@@ -123,8 +142,9 @@ def collapse_ws(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    text = _WS_SINGLE.sub(" ", _WS_RUN.sub(" ", text)).strip()
-    return text or None
+    if _WS_TO_FOLD.search(text):  # else the two substitutions would change nothing
+        text = _WS_SINGLE.sub(" ", _WS_RUN.sub(" ", text))
+    return text.strip() or None
 
 
 def classes(el: HtmlElement) -> list[str]:
@@ -139,7 +159,10 @@ def is_element(node: Any) -> bool:
 
 def is_hidden(el: HtmlElement) -> bool:
     """True when the element is hidden by markup (``hidden`` or an inline style)."""
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    return bool(style) and bool(_HIDDEN_STYLE.search(style))
 
 
 @dataclass
@@ -162,32 +185,47 @@ def text_pieces(
     Block element edges and ``<br>`` are yielded as pieces of kind ``block`` / ``br``, so
     callers can rebuild paragraphs. Iterative, so deeply nested pages cannot overflow.
     """
+    for kind, text, element, tail in _pieces(root, skip):
+        yield TextPiece(text, element, tail, kind)
+
+
+def _pieces(
+    root: HtmlElement, skip: Callable[[HtmlElement], bool] | None
+) -> Iterator[tuple[str, str, HtmlElement, bool]]:
+    """:func:`text_pieces` as (kind, text, element, tail) tuples, for the hot paths."""
     stack: list[tuple[HtmlElement, bool]] = [(root, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        el, leaving = stack.pop()
+        el, leaving = pop()
         if leaving:
             if el.tag in BLOCK_TAGS:
-                yield TextPiece("", el, kind="block")
-            if el is not root and el.tail:
-                yield TextPiece(el.tail, el, tail=True)
+                yield "block", "", el, False
+            if el is not root:
+                tail = el.tail
+                if tail:
+                    yield "text", tail, el, True
             continue
+        tag = el.tag
         if el is not root and (
-            not is_element(el)
-            or el.tag in INVISIBLE_TAGS
+            not isinstance(tag, str)
+            or tag in INVISIBLE_TAGS
             or is_hidden(el)
             or (skip is not None and skip(el))
         ):
-            if el.tail:
-                yield TextPiece(el.tail, el, tail=True)
+            tail = el.tail
+            if tail:
+                yield "text", tail, el, True
             continue
-        if el.tag == "br":
-            yield TextPiece("", el, kind="br")
-        elif el.tag in BLOCK_TAGS:
-            yield TextPiece("", el, kind="block")
-        if el.text:
-            yield TextPiece(el.text, el)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        if tag == "br":
+            yield "br", "", el, False
+        elif tag in BLOCK_TAGS:
+            yield "block", "", el, False
+        text = el.text
+        if text:
+            yield "text", text, el, False
+        push((el, True))
+        if len(el):
+            stack.extend((child, False) for child in reversed(el))
 
 
 def visible_text(
@@ -198,8 +236,48 @@ def visible_text(
         return None
     if not is_element(el) or el.tag in INVISIBLE_TAGS:
         return None
-    parts = [p.text if p.kind == "text" else " " for p in text_pieces(el, skip)]
-    return collapse_ws("".join(parts))
+    return collapse_ws("".join(_visible_parts(el, skip)))
+
+
+def _visible_parts(root: HtmlElement, skip: Callable[[HtmlElement], bool] | None) -> list[str]:
+    """What :func:`visible_text` joins: the texts of :func:`text_pieces`, a space for each
+    break. The stack holds elements to enter and the strings to emit on leaving one."""
+    parts: list[str] = []
+    append = parts.append
+    stack: list[HtmlElement | str] = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item = pop()
+        if type(item) is str:
+            append(item)
+            continue
+        el = cast(HtmlElement, item)
+        tag = el.tag
+        if el is not root and (
+            not isinstance(tag, str)
+            or tag in INVISIBLE_TAGS
+            or is_hidden(el)
+            or (skip is not None and skip(el))
+        ):
+            tail = el.tail
+            if tail:
+                append(tail)
+            continue
+        block = tag in BLOCK_TAGS
+        if block or tag == "br":
+            append(" ")
+        text = el.text
+        if text:
+            append(text)
+        if el is not root:
+            tail = el.tail
+            if tail:
+                push(tail)
+        if block:
+            push(" ")
+        if len(el):
+            stack.extend(reversed(el))
+    return parts
 
 
 @dataclass
@@ -222,32 +300,33 @@ def paragraphs(
     """
     found: list[Paragraph] = []
     buffer: list[str] = []
-    start: TextPiece | None = None
+    start: tuple[HtmlElement, bool] | None = None
     brs = 0
 
     def flush() -> None:
         nonlocal start, brs
         text = collapse_ws("".join(buffer))
         if text and start is not None:
-            found.append(Paragraph(text, start.element, start.tail))
+            found.append(Paragraph(text, *start))
         buffer.clear()
         start, brs = None, 0
 
-    for piece in text_pieces(root, skip):
-        if piece.kind == "block":
+    for kind, text, element, tail in _pieces(root, skip):
+        if kind == "block":
             flush()
-        elif piece.kind == "br":
+        elif kind == "br":
             brs += 1
             if brs >= 2:
                 flush()
             else:
                 buffer.append(" ")
-        elif piece.text.strip():
+        elif text.strip():
             brs = 0
-            start = start or piece
-            buffer.append(piece.text)
+            if start is None:
+                start = element, tail
+            buffer.append(text)
         else:
-            buffer.append(piece.text)
+            buffer.append(text)
     flush()
     return found
 
@@ -264,6 +343,280 @@ def select(scope: HtmlElement | None, css: str) -> list[HtmlElement]:
     return cast(list[HtmlElement], _compiled(css)(scope))
 
 
+# --- selection through an index -----------------------------------------------------------
+# cssselect turns every query into an XPath walk of the whole scope (some 20 µs each on a
+# small page, and a page object makes about 70). An ElementIndex walks the document once and
+# answers the selectors page objects use (tags, classes, ids, attribute exists / = / ~= / *=,
+# :not() of those, descendant combinators) from look-ups, with cssselect's exact semantics;
+# any other selector goes to cssselect.
+
+#: (attribute, operator, value) of one attribute test; a class is ("class", "~=", name).
+_Condition = tuple[str, str, str | None]
+_OPERATORS = frozenset({"exists", "=", "~=", "*="})
+#: A ~= value holding one of these matches nothing (cssselect's is_non_whitespace).
+_CSS_SPACE = re.compile(r"[ \t\r\n\f]")
+#: What may surround a ~= token in values joined by NULs: XPath normalize-space()'s
+#: whitespace, the NUL between values, "" for the end of the string.
+_TOKEN_EDGES = frozenset({"", "\0", " ", "\t", "\n", "\r"})
+
+
+@dataclass(frozen=True, eq=False)
+class _Compound:
+    """A compound selector (``time.a[b~='c']:not([d])``): tag (None for any) and tests.
+
+    Compared by identity: :func:`_interned` makes equal compounds one object, so the
+    per-page caches hash them cheaply.
+    """
+
+    tag: str | None
+    conditions: tuple[_Condition, ...]
+    negations: tuple[_Compound, ...]
+
+
+#: A selector as compounds joined by descendant combinators, outermost first.
+_Chain = tuple[_Compound, ...]
+_COMPOUNDS: dict[tuple[Any, ...], _Compound] = {}
+
+
+def _interned(compound: _Compound) -> _Compound:
+    key = (compound.tag, compound.conditions, compound.negations)
+    return _COMPOUNDS.setdefault(key, compound)
+
+
+def _compound(tree: Any) -> _Compound | None:
+    conditions: list[_Condition] = []
+    negations: list[_Compound] = []
+    while not isinstance(tree, cssselect.parser.Element):
+        if isinstance(tree, cssselect.parser.Class):
+            conditions.append(("class", "~=", tree.class_name))
+        elif isinstance(tree, cssselect.parser.Hash):
+            conditions.append(("id", "=", tree.id))
+        elif isinstance(tree, cssselect.parser.Attrib):
+            if tree.namespace or getattr(tree, "flag", None) or tree.operator not in _OPERATORS:
+                return None
+            value = None if tree.value is None else tree.value.value
+            conditions.append((tree.attrib.lower(), tree.operator, value))
+        elif isinstance(tree, cssselect.parser.Negation):
+            inner = _compound(tree.subselector)
+            if inner is None:
+                return None
+            negations.append(inner)
+        else:
+            return None
+        tree = tree.selector
+    if tree.namespace:
+        return None
+    tag = tree.element.lower() if tree.element else None
+    return _interned(_Compound(tag, tuple(conditions), tuple(negations)))
+
+
+def _chain(tree: Any) -> _Chain | None:
+    if isinstance(tree, cssselect.parser.CombinedSelector):
+        if tree.combinator != " ":
+            return None
+        left, right = _chain(tree.selector), _compound(tree.subselector)
+        return None if left is None or right is None else (*left, right)
+    found = _compound(tree)
+    return None if found is None else (found,)
+
+
+@lru_cache(maxsize=512)
+def _plan(css: str) -> tuple[_Chain, ...] | None:
+    """The selector group as chains an :class:`ElementIndex` answers, else ``None``."""
+    try:
+        selectors = cssselect.parse(css)
+    except cssselect.SelectorError:
+        return None  # cssselect raises it again, as select() does
+    chains = []
+    for selector in selectors:
+        chain = None if selector.pseudo_element else _chain(selector.parsed_tree)
+        if chain is None:
+            return None
+        chains.append(chain)
+    return tuple(chains)
+
+
+class ElementIndex:
+    """Every node of one parsed document in document order, indexed for selection.
+
+    Built in one walk; the page must not change afterwards. Holding every element also
+    keeps lxml from building (and class-looking-up) a new proxy each time one is reached.
+    An element's subtree is the span of positions from its own to its last node's, so
+    "inside" is a comparison of positions.
+    """
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self.nodes: list[HtmlElement] = list(root.iter())
+        #: Document position of every node (comments included), as ``root.iter()`` counts.
+        self.positions: dict[HtmlElement, int] = {el: i for i, el in enumerate(self.nodes)}
+        self._ends: dict[int, int] = {}
+        #: attribute name -> (position, value) of the elements that have it, in order
+        self._attributes: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._values: dict[str, dict[str, list[int]]] = {}
+        self._joined: dict[str, tuple[str, list[int], list[list[int]]]] = {}
+        self._tags: dict[str, list[int]] = {}
+        self._conditions: dict[_Condition, list[int]] = {}
+        self._matches: dict[_Compound, list[int]] = {}
+        self._selected: dict[tuple[int, str], list[HtmlElement]] = {}
+        attributes = self._attributes
+        for i, el in enumerate(self.nodes):
+            for name, value in el.items():  # comments have none
+                attributes[name].append((i, value))
+
+    def end(self, el: HtmlElement) -> int:
+        """Document position of the last node inside ``el`` (``el``'s own when empty)."""
+        return self._end(self.positions[el])
+
+    def _end(self, position: int) -> int:
+        end = self._ends.get(position)
+        if end is None:
+            last = self.nodes[position]
+            while isinstance(last.tag, str) and len(last):
+                last = last[-1]
+            end = self._ends[position] = self.positions[last]
+        return end
+
+    def select(self, scope: HtmlElement | None, css: str) -> list[HtmlElement]:
+        """:func:`select`, answered from the index (and remembered) when it can be."""
+        if scope is None:
+            return []
+        start = self.positions.get(scope)
+        if start is None:
+            return select(scope, css)
+        key = (start, css)
+        found = self._selected.get(key)
+        if found is None:
+            plan = _plan(css)
+            if plan is None:
+                return select(scope, css)
+            end = self._ends.get(start)
+            if end is None:
+                end = self._end(start)
+            if len(plan) == 1 and len(plan[0]) == 1:  # the most common: one compound
+                positions = self._matches.get(plan[0][0])
+                if positions is None:
+                    positions = self._match(plan[0][0])
+                matched = positions[bisect_left(positions, start) : bisect_right(positions, end)]
+            elif len(plan) == 1:
+                matched = self._chain(plan[0], [(start, end)])
+            else:
+                matched = sorted({i for c in plan for i in self._chain(c, [(start, end)])})
+            nodes = self.nodes
+            found = self._selected[key] = [nodes[i] for i in matched]
+        return list(found)
+
+    def _chain(self, chain: _Chain, spans: list[tuple[int, int]]) -> list[int]:
+        """Positions, in order, of the matches of ``chain`` in the disjoint ``spans``: the
+        first compound's matches in them, then the next one's strictly inside those..."""
+        found: list[int] = []
+        for k, compound in enumerate(chain):
+            positions = self._match(compound)
+            found = []
+            for low, high in spans:
+                found.extend(positions[bisect_left(positions, low) : bisect_right(positions, high)])
+            if k == len(chain) - 1 or not found:
+                break
+            spans = []
+            for i in found:  # in order: a match inside the last span adds nothing
+                if not spans or i > spans[-1][1]:
+                    spans.append((i + 1, self._end(i)))
+        return found
+
+    def _match(self, compound: _Compound) -> list[int]:
+        """Positions of the elements matching ``compound`` in the whole document, in order."""
+        known = self._matches.get(compound)
+        if known is not None:
+            return known
+        tag, conditions = compound.tag, compound.conditions
+        found = [self._tagged(tag)] if tag else []
+        for condition in conditions:
+            if found and not found[-1]:
+                break  # the compound matches nothing: no need for the rest
+            found.append(self._condition(condition))
+        if not found:
+            known = [i for i, el in enumerate(self.nodes) if isinstance(el.tag, str)]
+        elif len(found) == 1 or not all(found):
+            known = found[0] if all(found) else []
+        else:
+            found.sort(key=len)
+            others = [set(passing) for passing in found[1:]]
+            known = [i for i in found[0] if all(i in other for other in others)]
+        for negation in compound.negations:
+            if known:
+                excluded = set(self._match(negation))
+                known = [i for i in known if i not in excluded]
+        self._matches[compound] = known
+        return known
+
+    def _tagged(self, tag: str) -> list[int]:
+        known = self._tags.get(tag)
+        if known is None:
+            positions = self.positions
+            known = self._tags[tag] = [positions[el] for el in self.root.iter(tag)]
+        return known
+
+    def _condition(self, condition: _Condition) -> list[int]:
+        """Positions, in order, of the elements passing one attribute test as cssselect's
+        XPath does: ``~=`` splits on XML whitespace; ``*=``, ``~=`` never match ''."""
+        known = self._conditions.get(condition)
+        if known is not None:
+            return known
+        name, operator, value = condition
+        if operator == "exists":
+            known = [i for i, _ in self._attributes.get(name, [])]
+        elif value is None:
+            known = []
+        elif operator == "=":
+            known = self._values_of(name).get(value, [])
+        elif not value or "\0" in value:  # no attribute holds a NUL
+            known = []
+        elif operator == "*=":
+            known = self._containing(name, value, token=False)
+        elif _CSS_SPACE.search(value):  # ~= with a space in the value matches nothing
+            known = []
+        else:
+            known = self._containing(name, value, token=True)
+        self._conditions[condition] = known
+        return known
+
+    def _values_of(self, name: str) -> dict[str, list[int]]:
+        """Distinct values of attribute ``name`` -> positions of the elements with it."""
+        values = self._values.get(name)
+        if values is None:
+            values = self._values[name] = {}
+            for i, text in self._attributes.get(name, []):
+                values.setdefault(text, []).append(i)
+        return values
+
+    def _containing(self, name: str, value: str, token: bool) -> list[int]:
+        """Positions of the elements whose attribute ``name`` contains ``value`` (as one of
+        its XML-whitespace separated tokens when ``token``), in order: ``str.find`` over the
+        attribute's distinct values joined by NULs, not a test of every element."""
+        joined = self._joined.get(name)
+        if joined is None:
+            values = self._values_of(name)
+            starts, offset = [], 0
+            for text in values:
+                starts.append(offset)
+                offset += len(text) + 1
+            joined = self._joined[name] = ("\0".join(values), starts, list(values.values()))
+        text, starts, owners = joined
+        found: list[int] = []
+        at, size = text.find(value), len(value)
+        while at >= 0:
+            if token and (
+                (at and text[at - 1] not in _TOKEN_EDGES)
+                or text[at + size : at + size + 1] not in _TOKEN_EDGES
+            ):
+                at = text.find(value, at + 1)
+                continue
+            k = bisect_right(starts, at) - 1
+            found.extend(owners[k])
+            at = text.find(value, starts[k + 1]) if k + 1 < len(starts) else -1
+        return sorted(found)
+
+
 def parse_count(text: str | None) -> int | None:
     """A displayed counter as an int: ``6822``, ``6 822``, ``1,2K`` -> 1200."""
     match = _COUNT.search(text or "")
@@ -273,9 +626,9 @@ def parse_count(text: str | None) -> int | None:
     if suffix:
         factor = 1000 if suffix.lower() == "k" else 1_000_000
         return round(float(number.replace(",", ".").replace(" ", "")) * factor)
-    if re.fullmatch(r"\d+[.,]\d{1,2}", number):
-        number = re.split(r"[.,]", number)[0]
-    return int(re.sub(r"\D", "", number))
+    if _DECIMAL.fullmatch(number):
+        number = _DECIMAL_POINT.split(number)[0]
+    return int(_NON_DIGIT.sub("", number))
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -455,7 +808,7 @@ def json_ld_types(obj: JsonObject) -> set[str]:
     """The object's ``@type`` names without vocabulary prefix (``schema:`` or URL)."""
     raw = obj.get("@type")
     names = raw if isinstance(raw, list) else [raw]
-    return {re.split(r"[/:#]", n)[-1] for n in names if isinstance(n, str)}
+    return {_TYPE_PREFIX.split(n)[-1] for n in names if isinstance(n, str)}
 
 
 def ld_text(value: Any) -> str | None:
@@ -524,9 +877,14 @@ class ArticlePage:
 
     # -- generic helpers --------------------------------------------------------------
 
+    @cached_property
+    def index(self) -> ElementIndex:
+        """The document's nodes in order, indexed for :meth:`css` (built on first use)."""
+        return ElementIndex(self.root)
+
     def css(self, query: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
         """Elements matching ``query`` under ``scope`` (default: the whole document)."""
-        return select(self.root if scope is None else scope, query)
+        return self.index.select(self.root if scope is None else scope, query)
 
     def first(self, queries: Iterable[str], scope: HtmlElement | None = None) -> HtmlElement | None:
         """The first element matching the first query that matches anything."""
@@ -547,10 +905,20 @@ class ArticlePage:
         """``href`` resolved against the page; ``None`` for empty, ``javascript:`` etc."""
         if href is None:
             return None
+        known = self._absolute.get(href, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._absolute[href] = self._resolve(href)
+        return cast("str | None", known)
+
+    @cached_property
+    def _absolute(self) -> dict[str, object]:
+        return {}
+
+    def _resolve(self, href: str) -> str | None:
         href = strip_html5_whitespace(href)
         if not href or href.startswith("#"):
             return None
-        if re.match(r"^(?:javascript|mailto|tel|data|about):", href, re.I):
+        if _NOT_A_PAGE.match(href):
             return None
         return urljoin(self.base_url, href)
 
@@ -563,7 +931,7 @@ class ArticlePage:
         href = strip_html5_whitespace(href)
         if not href or href.startswith("#"):
             return None
-        if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) and not re.match(r"^https?:", href, re.I):
+        if _SCHEME.match(href) and not _HTTP.match(href):
             return href
         try:
             return urljoin(self.base_url, href)
@@ -574,19 +942,24 @@ class ArticlePage:
         """True when ``url`` is this page (fetched or canonical URL), fragment ignored."""
         if not url:
             return False
-        key = _url_key(url)
-        return key in {_url_key(self.url), _url_key(self.canonical_url or self.url)}
+        return _url_key(url) in self._page_keys
+
+    @cached_property
+    def _page_keys(self) -> frozenset[str]:
+        return frozenset((_url_key(self.url), _url_key(self.canonical_url or self.url)))
 
     @cached_property
     def meta_values(self) -> dict[str, list[str]]:
         """``<meta>`` contents by lower-cased ``property`` / ``name`` / ``itemprop``."""
         found: dict[str, list[str]] = {}
         for meta in self.css("meta[content]"):
-            content = str(meta.get("content") or "")
+            content = meta.get("content") or ""
             for attr in ("property", "name", "itemprop"):
-                key = str(meta.get(attr) or "").strip().lower()
+                key = meta.get(attr)
                 if key:
-                    found.setdefault(key, []).append(content)
+                    key = key.strip().lower()
+                    if key:
+                        found.setdefault(key, []).append(content)
         return found
 
     def meta(self, *keys: str) -> str | None:
@@ -670,7 +1043,7 @@ class ArticlePage:
             self.meta("content-language", "language"),
         )
         for value in candidates:
-            match = re.match(r"^\s*([a-zA-Z]{2,3})(?:[-_]|\s*$)", value or "")
+            match = _LANGUAGE.match(value or "")
             if match:
                 return match.group(1).lower()
         return None
@@ -694,7 +1067,7 @@ class ArticlePage:
         text = self.json_ld_article.get("articleBody")
         if not isinstance(text, str):
             return None
-        paras = [collapse_ws(p) for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text)]
+        paras = [collapse_ws(p) for p in _PARAGRAPH_BREAK.split(text)]
         return "\n\n".join(p for p in paras if p) or None
 
     @property
@@ -820,7 +1193,7 @@ class ArticlePage:
             if not isinstance(stat, dict):
                 continue
             kind = ld_text(stat.get("interactionType")) or ""
-            if not kind or re.search(r"View|Watch|Read", kind):
+            if not kind or _VIEW_ACTION.search(kind):
                 count = stat.get("userInteractionCount")
                 if isinstance(count, int | str) and not isinstance(count, bool):
                     return parse_count(str(count))
@@ -902,6 +1275,10 @@ def _parse_html(text: str) -> HtmlElement:
     return root
 
 
+#: "Not computed yet", where ``None`` is a result.
+_UNKNOWN = object()
+
+
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -924,12 +1301,12 @@ def unique(values: Iterable[str]) -> list[str]:
 
 def split_names(text: str) -> list[str]:
     """Author names from one string: ``Par A, B et C`` -> [A, B, C]."""
-    text = re.sub(r"^\s*(?:par|by|auteur\s*:|auteurs\s*:)\s+", "", text, flags=re.I)
-    parts = re.split(r"\s*(?:,|;|\s+et\s+|\s+and\s+|&)\s*", text)
+    text = _BY_PREFIX.sub("", text)
+    parts = _NAME_SEPARATOR.split(text)
     return [p for p in (collapse_ws(part) for part in parts) if p]
 
 
 def looks_like_logo(url: str) -> bool:
     """True for site logos and placeholders, which pages put in og:image when no photo."""
     path = url.lower().split("?")[0]
-    return bool(re.search(r"(?:^|[/_.-])(?:logo|favicon|placeholder|default)[^/]*$|/logo/", path))
+    return bool(_LOGO.search(path))

@@ -63,6 +63,8 @@ _MOJIBAKE = re.compile(
 )
 _WHITESPACE = re.compile(r"\s+")
 _NO_BREAK = frozenset("\u00a0\u202f")
+#: Where _fold_blank changes something: a run of two or more, or another single whitespace.
+_TO_FOLD = re.compile(r"\s\s|[^\S \u00a0\u202f]")
 _BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]")
 
@@ -83,7 +85,9 @@ def clean_text(value: str | None) -> str | None:
     if _MOJIBAKE.search(value):
         value = ftfy.fix_encoding(value)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", value))
-    text = _WHITESPACE.sub(_fold_blank, text).strip()
+    if _TO_FOLD.search(text):  # else every run is one space or one kept no-break space
+        text = _WHITESPACE.sub(_fold_blank, text)
+    text = text.strip()
     return text or None
 
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 from functools import cached_property
 from itertools import chain
+from typing import Any, cast
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.items import LINK_END, LINK_INLINE, RelatedLink
@@ -32,7 +34,6 @@ from crawler.pages.base import (
     ld_url,
     paragraphs,
     parse_count,
-    select,
     split_names,
     unique,
     visible_text,
@@ -154,6 +155,8 @@ SHORT_URL = (
     "[class*='short'] input[value]",
 )
 TAG_LISTS = (".b-article__tags", ".article__tags", ".tags", "[itemprop~='keywords']")
+#: Never lead or body text: credits, rubric, counters, short URL.
+NOT_TEXT = ", ".join((*CREDIT, *CATEGORY, *VIEWS, *SHORT_URL))
 #: Blocks holding related articles (inline ones in the current layout).
 RELATED_BLOCKS = (
     ".article__block[data-type='article']",
@@ -227,6 +230,9 @@ NON_TEXT_CLASS = re.compile(
 _PUNCTUATION_ONLY = re.compile(r"^[\s\W\d_]*$")  # dates and counters of teasers count as none
 _URL_IN_TEXT = re.compile(r"https?://\S+")
 _URL_LIKE = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?/\S*")
+_BY = re.compile(r"^(?:par|by)\s+", re.I)
+#: Every text node under an element (compiled once: ``el.xpath()`` compiles each call).
+_TEXT_NODES = etree.XPath(".//text()")
 
 
 @dataclass
@@ -269,7 +275,7 @@ class SputnikArticlePage(ArticlePage):
         """In the article, the matches of the first query that matches anything; elements
         inside "Lire aussi" blocks (other articles' dates, photos...) are left out."""
         for query in queries:
-            found = select(self.article_root, query)
+            found = self.index.select(self.article_root, query)
             if skip_related:
                 found = [el for el in found if not self._in_related(el)]
             if found:
@@ -296,13 +302,13 @@ class SputnikArticlePage(ArticlePage):
         """The element holding the article text."""
         return self.find_one(BODY, skip_related=False)
 
-    @cached_property
+    @property
     def _order(self) -> dict[HtmlElement, int]:
-        return {el: i for i, el in enumerate(self.root.iter())}
+        return self.index.positions
 
     def _end(self, el: HtmlElement) -> int:
         """Document position of the last node inside ``el``."""
-        return self._order[el] + sum(1 for _ in el.iter()) - 1
+        return self.index.end(el)
 
     def _is_stop(self, el: HtmlElement | None) -> bool:
         """Elements a link block never grows to: the article and its text container."""
@@ -312,23 +318,36 @@ class SputnikArticlePage(ArticlePage):
 
     # -- marker-introduced link blocks ("Lire aussi:", "Tags:") -------------------------
 
+    @cached_property
+    def _article_texts(self) -> list[tuple[HtmlElement, bool, str]]:
+        """(element, is tail, stripped text) of the article's non-empty texts and tails,
+        in document order; the article's own tail left out."""
+        root = self.article_root
+        if root is None:
+            return []
+        start = self.index.positions[root]
+        found: list[tuple[HtmlElement, bool, str]] = []
+        for el in self.index.nodes[start : self.index.end(root) + 1]:
+            if not is_element(el):
+                continue
+            text, tail = el.text, el.tail
+            if text:
+                found.append((el, False, text.strip()))
+            if tail and el is not root:
+                found.append((el, True, tail.strip()))
+        return found
+
     def _marker_nodes(self, marker: re.Pattern[str]) -> Iterator[tuple[HtmlElement, int]]:
         """(holder, index) of each text node that is only ``marker``: the element holding
         the text and the index of its first child after the text."""
-        if self.article_root is None:
-            return
-        for el in self.article_root.iter():
-            if not is_element(el):
+        for el, tail, text in self._article_texts:
+            if not marker.fullmatch(text):
                 continue
-            if el.text and marker.fullmatch(el.text.strip()):
+            if not tail:
                 yield el, 0
+                continue
             parent = el.getparent()
-            if (
-                el is not self.article_root
-                and parent is not None
-                and el.tail
-                and marker.fullmatch(el.tail.strip())
-            ):
+            if parent is not None:
                 yield parent, parent.index(el) + 1
 
     @staticmethod
@@ -355,10 +374,10 @@ class SputnikArticlePage(ArticlePage):
             return self._link_siblings(holder, index, marker, avoid)
         parent = holder.getparent()
         while not self._is_stop(parent) and not avoid(parent) and parent is not None:
-            if self._residue(parent, marker) or select(holder, "a[href]"):
+            if self._residue(parent, marker) or self.index.select(holder, "a[href]"):
                 break
             holder, parent = parent, parent.getparent()
-        if parent is None or _has_text(holder.tail, marker) or select(holder, "a[href]"):
+        if parent is None or _has_text(holder.tail, marker) or self.index.select(holder, "a[href]"):
             return [holder]
         return [holder, *self._link_siblings(parent, parent.index(holder) + 1, marker, avoid)]
 
@@ -406,9 +425,10 @@ class SputnikArticlePage(ArticlePage):
 
     def _is_tag_region(self, el: HtmlElement) -> bool:
         """True for an element that is, or holds, a tag list or the "Tags:" marker."""
-        if any(t is el or el in t.iterancestors() for t in self._tag_lists):
+        start, end = self._order[el], self._end(el)
+        if any(start <= self._order[t] <= end for t in self._tag_lists):
             return True
-        return any(TAGS_MARKER.fullmatch(str(node).strip()) for node in el.xpath(".//text()"))
+        return any(TAGS_MARKER.fullmatch(str(node).strip()) for node in _text_nodes(el))
 
     @cached_property
     def _related_blocks(self) -> list[LinkBlock]:
@@ -416,7 +436,7 @@ class SputnikArticlePage(ArticlePage):
         blocks = self._link_blocks(LIRE_AUSSI, avoid=self._is_tag_region)
         taken = {m for block in blocks for m in block.members}
         for query in RELATED_BLOCKS:
-            for el in select(self.article_root, query):
+            for el in self.index.select(self.article_root, query):
                 if not any(a in taken for a in _self_and_ancestors(el)):
                     blocks.append(LinkBlock([el]))
                     taken.add(el)
@@ -426,8 +446,18 @@ class SputnikArticlePage(ArticlePage):
     def _related_members(self) -> set[HtmlElement]:
         return {m for block in self._related_blocks for m in block.members}
 
+    @cached_property
+    def _related_nodes(self) -> set[HtmlElement]:
+        """The related blocks' members and everything inside them."""
+        nodes = self.index.nodes
+        return {
+            nodes[i]
+            for member in self._related_members
+            for i in range(self._order[member], self._end(member) + 1)
+        }
+
     def _in_related(self, el: HtmlElement) -> bool:
-        return any(a in self._related_members for a in _self_and_ancestors(el))
+        return el in self._related_nodes
 
     # -- lead and body ------------------------------------------------------------------
 
@@ -436,9 +466,7 @@ class SputnikArticlePage(ArticlePage):
         """Elements whose text is never part of the lead or body."""
         parts = [self.title_element, self.photo_region, *self._tag_lists]
         excluded = {el for el in parts if el is not None} | self._related_members
-        excluded.update(
-            select(self.article_root, ", ".join((*CREDIT, *CATEGORY, *VIEWS, *SHORT_URL)))
-        )
+        excluded.update(self.index.select(self.article_root, NOT_TEXT))
         return excluded
 
     def _skip_in_text(self, el: HtmlElement) -> bool:
@@ -453,7 +481,10 @@ class SputnikArticlePage(ArticlePage):
         """Drop chrome, marker leftovers and credit lines."""
         kept: list[Paragraph] = []
         for para in paras:
-            text = LIRE_AUSSI_TAIL.sub("", para.text).strip()
+            text = para.text
+            if text.endswith((":", ":\n")):  # where LIRE_AUSSI_TAIL can match
+                text = LIRE_AUSSI_TAIL.sub("", text)
+            text = text.strip()
             if not text or _is_chrome(text) or TAGS_MARKER.fullmatch(text):
                 continue
             if LIRE_AUSSI.fullmatch(text) or SHORT_URL_MARKER.fullmatch(text):
@@ -505,12 +536,15 @@ class SputnikArticlePage(ArticlePage):
         parts = (self.title_element, self.lead_element, self.body_element)
         return [el for el in parts if el is not None]
 
+    @cached_property
+    def _text_spans(self) -> list[tuple[int, int]]:
+        return [(self._order[el], self._end(el)) for el in self._text_elements]
+
     def _touches_text(self, el: HtmlElement) -> bool:
-        """True when ``el`` is, holds or is inside the title, lead or body."""
-        return any(
-            t is el or el in t.iterancestors() or t in el.iterancestors()
-            for t in self._text_elements
-        )
+        """True when ``el`` is, holds or is inside the title, lead or body: in a tree, two
+        elements' spans of positions overlap exactly when one holds the other."""
+        start, end = self._order[el], self._end(el)
+        return any(start <= t_end and t_start <= end for t_start, t_end in self._text_spans)
 
     @cached_property
     def photo_region(self) -> HtmlElement | None:
@@ -546,13 +580,29 @@ class SputnikArticlePage(ArticlePage):
     def _credit_elements(self, scope: HtmlElement | None) -> list[HtmlElement]:
         """Credit blocks under ``scope``: the innermost ones (a credit box may also hold a
         "buy this photo" link), those reading "©..." first."""
+        known = self._credits.get(scope)
+        if known is None:
+            known = self._credits[scope] = self._find_credits(scope)
+        return list(known)
+
+    @cached_property
+    def _credits(self) -> dict[HtmlElement | None, list[HtmlElement]]:
+        return {}
+
+    def _find_credits(self, scope: HtmlElement | None) -> list[HtmlElement]:
         for query in CREDIT:
             found = [
                 el
-                for el in select(scope, query)
+                for el in self.index.select(scope, query)
                 if visible_text(el) and not self._in_related(el) and not self._touches_text(el)
             ]
-            innermost = [el for el in found if not any(o in found for o in el.iterdescendants())]
+            spans = [(self._order[el], self._end(el)) for el in found]
+            positions = [start for start, _ in spans]
+            innermost = [  # holding none of the others
+                el
+                for el, (start, end) in zip(found, spans, strict=True)
+                if not any(start < p <= end for p in positions)
+            ]
             if innermost:
                 return sorted(innermost, key=lambda el: not _is_credit(visible_text(el)))
         return []
@@ -562,7 +612,7 @@ class SputnikArticlePage(ArticlePage):
         element when the "©" stands alone (``<span>©</span> Sputnik``)."""
         if scope is None:
             return None
-        for node in scope.xpath(".//text()"):
+        for node in _text_nodes(scope):
             text = collapse_ws(str(node))
             owner = node.getparent()
             if not text or not text.startswith("©") or owner is None:
@@ -606,7 +656,7 @@ class SputnikArticlePage(ArticlePage):
             for el in self.find(AUTHOR_BLOCKS):
                 text = visible_text(el) or collapse_ws(el.get("content"))
                 names.extend(split_names(text) if text else [])
-        names = [re.sub(r"^(?:par|by)\s+", "", n, flags=re.I) for n in names]
+        names = [_BY.sub("", n) for n in names]
         return unique(names) or super().authors
 
     @property
@@ -649,9 +699,9 @@ class SputnikArticlePage(ArticlePage):
         """Tag names in page order, deduplicated: tag lists, "Tags:" block, metadata."""
         names: list[str] = []
         for container in self._tag_lists:
-            items = select(container, "li") or select(container, "a")
+            items = self.index.select(container, "li") or self.index.select(container, "a")
             for item in items:
-                links = select(item, "a")
+                links = self.index.select(item, "a")
                 names.append(visible_text(links[0] if links else item) or "")
             if not items:
                 text = visible_text(container) or collapse_ws(container.get("content")) or ""
@@ -711,7 +761,7 @@ class SputnikArticlePage(ArticlePage):
         credits = {el for scope in scopes for el in self._credit_elements(scope)}
         for scope in scopes:
             for query in CAPTION:
-                for el in select(scope, query):
+                for el in self.index.select(scope, query):
                     if el is scope or el in credits or self._touches_text(el):
                         continue
                     text = _without_credit(visible_text(el, skip=lambda e: e in credits))
@@ -799,6 +849,7 @@ class SputnikArticlePage(ArticlePage):
         """ "Lire aussi" links in page order: ``inline`` when article text follows their
         block, ``lire_aussi`` otherwise; the page itself and repeated URLs left out."""
         body_positions = [self._position(p) for p in self._body_paragraphs]
+        select = self.index.select
         found: list[tuple[int, str, str, str]] = []
         for block in self._related_blocks:
             end = max(self._end(m) for m in block.members)
@@ -807,11 +858,17 @@ class SputnikArticlePage(ArticlePage):
                 for anchor in select(member, "a[href]"):
                     url = self.link_target(anchor.get("href"))
                     if url:
-                        found.append((self._order[anchor], url, _anchor_title(anchor), kind))
+                        title = _anchor_title(anchor, select)
+                        found.append((self._order[anchor], url, title, kind))
         return _related_links(sorted(found), self.same_page)
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _text_nodes(el: HtmlElement) -> list[Any]:
+    """``el.xpath(".//text()")``: smart strings, with ``getparent()`` and ``is_tail``."""
+    return cast(list[Any], _TEXT_NODES(el))
 
 
 def _self_and_ancestors(el: HtmlElement) -> Iterator[HtmlElement]:
@@ -843,7 +900,9 @@ def _short_link_text(text: str | None) -> bool:
     return not text or bool(SHORT_URL_MARKER.fullmatch(text) or _URL_LIKE.fullmatch(text))
 
 
-def _anchor_title(anchor: HtmlElement) -> str:
+def _anchor_title(
+    anchor: HtmlElement, select: Callable[[HtmlElement, str], list[HtmlElement]]
+) -> str:
     """A related link's headline: its title element, its text, its title attribute."""
     for el in select(anchor, "[class*='title']"):
         text = visible_text(el)
