@@ -7,7 +7,7 @@ Nothing here imports Scrapy: page objects (``crawler.pages``) build these, and t
 from __future__ import annotations
 
 import builtins
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 #: Kinds of "Lire aussi" edges, as stored in ``links.kind``.
@@ -84,8 +84,17 @@ class Article:
         return bool(self.title and (self.body or self.lead))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable form (``related`` as a list of dicts)."""
-        return asdict(self)
+        """Plain JSON-serialisable form (``related`` as a list of dicts), as
+        :func:`dataclasses.asdict` gives it, without its deep copy of every string (a
+        tenth of a millisecond a page)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values["authors"] = list(self.authors)
+        values["tags"] = list(self.tags)
+        values["related"] = [
+            {name: getattr(link, name) for name in link.__dataclass_fields__}
+            for link in self.related
+        ]
+        return values
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
