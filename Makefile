@@ -14,14 +14,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Debian's chromium and chromedriver, for the browser test of `archive serve`; apt-get only
-## when one is missing (sudo when not root; `apt-get update` when the install fails first).
+## Debian's chromium and chromedriver, for the browser test of `archive serve`, and Graphviz,
+## for `archive related --format svg|png`; apt-get only when one is missing (sudo when not
+## root; `apt-get update` when the install fails first).
 CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
+DOT ?= /usr/bin/dot
 APT_BROWSER := env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	chromium chromium-driver
+	chromium chromium-driver graphviz
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ] || [ ! -x $(DOT) ]; then \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo $(APT_BROWSER) || { $$sudo apt-get update && $$sudo $(APT_BROWSER); }; \
 	fi

@@ -77,9 +77,17 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # Breadth-first: pages found close to the start are archived before their "Lire aussi" chains.
 DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+#: `scrapy crawl` keeps waiting requests in disk queues, in a JOBDIR of the run's own that is
+#: removed afterwards (crawler/commands/crawl.py): memory stays flat however many URLs the
+#: sitemaps list.
+ARCHIVE_DISK_QUEUE = True
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 TELNETCONSOLE_ENABLED = False
+#: Scrapy 2.19 starts, by default, an HTTP server on localhost that runs the Python code
+#: POSTed to it (token in a job file under the user's profile). A cron job on a shared
+#: server needs no such door.
+REMOTE_CONTROL_ENABLED = False
 #: Scrapy's check that a callback generator does not return a value reads the callback's
 #: source with inspect on almost every response (its cache is keyed by bound methods, which
 #: are new each time): ~0.3 ms a page. The spider's callbacks are covered by tests instead.

@@ -73,9 +73,11 @@ def test_crawl_benchmark_harness_runs_on_a_tiny_site(tmp_path: Path) -> None:
     edited = re.search(r"^\| day 2, revisit=all \|.* \| (\d+)/(\d+) \| \d+/\d+ \|$", text, re.M)
     assert edited and edited.group(1) == edited.group(2) != "0"
     # One line per target (flatness and RSS growth need two sizes): floor, trafilatura, peak
-    # RSS, the three incremental runs, the replica's rate.
+    # RSS, the two incremental runs, the replica's rate; revisit=all is a reference.
     verdict = r"^- .* — (?:not measured|\*\*(?:met|not met|met on \w+ time only)\*\*)$"
-    assert len(re.findall(verdict, text.split("### Targets", 1)[1], re.M)) == 7
+    targets = text.split("### Targets", 1)[1]
+    assert len(re.findall(verdict, targets, re.M)) == 6
+    assert len(re.findall(r"^- reference \(not a target\), .*revisit=all", targets, re.M)) == 1
     plots = re.findall(r"!\[[^]]*\]\((plots/[^)]+\.png)\)", text)
     assert len(plots) == (2 if extra else 0)
     assert all((tmp_path / p).stat().st_size > 1000 for p in plots)

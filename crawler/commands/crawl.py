@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +130,24 @@ def watch(pending: Awaitable[None], on_error: Callable[[BaseException], None]) -
         pending.add_done_callback(consume_task)
 
 
+def scheduler_on_disk(crawler: Crawler) -> str | None:
+    """Keep the crawl's waiting requests on disk: a fresh JOBDIR for this run only.
+
+    A first crawl of a site finds every article in the sitemaps at once; Scrapy's memory
+    queues then held ~100,000 requests (over 400 MB at 100,000 articles). With a JOBDIR,
+    Scrapy's scheduler pickles them to disk queues (SCHEDULER_DISK_QUEUE). The directory is
+    this run's own and removed after it: resuming is the archive's frontier's job, not
+    Scrapy's. Off with ``ARCHIVE_DISK_QUEUE = False``, or when the user gives a JOBDIR.
+    Returns the directory to remove, or ``None``.
+    """
+    settings = crawler.settings
+    if not settings.getbool("ARCHIVE_DISK_QUEUE", True) or settings.get("JOBDIR"):
+        return None
+    directory = tempfile.mkdtemp(prefix="sputnik-archiver-queue-")
+    settings.set("JOBDIR", directory, priority="cmdline")
+    return directory
+
+
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, refusing unknown spider arguments and exiting with a status that
     says how the crawl went."""
@@ -148,7 +168,12 @@ class Command(ScrapyCrawlCommand):
             self._report(EXIT_BAD_ARGUMENTS, refusal)
             return
         crawler = self._create_crawler(spidercls)
-        outcome = self._run_crawl(crawler, opts.spargs)
+        queue_dir = scheduler_on_disk(crawler)
+        try:
+            outcome = self._run_crawl(crawler, opts.spargs)
+        finally:
+            if queue_dir is not None:
+                shutil.rmtree(queue_dir, ignore_errors=True)
         status, message = exit_status(outcome)
         if outcome.error is not None and status == EXIT_FAILED:
             logger.error("Crawl failed", exc_info=outcome.error)
