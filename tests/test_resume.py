@@ -82,7 +82,11 @@ def fetch_count(db: Path) -> int:
 
 
 def kill_at(process: subprocess.Popen[bytes], db: Path, count: int) -> int:
-    """SIGKILL the crawl once the archive holds ``count`` fetches; returns the count then."""
+    """SIGKILL the crawl once the archive holds ``count`` fetches, and at least one of its
+    own; returns the count then. Crawls commit their pages in groups (up to a second or 100
+    pages), so the count a reader sees jumps: the archive may already hold ``count`` when
+    the run starts, and killing it then would kill it before it began."""
+    count = max(count, fetch_count(db) + 1)
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
         seen = fetch_count(db)
