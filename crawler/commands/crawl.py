@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -143,9 +144,39 @@ def scheduler_on_disk(crawler: Crawler) -> str | None:
     settings = crawler.settings
     if not settings.getbool("ARCHIVE_DISK_QUEUE", True) or settings.get("JOBDIR"):
         return None
-    directory = tempfile.mkdtemp(prefix="sputnik-archiver-queue-")
+    remove_dead_queues()
+    directory = tempfile.mkdtemp(prefix=f"{QUEUE_PREFIX}{os.getpid()}-")
     settings.set("JOBDIR", directory, priority="cmdline")
     return directory
+
+
+#: Name of a run's queue directory in the temporary directory: the prefix, the pid, a dash.
+QUEUE_PREFIX = "sputnik-archiver-queue-"
+
+
+def remove_dead_queues(parent: str | None = None) -> list[str]:
+    """Remove the queue directories left by runs that were killed (their pid is gone);
+    returns their paths. A live run's directory, or one not named as ours, is left alone."""
+    parent = parent or tempfile.gettempdir()
+    removed = []
+    for entry in os.scandir(parent):
+        if not entry.name.startswith(QUEUE_PREFIX) or not entry.is_dir(follow_symlinks=False):
+            continue
+        pid = entry.name[len(QUEUE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 class Command(ScrapyCrawlCommand):
