@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,4 +37,30 @@ def run_crawl(
         command += ["-s", f"{name}={value}"]
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+# -- the replica's ground truth as the archive stores it ------------------------------------
+
+
+def fold_line(text: str) -> str:
+    # A lone no-break space is French typography and stays; any other run is one space.
+    return re.sub(r"\s+", lambda m: m.group() if m.group() in "\u00a0\u202f" else " ", text).strip()
+
+
+def fold(text: str | None) -> str | None:
+    """Whitespace folded per paragraph, as the archive's cleaning does."""
+    if text is None:
+        return None
+    return "\n\n".join(fold_line(p) for p in text.split("\n\n") if p.strip())
+
+
+def content(truth: dict[str, Any]) -> tuple[Any, ...]:
+    """What a version is made of (title, lead, body, tags), as the archive stores it, from
+    the replica's ground truth (``Site.article``) or an archived article."""
+    return (
+        fold(truth["title"]),
+        fold(truth["lead"]),
+        fold(truth["body"]),
+        tuple(fold_line(t) for t in truth["tags"]),
     )

@@ -7,10 +7,8 @@ replica's ground truth, never guessed from the archive.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,33 +18,12 @@ from archive.cli import cli
 from mocksite.server import RunningSite, start
 from mocksite.site import Site
 
-from .conftest import run_crawl
+from .conftest import content, run_crawl
 
 pytestmark = pytest.mark.e2e
 
 DAYS = (1, 2, 3)
 GONE_KINDS = {"gone_404": 404, "gone_410": 410, "gone_451": 451, "redirected": 301}
-
-
-def fold_line(text: str) -> str:
-    # A lone no-break space is French typography and stays; any other run is one space.
-    return re.sub(r"\s+", lambda m: m.group() if m.group() in "\u00a0\u202f" else " ", text).strip()
-
-
-def fold(text: str | None) -> str | None:
-    """Whitespace folded per paragraph, as the archive's cleaning does."""
-    if text is None:
-        return None
-    return "\n\n".join(fold_line(p) for p in text.split("\n\n") if p.strip())
-
-
-def content(truth: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        fold(truth["title"]),
-        fold(truth["lead"]),
-        fold(truth["body"]),
-        tuple(fold_line(t) for t in truth["tags"]),
-    )
 
 
 def crawl_ok(db: Path, *args: str) -> None:

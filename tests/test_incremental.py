@@ -22,6 +22,7 @@ from archive import Archive
 from mocksite.server import RunningSite, start
 from mocksite.site import RUBRIQUE_SLUGS, Site
 
+from .conftest import content as version_content
 from .conftest import run_crawl
 
 pytestmark = pytest.mark.e2e
@@ -123,27 +124,9 @@ def test_an_unchanged_site_costs_only_its_discovery_pages(runs: Runs) -> None:
     assert 0 < row["not_due"] <= 300
 
 
-def fold_line(text: str) -> str:
-    # A lone no-break space is French typography and stays; any other run is one space.
-    return re.sub(r"\s+", lambda m: m.group() if m.group() in "\u00a0\u202f" else " ", text).strip()
-
-
-def fold(text: str | None) -> str | None:
-    """Whitespace folded per paragraph, as the archive's cleaning does."""
-    if text is None:
-        return None
-    return "\n\n".join(fold_line(p) for p in text.split("\n\n") if p.strip())
-
-
 def content(article: dict[str, Any]) -> tuple[Any, ...]:
     """What an edit changes, from the ground truth or an archived article."""
-    return (
-        fold(article["title"]),
-        fold(article["lead"]),
-        fold(article["body"]),
-        tuple(fold_line(t) for t in article["tags"]),
-        article["modified_at"],
-    )
+    return (*version_content(article), article["modified_at"])
 
 
 def changes_of(site: Site, day: int) -> tuple[set[int], set[int]]:

@@ -45,7 +45,7 @@ from mocksite.pages import Renderer
 from mocksite.server import RunningSite, start
 from mocksite.site import Site
 
-from .conftest import run_crawl
+from .conftest import content, fold, fold_line, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -72,27 +72,6 @@ LEADING_NOT = "Error: NOT needs something before it: write 'syrie NOT russie', n
 
 
 # -- ground truth -------------------------------------------------------------------------
-
-
-def fold_line(text: str) -> str:
-    # A lone no-break space is French typography and stays; any other run is one space.
-    return re.sub(r"\s+", lambda m: m.group() if m.group() in "\u00a0\u202f" else " ", text).strip()
-
-
-def fold(text: str | None) -> str | None:
-    """Whitespace folded per paragraph, as the archive's cleaning does."""
-    if text is None:
-        return None
-    return "\n\n".join(fold_line(p) for p in text.split("\n\n") if p.strip())
-
-
-def content(truth: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        fold(truth["title"]),
-        fold(truth["lead"]),
-        fold(truth["body"]),
-        tuple(fold_line(t) for t in truth["tags"]),
-    )
 
 
 @dataclass
