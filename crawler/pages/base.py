@@ -206,12 +206,7 @@ def _pieces(
                     yield "text", tail, el, True
             continue
         tag = el.tag
-        if el is not root and (
-            not isinstance(tag, str)
-            or tag in INVISIBLE_TAGS
-            or is_hidden(el)
-            or (skip is not None and skip(el))
-        ):
+        if el is not root and _left_out(el, skip):
             tail = el.tail
             if tail:
                 yield "text", tail, el, True
@@ -226,6 +221,18 @@ def _pieces(
         push((el, True))
         if len(el):
             stack.extend((child, False) for child in reversed(el))
+
+
+def _left_out(el: HtmlElement, skip: Callable[[HtmlElement], bool] | None) -> bool:
+    """Whether a text walk leaves out ``el``'s subtree (its tail still counts): a comment
+    or processing instruction, an invisible tag, a hidden element, or one ``skip`` names."""
+    tag = el.tag
+    return (
+        not isinstance(tag, str)
+        or tag in INVISIBLE_TAGS
+        or is_hidden(el)
+        or (skip is not None and skip(el))
+    )
 
 
 def visible_text(
@@ -253,12 +260,7 @@ def _visible_parts(root: HtmlElement, skip: Callable[[HtmlElement], bool] | None
             continue
         el = cast(HtmlElement, item)
         tag = el.tag
-        if el is not root and (
-            not isinstance(tag, str)
-            or tag in INVISIBLE_TAGS
-            or is_hidden(el)
-            or (skip is not None and skip(el))
-        ):
+        if el is not root and _left_out(el, skip):
             tail = el.tail
             if tail:
                 append(tail)
