@@ -63,7 +63,7 @@ def count_articles(archive: Archive, filters: ArticleFilters | None = None) -> i
     """How many articles :func:`iter_articles` yields for ``filters`` (limit and offset too)."""
     filters = filters or ArticleFilters()
     sql, params = queries.export_count(where=filters.where())
-    total = int(next(iter(archive.db.query(sql, params)))["n"])
+    total = int(archive.rows(sql, params)[0]["n"])
     total = max(0, total - filters.offset)
     return total if filters.limit is None else min(total, filters.limit)
 
@@ -82,7 +82,7 @@ def iter_articles(
     after = 0
     if filters.offset:
         sql, params = queries.export_first_id(filters.offset, where=where)
-        first = list(archive.db.query(sql, params))
+        first = archive.rows(sql, params)
         if not first:
             return
         after = int(first[0]["id"]) - 1
@@ -90,7 +90,7 @@ def iter_articles(
     while remaining is None or remaining > 0:
         size = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
         sql, params = queries.export_page(after, size, where=where)
-        rows = list(archive.db.query(sql, params))
+        rows = archive.rows(sql, params)
         if not rows:
             return
         for row in rows:
@@ -105,7 +105,7 @@ def _article(archive: Archive, row: dict[str, Any]) -> dict[str, Any]:
     for name in EXPORT_FIELDS:
         if name == "related":
             sql, params = queries.current_links(int(row["id"]))
-            article[name] = list(archive.db.query(sql, params))
+            article[name] = archive.rows(sql, params)
         elif name in ("authors", "tags"):
             article[name] = json.loads(row[name] or "[]")
         else:

@@ -208,7 +208,7 @@ def _articles(archive: Archive, ids: Sequence[int]) -> dict[int, dict[str, Any]]
     result: dict[int, dict[str, Any]] = {}
     for marks, part in _chunks(ids):
         sql = f"SELECT id, url, title, status FROM articles WHERE id IN ({marks})"
-        for row in archive.db.query(sql, part):
+        for row in archive.rows(sql, part):
             result[int(row["id"])] = dict(row)
     return result
 
@@ -222,7 +222,7 @@ def _outgoing(archive: Archive, ids: Sequence[int]) -> list[dict[str, Any]]:
             WHERE links.from_article_id IN ({marks})
             ORDER BY links.from_article_id, links.position, links.id
         """
-        rows += archive.db.query(sql, part)
+        rows += archive.rows(sql, part)
     return rows
 
 
@@ -238,7 +238,7 @@ def _incoming(archive: Archive, ids: Sequence[int]) -> list[dict[str, Any]]:
             WHERE target_id IN ({marks})
             ORDER BY target_id, from_article_id, position, id
         """
-        rows += archive.db.query(sql, part * 4)
+        rows += archive.rows(sql, part * 4)
     return rows
 
 

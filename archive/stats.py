@@ -30,7 +30,7 @@ CHECK_LOOKBACK = 500
 
 def _rows(archive: Archive, query: queries.Query) -> list[dict[str, Any]]:
     sql, params = query
-    return list(archive.db.query(sql, params))
+    return archive.rows(sql, params)
 
 
 def crawl_quality(archive: Archive, crawl_id: int) -> dict[str, Any]:

@@ -1867,7 +1867,7 @@ class Archive:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute("PRAGMA query_only = ON")
-            conn.set_authorizer(_deny_attach)
+            conn.set_authorizer(_read_only_authorizer)
             cursor = conn.execute(statement, dict(params or {}))
             rows = cursor.fetchall()
             columns = [column[0] for column in cursor.description or ()]
@@ -1912,7 +1912,9 @@ _READING_PRAGMAS = frozenset(
 )
 
 
-def _deny_attach(action: int, arg1: str | None = None, arg2: str | None = None, *_: Any) -> int:
+def _read_only_authorizer(
+    action: int, arg1: str | None = None, arg2: str | None = None, *_: Any
+) -> int:
     """SQLite authorizer of :meth:`Archive.sql`: ``ATTACH`` (and so ``VACUUM``) refused, and
     a PRAGMA that sets something (``journal_mode = DELETE``): on the read-only connection
     SQLite would fail it with a misleading "disk I/O error"."""
