@@ -61,6 +61,7 @@ rebuilt by a migration. ``tests/test_dedupe.py`` pins a signature to catch that.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -193,7 +194,8 @@ def _one_permutation_minhash(hashes: list[int]) -> tuple[int, ...]:
     return tuple(values)
 
 
-def _bands(data: bytes) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=256)  # storing an article looks its bands up, then indexes them
+def _bands(data: bytes) -> tuple[tuple[int, int], ...]:
     """``(band, bucket)`` of a packed signature; a bucket is a signed 64-bit BLAKE2b."""
     bands: list[tuple[int, int]] = []
     for band in range(BANDS):
@@ -201,7 +203,7 @@ def _bands(data: bytes) -> list[tuple[int, int]]:
         hasher = _BAND_HASHER.copy()
         hasher.update(data[start : start + _BAND_BYTES])
         bands.append((band, int.from_bytes(hasher.digest(), "little", signed=True)))
-    return bands
+    return tuple(bands)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +250,7 @@ class Signature:
 
     def bands(self) -> list[tuple[int, int]]:
         """The ``(band, bucket)`` pairs this signature occupies in the LSH index."""
-        return _bands(self.to_bytes()) if not self.empty else []
+        return list(_bands(self.to_bytes())) if not self.empty else []
 
 
 def signature(title: str | None, lead: str | None, body: str | None) -> Signature:
