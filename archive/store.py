@@ -544,6 +544,17 @@ class Archive:
             if self.db.conn.in_transaction:
                 self.db.execute("COMMIT")
 
+    def batch_started(self) -> float | None:
+        """When the open batch began (``time.monotonic()``), ``None`` when none is open."""
+        return None if self._batch is None else self._batch.started
+
+    def abandon_batch(self) -> None:
+        """Roll back the open batch: its writes are lost, as if the process had died before
+        committing them (see :mod:`archive.writer`)."""
+        self._batch = None
+        if self.db.conn.in_transaction:
+            self.db.execute("ROLLBACK")
+
     def flush_if_due(self) -> None:
         """Commit the open batch if it is older than the batching interval."""
         if self._batch is not None and self._batch.age() >= self._batch_interval:

@@ -108,6 +108,8 @@ class Run:
     crawl_cpu: float
     """CPU seconds from the engine's start to the spider's close (bench/stats_file.py)."""
     rss_mb: float
+    """Peak RSS of the crawl process plus that of its archive writer process (their sum: an
+    upper bound of what both held at once)."""
     enqueued: int
     load: tuple[float, float]
     site_cpu: float | None = None
@@ -115,6 +117,9 @@ class Run:
     stored: int | None = None
     db: Path | None = None
     crawl_id: int | None = None
+    writer_cpu: float = 0.0
+    """CPU seconds of the archive writer process (in ``crawl_cpu`` and ``cpu`` too)."""
+    writer_rss_mb: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -297,7 +302,11 @@ def crawl(
         process_seconds=process_seconds,
         cpu=cpu,
         crawl_cpu=float(stats.get("bench/crawl_cpu_seconds", cpu)),
-        rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        # Kilobytes on Linux. The writer's, from its own rusage (wait4 gives the larger of
+        # the two, not their sum).
+        rss_mb=(usage.ru_maxrss + float(stats.get("archive/writer/max_rss_kb", 0))) / 1024,
+        writer_cpu=float(stats.get("bench/writer_cpu_seconds", 0.0)),
+        writer_rss_mb=float(stats.get("archive/writer/max_rss_kb", 0)) / 1024,
         enqueued=int(stats.get("scheduler/enqueued", 0)),
         load=(load_start, os.getloadavg()[0]),
         site_cpu=None if site_cpu is None or site_after is None else site_after - site_cpu,
@@ -455,9 +464,9 @@ def machine() -> dict[str, str]:
 def crawl_rows(sizes: list[Size]) -> list[str]:
     lines = [
         "| articles | crawl | pages | articles stored | wall s | pages/s | CPU s | "
-        "CPU ms/page, process | CPU ms/page, crawl | peak RSS MB | enqueued | frontier rows | "
-        "replica CPU ms/page | load |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "CPU ms/page, process | CPU ms/page, crawl | of which writer | peak RSS MB "
+        "| of which writer | enqueued | frontier rows | replica CPU ms/page | load |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for size in sizes:
         for run in size.runs.values():
@@ -466,13 +475,15 @@ def crawl_rows(sizes: list[Size]) -> list[str]:
 
 
 def run_row(run: Run, first: str) -> str:
+    writer_ms = f"{1000 * run.writer_cpu / run.pages:.2f}" if run.writer_cpu and run.pages else "-"
+    writer_rss = f"{run.writer_rss_mb:.0f}" if run.writer_rss_mb else "-"
     site = (
         f"{1000 * run.site_cpu / run.pages:.2f}" if run.site_cpu is not None and run.pages else "-"
     )
     return (
         f"| {first} | {run.name} | {run.pages} | {dash(run.stored)} | {run.seconds:.1f} | "
         f"{run.rate:.0f} | {run.cpu:.1f} | {run.cpu_ms:.2f} | {run.crawl_cpu_ms:.2f} | "
-        f"{run.rss_mb:.0f} | "
+        f"{writer_ms} | {run.rss_mb:.0f} | {writer_rss} | "
         f"{run.enqueued} | {dash(run.frontier)} | {site} | "
         f"{run.load[0]:.1f}→{run.load[1]:.1f} |"
     )
@@ -814,10 +825,13 @@ def report(
         "",
         "### Throughput and scaling",
         "",
-        "Wall: Scrapy's elapsed time. CPU s: user + system of the whole crawl process (the "
-        "rusage of the child), per page under *process*; *crawl*: only from the engine's "
-        "start to the spider's close, without the interpreter's start-up and imports. Peak "
-        "RSS: the child's ru_maxrss (wait4). Enqueued: Scrapy's `scheduler/enqueued`; frontier "
+        "Wall: Scrapy's elapsed time. CPU s: user + system of the whole crawl process and its "
+        "archive writer process (the rusage of the child and its waited-for children), per "
+        "page under *process*; *crawl*: only from the engine's start to the spider's close, "
+        "without the interpreter's start-up and imports, plus the whole writer's (*of which "
+        "writer*). Peak RSS: the child's ru_maxrss (wait4) plus the writer's own (its "
+        "rusage, sent when it closes): a sum, so an upper bound of what both held at once. "
+        "Enqueued: Scrapy's `scheduler/enqueued`; frontier "
         "rows: the archive's `frontier` table. Replica CPU: the replica process's, meanwhile. "
         "Load: the 1-minute load average at the crawl's start and end.",
         "",

@@ -231,7 +231,7 @@ def build_archive(path: Path, articles: int, seed: int, workers: int) -> Build:
             arguments = {"start": BASE_URL + "/", "built_by": "bench/reading.py"}
             crawl_id = archive.begin_crawl("sputnik", arguments)
             session = ArchiveSession(archive=archive, crawl_id=crawl_id, path=path)
-            pipeline = ArchivePipeline(None)  # type: ignore[arg-type]  # _store needs no crawler
+            pipeline = ArchivePipeline(None)  # type: ignore[arg-type]  # store needs no crawler
             for position in range(articles):
                 if position % LISTING == 0:
                     listed = range(position, min(position + LISTING, articles))
@@ -244,7 +244,7 @@ def build_archive(path: Path, articles: int, seed: int, workers: int) -> Build:
                 if not items:
                     skipped += 1
                 for item in items:
-                    pipeline._store(session, item)
+                    pipeline.store(session, item)
                     stored += 1
                 if (position + 1) % 5000 == 0:
                     elapsed = time.perf_counter() - started

@@ -130,7 +130,8 @@ class CrawlFrontier:
         entries = [
             FrontierEntry(url=r.url, hop=int(r.meta.get(HOP, 0)), referer=referer) for r in admitted
         ]
-        self.archive.add_to_frontier(entries, crawl_id=self.crawl_id)
+        session = session_for(self.crawler)
+        session.write("add_to_frontier", entries, crawl_id=session.crawl_id)
         self._count("admitted", len(admitted))
         return admitted
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from archive import Archive, resolve_path
+from archive.writer import ArchiveWriter
 from crawler.middlewares.redaction import redact
 
 if TYPE_CHECKING:
@@ -23,11 +24,24 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ArchiveSession:
-    """An open archive and the id of this crawl's ``crawls`` row."""
+    """An open archive and the id of this crawl's ``crawls`` row.
+
+    ``archive`` is the crawl's connection: its reads, and its writes until a ``writer``
+    process takes them over (see :mod:`archive.writer` and ``crawler.extensions.crawl_history``).
+    """
 
     archive: Archive
     crawl_id: int
     path: Path
+    writer: ArchiveWriter | None = None
+
+    def write(self, method: str, *args: Any, **kwargs: Any) -> None:
+        """Make a per-page write whose result nobody needs: sent to the writer process when
+        there is one (its failure is logged there), else made here."""
+        if self.writer is not None:
+            self.writer.submit(method, *args, wait=False, **kwargs)
+        else:
+            getattr(self.archive, method)(*args, **kwargs)
 
 
 _sessions: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()

@@ -60,6 +60,9 @@ ARCHIVE_CRAWL_DELAY_MAX = 60.0
 #: that much work, which the next run fetches again from the frontier.
 ARCHIVE_COMMIT_INTERVAL = 1.0
 ARCHIVE_COMMIT_SIZE = 100
+#: Make those writes in a process of their own (archive/writer.py), beside the crawl on
+#: another core: storing is about half of a crawl's CPU. False: in the crawl's process.
+ARCHIVE_WRITER_PROCESS = True
 
 CONCURRENT_REQUESTS = 16
 #: Outputs of one response processed side by side (Scrapy: 100). Scrapy starts this many

@@ -53,10 +53,13 @@ def site() -> Iterator[RunningSite]:
         yield running
 
 
-def launch(db: Path, start_url: str, log: Path) -> subprocess.Popen[bytes]:
-    """``scrapy crawl sputnik -a start=...`` as :func:`run_crawl` runs it, in the background."""
+def launch(db: Path, start_url: str, log: Path, *settings: str) -> subprocess.Popen[bytes]:
+    """``scrapy crawl sputnik -a start=...`` as :func:`run_crawl` runs it, in the background;
+    ``settings``: more ``NAME=VALUE`` for ``-s``."""
     env = {**os.environ, "ARCHIVE_PATH": str(db)}
     command = [sys.executable, "-m", "scrapy", "crawl", "sputnik", "-s", "LOG_LEVEL=INFO"]
+    for setting in settings:
+        command += ["-s", setting]
     with log.open("ab") as output:
         return subprocess.Popen(
             [*command, "-a", f"start={start_url}"],

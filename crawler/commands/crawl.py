@@ -30,6 +30,7 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from crawler.extensions.crawl_history import FINISH_REASON_STAT
 from crawler.extensions.lock import ArchiveBusy
 from crawler.spiders.sputnik import BadSpiderArgument
 
@@ -225,6 +226,10 @@ class Command(ScrapyCrawlCommand):
         crawler.signals.connect(outcome.spider_closed, signal=signals.spider_closed)
         watch(self.crawler_process.crawl(crawler, **arguments), outcome.failed)
         self.crawler_process.start()
+        # The archive's own reason when it differs: its writer failed at the end. (Stats
+        # exist once the spider has closed, not before.)
+        if outcome.reason is not None:
+            outcome.reason = str(crawler.stats.get_value(FINISH_REASON_STAT, outcome.reason))
         return outcome
 
     def _report(self, status: int, message: str | None) -> None:

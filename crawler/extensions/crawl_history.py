@@ -11,9 +11,11 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.reactor import is_reactor_installed
+from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
 
 from archive import Fetch
+from archive.writer import ArchiveWriter, ArchiveWriterError
 from crawler.session import close_session, session_for
 
 if TYPE_CHECKING:
@@ -28,6 +30,12 @@ logger = logging.getLogger(__name__)
 OUTCOME_ROBOTS = "robots"
 #: Archived articles found but not fetched, not being due (set by the spider's frontier).
 NOT_DUE_STAT = "archive/frontier/not_due"
+
+#: The finish reason of a crawl whose writer process died or failed to commit (the crawl
+#: then fails).
+WRITER_FAILED = "archive_writer_failed"
+#: Stat: the finish reason recorded in the crawl's row (Scrapy's, unless the writer failed).
+FINISH_REASON_STAT = "archive/finish_reason"
 
 #: Scrapy finish reasons that mean the crawl was stopped from outside before it was done.
 INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
@@ -59,15 +67,39 @@ class CrawlHistory:
 
     def spider_opened(self, spider: Spider) -> None:
         session = session_for(self.crawler)
-        # Group commit (see Archive.batch_commits), with a timer that commits a quiet crawl's
-        # last writes too. Without a reactor (the extension driven by hand) no timer could
-        # run, so each write stays its own transaction.
+        # Group commit (see Archive.batch_commits): in a writer process of its own
+        # (archive.writer) or here, with a timer that commits a quiet crawl's last writes
+        # too. Without a reactor (the extension driven by hand) no timer could run, so each
+        # write stays its own transaction, made here.
         settings = self.crawler.settings
         interval = settings.getfloat("ARCHIVE_COMMIT_INTERVAL", 1.0)
-        if interval > 0 and is_reactor_installed():
-            session.archive.batch_commits(interval, settings.getint("ARCHIVE_COMMIT_SIZE", 100))
-            self.flusher = create_looping_call(session.archive.flush_if_due)
-            self.flusher.start(interval, now=False)
+        size = settings.getint("ARCHIVE_COMMIT_SIZE", 100)
+        if interval <= 0 or not is_reactor_installed():
+            return
+        # The pipeline waits for the writer's answers as asyncio futures.
+        if settings.getbool("ARCHIVE_WRITER_PROCESS") and is_asyncio_reactor_installed():
+            session.writer = ArchiveWriter(
+                session.path,
+                revisit=settings.get("ARCHIVE_REVISIT_SCHEDULE"),
+                interval=interval,
+                size=size,
+                on_exit=self._writer_exited,
+            )
+            return
+        session.archive.batch_commits(interval, size)
+        self.flusher = create_looping_call(session.archive.flush_if_due)
+        self.flusher.start(interval, now=False)
+
+    def _writer_exited(self, status: int) -> None:
+        """The writer process died during the crawl (called from its reply thread)."""
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._stop_for_writer)
+
+    def _stop_for_writer(self) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=WRITER_FAILED))
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """robots.txt responses never reach a callback; record them here."""
@@ -80,7 +112,7 @@ class CrawlHistory:
                 bytes=len(response.body),
                 ms=round(latency * 1000, 1) if latency is not None else None,
             )
-            session.archive.record_fetch(session.crawl_id, fetch, OUTCOME_ROBOTS)
+            session.write("record_fetch", session.crawl_id, fetch, OUTCOME_ROBOTS)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
@@ -88,6 +120,17 @@ class CrawlHistory:
         session = close_session(self.crawler)
         if session is None:
             return
+        if session.writer is not None:
+            try:
+                session.writer.close()
+            except ArchiveWriterError as error:
+                logger.error("Archive writer: %s", error)
+                reason = WRITER_FAILED
+            if self.crawler.stats is not None:
+                if session.writer.errors:
+                    self.crawler.stats.set_value("archive/writer/errors", session.writer.errors)
+                for name, value in session.writer.usage.items():
+                    self.crawler.stats.set_value(f"archive/writer/{name}", value)
         status = crawl_status(reason)
         stats = self.crawler.stats
         not_due = int(stats.get_value(NOT_DUE_STAT, 0) or 0) if stats is not None else 0
@@ -96,6 +139,7 @@ class CrawlHistory:
         )
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("archive/crawl_id", session.crawl_id)
+            self.crawler.stats.set_value(FINISH_REASON_STAT, reason)
         logger.info(
             "Crawl %s %s (%s): %s",
             session.crawl_id,

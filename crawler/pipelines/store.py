@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archive import Capture, Fetch
+from archive import Capture, Fetch, StoreResult
 from crawler.items import (
     GONE_REDIRECT,
     ROLE_ALIAS,
@@ -77,13 +81,27 @@ def fetch_of(item: PageItem) -> Fetch:
     )
 
 
+@dataclass
+class _Write:
+    """One page's write: ``Archive.<method>(*args, **kwargs)`` and the fetch outcome it
+    means, given its result (or known beforehand)."""
+
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    outcome: Callable[[Any], str] | str
+
+
 class ArchivePipeline:
-    """Write each :class:`PageItem` to the archive, one transaction per page.
+    """Write each :class:`PageItem` to the archive.
 
     An article page with a title and text becomes (or refreshes) an ``articles`` row; any other
-    page is only a ``fetches`` row with its outcome. The same transaction settles the page's
+    page is only a ``fetches`` row with its outcome. The same write settles the page's
     ``frontier`` rows (see :func:`frontier_urls`): a stored page is never fetched again by a
     resumed crawl, and a page not yet stored always is.
+
+    With a writer process (``ARCHIVE_WRITER_PROCESS``), the write is sent to it; an item whose
+    outcome depends on the write's result waits for it without holding up the crawl.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -96,63 +114,83 @@ class ArchivePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem):
             return item
-        outcome = self._store(session_for(self.crawler), item)
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"archive/outcome/{outcome}")
-        item.body = None  # stored in its capture if it was a new version; not needed further
+        session = session_for(self.crawler)
+        writer = session.writer
+        if writer is None:
+            self._count(self.store(session, item))
+            item.body = None  # stored in its capture if it was a new version; not needed further
+            return item
+        write = self._write(session, item)
+        item.body = None
+        if isinstance(write.outcome, str):
+            writer.submit(write.method, *write.args, wait=False, **write.kwargs)
+            self._count(write.outcome)
+            return item
+        future = writer.submit(write.method, *write.args, **write.kwargs)
+        return self._stored(future, write.outcome, item)
+
+    async def _stored(
+        self, future: Future[Any], outcome: Callable[[Any], str], item: PageItem
+    ) -> PageItem:
+        self._count(outcome(await asyncio.wrap_future(future)))
         return item
 
-    def _store(self, session: ArchiveSession, item: PageItem) -> str:
-        """Write the item in one transaction and return the fetch's outcome."""
-        archive, crawl_id, fetch = session.archive, session.crawl_id, fetch_of(item)
+    def _count(self, outcome: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"archive/outcome/{outcome}")
+
+    def store(self, session: ArchiveSession, item: PageItem) -> str:
+        """Make the item's write on the session's own connection; its outcome."""
+        write = self._write(session, item)
+        result = getattr(session.archive, write.method)(*write.args, **write.kwargs)
+        return write.outcome if isinstance(write.outcome, str) else write.outcome(result)
+
+    def _write(self, session: ArchiveSession, item: PageItem) -> _Write:
+        """The item's write, one transaction (or part of a group commit)."""
+        crawl_id, fetch = session.crawl_id, fetch_of(item)
         article, frontier = item.article, frontier_urls(item)
         if item.role == ROLE_ARTICLE and article is not None and article.is_article:
-            result = archive.store_article(
-                article.to_dict(),
-                crawl_id=crawl_id,
-                fetch=fetch,
-                capture=capture_of(item),
-                extractor=item.extractor,
-                extractor_version=item.extractor_version,
-                frontier=frontier,
-            )
-            return result.outcome
+            kwargs = {
+                "crawl_id": crawl_id,
+                "fetch": fetch,
+                "capture": capture_of(item),
+                "extractor": item.extractor,
+                "extractor_version": item.extractor_version,
+                "frontier": frontier,
+            }
+            return _Write("store_article", (article.to_dict(),), kwargs, _store_outcome)
         if item.role == ROLE_ARTICLE and item.status == NOT_MODIFIED:
-            found = archive.record_not_modified(
-                item.url, crawl_id=crawl_id, fetch=fetch, frontier=frontier
-            )
-            return OUTCOME_UNCHANGED if found is not None else OUTCOME_NOT_ARTICLE
+            kwargs = {"crawl_id": crawl_id, "fetch": fetch, "frontier": frontier}
+            return _Write("record_not_modified", (item.url,), kwargs, _not_modified_outcome)
         if item.gone_reason:
-            return self._store_gone(session, item, fetch, frontier)
+            return self._gone(session, item, fetch, frontier)
         if item.role == ROLE_ALIAS and item.alias_of:
-            archive.record_alias(
-                item.url, item.alias_of, crawl_id=crawl_id, fetch=fetch, frontier=frontier
-            )
-            return OUTCOME_ALIAS
+            kwargs = {"crawl_id": crawl_id, "fetch": fetch, "frontier": frontier}
+            return _Write("record_alias", (item.url, item.alias_of), kwargs, OUTCOME_ALIAS)
         outcome = self._outcome(item)
-        archive.record_fetch(crawl_id, fetch, outcome, frontier=frontier)
-        return outcome
+        args = (crawl_id, fetch, outcome)
+        return _Write("record_fetch", args, {"frontier": frontier}, outcome)
 
     @staticmethod
-    def _store_gone(
-        session: ArchiveSession, item: PageItem, fetch: Fetch, frontier: list[str]
-    ) -> str:
+    def _gone(session: ArchiveSession, item: PageItem, fetch: Fetch, frontier: list[str]) -> _Write:
         # A redirect to a listing: the article is the URL first requested, the status the
         # redirect's. An error status: the URL that answered it.
         redirected = item.gone_reason == GONE_REDIRECT
         url = (item.requested_url or item.url) if redirected else item.url
         status = item.redirect_status if redirected else item.status
-        article_id = session.archive.mark_gone(
-            url,
-            crawl_id=session.crawl_id,
-            fetch=fetch,
-            status=status or 0,
-            reason=item.gone_reason or "",
-            frontier=frontier,
-        )
-        if article_id is not None:
-            return OUTCOME_GONE
-        return OUTCOME_NOT_ARTICLE if redirected else OUTCOME_HTTP_ERROR
+        kwargs = {
+            "crawl_id": session.crawl_id,
+            "fetch": fetch,
+            "status": status or 0,
+            "reason": item.gone_reason or "",
+            "frontier": frontier,
+        }
+        not_gone = OUTCOME_NOT_ARTICLE if redirected else OUTCOME_HTTP_ERROR
+
+        def outcome(article_id: int | None) -> str:
+            return OUTCOME_GONE if article_id is not None else not_gone
+
+        return _Write("mark_gone", (url,), kwargs, outcome)
 
     @staticmethod
     def _outcome(item: PageItem) -> str:
@@ -165,3 +203,11 @@ class ArchivePipeline:
         if item.role == ROLE_REFUSED:
             return OUTCOME_REFUSED
         return OUTCOME_HTTP_ERROR if item.status is not None else OUTCOME_ERROR
+
+
+def _store_outcome(result: StoreResult) -> str:
+    return result.outcome
+
+
+def _not_modified_outcome(found: int | None) -> str:
+    return OUTCOME_UNCHANGED if found is not None else OUTCOME_NOT_ARTICLE
