@@ -295,7 +295,18 @@ def _reply(replies: Connection, number: int, ok: bool, value: Any) -> None:
 
 def _usage() -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu_seconds": own.ru_utime + own.ru_stime, "max_rss_kb": float(own.ru_maxrss)}
+    return {"cpu_seconds": own.ru_utime + own.ru_stime, "max_rss_kb": _peak_rss_kb(own)}
+
+
+def _peak_rss_kb(own: resource.struct_rusage) -> float:
+    """The process's own peak RSS. Linux's ``ru_maxrss`` keeps, across ``exec``, that of the
+    process it was forked from (the crawl's, at the writer's start), so ``VmHWM`` is read
+    where there is one."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1])
+    return float(own.ru_maxrss)
 
 
 def main(argv: list[str] | None = None) -> int:
