@@ -578,12 +578,32 @@ def targets(
         shown = ", ".join(f"{w:.2f} wall / {c:.2f} CPU at {n}" for n, w, c in values)
         ok = verdict(all(w >= target for _, w, _ in values), all(c >= target for _, _, c in values))
         lines.append(f"- archiver ≥ {target:g} × {other} (rate per page): {shown} — {ok}")
+        if other == "trafilatura":
+            lines += trafilatura_ceiling(sizes, target)
     lines += scaling_targets(sizes)
     if inc is not None:
         lines += incremental_targets(inc)
     ok = "**met**" if serving >= SERVING_TARGET else "**not met**"
     lines.append(f"- replica ≥ {SERVING_TARGET:g} × the fastest crawl: {serving:.1f}× — {ok}")
     return lines
+
+
+def trafilatura_ceiling(sizes: list[Size], target: float) -> list[str]:
+    """How far any crawl of ours could be ahead of the trafilatura pipeline: the floor's
+    lead over it (a crawl doing all the archiver's work cannot outrun plain Scrapy)."""
+    leads = [
+        (size.articles, size.runs["floor"].rate / size.runs["trafilatura"].rate)
+        for size in sizes
+        if "floor" in size.runs and "trafilatura" in size.runs and size.runs["trafilatura"].rate
+    ]
+    if not leads:
+        return []
+    shown = ", ".join(f"{lead:.2f}× at {n}" for n, lead in leads)
+    reachable = all(lead >= target for _, lead in leads)
+    return [
+        f"  - ceiling: the floor itself is {shown} the trafilatura pipeline"
+        + ("" if reachable else f", so {target:g}× cannot be reached by any crawl of Scrapy")
+    ]
 
 
 def scaling_targets(sizes: list[Size]) -> list[str]:

@@ -64,6 +64,11 @@ def test_crawl_benchmark_harness_runs_on_a_tiny_site(tmp_path: Path) -> None:
     rows = dict(re.findall(r"^\| 30 \| (\w+) \| (\d+) \| [\d-]+ \| [\d.]+ \|", text, re.M))
     # The same pages: 30 articles plus discovery pages and robots.txt.
     assert list(rows) == crawls and len(set(rows.values())) == 1 and int(rows["floor"]) > 30
+    # The archive writer process's CPU and memory, apart: the archiver's crawls have one.
+    columns = r"^\| 30 \| (\w+) (?:\| [^|]+ ){7}\| ([\d.-]+) \| [\d.]+ \| ([\d-]+) \|"
+    writer = {name: (cpu, rss) for name, cpu, rss in re.findall(columns, text, re.M)}
+    assert writer["floor"] == ("-", "-")
+    assert float(writer["archiver"][0]) > 0 and int(writer["archiver"][1]) > 10  # MB
     ratios = re.findall(r"^\| 30 \| (\w+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", text, re.M)
     assert ratios == crawls[::2]  # archiver / floor, archiver / trafilatura
     assert re.search(r"^\| 30 \| \d+ \| \d+ \| [\d.]+ \|$", text, re.M)  # serving rate
@@ -78,6 +83,9 @@ def test_crawl_benchmark_harness_runs_on_a_tiny_site(tmp_path: Path) -> None:
     targets = text.split("### Targets", 1)[1]
     assert len(re.findall(verdict, targets, re.M)) == 6
     assert len(re.findall(r"^- reference \(not a target\), .*revisit=all", targets, re.M)) == 1
+    # Under the trafilatura target, how far ahead of it plain Scrapy itself is.
+    ceiling = r"^  - ceiling: the floor itself is [\d.]+× at 30 the trafilatura pipeline"
+    assert len(re.findall(ceiling, targets, re.M)) == (1 if extra else 0)
     plots = re.findall(r"!\[[^]]*\]\((plots/[^)]+\.png)\)", text)
     assert len(plots) == (2 if extra else 0)
     assert all((tmp_path / p).stat().st_size > 1000 for p in plots)
