@@ -80,11 +80,16 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # Breadth-first: pages found close to the start are archived before their "Lire aussi" chains.
 DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
-#: `scrapy crawl` keeps waiting requests in disk queues, in a JOBDIR of the run's own that is
-#: removed afterwards (crawler/commands/crawl.py): memory stays flat however many URLs the
-#: sitemaps list.
+#: `scrapy crawl` keeps waiting requests beyond ARCHIVE_MEMORY_QUEUE_SIZE in disk queues, in
+#: a JOBDIR of the run's own that is removed afterwards (crawler/commands/crawl.py): memory
+#: stays flat however many URLs the sitemaps list.
 ARCHIVE_DISK_QUEUE = True
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+#: Up to ARCHIVE_MEMORY_QUEUE_SIZE waiting requests stay in memory, the rest go to the disk
+#: queues (crawler/scheduler.py): a crawl that keeps up with what it finds never touches
+#: the disk, a first crawl of 100,000 sitemap URLs holds 1,000 of them in memory.
+SCHEDULER = "crawler.scheduler.SpillingScheduler"
+ARCHIVE_MEMORY_QUEUE_SIZE = 1000
 
 TELNETCONSOLE_ENABLED = False
 #: Scrapy 2.19 starts, by default, an HTTP server on localhost that runs the Python code
