@@ -8,20 +8,30 @@ the crawl's per-page writes (the :data:`WRITES` methods of :class:`~archive.Arch
 pipe, in order; the writer makes them one after the other with group commit
 (:meth:`Archive.batch_commits`) and answers those the caller waits for.
 
-What the archive holds is what it would hold with the writes made in the crawl's process:
-they are made in the order they were sent, so a commit always holds a prefix of them. If the
-crawl's process dies without closing the writer (``kill -9``), the writer sees the pipe end,
-rolls back the writes it had not committed (as the crawl's own process would have lost them)
-and exits; the frontier has every URL whose page was not stored. If the writer dies, every
-write not yet answered fails with :class:`ArchiveWriterError` and so does every later one.
+The writes are made in the order they were sent, so a commit always holds a prefix of them,
+as it would with the writes made in the crawl's process. If the crawl's process dies
+(``kill -9``), the kernel kills the writer with it (``PR_SET_PDEATHSIG`` on Linux; elsewhere
+the writer sees the pipe end and rolls back its open batch): what it had not committed is lost
+as the crawl's own connection would have lost it, and the frontier has every URL whose page
+was not stored. If the writer dies, every write not yet answered fails with
+:class:`ArchiveWriterError` and so does every later one. The writer runs in a session of its
+own, so Ctrl-C at the terminal reaches only the crawl, which then closes it.
 
 The crawl's process keeps its own connection for reads (WAL: readers never wait for the
 writer) and writes only before the writer starts and after it is closed (the ``crawls`` row).
+Its reads see the writer's work once committed (up to a commit interval late), where the
+crawl's own connection saw its uncommitted writes: a page found again under another URL of
+an article stored within that second may be fetched once more (and stored as unchanged).
+
+Whatever the writer prints (a crash's traceback) is logged by the crawl, line by line, as
+``archive.writer`` warnings, so it lands in the crawl's ``LOG_FILE``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import fcntl
 import itertools
 import logging
@@ -35,7 +45,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -113,12 +123,15 @@ class ArchiveWriter:
         package_root = str(Path(__file__).resolve().parents[1])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        command = [sys.executable, "-m", "archive.writer", str(request_read), str(reply_write)]
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "archive.writer", str(request_read), str(reply_write)],
+                [*command, str(os.getpid())],
                 pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
                 env=env,
+                start_new_session=True,  # Ctrl-C is the crawl's: it closes the writer
             )
         except BaseException:
             for fd in (request_write, reply_read):
@@ -131,6 +144,9 @@ class ArchiveWriter:
         self._replies = Connection(reply_read, writable=False)
         self._reader = threading.Thread(target=self._read, name="archive-writer", daemon=True)
         self._reader.start()
+        self._output = threading.Thread(target=self._log_output, name="archive-writer-output")
+        self._output.daemon = True
+        self._output.start()
         options = {"revisit": revisit, "interval": interval, "size": size}
         self._send((0, OPEN, (self.path,), options))
 
@@ -153,7 +169,7 @@ class ArchiveWriter:
             future.set_result(None)
         try:
             self._send((number, method, args, kwargs, wait))
-        except ArchiveWriterError:
+        except BaseException:  # not sent (the writer is gone, or an argument would not pickle)
             self._pending.pop(number, None)
             raise
         return future
@@ -178,6 +194,7 @@ class ArchiveWriter:
             self.process.kill()
             status = self.process.wait()
         self._reader.join(timeout)
+        self._output.join(timeout)
         self._replies.close()
         if self._gone is not None:
             raise ArchiveWriterError(self._gone)
@@ -199,8 +216,20 @@ class ArchiveWriter:
                 number, ok, value = pickle.loads(self._replies.recv_bytes())
             except (EOFError, OSError):
                 break
-            self._deliver(number, ok, value)
+            try:
+                self._deliver(number, ok, value)
+            except Exception:  # never stop reading: the writer would block on a full pipe
+                logger.exception("could not deliver an answer of the archive writer")
         self._ended()
+
+    def _log_output(self) -> None:
+        """What the writer prints, into the crawl's log (its own thread)."""
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            text = line.decode("utf-8", "replace").rstrip()
+            if text:
+                logger.warning("archive writer: %s", text)
+        self.process.stderr.close()
 
     def _deliver(self, number: int, ok: bool, value: Any) -> None:
         if number == 0:  # its answer to being opened (only when it failed) or closed
@@ -213,11 +242,11 @@ class ArchiveWriter:
         future = self._pending.pop(number, None)
         if ok:
             if future is not None:
-                future.set_result(value)
+                _settle(future, value)
             return
         message, details = value
         if future is not None:
-            future.set_exception(ArchiveWriterError(message))
+            _settle(future, error=ArchiveWriterError(message))
             return
         self.errors += 1
         logger.error("archive write failed in the writer process: %s\n%s", message, details)
@@ -232,9 +261,18 @@ class ArchiveWriter:
         for number in list(self._pending):
             future = self._pending.pop(number, None)
             if future is not None:
-                future.set_exception(error)
+                _settle(future, error=error)
         if not self._closing and self.on_exit is not None:
             self.on_exit(status)
+
+
+def _settle(future: Future[Any], value: Any = None, error: BaseException | None = None) -> None:
+    """Give a future its result, unless its waiter gave up on it (cancelled)."""
+    with contextlib.suppress(InvalidStateError):
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
 
 
 # -- the writer's side -------------------------------------------------------------------
@@ -309,18 +347,34 @@ def _peak_rss_kb(own: resource.struct_rusage) -> float:
     return float(own.ru_maxrss)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m archive.writer REQUESTS_FD REPLIES_FD``: started by :class:`ArchiveWriter`.
+#: ``prctl`` option: the signal a process gets when the thread that started it ends.
+_PR_SET_PDEATHSIG = 1
 
-    Interrupts are the crawl's to handle (Ctrl-C reaches the whole process group): the writer
-    ends when the crawl closes it or its pipe.
+
+def _die_with(parent: int) -> None:
+    """Be killed with the crawl's process (Linux), so that nothing is committed after it
+    died; if it is already gone, exit."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m archive.writer REQUESTS_FD REPLIES_FD CRAWL_PID``: started by
+    :class:`ArchiveWriter`.
+
+    Interrupts are the crawl's to handle: the writer ends when the crawl closes it or its
+    pipe, or dies with the crawl's process.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
-    request_fd, reply_fd = (int(value) for value in (argv or sys.argv[1:]))
+    request_fd, reply_fd, parent = (int(value) for value in (argv or sys.argv[1:]))
+    _die_with(parent)
     requests = Connection(request_fd, writable=False)
     replies = Connection(reply_fd, readable=False)
     try:

@@ -13,9 +13,12 @@ directories.
 :class:`SpillingScheduler` keeps requests in memory while fewer than
 ``ARCHIVE_MEMORY_QUEUE_SIZE`` wait there and none waits on disk; beyond that they go to
 disk until the disk queue is empty again. Everything in memory was therefore queued before
-everything on disk, and since memory is served first (as in Scrapy's scheduler), requests
-leave in the order Scrapy's queues would give them. Memory stays bounded (about 3 kB per
-request) however many URLs the sitemaps list.
+everything on disk, and memory is served first (as in Scrapy's scheduler): requests leave in
+the order they came, by priority within each queue, so a higher-priority request on disk
+waits for the (at most ``ARCHIVE_MEMORY_QUEUE_SIZE``) requests queued before it in memory.
+Memory stays bounded (about 3 kB per request) however many URLs the sitemaps list. A JOBDIR
+the user gives to pause and resume a crawl keeps only the disk part: ``scrapy crawl`` here
+resumes from the archive's frontier instead.
 """
 
 from __future__ import annotations
@@ -39,6 +42,6 @@ class SpillingScheduler(Scheduler):
     def _dqpush(self, request: Request) -> bool:
         if self.dqs is None:
             return False
-        if len(self.mqs) < self.memory_queue_size:
+        if not len(self.dqs) and len(self.mqs) < self.memory_queue_size:
             return False  # into the memory queue (Scheduler.enqueue_request)
         return super()._dqpush(request)

@@ -80,16 +80,22 @@ def test_a_crawl_that_keeps_up_never_touches_the_disk(jobdir: Path) -> None:
     scheduler.close("finished")
 
 
-def test_memory_is_refilled_once_it_has_room(jobdir: Path) -> None:
+def test_nothing_overtakes_the_requests_on_disk(jobdir: Path) -> None:
+    """Memory has room again, but older requests wait on disk: the new one goes after them;
+    once the disk is empty, memory is used again."""
     scheduler, stats = open_scheduler(jobdir, 2)
     first = requests(4)
     for request in first:
         scheduler.enqueue_request(request)  # 2 in memory, 2 on disk
     assert scheduler.next_request() is first[0]
     later = requests(1, start=100)[0]
-    scheduler.enqueue_request(later)  # memory has room again
+    scheduler.enqueue_request(later)
+    assert stats.get_value("scheduler/enqueued/disk") == 3
+    assert drain(scheduler) == [first[1].url, first[2].url, first[3].url, later.url]
+    last = requests(1, start=200)[0]
+    scheduler.enqueue_request(last)
     assert stats.get_value("scheduler/enqueued/memory") == 3
-    assert drain(scheduler) == [first[1].url, later.url, first[2].url, first[3].url]
+    assert scheduler.next_request() is last
     scheduler.close("finished")
 
 

@@ -7,6 +7,8 @@ import logging
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +19,9 @@ import pytest
 
 from archive import Archive, FrontierEntry, StoreResult
 from archive.writer import ArchiveWriter, ArchiveWriterError
+from tests.conftest import ROOT
 from tests.test_archive import LONG_BODY, fetch_for, make_article
+from tests.test_writer_crawl import state_of
 
 #: Long enough that no batch is committed by its age during a test.
 NEVER = 3600.0
@@ -134,9 +138,9 @@ def test_the_writer_leaves_the_archive_writes_in_the_process_leave(tmp_path: Pat
 
 
 def test_writes_are_committed_when_the_batch_is_due_and_at_close(db: Path, crawl_id: int) -> None:
-    writer = ArchiveWriter(db, interval=0.3, size=1000)
+    writer = ArchiveWriter(db, interval=2.0, size=1000)
     store(writer, crawl_id, 1)
-    assert committed_urls(db) == []  # answered before its commit
+    assert committed_urls(db) == []  # answered before its commit, due in 2 s
     deadline = time.monotonic() + 10
     while not committed_urls(db) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -278,3 +282,75 @@ def test_interrupts_are_left_to_the_crawl(writer: ArchiveWriter, db: Path, crawl
     writer.close()
     assert writer.process.returncode == 0
     assert len(committed_urls(db)) == 2
+
+
+def test_the_writer_runs_in_a_session_of_its_own(writer: ArchiveWriter) -> None:
+    """Ctrl-C at a terminal signals the foreground process group: the crawl's, not the
+    writer's."""
+    assert os.getsid(writer.process.pid) == writer.process.pid != os.getsid(0)
+
+
+def test_an_answer_nobody_waits_for_any_more_is_dropped(
+    writer: ArchiveWriter, db: Path, crawl_id: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    article = make_article(1)
+    with caplog.at_level(logging.WARNING, logger="archive.writer"):
+        future = writer.submit(
+            "store_article", article, crawl_id=crawl_id, fetch=fetch_for(article)
+        )
+        assert future.cancel()  # its waiter gave up (an asyncio task cancelled)
+        store(writer, crawl_id, 2)  # the answers still flow
+        writer.close()
+    assert len(committed_urls(db)) == 2
+    assert [r.getMessage() for r in caplog.records if r.name == "archive.writer"] == []
+
+
+def test_what_the_writer_prints_is_logged_by_the_crawl(
+    db: Path, crawl_id: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    exited = threading.Event()
+    writer = ArchiveWriter(db, on_exit=lambda status: exited.set())
+    with caplog.at_level(logging.WARNING, logger="archive.writer"):
+        writer._requests.send_bytes(b"not a pickle")  # the writer crashes on it
+        assert exited.wait(30)
+        with pytest.raises(ArchiveWriterError, match=r"^the archive writer exited with status 1"):
+            writer.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "archive.writer"]
+    assert "archive writer: Traceback (most recent call last):" in lines
+    assert any(line.startswith("archive writer: _pickle.UnpicklingError") for line in lines)
+
+
+CRAWL = """
+import os, sys, time
+from archive import Archive
+from archive.writer import ArchiveWriter
+from tests.test_archive import fetch_for, make_article
+db = sys.argv[1]
+with Archive(db) as archive:
+    crawl_id = archive.begin_crawl("sputnik", {})
+writer = ArchiveWriter(db, interval=3600, size=1000)
+article = make_article(1)
+writer.submit("store_article", article, crawl_id=crawl_id, fetch=fetch_for(article)).result(30)
+print(writer.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_writer_dies_with_the_crawl_and_commits_nothing_after(db: Path) -> None:
+    """kill -9 of the crawl's process: the kernel kills its writer too (Linux), which had
+    a stored article in its open batch: the archive does not get it."""
+    crawl = subprocess.Popen(
+        [sys.executable, "-c", CRAWL, str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert crawl.stdout is not None
+    with crawl.stdout:
+        writer = int(crawl.stdout.readline())
+    crawl.kill()
+    crawl.wait(30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and state_of(writer) not in (None, "Z"):
+        time.sleep(0.05)
+    assert state_of(writer) in (None, "Z")
+    assert committed_urls(db) == []
+    with Archive(db) as archive:  # and the archive is not left locked
+        assert archive.counts()["articles"] == 0

@@ -131,6 +131,8 @@ class CrawlHistory:
                     self.crawler.stats.set_value("archive/writer/errors", session.writer.errors)
                 for name, value in session.writer.usage.items():
                     self.crawler.stats.set_value(f"archive/writer/{name}", value)
+        if self.crawler.stats is not None:  # first: the exit status follows it
+            self.crawler.stats.set_value(FINISH_REASON_STAT, reason)
         status = crawl_status(reason)
         stats = self.crawler.stats
         not_due = int(stats.get_value(NOT_DUE_STAT, 0) or 0) if stats is not None else 0
@@ -139,7 +141,6 @@ class CrawlHistory:
         )
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("archive/crawl_id", session.crawl_id)
-            self.crawler.stats.set_value(FINISH_REASON_STAT, reason)
         logger.info(
             "Crawl %s %s (%s): %s",
             session.crawl_id,
