@@ -115,3 +115,20 @@ def test_the_writer_ends_with_a_crawl_killed_outright(replica: RunningSite, tmp_
         conn.execute("ROLLBACK")
     finally:
         conn.close()
+
+
+def test_without_the_asyncio_reactor_the_crawl_writes_itself(
+    replica: RunningSite, tmp_path: Path
+) -> None:
+    """The pipeline awaits the writer's answers as asyncio futures: with another reactor the
+    crawl makes its writes in its own process, and archives the same."""
+    db, reference = tmp_path / "archive.db", tmp_path / "reference.db"
+    start = f"start={replica.base_url}/"
+    # DEBUG: Scrapy names the reactor it installed.
+    other = {"TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor", "LOG_LEVEL": "DEBUG"}
+    done = run_crawl(db, start, settings=other)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Using reactor: twisted.internet.epollreactor.EPollReactor" in done.stderr
+    assert "'archive/writer/cpu_seconds'" not in done.stderr
+    assert run_crawl(reference, start).returncode == 0
+    assert snapshot(db) == snapshot(reference)
