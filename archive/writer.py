@@ -83,6 +83,11 @@ class ArchiveWriterError(ArchiveError):
     """A write the writer process failed to make, or could not be sent to it."""
 
 
+def _check_write(method: str, error: type[Exception]) -> None:
+    if method not in WRITES:
+        raise error(f"not a write the archive writer makes: {method}")
+
+
 def _grow_pipe(fd: int) -> None:
     with contextlib.suppress(OSError):
         fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_BYTES)
@@ -123,10 +128,10 @@ class ArchiveWriter:
         package_root = str(Path(__file__).resolve().parents[1])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        command = [sys.executable, "-m", "archive.writer", str(request_read), str(reply_write)]
+        arguments = [str(fd) for fd in (request_read, reply_write, os.getpid())]
         try:
             self.process = subprocess.Popen(
-                [*command, str(os.getpid())],
+                [sys.executable, "-m", "archive.writer", *arguments],
                 pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -159,8 +164,7 @@ class ArchiveWriter:
         future is already done (``None``) and an error of the write is logged and counted
         in :attr:`errors` when the writer reports it.
         """
-        if method not in WRITES:
-            raise ValueError(f"not a write the archive writer makes: {method}")
+        _check_write(method, ValueError)
         future: Future[Any] = Future()
         number = next(self._numbers)
         if wait:
@@ -316,8 +320,7 @@ def _serve(archive: Archive, requests: Connection, replies: Connection, interval
             return 0
         wait = bool(rest[0]) if rest else True
         try:
-            if kind not in WRITES:
-                raise ArchiveWriterError(f"not a write the archive writer makes: {kind}")
+            _check_write(kind, ArchiveWriterError)
             result = getattr(archive, kind)(*args, **kwargs)
         except Exception as error:
             message = f"{type(error).__name__}: {error}"

@@ -23,6 +23,8 @@ resumes from the archive's frontier instead.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 
@@ -33,7 +35,7 @@ DEFAULT_MEMORY_QUEUE_SIZE = 1000
 class SpillingScheduler(Scheduler):
     """See the module documentation. Without a JOBDIR it is Scrapy's scheduler."""
 
-    @property
+    @cached_property
     def memory_queue_size(self) -> int:
         if self.crawler is None:
             return DEFAULT_MEMORY_QUEUE_SIZE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -44,6 +45,18 @@ def writer_of(pid: int) -> int | None:
     return None
 
 
+def writer_once_storing(crawl: subprocess.Popen[bytes], db: Path, log: Path) -> int:
+    """The pid of the running crawl's writer, once the archive holds 20 fetches."""
+    deadline = time.monotonic() + DEADLINE_S
+    writer = None
+    while time.monotonic() < deadline and (writer is None or fetch_count(db) < 20):
+        assert crawl.poll() is None, log.read_text()[-3000:]
+        writer = writer or writer_of(crawl.pid)
+        time.sleep(0.05)
+    assert writer is not None and fetch_count(db) >= 20
+    return writer
+
+
 def test_a_crawl_archives_the_same_with_its_writes_in_a_process_or_not(
     replica: RunningSite, tmp_path: Path
 ) -> None:
@@ -66,13 +79,7 @@ def test_a_crawl_whose_writer_dies_fails_and_the_next_one_loses_nothing(
     db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
     start = f"{replica.base_url}/"
     crawl = launch(db, start, log, SLOW)
-    deadline = time.monotonic() + DEADLINE_S
-    writer = None
-    while time.monotonic() < deadline and (writer is None or fetch_count(db) < 20):
-        assert crawl.poll() is None, log.read_text()[-3000:]
-        writer = writer or writer_of(crawl.pid)
-        time.sleep(0.05)
-    assert writer is not None and fetch_count(db) >= 20
+    writer = writer_once_storing(crawl, db, log)
     os.kill(writer, signal.SIGKILL)
     assert crawl.wait(DEADLINE_S) == 1
     output = log.read_text()
@@ -97,15 +104,10 @@ def test_the_writer_ends_with_a_crawl_killed_outright(replica: RunningSite, tmp_
     """kill -9 of the crawl: its writer sees the pipe close, rolls back and exits."""
     db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
     crawl = launch(db, f"{replica.base_url}/", log, SLOW)
-    deadline = time.monotonic() + DEADLINE_S
-    writer = None
-    while time.monotonic() < deadline and (writer is None or fetch_count(db) < 20):
-        assert crawl.poll() is None, log.read_text()[-3000:]
-        writer = writer or writer_of(crawl.pid)
-        time.sleep(0.05)
-    assert writer is not None
+    writer = writer_once_storing(crawl, db, log)
     crawl.send_signal(signal.SIGKILL)
     crawl.wait(10)
+    deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline and state_of(writer) not in (None, "Z"):
         time.sleep(0.05)
     assert state_of(writer) in (None, "Z"), "the writer outlived its crawl"

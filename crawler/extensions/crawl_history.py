@@ -114,33 +114,40 @@ class CrawlHistory:
             )
             session.write("record_fetch", session.crawl_id, fetch, OUTCOME_ROBOTS)
 
+    def _close_writer(self, writer: ArchiveWriter) -> bool:
+        """Close the writer process, its figures into the stats; whether it committed all."""
+        committed = True
+        try:
+            writer.close()
+        except ArchiveWriterError as error:
+            logger.error("Archive writer: %s", error)
+            committed = False
+        stats = self.crawler.stats
+        if stats is not None:
+            if writer.errors:
+                stats.set_value("archive/writer/errors", writer.errors)
+            for name, value in writer.usage.items():
+                stats.set_value(f"archive/writer/{name}", value)
+        return committed
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         session = close_session(self.crawler)
         if session is None:
             return
-        if session.writer is not None:
-            try:
-                session.writer.close()
-            except ArchiveWriterError as error:
-                logger.error("Archive writer: %s", error)
-                reason = WRITER_FAILED
-            if self.crawler.stats is not None:
-                if session.writer.errors:
-                    self.crawler.stats.set_value("archive/writer/errors", session.writer.errors)
-                for name, value in session.writer.usage.items():
-                    self.crawler.stats.set_value(f"archive/writer/{name}", value)
-        if self.crawler.stats is not None:  # first: the exit status follows it
-            self.crawler.stats.set_value(FINISH_REASON_STAT, reason)
-        status = crawl_status(reason)
         stats = self.crawler.stats
+        if session.writer is not None and not self._close_writer(session.writer):
+            reason = WRITER_FAILED
+        if stats is not None:  # first: the exit status follows it
+            stats.set_value(FINISH_REASON_STAT, reason)
+        status = crawl_status(reason)
         not_due = int(stats.get_value(NOT_DUE_STAT, 0) or 0) if stats is not None else 0
         counts = session.archive.finish_crawl(
             session.crawl_id, reason, status=status, not_due=not_due
         )
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("archive/crawl_id", session.crawl_id)
+        if stats is not None:
+            stats.set_value("archive/crawl_id", session.crawl_id)
         logger.info(
             "Crawl %s %s (%s): %s",
             session.crawl_id,

@@ -123,7 +123,7 @@ class ArchivePipeline:
         write = self._write(session, item)
         item.body = None
         if isinstance(write.outcome, str):
-            writer.submit(write.method, *write.args, wait=False, **write.kwargs)
+            session.write(write.method, *write.args, **write.kwargs)
             self._count(write.outcome)
             return item
         future = writer.submit(write.method, *write.args, **write.kwargs)
