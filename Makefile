@@ -14,16 +14,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Debian's chromium and chromedriver, for the browser test of `archive serve`, and Graphviz,
-## for `archive related --format svg|png`; apt-get only when one is missing (sudo when not
-## root; `apt-get update` when the install fails first).
+## Debian's chromium and chromedriver, for the browser test of `archive serve`, Graphviz,
+## for `archive related --format svg|png`, and libfiu's fiu-run and fiu-ctrl, which make the
+## archive's disk fail on cue for the fault-injection tests (tests/test_faults*.py);
+## apt-get only when one is missing (sudo when not root; `apt-get update` when the install
+## fails first).
 CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 DOT ?= /usr/bin/dot
+FIU_RUN ?= /usr/bin/fiu-run
 APT_BROWSER := env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	chromium chromium-driver graphviz
+	chromium chromium-driver graphviz fiu-utils
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ] || [ ! -x $(DOT) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ] || [ ! -x $(DOT) ] || [ ! -x $(FIU_RUN) ]; then \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo $(APT_BROWSER) || { $$sudo apt-get update && $$sudo $(APT_BROWSER); }; \
 	fi

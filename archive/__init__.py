@@ -5,19 +5,23 @@
 
 from __future__ import annotations
 
+from archive.faults import (
+    ArchiveError,
+    ArchiveNotFoundError,
+    NewerArchiveError,
+    ReadOnlyArchiveError,
+    StorageError,
+)
 from archive.revisit import DEFAULT_SCHEDULE, RevisitSchedule
 from archive.store import (
     CRAWL_STATUSES,
     DEFAULT_PATH,
     FETCH_OUTCOMES,
     Archive,
-    ArchiveError,
-    ArchiveNotFoundError,
     Capture,
     Fetch,
     FrontierEntry,
     KnownArticle,
-    ReadOnlyArchiveError,
     StoreResult,
     content_hash,
     resolve_path,
@@ -36,8 +40,10 @@ __all__ = [
     "Fetch",
     "FrontierEntry",
     "KnownArticle",
+    "NewerArchiveError",
     "ReadOnlyArchiveError",
     "RevisitSchedule",
+    "StorageError",
     "StoreResult",
     "canonical_key",
     "content_hash",

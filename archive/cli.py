@@ -19,14 +19,9 @@ from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import warc, web
+from archive.faults import ArchiveError, ReadOnlyArchiveError
 from archive.filters import ArticleFilters, filter_options
-from archive.store import (
-    DEFAULT_PATH,
-    Archive,
-    ArchiveError,
-    ReadOnlyArchiveError,
-    package_version,
-)
+from archive.store import DEFAULT_PATH, Archive, package_version
 
 F = TypeVar("F", bound=Callable[..., Any])
 

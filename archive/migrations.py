@@ -421,6 +421,13 @@ def pending(db: sqlite_utils.Database) -> list[Migration]:
     return [migration for migration in MIGRATIONS if migration.__name__ not in done]
 
 
+def unknown(names: list[str]) -> list[str]:
+    """The names among ``names`` (applied to some archive) that this release does not know:
+    that archive was made by a newer release."""
+    known = {migration.__name__ for migration in MIGRATIONS}
+    return [name for name in names if name not in known]
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration, each in its own ``BEGIN IMMEDIATE`` transaction.
 

@@ -706,6 +706,16 @@ def running_crawls() -> Query:
     return "SELECT id, pid, host, started_at FROM crawls WHERE status = 'running' ORDER BY id", {}
 
 
+def pages_fetched(crawl_id: int) -> Query:
+    """How many responses of the site the crawl recorded (robots.txt answers are not its
+    pages)."""
+    sql = """
+        SELECT COUNT(status) AS pages FROM fetches
+        WHERE crawl_id = :id AND outcome != 'robots'
+    """
+    return sql, {"id": crawl_id}
+
+
 def last_fetch_at(crawl_id: int) -> Query:
     """The time of the crawl's latest fetch (NULL when it has none)."""
     return "SELECT MAX(fetched_at) AS at FROM fetches WHERE crawl_id = :id", {"id": crawl_id}

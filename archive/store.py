@@ -28,7 +28,13 @@ from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
-from archive import dedupe, french, migrations, queries
+from archive import dedupe, faults, french, migrations, queries
+from archive.faults import (
+    ArchiveError,
+    ArchiveNotFoundError,
+    ReadOnlyArchiveError,
+    StorageError,
+)
 from archive.filters import ArticleFilters
 from archive.revisit import RevisitSchedule, parse_time
 from archive.urls import canonical_key
@@ -108,6 +114,13 @@ HASHED_FIELDS: tuple[str, ...] = (
 
 BUSY_TIMEOUT_S = 10.0
 
+#: Seconds a storage fault (disk full, the write lock held by another process, an I/O
+#: error) may last before a write gives up (:attr:`Archive.patience`).
+DEFAULT_PATIENCE_S = 60.0
+
+#: Longest pause between two attempts while a storage fault lasts.
+RETRY_PAUSE_MAX_S = 1.0
+
 #: zlib level of stored capture bodies (6: zlib's default, most of the gain of 9, much faster).
 CAPTURE_COMPRESSION_LEVEL = 6
 
@@ -126,18 +139,6 @@ BACKFILL_BATCH = 500
 
 #: Captures read per query by :meth:`Archive.iter_captures`.
 CAPTURE_BATCH = 32
-
-
-class ArchiveError(Exception):
-    """A problem with the archive file itself (missing, not an archive, read-only)."""
-
-
-class ArchiveNotFoundError(ArchiveError, FileNotFoundError):
-    """No archive at the given path (raised when opening read-only, which never creates)."""
-
-
-class ReadOnlyArchiveError(ArchiveError):
-    """A write was attempted on an archive opened with ``readonly=True``."""
 
 
 @dataclass
@@ -438,6 +439,8 @@ class Archive:
         *,
         readonly: bool = False,
         revisit: RevisitSchedule | str | None = None,
+        patience: float = DEFAULT_PATIENCE_S,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         """Open the archive at ``path``.
 
@@ -451,6 +454,11 @@ class Archive:
         ``revisit`` is the revisit schedule that sets each stored article's ``next_visit_at``
         (:class:`~archive.revisit.RevisitSchedule` or its text; default
         :data:`~archive.revisit.DEFAULT_SCHEDULE`); ``ValueError`` when it does not parse.
+        ``patience``: seconds a storage fault may last before a write gives up (see
+        :meth:`batch_commits`); ``busy_timeout``: seconds SQLite itself waits for another
+        process's write lock before an attempt fails.
+        An archive made by a newer release raises :class:`NewerArchiveError` read-write,
+        before anything is written; read-only, it opens with a warning.
         """
         self.revisit = RevisitSchedule.parse(revisit)
         self.path = os.fspath(path)
@@ -461,10 +469,16 @@ class Archive:
         self._batch_size = 0
         self._near_duplicates: dedupe.NearDuplicateIndex | None = None
         self._tables: frozenset[str] = frozenset()
+        self.patience = patience
+        self.busy_timeout = busy_timeout
+        self._broken: StorageError | None = None
+        self._hurry = False
         self.pending_migrations: list[str] = []
         """Migrations this file lacks (only ever non-empty when opened read-only)."""
         if readonly and not os.path.isfile(self.path):
             raise ArchiveNotFoundError(f"no archive at {self.path}")
+        if not readonly and os.path.isfile(self.path) and os.path.getsize(self.path):
+            faults.check_schema(self.path)  # a newer or foreign file is refused untouched
         conn = self._connect()
         self.db: sqlite_utils.Database = sqlite_utils.Database(conn)
         try:
@@ -479,17 +493,24 @@ class Archive:
     def _connect(self) -> sqlite3.Connection:
         if self.readonly:
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
-        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+            return sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)
+        return sqlite3.connect(self.path, timeout=self.busy_timeout)
 
     def _configure(self) -> None:
-        self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         self.db.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
             if not self.db[migrations.MIGRATIONS_TABLE].exists():
                 raise ArchiveError(f"{self.path} is not an archive (no _migrations table)")
             self.pending_migrations = [m.__name__ for m in migrations.pending(self.db)]
             self._tables = frozenset(self.db.table_names())
+            newer = migrations.unknown(migrations.applied(self.db))
+            if newer:
+                logger.warning(
+                    "archive %s was made by a newer release (%s); read as this release knows it",
+                    self.path,
+                    ", ".join(newer),
+                )
             if self.pending_migrations:
                 logger.warning(
                     "archive %s is not up to date (pending: %s); open it read-write once",
@@ -529,8 +550,16 @@ class Archive:
 
         Nothing a crash can do changes: the archive holds a prefix of the writes, as it would
         had the process died a moment earlier, and the frontier resumes what is missing.
-        A write that fails is undone alone: the batch is rolled back and the writes it held
-        before are made again, then the error is raised.
+        A write that fails for its own reason is undone alone: the batch is rolled back and
+        the writes it held before are made again, then the error is raised.
+        A storage fault (disk full, the write lock held by another process, an I/O error),
+        at a write or at ``COMMIT``, loses nothing that was answered: SQLite has rolled the
+        batch back (or it is rolled back), and the batch's writes are made again and
+        committed once the fault has passed. While it lasts, attempts are repeated for
+        :attr:`patience` seconds (less after :meth:`hurry`); then :class:`StorageError`
+        names the cause, the batch's writes are lost (:attr:`StorageError.lost`, as a crash
+        would lose them), and every later write raises the same error, so that the archive
+        still holds a prefix of the writes.
         ``interval <= 0`` or ``size <= 1`` turns batching off (one transaction per write).
         """
         self.flush()
@@ -538,15 +567,24 @@ class Archive:
         self._batch_size = size if interval > 0 else 0
 
     def flush(self) -> None:
-        """Commit the open batch of writes, if any."""
-        if self._batch is not None and not self._depth:
-            self._batch = None
+        """Commit the open batch of writes, if any (see :meth:`batch_commits` for faults)."""
+        batch = self._batch
+        if batch is None or self._depth:
+            return
+        try:
             if self.db.conn.in_transaction:
                 self.db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._recover(batch, error)
+        self._batch = None
 
     def batch_started(self) -> float | None:
         """When the open batch began (``time.monotonic()``), ``None`` when none is open."""
         return None if self._batch is None else self._batch.started
+
+    def batch_length(self) -> int:
+        """How many writes the open batch holds: the latest ones made, not yet committed."""
+        return 0 if self._batch is None else len(self._batch.writes)
 
     def abandon_batch(self) -> None:
         """Roll back the open batch: its writes are lost, as if the process had died before
@@ -560,18 +598,42 @@ class Archive:
         if self._batch is not None and self._batch.age() >= self._batch_interval:
             self.flush()
 
+    def hurry(self) -> None:
+        """Stop waiting for storage faults to pass: the next attempt that fails gives up
+        (the crawl is being stopped). Safe to call from a signal handler."""
+        self._hurry = True
+
+    @property
+    def broken(self) -> StorageError | None:
+        """The storage fault the archive gave up on, after which it refuses every write."""
+        return self._broken
+
     def _batched(
         self, method: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> _T:
         """Run one batched write in the open batch (opening one if needed)."""
+        if self._broken is not None:
+            raise self._broken
         args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
         if self._batch is None:
-            self.db.execute("BEGIN IMMEDIATE")
             self._batch = _Batch()
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                self._recover(self._batch, error, begin=True)  # gives up, or begins it
         batch = self._batch
         self._depth = 1
         try:
             result = method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            self._depth = 0
+            if faults.storage_fault(error) is None:
+                self._rollback_batch(batch)
+                raise
+            # Not this write's fault: the batch is made again, committed, and so is it.
+            self._recover(batch, error)
+            self._batch = None
+            return self._batched(method, args, kwargs)
         except BaseException:
             self._depth = 0
             self._rollback_batch(batch)
@@ -591,8 +653,57 @@ class Archive:
         for method, args, kwargs in batch.writes:
             try:
                 self._batched(method, args, kwargs)
+            except StorageError:
+                raise
             except Exception:
                 logger.exception("a write undone with a failed one could not be made again")
+
+    def _recover(self, batch: _Batch, error: sqlite3.Error, *, begin: bool = False) -> None:
+        """Make the writes of ``batch`` again, in a transaction of their own, until they are
+        committed (``begin``: until its transaction has begun, left open for it). Gives up
+        as :meth:`batch_commits` says."""
+        fault = faults.storage_fault(error, self.path) or faults.Fault(str(error), False)
+        first = time.monotonic()
+        pause = 0.05
+        while True:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            waited = time.monotonic() - first
+            if not fault.transient or waited >= self.patience or self._hurry:
+                self._give_up(fault, waited, batch)
+            self._pause(min(pause, self.patience - waited))
+            pause = min(pause * 2, RETRY_PAUSE_MAX_S)
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self._depth = 1
+                for method, args, kwargs in batch.writes:
+                    method(self, *args, **kwargs)
+                self._depth = 0
+                if not begin:
+                    self.db.execute("COMMIT")
+                    batch.writes.clear()
+                logger.warning(
+                    "archive %s: %s for %.1f s, then written", self.path, fault.cause, waited
+                )
+                return
+            except sqlite3.Error as again:
+                self._depth = 0
+                fault = faults.storage_fault(again, self.path) or faults.Fault(str(again), False)
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, in short steps so that :meth:`hurry` cuts it short."""
+        until = time.monotonic() + max(0.0, seconds)
+        while not self._hurry and (left := until - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05))
+
+    def _give_up(self, fault: faults.Fault, waited: float, batch: _Batch) -> None:
+        cause = fault.cause
+        if fault.transient and waited >= 1:
+            cause = f"{cause} for {waited:.0f} s"
+        self._broken = StorageError(cause, transient=fault.transient, lost=len(batch.writes))
+        self._batch = None
+        self._depth = 0
+        raise self._broken
 
     def __enter__(self) -> Archive:
         return self
@@ -622,18 +733,46 @@ class Archive:
             finally:
                 self._depth -= 1
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._depth = 1
         try:
             yield
-        except BaseException:
+        except BaseException as error:
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")
+            fault = faults.storage_fault(error, self.path)
+            if fault is not None:
+                raise StorageError(fault.cause, transient=fault.transient) from error
             raise
         else:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as error:
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                fault = faults.storage_fault(error, self.path) or faults.Fault(str(error), False)
+                raise StorageError(fault.cause, transient=fault.transient) from error
         finally:
             self._depth = 0
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``, waiting up to :attr:`patience` for a storage fault to pass."""
+        first = time.monotonic()
+        pause = 0.05
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.Error as error:
+                fault = faults.storage_fault(error, self.path)
+                waited = time.monotonic() - first
+                if fault is None:
+                    raise
+                if not fault.transient or waited >= self.patience or self._hurry:
+                    cause = fault.cause + (f" for {waited:.0f} s" if waited >= 1 else "")
+                    raise StorageError(cause, transient=fault.transient) from error
+                self._pause(min(pause, self.patience - waited))
+                pause = min(pause * 2, RETRY_PAUSE_MAX_S)
 
     def _has(self, table: str) -> bool:
         """Whether the file has this table: always once migrated; a read-only file that is
@@ -800,6 +939,12 @@ class Archive:
             self._run(queries.set_validators(fetch.url, fetch.etag, fetch.last_modified))
         else:
             self._run(queries.set_validators(fetch.url, None, None))
+
+    def pages_fetched(self, crawl_id: int) -> int:
+        """How many responses of its site a crawl recorded (``fetches`` rows with a status,
+        robots.txt answers left out)."""
+        row = self._one(queries.pages_fetched(crawl_id))
+        return int(row["pages"]) if row else 0
 
     def crawls(self, *, limit: int | None = None) -> list[dict[str, Any]]:
         """Crawl rows, newest first, ``arguments`` decoded to a dict; at most ``limit``."""

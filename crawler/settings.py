@@ -60,6 +60,10 @@ ARCHIVE_CRAWL_DELAY_MAX = 60.0
 #: that much work, which the next run fetches again from the frontier.
 ARCHIVE_COMMIT_INTERVAL = 1.0
 ARCHIVE_COMMIT_SIZE = 100
+#: Seconds a storage fault (disk full, the archive's write lock held by another process, an
+#: I/O error) is waited out, the writes held being made again once it passes, before the
+#: crawl gives up: it then stops at once, exits with status 1 and says why (docs/cron.md).
+ARCHIVE_WRITE_PATIENCE = 60.0
 #: Make those writes in a process of their own (archive/writer.py), beside the crawl on
 #: another core: storing is about half of a crawl's CPU. False: in the crawl's process.
 ARCHIVE_WRITER_PROCESS = True

@@ -234,14 +234,17 @@ def test_a_crawl_stopped_by_a_closespider_bound_exits_1(tmp_path: Path, site: Ru
 
 
 @pytest.mark.e2e
-def test_an_exception_exits_1_and_the_log_keeps_its_traceback(
+def test_an_archive_in_a_missing_directory_is_refused_in_one_line(
     tmp_path: Path, site: RunningSite
 ) -> None:
-    db = tmp_path / "no such directory" / "a.db"
-    result = crawl(db, "sputnik", "-a", f"start={site.url()}")
-    assert result.returncode == EXIT_FAILED, result.stderr[-3000:]
-    assert last_line(result).startswith(f"{PREFIX}crawl failed: FileNotFoundError: ")
-    assert "Traceback" in result.stderr
+    directory = tmp_path / "no such directory"
+    result = crawl(directory / "a.db", "sputnik", "-a", f"start={site.url()}")
+    assert result.returncode == EXIT_BAD_ARGUMENTS, result.stderr[-3000:]
+    assert last_line(result) == (
+        f"{PREFIX}cannot create {directory / 'a.db'}: directory {directory} does not exist"
+    )
+    assert "Traceback" not in result.stderr
+    assert not directory.exists()
 
 
 @pytest.mark.e2e

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from archive import Archive, Fetch, FrontierEntry, RevisitSchedule, migrations
+from archive import Archive, Fetch, FrontierEntry, RevisitSchedule, StorageError, migrations
 from archive.revisit import DEFAULT_SCHEDULE, parse_time
 from archive.store import FRONTIER_MAX_ATTEMPTS, PROCESS_GONE
 
@@ -75,7 +75,7 @@ def test_the_store_and_its_frontier_row_are_one_transaction(
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(archive, "_store_links", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StorageError, match=r"^disk I/O error$"):
         archive.store_article(
             article, crawl_id=crawl_id, fetch=fetch_for(article), frontier=article["url"]
         )

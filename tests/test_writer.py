@@ -215,7 +215,7 @@ def test_a_file_that_is_not_an_archive_fails_the_writer(tmp_path: Path) -> None:
     writer = ArchiveWriter(other, on_exit=exits.append)
     writer._reader.join(30)
     expected = (
-        f"the archive writer failed: ArchiveError: {other} is a SQLite database but not an archive"
+        f"the archive writer gave up: ArchiveError: {other} is a SQLite database but not an archive"
     )
     with pytest.raises(ArchiveWriterError) as raised:
         writer.submit("record_fetch", 1, fetch_for({"url": "http://x.test/"}), "discovery")

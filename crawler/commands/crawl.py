@@ -1,10 +1,12 @@
 """``scrapy crawl`` with exit statuses a scheduler can act on (see docs/cron.md).
 
 ==  =====================================================================================
-0   the crawl finished and fetched at least one page
+0   the crawl finished, fetched at least one page and archived everything it fetched
 1   the crawl failed: stopped before its end (CLOSESPIDER_* bound, shutdown signal), an
-    exception, or no page fetched at all (site unreachable, robots.txt forbids everything)
-2   bad arguments: unknown spider, unknown or invalid spider argument, bad option
+    exception, no page fetched at all (site unreachable, robots.txt forbids everything),
+    or the archive could not take every write (a storage fault, a failed write)
+2   bad arguments or setup: unknown spider, unknown or invalid spider argument, bad
+    option, an archive path that cannot be an archive of this release
 75  another live run holds the archive's lock (``EX_TEMPFAIL``: try again later)
 ==  =====================================================================================
 
@@ -30,8 +32,19 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.extensions.crawl_history import FINISH_REASON_STAT
+from archive import ArchiveError, faults
+from crawler.extensions.crawl_history import (
+    FAILURE_STAT,
+    FINISH_REASON_STAT,
+    FORCED_SHUTDOWN,
+    INCOMPLETE,
+    STATUS_STAT,
+    close_abandoned,
+    pages_fetched,
+)
+from crawler.extensions.crawl_history import NOTHING_FETCHED as NOTHING_FETCHED_REASON
 from crawler.extensions.lock import ArchiveBusy
+from crawler.session import archive_path
 from crawler.spiders.sputnik import BadSpiderArgument
 
 if TYPE_CHECKING:
@@ -47,24 +60,30 @@ EXIT_FAILED = 1
 EXIT_BAD_ARGUMENTS = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h
 
-NOTHING_FETCHED = "no page fetched (site unreachable, or robots.txt forbids every page)"
+#: The line of a crawl that fetched no page of the site.
+NOTHING_FETCHED_LINE = "no page fetched (site unreachable, or robots.txt forbids every page)"
+#: Kept under its former name: scripts and tests import it.
+NOTHING_FETCHED = NOTHING_FETCHED_LINE
 
 
 @dataclass
 class CrawlOutcome:
-    """What the crawl came to: its finish reason, pages fetched, the exception that ended it."""
+    """What the crawl came to: its finish reason, pages fetched, the exception that ended it,
+    and the archive's verdict (its row's status, and the line saying what it lost)."""
 
     reason: str | None = None
     pages: int = 0
     error: BaseException | None = None
+    status: str | None = None
+    failure: str | None = None
+    opened: bool = False
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.opened = True
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason
-        stats = spider.crawler.stats
-        # robots.txt answers count as responses but are not pages of the site.
-        self.pages = int(stats.get_value("response_received_count", 0) or 0) - int(
-            stats.get_value("robotstxt/response_count", 0) or 0
-        )
+        self.pages = pages_fetched(spider.crawler.stats)
 
     def failed(self, error: BaseException) -> None:
         self.error = error
@@ -81,10 +100,17 @@ def exit_status(outcome: CrawlOutcome) -> tuple[int, str | None]:
         return EXIT_FAILED, f"crawl failed: {type(error).__name__}: {error}"
     if outcome.reason is None:
         return EXIT_FAILED, "crawl failed: the spider never opened"
+    if outcome.failure is not None:
+        verdict = "incomplete" if outcome.status == INCOMPLETE else "failed"
+        return EXIT_FAILED, f"crawl {verdict}: {outcome.failure}"
+    if outcome.reason == FORCED_SHUTDOWN:
+        return EXIT_FAILED, "crawl interrupted: stopped at once by a second signal"
+    if outcome.reason == NOTHING_FETCHED_REASON:
+        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED_LINE}"
     if outcome.reason != "finished":
         return EXIT_FAILED, f"crawl failed: closed before its end ({outcome.reason})"
     if outcome.pages <= 0:
-        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED}"
+        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED_LINE}"
     return EXIT_FINISHED, None
 
 
@@ -200,6 +226,11 @@ class Command(ScrapyCrawlCommand):
             self._report(EXIT_BAD_ARGUMENTS, refusal)
             return
         crawler = self._create_crawler(spidercls)
+        try:
+            faults.check_file(archive_path(crawler))
+        except ArchiveError as error:
+            self._report(EXIT_BAD_ARGUMENTS, str(error))
+            return
         queue_dir = scheduler_on_disk(crawler)
         try:
             outcome = self._run_crawl(crawler, opts.spargs)
@@ -223,13 +254,20 @@ class Command(ScrapyCrawlCommand):
     def _run_crawl(self, crawler: Crawler, arguments: dict[str, Any]) -> CrawlOutcome:
         assert self.crawler_process is not None
         outcome = CrawlOutcome()
+        crawler.signals.connect(outcome.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(outcome.spider_closed, signal=signals.spider_closed)
         watch(self.crawler_process.crawl(crawler, **arguments), outcome.failed)
         self.crawler_process.start()
-        # The archive's own reason when it differs: its writer failed at the end. (Stats
-        # exist once the spider has closed, not before.)
-        if outcome.reason is not None:
-            outcome.reason = str(crawler.stats.get_value(FINISH_REASON_STAT, outcome.reason))
+        if outcome.reason is None and outcome.opened and close_abandoned(crawler):
+            outcome.reason = FORCED_SHUTDOWN  # a second signal stopped it without closing
+        # The archive's verdict: its own reason when it differs (a storage fault, its writer
+        # died, nothing fetched), its row's status and what it lost. (Stats exist once the
+        # spider has closed, not before.)
+        if outcome.reason is not None and crawler.stats is not None:
+            stats = crawler.stats
+            outcome.reason = str(stats.get_value(FINISH_REASON_STAT, outcome.reason))
+            outcome.status = stats.get_value(STATUS_STAT)
+            outcome.failure = stats.get_value(FAILURE_STAT)
         return outcome
 
     def _report(self, status: int, message: str | None) -> None:

@@ -1,12 +1,24 @@
 """Crawl history: one ``crawls`` row per run, opened when the spider opens, closed with the
-reason Scrapy gives, the counts of the crawl's ``fetches`` rows, and the number of archived
+crawl's verdict, the counts of the crawl's ``fetches`` rows, and the number of archived
 articles it left alone as not due (``crawls.not_due``). A run killed before closing its row
-(``kill -9``) has it closed as ``interrupted`` by the next run (see ``crawler.session``)."""
+(``kill -9``) has it closed as ``interrupted`` by the next run (see ``crawler.session``).
+
+The verdict is honest about the archive: a run whose writes could not all be archived is
+never ``finished``. It is ``failed`` when a storage fault stopped it (``archive_write_failed``:
+the disk full, the archive locked for longer than ``ARCHIVE_WRITE_PATIENCE``), when its writer
+process died (``archive_writer_failed``) or when it fetched no page at all
+(``nothing_fetched``); ``incomplete`` when it ran to its end but some writes failed on their
+own. The row's finish reason, its status and the one line that says why are left in the
+stats (:data:`FINISH_REASON_STAT`, :data:`STATUS_STAT`, :data:`FAILURE_STAT`) for the exit
+status of ``scrapy crawl``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import TYPE_CHECKING
+import signal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -14,14 +26,22 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
 
-from archive import Fetch
-from archive.writer import ArchiveWriter, ArchiveWriterError
-from crawler.session import close_session, session_for
+from archive import ArchiveError, Fetch, StorageError
+from archive.writer import HURRIED_CLOSE_S, ArchiveWriter, ArchiveWriterError, Failed, GaveUp
+from crawler.session import (
+    WRITE_FAILED,
+    WRITER_FAILED,
+    ArchiveSession,
+    close_session,
+    open_session,
+    session_for,
+)
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.statscollectors import StatsCollector
     from scrapy.utils.asyncio import AsyncioLoopingCall
     from twisted.internet.task import LoopingCall
 
@@ -31,14 +51,26 @@ OUTCOME_ROBOTS = "robots"
 #: Archived articles found but not fetched, not being due (set by the spider's frontier).
 NOT_DUE_STAT = "archive/frontier/not_due"
 
-#: The finish reason of a crawl whose writer process died or failed to commit (the crawl
-#: then fails).
-WRITER_FAILED = "archive_writer_failed"
-#: Stat: the finish reason recorded in the crawl's row (Scrapy's, unless the writer failed).
+#: Stat: the finish reason recorded in the crawl's row (Scrapy's, or the archive's own).
 FINISH_REASON_STAT = "archive/finish_reason"
+#: Stat: the status recorded in the crawl's row.
+STATUS_STAT = "archive/status"
+#: Stat: the one line that says what the archive lost, when it lost something.
+FAILURE_STAT = "archive/failure"
+
+#: The finish reason of a crawl that ran to its end without fetching a single page of the site.
+NOTHING_FETCHED = "nothing_fetched"
+#: The finish reason of a crawl stopped by a second signal, which Scrapy does not close.
+FORCED_SHUTDOWN = "forced_shutdown"
+
+#: The finish reason of a crawl whose archive could not be opened (no row records it).
+ARCHIVE_UNUSABLE = "archive_unusable"
 
 #: Scrapy finish reasons that mean the crawl was stopped from outside before it was done.
-INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
+INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled", FORCED_SHUTDOWN})
+
+#: ``crawls.status`` of a run that ran to its end but could not archive every page it fetched.
+INCOMPLETE = "incomplete"
 
 
 def crawl_status(reason: str) -> str:
@@ -50,12 +82,45 @@ def crawl_status(reason: str) -> str:
     return "failed"
 
 
+def pages_fetched(stats: StatsCollector) -> int:
+    """Responses of the site (robots.txt answers count as responses but are not its pages)."""
+    return int(stats.get_value("response_received_count", 0) or 0) - int(
+        stats.get_value("robotstxt/response_count", 0) or 0
+    )
+
+
+def verdict(
+    reason: str, pages: int, session: ArchiveSession, lost: int, died: str | None = None
+) -> tuple[str, str, str | None]:
+    """The crawl's finish reason, status and, when the archive is short of something, the
+    line that says what and why. ``died``: how the writer process ended, if it died."""
+    not_archived = (
+        f": {lost} write{'s' if lost != 1 else ''} not archived, their pages are fetched "
+        "again by the next run"
+        if lost
+        else ""
+    )
+    if session.gave_up is not None:
+        return session.stop_reason or WRITE_FAILED, "failed", f"{session.gave_up}{not_archived}"
+    if died is not None:
+        return WRITER_FAILED, "failed", f"{died}{not_archived}"
+    if session.failures:
+        count = len(session.failures)
+        status = INCOMPLETE if reason == "finished" else crawl_status(reason)
+        line = f"{count} write{'s' if count != 1 else ''} failed (first: {session.failures[0]})"
+        return reason, status, line
+    if reason == "finished" and pages <= 0:
+        return NOTHING_FETCHED, "failed", None
+    return reason, crawl_status(reason), None
+
+
 class CrawlHistory:
     """Record the run in the archive's ``crawls`` table."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.flusher: AsyncioLoopingCall | LoopingCall | None = None
+        self._signals: dict[int, tuple[Any, Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
@@ -66,7 +131,11 @@ class CrawlHistory:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        session = session_for(self.crawler)
+        try:
+            session = session_for(self.crawler)
+        except ArchiveError as error:
+            self._unusable(str(error))
+            return
         # Group commit (see Archive.batch_commits): in a writer process of its own
         # (archive.writer) or here, with a timer that commits a quiet crawl's last writes
         # too. Without a reactor (the extension driven by hand) no timer could run, so each
@@ -76,35 +145,93 @@ class CrawlHistory:
         size = settings.getint("ARCHIVE_COMMIT_SIZE", 100)
         if interval <= 0 or not is_reactor_installed():
             return
-        # The pipeline waits for the writer's answers as asyncio futures.
+        # The pipeline counts the writer's answers; the asyncio reactor lets it wait for room.
         if settings.getbool("ARCHIVE_WRITER_PROCESS") and is_asyncio_reactor_installed():
             session.writer = ArchiveWriter(
                 session.path,
                 revisit=settings.get("ARCHIVE_REVISIT_SCHEDULE"),
                 interval=interval,
                 size=size,
+                patience=settings.getfloat("ARCHIVE_WRITE_PATIENCE", 60.0),
                 on_exit=self._writer_exited,
+                on_trouble=self._writer_trouble,
             )
+            self._hurry_on_signals(session.writer)
             return
         session.archive.batch_commits(interval, size)
-        self.flusher = create_looping_call(session.archive.flush_if_due)
+        self.flusher = create_looping_call(self._flush_if_due, session)
         self.flusher.start(interval, now=False)
+
+    def _unusable(self, cause: str) -> None:
+        """The archive could not be opened (after the checks before the crawl): stop."""
+        logger.error("The archive cannot be used: %s", cause)
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value(FINISH_REASON_STAT, ARCHIVE_UNUSABLE)
+            stats.set_value(STATUS_STAT, "failed")
+            stats.set_value(FAILURE_STAT, cause)
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNUSABLE))
+
+    def _flush_if_due(self, session: ArchiveSession) -> None:
+        if session.gave_up is not None:
+            return
+        try:
+            session.archive.flush_if_due()
+        except StorageError as error:
+            session.storage_failed(error.cause)
+
+    def _hurry_on_signals(self, writer: ArchiveWriter) -> None:
+        """On SIGINT or SIGTERM, tell the writer to stop waiting for the disk before Scrapy
+        starts closing the crawl: a stopped crawl must end within seconds."""
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(number)
+            if not callable(previous):
+                continue
+
+            def hurry(signum: int, frame: Any, previous: Any = previous) -> None:
+                writer.hurry()
+                previous(signum, frame)
+
+            with contextlib.suppress(ValueError):  # not the main thread: no signals here
+                signal.signal(number, hurry)
+                self._signals[number] = (hurry, previous)
 
     def _writer_exited(self, status: int) -> None:
         """The writer process died during the crawl (called from its reply thread)."""
         from twisted.internet import reactor
 
-        reactor.callFromThread(self._stop_for_writer)
+        reactor.callFromThread(self._stop_for_writer, status)
 
-    def _stop_for_writer(self) -> None:
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            deferred_from_coro(engine.close_spider_async(reason=WRITER_FAILED))
+    def _stop_for_writer(self, status: int) -> None:
+        session = open_session(self.crawler)
+        if session is None or session.writer is None:
+            return
+        if session.writer.state.gave_up is None:
+            session.stop(WRITER_FAILED)
+
+    def _writer_trouble(self, message: Failed | GaveUp) -> None:
+        """A write failed, or the writer gave up (called from its reply thread)."""
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._trouble, message)
+
+    def _trouble(self, message: Failed | GaveUp) -> None:
+        session = open_session(self.crawler)
+        if session is None:
+            return
+        if isinstance(message, Failed):
+            session.write_failed(message.message)
+        else:
+            session.storage_failed(message.cause)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """robots.txt responses never reach a callback; record them here."""
         if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt":
-            session = session_for(self.crawler)
+            session = open_session(self.crawler)
+            if session is None:
+                return
             latency = request.meta.get("download_latency")
             fetch = Fetch(
                 url=response.url,
@@ -114,40 +241,93 @@ class CrawlHistory:
             )
             session.write("record_fetch", session.crawl_id, fetch, OUTCOME_ROBOTS)
 
-    def _close_writer(self, writer: ArchiveWriter) -> bool:
-        """Close the writer process, its figures into the stats; whether it committed all."""
-        committed = True
+    def _close_writer(
+        self, session: ArchiveSession, writer: ArchiveWriter, reason: str
+    ) -> tuple[int, str | None]:
+        """Close the writer process, its figures into the stats; the writes it lost, and how
+        it died if it did."""
+        hurried = reason in INTERRUPTED_REASONS or session.gave_up is not None
+        if hurried:
+            writer.hurry()
+        died = None
         try:
-            writer.close()
+            writer.close(timeout=HURRIED_CLOSE_S if hurried else None)
         except ArchiveWriterError as error:
             logger.error("Archive writer: %s", error)
-            committed = False
+            if writer.state.gave_up is not None:
+                if session.gave_up is None:
+                    session.gave_up = writer.state.gave_up
+            else:
+                died = str(error)
         stats = self.crawler.stats
         if stats is not None:
             if writer.errors:
                 stats.set_value("archive/writer/errors", writer.errors)
             for name, value in writer.usage.items():
                 stats.set_value(f"archive/writer/{name}", value)
-        return committed
+        lost = writer.state.lost()
+        if lost:
+            logger.error(
+                "%d writes sent to the archive writer were not committed "
+                "(their pages stay pending in the frontier)",
+                lost,
+            )
+        return lost, died
+
+    def _restore_signals(self) -> None:
+        """Put back the handlers ours wrapped, unless Scrapy has replaced ours since."""
+        for number, (ours, previous) in self._signals.items():
+            with contextlib.suppress(ValueError):
+                if signal.getsignal(number) is ours:
+                    signal.signal(number, previous)
+        self._signals.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.close(reason)
+
+    def close(self, reason: str) -> None:
+        """Close the crawl's row (and its writer) with the crawl's verdict."""
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
+        self._restore_signals()
         session = close_session(self.crawler)
         if session is None:
             return
+        lost, died = 0, None
+        if session.writer is not None:
+            lost, died = self._close_writer(session, session.writer, reason)
+        elif session.gave_up is None:
+            try:
+                session.archive.flush()
+            except StorageError as error:
+                session.gave_up = error.cause
+                lost = error.lost
         stats = self.crawler.stats
-        if session.writer is not None and not self._close_writer(session.writer):
-            reason = WRITER_FAILED
-        if stats is not None:  # first: the exit status follows it
+        pages = session.archive.pages_fetched(session.crawl_id)
+        reason, status, failure = verdict(reason, pages, session, lost, died)
+        if stats is not None:  # first: the exit status follows them
             stats.set_value(FINISH_REASON_STAT, reason)
-        status = crawl_status(reason)
-        not_due = int(stats.get_value(NOT_DUE_STAT, 0) or 0) if stats is not None else 0
-        counts = session.archive.finish_crawl(
-            session.crawl_id, reason, status=status, not_due=not_due
-        )
-        if stats is not None:
+            stats.set_value(STATUS_STAT, status)
+            if failure is not None:
+                stats.set_value(FAILURE_STAT, failure)
             stats.set_value("archive/crawl_id", session.crawl_id)
+        not_due = int(stats.get_value(NOT_DUE_STAT, 0) or 0) if stats is not None else 0
+        try:
+            counts = session.archive.finish_crawl(
+                session.crawl_id, reason, status=status, not_due=not_due
+            )
+        except StorageError as error:
+            logger.error("The crawl's row could not be closed: %s", error.cause)
+            if stats is not None:
+                stats.set_value(
+                    FAILURE_STAT,
+                    f"{failure}; and its crawl row could not be closed ({error.cause})"
+                    if failure
+                    else f"its crawl row could not be closed ({error.cause})",
+                )
+            with contextlib.suppress(Exception):
+                session.archive.db.close()
+            return
         logger.info(
             "Crawl %s %s (%s): %s",
             session.crawl_id,
@@ -159,3 +339,17 @@ class CrawlHistory:
         if pending:
             logger.info("%d URLs left pending in the frontier for the next run", pending)
         session.archive.close()
+
+
+def close_abandoned(crawler: Crawler) -> bool:
+    """Close the row of a crawl Scrapy stopped without closing its spider (a second signal):
+    its writer is told to hurry and closed, its row closed as ``interrupted``. Whether there
+    was one to close."""
+    if open_session(crawler) is None:
+        return False
+    history = crawler.extensions.middlewares if crawler.extensions is not None else ()
+    for extension in history:
+        if isinstance(extension, CrawlHistory):
+            extension.close(FORCED_SHUTDOWN)
+            return True
+    return False

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from archive import Capture, Fetch, StoreResult
+from archive import ArchiveError, Capture, Fetch, StorageError, StoreResult
+from archive.writer import ArchiveWriterError
 from crawler.items import (
     GONE_REDIRECT,
     ROLE_ALIAS,
@@ -100,12 +103,16 @@ class ArchivePipeline:
     ``frontier`` rows (see :func:`frontier_urls`): a stored page is never fetched again by a
     resumed crawl, and a page not yet stored always is.
 
-    With a writer process (``ARCHIVE_WRITER_PROCESS``), the write is sent to it; an item whose
-    outcome depends on the write's result waits for it without holding up the crawl.
+    With a writer process (``ARCHIVE_WRITER_PROCESS``), the write is sent to it and the item
+    goes on at once: the outcome a result says is counted when the writer answers, and the
+    item waits only when the writes queued for the writer are too many (it is held up).
+    Made here instead, a write that fails is the session's to report (see
+    :mod:`crawler.session`): the item goes on, its page pending in the frontier.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._counting = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -114,30 +121,58 @@ class ArchivePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem):
             return item
-        session = session_for(self.crawler)
+        try:
+            session = session_for(self.crawler)
+        except ArchiveError:
+            return item  # the archive could not be opened: the crawl is stopping
+        if session.gave_up is not None:
+            item.body = None  # nothing more can be archived: the crawl is stopping
+            return item
         writer = session.writer
         if writer is None:
-            self._count(self.store(session, item))
+            self._store_here(session, item)
             item.body = None  # stored in its capture if it was a new version; not needed further
             return item
         write = self._write(session, item)
         item.body = None
-        if isinstance(write.outcome, str):
-            session.write(write.method, *write.args, **write.kwargs)
-            self._count(write.outcome)
-            return item
-        future = writer.submit(write.method, *write.args, **write.kwargs)
-        return self._stored(future, write.outcome, item)
+        try:
+            if isinstance(write.outcome, str):
+                session.write(write.method, *write.args, **write.kwargs)
+                self._count(write.outcome)
+            else:
+                future = writer.submit(write.method, *write.args, **write.kwargs)
+                future.add_done_callback(partial(self._answered, write.outcome))
+        except ArchiveWriterError:
+            return item  # the writer is gone or gave up: the session stops the crawl
+        room = writer.room()
+        return item if room is None else self._when_room(room, item)
 
-    async def _stored(
-        self, future: Future[Any], outcome: Callable[[Any], str], item: PageItem
-    ) -> PageItem:
-        self._count(outcome(await asyncio.wrap_future(future)))
+    def _store_here(self, session: ArchiveSession, item: PageItem) -> None:
+        try:
+            self._count(self.store(session, item))
+        except StorageError as error:
+            session.storage_failed(error.cause)
+        except Exception as error:
+            logger.exception("Archiving %s failed", item.url)
+            session.write_failed(f"{type(error).__name__}: {error}")
+
+    def _answered(self, outcome: Callable[[Any], str], future: Future[Any]) -> None:
+        """The writer's answer (on its reply thread): count the outcome on the reactor's."""
+        if future.cancelled() or future.exception() is not None:
+            return  # a failure is reported by the writer itself (see crawler.session)
+        self._count(outcome(future.result()))
+
+    @staticmethod
+    async def _when_room(room: Future[None], item: PageItem) -> PageItem:
+        """Hold the item (and so Scrapy's intake of responses) until the writer catches up."""
+        await asyncio.wrap_future(room)
         return item
 
     def _count(self, outcome: str) -> None:
+        """Count a fetch outcome (from the reactor's thread or the writer's reply thread)."""
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"archive/outcome/{outcome}")
+            with self._counting:
+                self.crawler.stats.inc_value(f"archive/outcome/{outcome}")
 
     def store(self, session: ArchiveSession, item: PageItem) -> str:
         """Make the item's write on the session's own connection; its outcome."""

@@ -1,0 +1,242 @@
+"""What can go wrong with the archive file itself, named the way a person reads it.
+
+Two kinds of trouble, each an :class:`ArchiveError` with a one-line message:
+
+- the file cannot be an archive for this release (:func:`check_file`): a directory, a file
+  that is not SQLite, a truncated or foreign one, one without write permission, one made by
+  a newer release (:class:`NewerArchiveError`). Checked before anything is written, so a
+  refused file is left byte for byte as it was.
+- storage faults while writing (:func:`storage_fault`): the disk is full, another process
+  holds the write lock, an I/O error. Some pass (a disk freed, a lock released), so the
+  archive retries them for a while (:attr:`archive.Archive.patience`) before giving up with
+  :class:`StorageError`, whose message names the cause (``disk full``, ``archive locked by
+  pid 1234 for 60 s``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive import migrations
+
+
+class ArchiveError(Exception):
+    """A problem with the archive file itself (missing, not an archive, read-only)."""
+
+
+class ArchiveNotFoundError(ArchiveError, FileNotFoundError):
+    """No archive at the given path (raised when opening read-only, which never creates)."""
+
+
+class ReadOnlyArchiveError(ArchiveError):
+    """A write was attempted on an archive opened with ``readonly=True``."""
+
+
+class NewerArchiveError(ArchiveError):
+    """The archive was made by a newer release: its schema has migrations this one lacks."""
+
+    def __init__(self, path: str, unknown: list[str]) -> None:
+        self.unknown = unknown
+        super().__init__(
+            f"{path} was made by a newer release ({', '.join(unknown)}); "
+            "upgrade the archiver to write to it"
+        )
+
+
+class StorageError(ArchiveError):
+    """The archive could not be written: ``cause`` says why in a few words."""
+
+    def __init__(self, cause: str, *, transient: bool = False, lost: int = 0) -> None:
+        self.cause = cause
+        self.transient = transient
+        self.lost = lost
+        """Writes already answered that were not committed and never will be."""
+        super().__init__(cause)
+
+
+# SQLite's primary result codes (https://sqlite.org/rescode.html).
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+
+#: Byte of the ``-shm`` file a WAL writer holds an exclusive lock on (``WAL_WRITE_LOCK``: the
+#: first of the lock bytes, which start at offset 120).
+_WAL_WRITE_LOCK_BYTE = 120
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A storage fault: its cause in a few words, and whether waiting may cure it."""
+
+    cause: str
+    transient: bool
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    return None if code is None else int(code) & 0xFF
+
+
+def storage_fault(error: BaseException, path: str | None = None) -> Fault | None:
+    """The storage fault behind ``error``, or ``None`` when it is a write's own error (a
+    constraint, a bug) that retrying would only repeat.
+
+    ``path`` (the archive) lets a lock name the process that holds it.
+    """
+    if isinstance(error, OSError) and not isinstance(error, sqlite3.Error):
+        if error.errno == 28:  # ENOSPC, from a file SQLite does not write itself
+            return Fault("disk full", transient=True)
+        return None
+    if not isinstance(error, sqlite3.Error):
+        return None
+    code, text = _primary_code(error), str(error).lower()
+    if code == SQLITE_FULL or "disk is full" in text:
+        return Fault("disk full", transient=True)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:
+        holder = lock_holder(path) if path else None
+        who = f"pid {holder}" if holder is not None else "another process"
+        return Fault(f"archive locked by {who}", transient=True)
+    if code == SQLITE_IOERR or "disk i/o error" in text:
+        return Fault("disk I/O error", transient=True)
+    if code == SQLITE_READONLY or "readonly database" in text:
+        return Fault("archive file is read-only", transient=False)
+    if code == SQLITE_CANTOPEN or "unable to open database" in text:
+        return Fault("cannot open the archive file", transient=False)
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text:
+        return Fault(f"archive file is damaged ({error})", transient=False)
+    return None
+
+
+def lock_holder(path: str | os.PathLike[str]) -> int | None:
+    """The pid of another process holding the archive's SQLite write lock, when the system
+    says (Linux's ``/proc/locks``); ``None`` when unknown."""
+    targets: dict[tuple[str, int], bool] = {}
+    for name, wal in ((f"{os.fspath(path)}-shm", True), (os.fspath(path), False)):
+        try:
+            info = os.stat(name)
+        except OSError:
+            continue
+        device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}"
+        targets[(device, info.st_ino)] = wal
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    own = os.getpid()
+    for line in lines:
+        fields = line.split()
+        if "->" in fields:  # a waiter, not a holder
+            continue
+        if len(fields) < 8 or fields[1] != "POSIX" or fields[3] != "WRITE":
+            continue
+        device, _, inode = fields[5].rpartition(":")
+        key = (device, int(inode)) if inode.isdigit() else None
+        if key is None or key not in targets:
+            continue
+        wal = targets[key]
+        if not fields[4].isdigit() or int(fields[4]) == own:
+            continue
+        start, end = fields[6], fields[7]
+        if wal and not (start.isdigit() and int(start) <= _WAL_WRITE_LOCK_BYTE):
+            continue
+        if wal and end != "EOF" and end.isdigit() and int(end) < _WAL_WRITE_LOCK_BYTE:
+            continue
+        return int(fields[4])
+    return None
+
+
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_file(path: str | os.PathLike[str], *, create: bool = True) -> None:
+    """Refuse, with one line, a path that cannot be opened as an archive of this release
+    for writing; touches nothing.
+
+    A missing file is fine when ``create`` (its directory must exist and be writable); an
+    empty file too (SQLite makes it an archive). Refused: a directory, a file or directory
+    without write permission, a file that is not SQLite or is shorter than its header says
+    (truncated), a SQLite database that is not an archive, an archive made by a newer
+    release (:class:`NewerArchiveError`).
+    """
+    name = os.fspath(path)
+    try:
+        info = os.stat(name)
+    except FileNotFoundError:
+        if not create:
+            raise ArchiveNotFoundError(f"no archive at {name}") from None
+        _check_directory(name, creating=True)
+        return
+    except OSError as error:
+        raise ArchiveError(f"cannot open {name}: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ArchiveError(f"{name} is a directory, not an archive file")
+    if not os.access(name, os.R_OK):
+        raise ArchiveError(f"{name} is not readable (permission denied)")
+    if not os.access(name, os.W_OK):
+        raise ArchiveError(f"{name} is read-only (no write permission)")
+    _check_directory(name, creating=False)
+    if info.st_size == 0:
+        return
+    with open(name, "rb") as file:
+        header = file.read(100)
+    if not header.startswith(SQLITE_HEADER):
+        raise ArchiveError(f"{name} is not an archive: not a SQLite database")
+    if len(header) == 100:
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(header[28:32], "big")
+        valid = header[24:28] == header[92:96]  # the size field is trusted only then
+        if valid and pages and info.st_size < pages * page_size:
+            raise ArchiveError(
+                f"{name} is damaged: truncated to {info.st_size} bytes of {pages * page_size}"
+            )
+    check_schema(name)
+
+
+def _check_directory(name: str, *, creating: bool) -> None:
+    directory = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(directory):
+        raise ArchiveError(f"cannot create {name}: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        what = "create" if creating else "write"
+        raise ArchiveError(
+            f"cannot {what} {name}: directory {directory} is read-only "
+            "(SQLite keeps its -wal and -shm files beside the archive)"
+        )
+
+
+def check_schema(path: str) -> None:
+    """Refuse a SQLite file that is not an archive or was made by a newer release; reads
+    through a read-only connection, which never checkpoints nor writes. Without a ``-wal``
+    file beside it the file is all there is, and it is read as immutable: SQLite then
+    creates no ``-wal`` or ``-shm`` file either."""
+    whole = not os.path.exists(f"{path}-wal")
+    uri = Path(path).resolve().as_uri() + ("?immutable=1" if whole else "?mode=ro")
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=1.0)
+    except sqlite3.Error as error:
+        raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if migrations.MIGRATIONS_TABLE not in tables:
+            if tables:
+                raise ArchiveError(f"{path} is a SQLite database but not an archive")
+            return
+        applied = [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY name")]
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
+    finally:
+        conn.close()
+    unknown = migrations.unknown(applied)
+    if unknown:
+        raise NewerArchiveError(path, unknown)
