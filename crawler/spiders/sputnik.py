@@ -38,13 +38,12 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from archive import RevisitSchedule
+from archive.revisit import REVISIT_ALL, REVISIT_MODES
 from archive.urls import canonical_key
 from crawler.frontier import (
     HOP,
     LASTMOD,
     NOT_MODIFIED,
-    REVISIT_ALL,
-    REVISIT_MODES,
     CrawlFrontier,
 )
 from crawler.items import (
