@@ -30,6 +30,12 @@ DEFAULT_SCHEDULE = "1d:1h,7d:1d,30d:7d"
 NEVER = "never"
 ANY_AGE = "*"
 
+#: What a crawl fetches again (setting ``ARCHIVE_REVISIT``, spider argument ``revisit``): the
+#: archived articles that are due by the schedule, or every archived article it finds.
+REVISIT_DUE = "due"
+REVISIT_ALL = "all"
+REVISIT_MODES = (REVISIT_DUE, REVISIT_ALL)
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")
 

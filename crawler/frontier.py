@@ -48,10 +48,6 @@ NOT_MODIFIED = 304
 #: Request meta key: when the page that listed the article says it was last modified.
 LASTMOD = "lastmod"
 
-REVISIT_DUE = "due"
-REVISIT_ALL = "all"
-REVISIT_MODES = (REVISIT_DUE, REVISIT_ALL)
-
 STAT_PREFIX = "archive/frontier/"
 
 

@@ -16,7 +16,8 @@ print(','.join(loaded))
 
 
 @pytest.mark.parametrize(
-    "module", ["archive", "archive.cli", "archive.store", "crawler.pages", "crawler.items"]
+    "module",
+    ["archive", "archive.cli", "archive.store", "crawler.pages", "crawler.items", "crawler.checks"],
 )
 def test_module_imports_without_scrapy(module: str) -> None:
     result = subprocess.run(

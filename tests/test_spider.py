@@ -68,6 +68,16 @@ def test_start_argument_discovers_from_home_sitemaps_and_feed() -> None:
         ({"related_depth": "deux"}, "related_depth must be an integer >= 0, got 'deux'"),
         ({"urls": "file:///etc/passwd"}, "urls: not an http(s) URL: 'file:///etc/passwd'"),
         ({"start": "ftp://example.org/"}, "start: not an http(s) URL: 'ftp://example.org/'"),
+        # Empty is not "not given": that would crawl the live site.
+        ({"urls": ""}, "urls is empty: give at least one http(s) URL"),
+        ({"urls": " , ,"}, "urls is empty: give at least one http(s) URL"),
+        ({"urls": "", "start": ROOT}, "urls is empty: give at least one http(s) URL"),
+        ({"start": ""}, "start is empty: give the http(s) URL of the site's root"),
+        ({"start": "  "}, "start is empty: give the http(s) URL of the site's root"),
+        (
+            {"start": "", "urls": ARTICLE_A},
+            "start is empty: give the http(s) URL of the site's root",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(kwargs: dict[str, str], message: str) -> None:

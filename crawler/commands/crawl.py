@@ -5,8 +5,9 @@
 1   the crawl failed: stopped before its end (CLOSESPIDER_* bound, shutdown signal), an
     exception, no page fetched at all (site unreachable, robots.txt forbids everything),
     or the archive could not take every write (a storage fault, a failed write)
-2   bad arguments or setup: unknown spider, unknown or invalid spider argument, bad
-    option, an archive path that cannot be an archive of this release
+2   bad arguments or setup: unknown spider, unknown, invalid or empty spider argument, bad
+    option, bad setting (crawler/checks.py: checked before anything is opened, the log
+    included), an archive path that cannot be an archive of this release
 75  another live run holds the archive's lock (``EX_TEMPFAIL``: try again later)
 ==  =====================================================================================
 
@@ -32,7 +33,8 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from archive import ArchiveError, faults
+from archive import ArchiveError, faults, resolve_path
+from crawler.checks import check_overrides, check_settings
 from crawler.extensions.crawl_history import (
     FAILURE_STAT,
     FINISH_REASON_STAT,
@@ -44,7 +46,6 @@ from crawler.extensions.crawl_history import (
 )
 from crawler.extensions.crawl_history import NOTHING_FETCHED as NOTHING_FETCHED_REASON
 from crawler.extensions.lock import ArchiveBusy
-from crawler.session import archive_path
 from crawler.spiders.sputnik import BadSpiderArgument
 
 if TYPE_CHECKING:
@@ -211,14 +212,44 @@ class Command(ScrapyCrawlCommand):
     says how the crawl went."""
 
     spider_name = ""
+    #: The line refusing a bad setting, found before Scrapy builds anything.
+    settings_refusal: str | None = None
 
     def long_desc(self) -> str:
         return (
             "Run a spider of the project. Exit status: 0 finished, 1 failed (stopped early, "
-            "error, or nothing fetched), 2 bad arguments, 75 archive locked by another run."
+            "error, or nothing fetched), 2 bad arguments or settings, 75 archive locked by "
+            "another run."
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's options, then the settings checked (crawler/checks.py). Here, not in
+        ``run``: between the two Scrapy builds the crawler process, which opens ``LOG_FILE``
+        and reads the log settings, so a bad one would end in a traceback first."""
+        assert self.settings is not None
+        # A dict setting given text that is not a JSON object fails inside Scrapy's own
+        # processing, with a traceback: checked before.
+        self.settings_refusal = check_overrides(self.settings, opts.set)
+        if self.settings_refusal is None:
+            super().process_options(args, opts)
+            self.settings_refusal = check_settings(self.settings) or self._archive_refusal()
+        if self.settings_refusal is not None:
+            self.requires_crawler_process = False  # nothing opened: no log, no reactor
+
+    def _archive_refusal(self) -> str | None:
+        """Why the archive path cannot be an archive of this release (a directory, a foreign
+        or truncated file, one made by a newer release...), or ``None``; nothing written."""
+        assert self.settings is not None
+        try:
+            faults.check_file(resolve_path(self.settings.get("ARCHIVE_PATH") or None))
+        except ArchiveError as error:
+            return str(error)
+        return None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if self.settings_refusal is not None:
+            self._refuse_settings(args, self.settings_refusal)
+            return
         spidercls = self._spider_class(args)
         self.spider_name = spidercls.name
         refusal = unknown_argument_message(spidercls, opts.spargs)
@@ -226,11 +257,6 @@ class Command(ScrapyCrawlCommand):
             self._report(EXIT_BAD_ARGUMENTS, refusal)
             return
         crawler = self._create_crawler(spidercls)
-        try:
-            faults.check_file(archive_path(crawler))
-        except ArchiveError as error:
-            self._report(EXIT_BAD_ARGUMENTS, str(error))
-            return
         queue_dir = scheduler_on_disk(crawler)
         try:
             outcome = self._run_crawl(crawler, opts.spargs)
@@ -241,6 +267,14 @@ class Command(ScrapyCrawlCommand):
         if outcome.error is not None and status == EXIT_FAILED:
             logger.error("Crawl failed", exc_info=outcome.error)
         self._report(status, message)
+
+    def _refuse_settings(self, args: list[str], message: str) -> None:
+        """Exit 2 with the one line: on stderr only, as the log was never opened."""
+        if len(args) != 1:
+            self._spider_class(args)  # the usage error comes first
+        self.spider_name = args[0]
+        self.exitcode = EXIT_BAD_ARGUMENTS
+        sys.stderr.write(f"scrapy crawl {self.spider_name}: {message}\n")
 
     def _spider_class(self, args: list[str]) -> type[Spider]:
         if len(args) != 1:

@@ -8,7 +8,8 @@ Arguments (``-a name=value``):
 - ``revisit=due|all``: fetch archived articles only when due by the revisit schedule (default;
   setting ``ARCHIVE_REVISIT``), or all of them.
 
-With neither ``start`` nor ``urls`` the live site is crawled from its home page.
+With neither ``start`` nor ``urls`` the live site is crawled from its home page; an empty one
+(``-a urls=``, ``-a start=``) is refused rather than taken for none.
 
 Incremental runs (see :mod:`crawler.frontier`): a discovery run first fetches what earlier
 runs left pending, then the archived articles of the site that are due, then discovers as
@@ -38,13 +39,12 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from archive import RevisitSchedule
+from archive.revisit import REVISIT_ALL, REVISIT_MODES
 from archive.urls import canonical_key
 from crawler.frontier import (
     HOP,
     LASTMOD,
     NOT_MODIFIED,
-    REVISIT_ALL,
-    REVISIT_MODES,
     CrawlFrontier,
 )
 from crawler.items import (
@@ -94,6 +94,9 @@ class BadSpiderArgument(ValueError):
 
 def _split_urls(value: str) -> list[str]:
     urls = [u.strip() for u in value.split(",") if u.strip()]
+    if not urls:
+        # Not "no urls": without them the spider would crawl the live site.
+        raise BadSpiderArgument("urls is empty: give at least one http(s) URL")
     for url in urls:
         if urlsplit(url).scheme not in ("http", "https"):
             raise BadSpiderArgument(f"urls: not an http(s) URL: {url!r}")
@@ -152,7 +155,9 @@ class SputnikSpider(scrapy.Spider):
         self.related_depth = _parse_depth(related_depth)
         self.revisit = _parse_revisit(revisit)
         self._crawl_frontier: CrawlFrontier | None = None
-        self.article_urls = _split_urls(urls) if urls else []
+        self.article_urls = _split_urls(urls) if urls is not None else []
+        if start is not None and not start.strip():
+            raise BadSpiderArgument("start is empty: give the http(s) URL of the site's root")
         if start and urlsplit(start).scheme not in ("http", "https"):
             raise BadSpiderArgument(f"start: not an http(s) URL: {start!r}")
         self.root: str | None = None if self.article_urls and not start else (start or LIVE_ROOT)
