@@ -144,6 +144,7 @@ def session_for(crawler: Crawler) -> ArchiveSession:
                 path,
                 revisit=settings.get("ARCHIVE_REVISIT_SCHEDULE"),
                 patience=settings.getfloat("ARCHIVE_WRITE_PATIENCE", 60.0),
+                busy_timeout=1.0,  # SQLite's own wait: short, so that a hurry is heard
             )
         except sqlite3.Error as error:
             fault = faults.storage_fault(error, str(path))

@@ -246,7 +246,9 @@ class CrawlHistory:
     ) -> tuple[int, str | None]:
         """Close the writer process, its figures into the stats; the writes it lost, and how
         it died if it did."""
-        hurried = reason in INTERRUPTED_REASONS or session.gave_up is not None
+        # Only a crawl that ran to its end waits for a storage fault to pass: a stopped one
+        # (a signal, a time or error bound, the archive given up) ends within seconds.
+        hurried = reason != "finished" or session.gave_up is not None
         if hurried:
             writer.hurry()
         died = None
@@ -302,6 +304,8 @@ class CrawlHistory:
             except StorageError as error:
                 session.gave_up = error.cause
                 lost = error.lost
+        if reason != "finished" and session.gave_up is None:
+            session.archive.hurry()  # the crawl row too: stopped means stopped
         stats = self.crawler.stats
         pages = session.archive.pages_fetched(session.crawl_id)
         reason, status, failure = verdict(reason, pages, session, lost, died)
