@@ -45,6 +45,7 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("gone", "gone"),
     ("aliases", "aliases"),
     ("not_article", "not_article"),
+    ("unreadable", "unreadable"),
     ("errors", "errors"),
 )
 
@@ -189,7 +190,8 @@ def crawls(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    not_article, errors (HTTP errors and network failures).
+    gone, aliases, not_article, unreadable (article pages kept, but no article read from
+    them: see stats --check and reparse), errors (HTTP errors and network failures).
     """
     rows = open_archive(ctx).crawls(limit=limit)
     if as_json:
@@ -198,7 +200,8 @@ def crawls(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     if not rows:
         click.echo("no crawls yet")
         return
-    cells = [[_cell(row[key]) for key, _ in CRAWL_COLUMNS] for row in rows]
+    # .get: a read-only archive of an earlier release lacks the newer counts.
+    cells = [[_cell(row.get(key)) for key, _ in CRAWL_COLUMNS] for row in rows]
     for line in format_table(cells, [header for _, header in CRAWL_COLUMNS]):
         click.echo(line)
 
@@ -632,6 +635,8 @@ def stats(
         else:
             for message in result.messages:
                 click.echo(message)
+            for line in _unreadable_lines(result.unreadable):
+                click.echo(line)
             if result.ok:
                 click.echo("ok")
         ctx.exit(0 if result.ok else 1)
@@ -669,6 +674,18 @@ def _stats_lines(report: dict[str, Any]) -> list[str]:
     ]
     lines.append("missing share of the articles each crawl stored:")
     return lines + format_table(rows, headers)
+
+
+def _unreadable_lines(pages: list[stats_module.UnreadablePage]) -> list[str]:
+    """The unreadable pages ``stats --check`` lists: a table, indented."""
+    if not pages:
+        return []
+    headers = ["url", "crawl", "fetched", "error"]
+    rows = [
+        [page.url, str(page.crawl_id), _cell(page.fetched_at), page.error or "no article found"]
+        for page in pages
+    ]
+    return ["  " + line for line in format_table(rows, headers)]
 
 
 def _share(value: float | None) -> str:
