@@ -1,6 +1,7 @@
 """Every fetched article page is kept: a 2xx HTML page under an article URL that the extractor
 cannot read (no article found, or an error) is an ``unreadable`` fetch with its raw capture,
-listed by ``archive stats --check``."""
+listed by ``archive stats --check`` and read again by ``archive reparse`` once a page object
+can read it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from archive import Archive, Capture, Fetch, FrontierEntry, stats
 from archive.cli import cli
+from archive.reparse import extract, reparse
 from crawler.items import ROLE_ARTICLE
 from crawler.pages import SputnikArticlePage
 from crawler.spiders.sputnik import SputnikSpider
@@ -42,6 +44,17 @@ TITLE = "La Syrie et la Russie signent un accord"
 HTML_UTF8 = {"Content-Type": ["text/html; charset=utf-8"]}
 
 
+class TitledPage(SputnikArticlePage):
+    """A page object that knows the new headline markup: it reads :data:`UNTITLED_PAGE`."""
+
+    extractor_version = "2-test"
+
+    @property
+    def title(self) -> str | None:
+        found = self.css(".titre-nouveau")
+        return super().title or (found[0].text_content().strip() if found else None)
+
+
 def untitled_response(url: str = URL) -> Any:
     return html(url, UNTITLED_PAGE, related_hop=0)
 
@@ -53,6 +66,13 @@ def fetch_rows(archive: Archive) -> list[dict[str, Any]]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
+
+
+def test_the_page_object_reads_no_article_and_the_test_page_object_does() -> None:
+    # What the other tests rest on: the default extractor cannot read the page, TitledPage can.
+    body = UNTITLED_PAGE.encode()
+    assert not extract(URL, body, HTML_UTF8).is_article
+    assert extract(URL, body, HTML_UTF8, TitledPage).title == TITLE
 
 
 # -- the archive --------------------------------------------------------------------------
@@ -259,3 +279,165 @@ def test_stats_check_is_ok_when_the_latest_crawl_read_every_page(db: Path) -> No
         archive.finish_crawl(latest, "finished")
     result = run(db, "stats", "--check")
     assert (result.exit_code, result.stdout) == (0, "ok\n")
+
+
+# -- archive reparse -------------------------------------------------------------------------
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def reparse_json(db: Path, *args: str) -> dict[str, Any]:
+    result = run(db, "reparse", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+PAGE_CLASS = f"{__name__}.TitledPage"
+
+
+def test_reparse_turns_an_unreadable_page_into_the_article_the_crawl_would_have_stored(
+    db: Path,
+) -> None:
+    crawl_one(db, untitled_response())
+    with Archive(db) as archive:
+        [fetch] = fetch_rows(archive)
+    assert run(db, "stats", "--check").exit_code == 1
+
+    # The default page object still cannot read it: nothing is written.
+    before = sha(db)
+    report = reparse_json(db)
+    assert (report["unreadable_examined"], report["read_count"]) == (1, 0)
+    [still] = report["still_unreadable"]
+    assert (still["fetch_id"], still["capture_id"]) == (fetch["id"], fetch["capture_id"])
+    assert still["reason"] == "no article found (no title, or neither lead nor body)"
+    # --dry-run with a page object that can: reported, nothing written.
+    dry = reparse_json(db, "--dry-run", "--page-class", PAGE_CLASS)
+    assert dry["dry_run"] is True and dry["extractor"] == "TitledPage"
+    assert dry["read"] == [
+        {
+            "fetch_id": fetch["id"],
+            "url": URL,
+            "crawl_id": fetch["crawl_id"],
+            "capture_id": fetch["capture_id"],
+            "title": TITLE,
+            "article_id": None,
+            "outcome": None,
+        }
+    ]
+    assert sha(db) == before
+
+    human = run(db, "reparse", "--page-class", PAGE_CLASS)
+    assert human.exit_code == 0, human.output
+    assert human.stdout.splitlines()[1:] == [
+        "unreadable pages: examined 1; read as articles 1, still unreadable 0",
+        f"  read fetch {fetch['id']} {URL} (crawl {fetch['crawl_id']}) -> article 1 (new)",
+    ]
+    with Archive(db) as archive:
+        article = archive.get_article(URL)
+        [version] = archive.versions(URL)
+        [after] = fetch_rows(archive)
+        hits = archive.search("accord")
+    assert article is not None
+    assert (article["id"], article["title"], article["lead"]) == (
+        1,
+        TITLE,
+        "Le chapeau de l’accord.",
+    )
+    assert article["body"] == "Premier paragraphe.\n\nSecond."
+    assert article["tags"] == ["Syrie", "Russie"]
+    assert [(r["url"], r["title"]) for r in article["related"]] == [(RELATED, "Lavrov parle")]
+    assert (article["first_crawl_id"], article["last_crawl_id"]) == (fetch["crawl_id"],) * 2
+    assert article["first_seen_at"] == article["last_seen_at"] == fetch["fetched_at"]
+    assert (version["capture_id"], version["crawl_id"]) == (fetch["capture_id"], fetch["crawl_id"])
+    assert version["fetched_at"] == fetch["fetched_at"]
+    assert (version["extractor"], version["extractor_version"]) == ("TitledPage", "2-test")
+    # The fetch row says what the crawl saw, and now which article the page is: no new row.
+    assert {**fetch, "article_id": 1} == after
+    assert [hit["id"] for hit in hits] == [1]
+    check = run(db, "stats", "--check")
+    assert (check.exit_code, check.stdout) == (0, "ok\n")
+
+    # A second reparse has nothing left to read, and writes nothing.
+    before = sha(db)
+    again = reparse_json(db, "--page-class", PAGE_CLASS)
+    assert (again["unreadable_examined"], again["read"], again["still_unreadable"]) == (0, [], [])
+    assert (again["examined"], again["unchanged"], again["changed"]) == (1, 1, [])
+    assert sha(db) == before
+
+
+def test_an_unreadable_page_fetched_in_two_crawls_is_read_in_their_order(db: Path) -> None:
+    with Archive(db) as archive:
+        crawls = []
+        for day in ("2024-05-01", "2024-05-02"):
+            crawl = archive.begin_crawl("sputnik", {})
+            record_unreadable(archive, crawl, URL, f"{day}T03:00:00.000+00:00")
+            archive.finish_crawl(crawl, "finished")
+            crawls.append(crawl)
+        report = reparse(archive, page_class=TitledPage)
+        article = archive.get_article(URL)
+        resolved = [row["article_id"] for row in fetch_rows(archive)]
+        versions = archive.versions(URL)
+    assert [(r.crawl_id, r.outcome) for r in report.read] == [
+        (crawls[0], "new"),
+        (crawls[1], "unchanged"),
+    ]
+    assert article is not None and resolved == [article["id"]] * 2
+    assert (article["first_crawl_id"], article["last_crawl_id"]) == tuple(crawls)
+    assert article["first_seen_at"] == "2024-05-01T03:00:00.000+00:00"
+    assert article["last_seen_at"] == "2024-05-02T03:00:00.000+00:00"
+    assert len(versions) == 1
+
+
+def test_an_unreadable_page_older_than_the_archived_article_is_not_stored_over_it(
+    db: Path,
+) -> None:
+    with Archive(db) as archive:
+        old = archive.begin_crawl("sputnik", {})
+        fetch_id = record_unreadable(archive, old, URL, "2024-05-01T03:00:00.000+00:00")
+        archive.finish_crawl(old, "finished")
+        # A later crawl, with a fixed extractor, read the page as it was by then.
+        later = archive.begin_crawl("sputnik", {})
+        current = extract(URL, UNTITLED_PAGE.encode(), HTML_UTF8, TitledPage).to_dict()
+        current["title"] = "Un titre corrigé depuis"
+        fetch = Fetch(url=URL, status=200, fetched_at="2024-05-03T03:00:00.000+00:00")
+        stored = archive.store_article(current, crawl_id=later, fetch=fetch)
+        archive.finish_crawl(later, "finished")
+        report = reparse(archive, page_class=TitledPage)
+        article = archive.get_article(URL)
+        [row] = archive.rows("SELECT article_id FROM fetches WHERE id = ?", [fetch_id])
+        versions = archive.versions(URL)
+    assert [(r.fetch_id, r.article_id, r.outcome) for r in report.read] == [
+        (fetch_id, stored.article_id, "superseded")
+    ]
+    assert article is not None and article["title"] == "Un titre corrigé depuis"
+    assert article["last_seen_at"] == "2024-05-03T03:00:00.000+00:00"
+    assert [v["title"] for v in versions] == ["Un titre corrigé depuis"]
+    assert row["article_id"] == stored.article_id
+
+
+def test_a_damaged_capture_stays_unreadable(db: Path) -> None:
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        fetch_id = record_unreadable(archive, crawl, URL, "2024-05-01T03:00:00.000+00:00")
+        archive.db.execute("UPDATE captures SET body_sha256 = :bad", {"bad": "0" * 64})
+        archive.db.conn.commit()
+        report = reparse(archive, page_class=TitledPage)
+        assert archive.counts()["articles"] == 0
+    assert report.read == []
+    [still] = report.still_unreadable
+    assert still.fetch_id == fetch_id
+    assert still.reason.endswith("is damaged: body does not match its sha256")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["tests.nowhere.Page", "archive.store.Archive", "TitledPage", f"{__name__}.Missing"],
+)
+def test_a_page_class_that_cannot_be_loaded_is_bad_usage(db: Path, name: str) -> None:
+    with Archive(db):
+        pass
+    result = run(db, "reparse", "--page-class", name)
+    assert result.exit_code == 2, result.output
+    assert "--page-class" in result.output
