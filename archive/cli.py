@@ -9,7 +9,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +22,9 @@ from archive import warc, web
 from archive.faults import ArchiveError, ReadOnlyArchiveError
 from archive.filters import ArticleFilters, filter_options
 from archive.store import DEFAULT_PATH, Archive, package_version
+
+if TYPE_CHECKING:
+    from crawler.pages import ArticlePage
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +43,7 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("gone", "gone"),
     ("aliases", "aliases"),
     ("not_article", "not_article"),
+    ("unreadable", "unreadable"),
     ("errors", "errors"),
 )
 
@@ -184,7 +188,8 @@ def crawls(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    not_article, errors (HTTP errors and network failures).
+    gone, aliases, not_article, unreadable (article pages kept, but no article read from
+    them: see stats --check and reparse), errors (HTTP errors and network failures).
     """
     rows = open_archive(ctx).crawls(limit=limit)
     if as_json:
@@ -193,7 +198,8 @@ def crawls(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     if not rows:
         click.echo("no crawls yet")
         return
-    cells = [[_cell(row[key]) for key, _ in CRAWL_COLUMNS] for row in rows]
+    # .get: a read-only archive of an earlier release lacks the newer counts.
+    cells = [[_cell(row.get(key)) for key, _ in CRAWL_COLUMNS] for row in rows]
     for line in format_table(cells, [header for _, header in CRAWL_COLUMNS]):
         click.echo(line)
 
@@ -418,17 +424,39 @@ def _version_cell(version: dict[str, Any], key: str) -> str:
     return _cell(value)
 
 
+def _page_class(ctx: click.Context, param: click.Parameter, value: str | None) -> type[ArticlePage]:
+    if value is None:
+        return reparse_module.PAGE_CLASS
+    try:
+        return reparse_module.load_page_class(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+
+
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option(
+    "--page-class",
+    "page_class",
+    metavar="MODULE.CLASS",
+    callback=_page_class,
+    help="The page object to read the captures with (default: SputnikArticlePage).",
+)
 @json_option
 @click.pass_context
-def reparse(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
-    """Re-extract every article from its latest stored capture, without fetching.
+def reparse(
+    ctx: click.Context, dry_run: bool, page_class: type[ArticlePage], as_json: bool
+) -> None:
+    """Re-extract every article from its latest stored capture, and read the unreadable pages
+    again, without fetching.
 
     Runs the current page object and cleaning over each article's latest capture and adds a
     version (no crawl, the capture's fetch time) to every article whose content now differs.
     A capture that no longer gives an article is counted as failed and changes nothing.
-    --dry-run writes nothing. Progress goes to stderr when it is a terminal.
+    Then reads each unreadable page (a page a crawl kept but read no article from) that no
+    reparse has read yet: one that now gives an article is stored as its crawl would have
+    stored it (that crawl, its fetch time, its capture). --dry-run writes nothing. Progress
+    goes to stderr when it is a terminal.
     """
     archive = open_archive(ctx)
     if archive.readonly and not dry_run:
@@ -436,7 +464,9 @@ def reparse(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
             f"{archive.path} is read-only: use --dry-run, or make it writable"
         )
     try:
-        report = reparse_module.reparse(archive, dry_run=dry_run, progress=_progress())
+        report = reparse_module.reparse(
+            archive, dry_run=dry_run, progress=_progress(), page_class=page_class
+        )
     except ReadOnlyArchiveError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -454,6 +484,16 @@ def reparse(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     for failed in report.failed:
         where = f"{failed.article_id} {failed.url} (capture {failed.capture_id})"
         click.echo(f"  failed {where}: {failed.reason}")
+    read = "would read" if dry_run else "read"
+    click.echo(
+        f"unreadable pages: examined {report.unreadable_examined}; {read} as articles"
+        f" {len(report.read)}, still unreadable {len(report.still_unreadable)}"
+    )
+    for page in report.read:
+        stored = (
+            "" if page.article_id is None else f" -> article {page.article_id} ({page.outcome})"
+        )
+        click.echo(f"  {read} fetch {page.fetch_id} {page.url} (crawl {page.crawl_id}){stored}")
 
 
 def _progress() -> reparse_module.Progress | None:
@@ -627,6 +667,8 @@ def stats(
         else:
             for message in result.messages:
                 click.echo(message)
+            for line in _unreadable_lines(result.unreadable):
+                click.echo(line)
             if result.ok:
                 click.echo("ok")
         ctx.exit(0 if result.ok else 1)
@@ -664,6 +706,18 @@ def _stats_lines(report: dict[str, Any]) -> list[str]:
     ]
     lines.append("missing share of the articles each crawl stored:")
     return lines + format_table(rows, headers)
+
+
+def _unreadable_lines(pages: list[stats_module.UnreadablePage]) -> list[str]:
+    """The unreadable pages ``stats --check`` lists: a table, indented."""
+    if not pages:
+        return []
+    headers = ["url", "crawl", "fetched", "error"]
+    rows = [
+        [page.url, str(page.crawl_id), _cell(page.fetched_at), page.error or "no article found"]
+        for page in pages
+    ]
+    return ["  " + line for line in format_table(rows, headers)]
 
 
 def _share(value: float | None) -> str:

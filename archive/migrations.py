@@ -393,6 +393,19 @@ def m005_listing_order_index(db: sqlite_utils.Database) -> None:
     )
 
 
+def m006_unreadable_pages(db: sqlite_utils.Database) -> None:
+    """Pages fetched under an article URL that no article could be read from (fetch outcome
+    ``unreadable``) keep their raw response: ``fetches.capture_id`` points at it (NULL for
+    the fetches before), ``crawls.unreadable`` counts them (0 for the crawls before, which
+    had none), and a partial index finds them for ``archive reparse`` and ``stats --check``
+    without reading every fetch."""
+    db.execute("ALTER TABLE fetches ADD COLUMN capture_id INTEGER REFERENCES captures(id)")
+    db.execute("ALTER TABLE crawls ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "CREATE INDEX idx_fetches_unreadable ON fetches(crawl_id) WHERE outcome = 'unreadable'"
+    )
+
+
 #: Every migration, in the order they apply. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial_schema,
@@ -400,6 +413,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m003_frontier_and_revisits,
     m004_french_search,
     m005_listing_order_index,
+    m006_unreadable_pages,
 )
 
 

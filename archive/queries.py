@@ -501,6 +501,7 @@ def crawl_counts(crawl_id: int) -> Query:
             COALESCE(SUM(outcome = 'updated'), 0) AS updated,
             COALESCE(SUM(outcome = 'unchanged'), 0) AS unchanged,
             COALESCE(SUM(outcome = 'not_article'), 0) AS not_article,
+            COALESCE(SUM(outcome = 'unreadable'), 0) AS unreadable,
             COALESCE(SUM(outcome IN ('http_error', 'error')), 0) AS errors,
             COALESCE(SUM(outcome = 'gone'), 0) AS gone,
             COALESCE(SUM(outcome = 'alias'), 0) AS aliases
@@ -545,6 +546,38 @@ def list_crawls(limit: int | None) -> Query:
 def insert_fetch(values: Mapping[str, Any]) -> Query:
     """A new ``fetches`` row."""
     return _insert("fetches", values)
+
+
+def fetch_by_id(fetch_id: int) -> Query:
+    """One ``fetches`` row."""
+    return "SELECT * FROM fetches WHERE id = :id", {"id": fetch_id}
+
+
+def resolve_fetch(fetch_id: int, article_id: int) -> Query:
+    """Record the article a fetched page turned out to be (an ``unreadable`` page read later)."""
+    sql = "UPDATE fetches SET article_id = :article_id WHERE id = :id"
+    return sql, {"article_id": article_id, "id": fetch_id}
+
+
+def unreadable_fetches(crawl_id: int | None, *, include_read: bool) -> Query:
+    """The ``unreadable`` fetches (of one crawl, when given), oldest first; only those not
+    yet read as an article unless ``include_read``. Served by ``idx_fetches_unreadable``."""
+    sql = """
+        SELECT id, crawl_id, url, requested_url, status, bytes, ms, fetched_at, error,
+               capture_id, article_id
+        FROM fetches
+        WHERE outcome = 'unreadable'
+          AND (:crawl_id IS NULL OR crawl_id = :crawl_id)
+          AND (:include_read OR article_id IS NULL)
+        ORDER BY fetched_at, id
+    """
+    return sql, {"crawl_id": crawl_id, "include_read": include_read}
+
+
+def latest_ended_crawl() -> Query:
+    """The newest crawl that is not ``running`` (finished, failed or interrupted)."""
+    sql = "SELECT id, spider, status FROM crawls WHERE status != 'running' ORDER BY id DESC LIMIT 1"
+    return sql, {}
 
 
 # -- frontier and revisits ----------------------------------------------------------------

@@ -4,11 +4,16 @@ When the extractor improves, ``reparse`` turns each article's current capture in
 ``Article`` again (the same page object and cleaning the crawl applies) and records a new
 version for every article whose content now differs. A capture that no longer yields an
 article is reported, never stored: a regression of the extractor must not overwrite good text.
+
+It also reads again the pages a crawl kept as ``unreadable`` (fetched under an article URL,
+no article found in them): each one the page object now reads as an article is stored as its
+crawl would have stored it (see :meth:`archive.store.Archive.read_unreadable`).
 """
 
 from __future__ import annotations
 
 import codecs
+import importlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -16,9 +21,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.history import changed_fields
-from archive.store import Archive, content_hash
+from archive.store import Archive, ArchiveError, content_hash
 from crawler.items import Article
-from crawler.pages import sputnik
+from crawler.pages import ArticlePage, sputnik
 from crawler.pages.clean import clean_article
 
 logger = logging.getLogger(__name__)
@@ -33,9 +38,27 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.IGNORECASE)
 Progress = Callable[[int, int], None]
 
 
-def extractor_version() -> str:
-    """``crawler.pages.sputnik.EXTRACTOR_VERSION``, ``"1"`` for a release without one."""
-    return str(getattr(sputnik, "EXTRACTOR_VERSION", "1"))
+def extractor_version(page_class: type[ArticlePage] = PAGE_CLASS) -> str:
+    """The page class's ``extractor_version`` (``crawler.pages.sputnik.EXTRACTOR_VERSION``
+    for the default one), ``"1"`` for a page class without one."""
+    return str(getattr(page_class, "extractor_version", "1"))
+
+
+def load_page_class(path: str) -> type[ArticlePage]:
+    """The page class named ``module.Class`` (or ``module:Class``).
+
+    Raises ``ValueError`` when it cannot be imported or is not an ``ArticlePage`` subclass.
+    """
+    module_name, sep, name = path.partition(":") if ":" in path else path.rpartition(".")
+    if not sep or not module_name or not name:
+        raise ValueError(f"{path!r} is not module.Class")
+    try:
+        found = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as error:
+        raise ValueError(f"cannot import {path}: {error}") from error
+    if not (isinstance(found, type) and issubclass(found, ArticlePage)):
+        raise ValueError(f"{path} is not a page class (a subclass of ArticlePage)")
+    return found
 
 
 @dataclass
@@ -62,6 +85,32 @@ class Failed:
 
 
 @dataclass
+class Read:
+    """An ``unreadable`` page the page object now reads as an article."""
+
+    fetch_id: int
+    url: str
+    crawl_id: int
+    capture_id: int
+    title: str | None
+    article_id: int | None
+    """The article it was stored as; ``None`` with ``--dry-run``."""
+    outcome: str | None
+    """How it was stored (``new``, ``updated``, ``unchanged``, ``alias``, or ``superseded``:
+    the archive holds the article from a later fetch); ``None`` with ``--dry-run``."""
+
+
+@dataclass
+class Unread:
+    """An ``unreadable`` page the page object still reads no article from; nothing written."""
+
+    fetch_id: int
+    url: str
+    capture_id: int
+    reason: str
+
+
+@dataclass
 class ReparseReport:
     """What :func:`reparse` found and did."""
 
@@ -75,9 +124,16 @@ class ReparseReport:
     """Articles whose current version has no capture (archived before captures were kept)."""
     changed: list[Changed] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
+    unreadable_examined: int = 0
+    """``unreadable`` pages examined: those no extractor had read as an article yet."""
+    read: list[Read] = field(default_factory=list)
+    """Those the page object now reads as articles."""
+    still_unreadable: list[Unread] = field(default_factory=list)
+    """Those it does not."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: the counts, then the changed and failed articles."""
+        """JSON-ready form: the counts, then the changed and failed articles, then the
+        unreadable pages read and still unreadable."""
         return {
             "dry_run": self.dry_run,
             "extractor": self.extractor,
@@ -89,6 +145,11 @@ class ReparseReport:
             "failed_count": len(self.failed),
             "changed": [asdict(item) for item in self.changed],
             "failed": [asdict(item) for item in self.failed],
+            "unreadable_examined": self.unreadable_examined,
+            "read_count": len(self.read),
+            "still_unreadable_count": len(self.still_unreadable),
+            "read": [asdict(item) for item in self.read],
+            "still_unreadable": [asdict(item) for item in self.still_unreadable],
         }
 
 
@@ -136,43 +197,116 @@ def current_capture(archive: Archive, article_id: int) -> dict[str, Any] | None:
     return found
 
 
-def extract(url: str, body: bytes, headers: Mapping[str, Iterable[str]]) -> Article:
-    """The cleaned article the current page object makes of one stored response."""
-    page = PAGE_CLASS(url, body, charset(headers))
+def extract(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Iterable[str]],
+    page_class: type[ArticlePage] = PAGE_CLASS,
+) -> Article:
+    """The cleaned article the page object (``page_class``) makes of one stored response."""
+    page = page_class(url, body, charset(headers))
     return clean_article(page.to_item())
 
 
 def reparse(
-    archive: Archive, *, dry_run: bool = False, progress: Progress | None = None
+    archive: Archive,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    page_class: type[ArticlePage] = PAGE_CLASS,
 ) -> ReparseReport:
-    """Re-extract every article from its current capture; write a version where content changed.
+    """Re-extract every article from its current capture; write a version where content changed;
+    store the ``unreadable`` pages that now read as articles.
 
     For each article whose current version was extracted from a stored capture, the capture
     goes through :func:`extract` again. A new version (``crawl_id`` NULL, ``fetched_at`` of
-    the capture, extractor ``SputnikArticlePage`` at :func:`extractor_version`) is added
-    only when the content hash differs from the current version's. Captures that give no
-    article, or whose body is damaged, are listed in ``failed`` and change nothing; articles
-    whose current version has no capture are counted in ``skipped``. ``dry_run`` writes
-    nothing. ``progress(done, total)`` is called after each article.
+    the capture, extractor ``page_class`` at :func:`extractor_version`) is added only when
+    the content hash differs from the current version's. Captures that give no article, or
+    whose body is damaged, are listed in ``failed`` and change nothing; articles whose
+    current version has no capture are counted in ``skipped``.
+
+    Then each ``unreadable`` page no extractor has read yet, oldest first, goes through
+    :func:`extract`; one that gives an article is stored by
+    :meth:`~archive.store.Archive.read_unreadable` (listed in ``read``), any other is listed
+    in ``still_unreadable`` and changes nothing.
+
+    ``dry_run`` writes nothing. ``progress(done, total)`` is called after each article and
+    each unreadable page.
     """
     report = ReparseReport(
-        dry_run=dry_run, extractor=EXTRACTOR, extractor_version=extractor_version()
+        dry_run=dry_run,
+        extractor=page_class.__name__,
+        extractor_version=extractor_version(page_class),
     )
     article_ids = articles_with_captures(archive)
+    # Listed before anything is written: the articles this run makes of them are not
+    # examined again as articles.
+    pages = archive.unreadable_pages()
+    total = len(article_ids) + len(pages)
     for done, article_id in enumerate(article_ids, start=1):
         capture = current_capture(archive, article_id)
         if capture is None:
             report.skipped += 1
         else:
             report.examined += 1
-            _reparse_one(archive, article_id, capture, report)
+            _reparse_one(archive, article_id, capture, report, page_class)
         if progress is not None:
-            progress(done, len(article_ids))
+            progress(done, total)
+    for done, page in enumerate(pages, start=len(article_ids) + 1):
+        report.unreadable_examined += 1
+        _read_unreadable(archive, page, report, page_class)
+        if progress is not None:
+            progress(done, total)
     return report
 
 
+def _read_unreadable(
+    archive: Archive,
+    page: Mapping[str, Any],
+    report: ReparseReport,
+    page_class: type[ArticlePage],
+) -> None:
+    fetch_id, url, capture_id = int(page["id"]), str(page["url"]), int(page["capture_id"])
+
+    def still(reason: str) -> None:
+        report.still_unreadable.append(Unread(fetch_id, url, capture_id, reason))
+
+    try:
+        capture = archive.capture(capture_id)
+    except ArchiveError as error:
+        still(str(error))
+        return
+    try:
+        article = extract(capture.url, capture.body, capture.headers, page_class)
+    except Exception as error:  # an extractor bug on one page must not stop the run
+        logger.exception("extraction of capture %s failed", capture_id)
+        still(f"extraction failed: {type(error).__name__}: {error}")
+        return
+    if not article.is_article:
+        still("no article found (no title, or neither lead nor body)")
+        return
+    read = Read(fetch_id, url, int(page["crawl_id"]), capture_id, article.title, None, None)
+    if not report.dry_run:
+        try:
+            result = archive.read_unreadable(
+                fetch_id,
+                article.to_dict(),
+                extractor=report.extractor,
+                extractor_version=report.extractor_version,
+            )
+        except ValueError as error:  # the archive's stricter idea of an article
+            still(str(error))
+            return
+        read.article_id, read.outcome = result.article_id, result.outcome
+    report.read.append(read)
+
+
 def _reparse_one(
-    archive: Archive, article_id: int, capture: Mapping[str, Any], report: ReparseReport
+    archive: Archive,
+    article_id: int,
+    capture: Mapping[str, Any],
+    report: ReparseReport,
+    page_class: type[ArticlePage],
 ) -> None:
     url, capture_id = str(capture["url"]), int(capture["id"])
 
@@ -184,7 +318,7 @@ def _reparse_one(
         fail(f"damaged capture: {capture['error']}")
         return
     try:
-        article = extract(url, capture["body"], capture["headers"] or {})
+        article = extract(url, capture["body"], capture["headers"] or {}, page_class)
     except Exception as error:  # an extractor bug on one page must not stop the run
         logger.exception("extraction of capture %s failed", capture_id)
         fail(f"extraction failed: {type(error).__name__}: {error}")

@@ -5,7 +5,7 @@ a check that the latest crawl did not suddenly lose a field (a layout change on 
 from __future__ import annotations
 
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive import queries
@@ -89,6 +89,20 @@ class Alert:
 
 
 @dataclass
+class UnreadablePage:
+    """A page of the latest crawl kept as ``unreadable``: fetched under an article URL, no
+    article read from it (yet: ``archive reparse`` reads it again)."""
+
+    url: str
+    crawl_id: int
+    fetched_at: str
+    error: str | None
+    """The extraction's error when it failed; ``None`` when it found no article."""
+    fetch_id: int
+    capture_id: int | None
+
+
+@dataclass
 class CheckResult:
     """What :func:`check` found."""
 
@@ -103,6 +117,11 @@ class CheckResult:
     messages: list[str]
     min_articles: int = DEFAULT_MIN_ARTICLES
     """Crawls that stored fewer articles were left out."""
+    unreadable_crawl_id: int | None = None
+    """The latest crawl that ended (finished, failed or interrupted), whose unreadable pages
+    are checked; ``None`` when there is none."""
+    unreadable: list[UnreadablePage] = field(default_factory=list)
+    """Its ``unreadable`` pages not yet read as articles, oldest first."""
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON."""
@@ -119,7 +138,10 @@ def check(
     """Compare the latest finished crawl that stored at least ``min_articles`` articles with
     the ``window`` finished crawls of the same spider before it that did too: a field whose
     missing share exceeds their median by more than ``threshold`` (absolute: 0.2 is 20
-    points) is an alert. Nothing to compare with (no such crawl, or none before it) is ok."""
+    points) is an alert. Nothing to compare with (no such crawl, or none before it) is ok.
+
+    Also not ok: the latest crawl that ended kept pages it could not read as articles
+    (``unreadable`` fetches that no ``archive reparse`` has read since); they are listed."""
     latest: dict[str, Any] | None = None
     latest_quality: dict[str, Any] = {}
     previous: list[tuple[int, dict[str, Any]]] = []
@@ -146,8 +168,14 @@ def check(
     crawl_id = None if latest is None else int(latest["id"])
     stored = int(latest_quality.get("stored", 0))
     messages = [alert.message(crawl_id or 0, stored, len(previous), threshold) for alert in alerts]
+    unreadable_crawl_id, unreadable = unreadable_pages(archive)
+    if unreadable:
+        messages.append(
+            f"unreadable: {len(unreadable)} pages of crawl {unreadable_crawl_id} kept but not"
+            " read as articles (archive reparse reads them again)"
+        )
     return CheckResult(
-        ok=not alerts,
+        ok=not alerts and not unreadable,
         crawl_id=crawl_id,
         stored=stored,
         compared_with=[crawl for crawl, _ in previous],
@@ -155,4 +183,26 @@ def check(
         alerts=alerts,
         messages=messages,
         min_articles=min_articles,
+        unreadable_crawl_id=unreadable_crawl_id,
+        unreadable=unreadable,
     )
+
+
+def unreadable_pages(archive: Archive) -> tuple[int | None, list[UnreadablePage]]:
+    """The latest crawl that ended, and its ``unreadable`` pages not yet read as articles."""
+    latest = _rows(archive, queries.latest_ended_crawl())
+    if not latest:
+        return None, []
+    crawl_id = int(latest[0]["id"])
+    pages = [
+        UnreadablePage(
+            url=row["url"],
+            crawl_id=int(row["crawl_id"]),
+            fetched_at=row["fetched_at"],
+            error=row["error"],
+            fetch_id=int(row["id"]),
+            capture_id=row["capture_id"],
+        )
+        for row in archive.unreadable_pages(crawl_id=crawl_id)
+    ]
+    return crawl_id, pages

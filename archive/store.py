@@ -50,6 +50,7 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "updated",
     "unchanged",
     "not_article",
+    "unreadable",
     "discovery",
     "robots",
     "http_error",
@@ -226,7 +227,8 @@ class StoreResult:
     """The article stored, or that the page is an alias of."""
     outcome: str
     """``new``, ``updated``, ``unchanged`` or ``alias`` (the same text as an archived article
-    under another URL: no article of its own)."""
+    under another URL: no article of its own); from :meth:`Archive.read_unreadable` also
+    ``superseded`` (nothing stored: the archive holds the article from a later fetch)."""
     version_id: int | None = None
     """The version this store created (``new`` and ``updated``), else ``None``."""
     duplicate_of: int | None = None
@@ -835,11 +837,11 @@ class Archive:
         """Close a crawl: set ``finished_at``, the reason, the status and its counts.
 
         The counts come from the crawl's ``fetches`` rows: ``fetched`` is the number of
-        rows with an HTTP status, ``new``/``updated``/``unchanged``/``not_article``/``gone``
-        count outcomes, ``aliases`` counts ``alias``, ``errors`` counts ``http_error`` and
-        ``error``. ``not_due`` is the number of archived articles the crawl found but did not
-        fetch because they were not due (kept as it was when ``None``). ``finished_at``
-        defaults to now. Returns the counts.
+        rows with an HTTP status, ``new``/``updated``/``unchanged``/``not_article``/
+        ``unreadable``/``gone`` count outcomes, ``aliases`` counts ``alias``, ``errors``
+        counts ``http_error`` and ``error``. ``not_due`` is the number of archived articles
+        the crawl found but did not fetch because they were not due (kept as it was when
+        ``None``). ``finished_at`` defaults to now. Returns the counts.
         Raises ``ValueError`` for an unknown crawl or status.
         """
         if status not in CRAWL_STATUSES:
@@ -872,10 +874,14 @@ class Archive:
         article_id: int | None = None,
         *,
         frontier: Iterable[str] | str | None = None,
+        capture: Capture | None = None,
     ) -> int:
         """Add a ``fetches`` row for one response or failure and return its id.
 
         ``outcome`` is one of :data:`FETCH_OUTCOMES`; ``fetched_at`` defaults to now.
+        ``capture``: the raw response to keep with the row (``fetches.capture_id``), required
+        for an ``unreadable`` page, so that a later extractor can read it (see
+        :meth:`unreadable_pages`); stored like an article's capture, an identical one reused.
         ``frontier``: the URL (or URLs: the one requested, its redirects) whose pending
         ``frontier`` rows this fetch settles, in the same transaction: they become ``done``,
         except after a transient failure (5xx, 408, 429, a network error of
@@ -887,6 +893,8 @@ class Archive:
         """
         if outcome not in FETCH_OUTCOMES:
             raise ValueError(f"unknown fetch outcome {outcome!r}; expected one of {FETCH_OUTCOMES}")
+        if outcome == "unreadable" and capture is None:
+            raise ValueError("an unreadable page is kept: record_fetch needs its capture")
         fetched_at = fetch.fetched_at or utc_now()
         values = {
             "crawl_id": crawl_id,
@@ -901,6 +909,8 @@ class Archive:
             "article_id": article_id,
         }
         with self._transaction():
+            if capture is not None:
+                values["capture_id"] = self._store_capture(capture, crawl_id, fetched_at)
             cursor = self._run(queries.insert_fetch(values))
             if frontier is not None:
                 self._settle_frontier(crawl_id, fetch, outcome, fetched_at, frontier)
@@ -1082,6 +1092,7 @@ class Archive:
         extractor: str | None = None,
         extractor_version: str | None = None,
         frontier: Iterable[str] | str | None = None,
+        recorded_fetch: int | None = None,
     ) -> StoreResult:
         """Store one extracted article (``Article.to_dict()``) and its fetch, atomically.
 
@@ -1112,6 +1123,10 @@ class Archive:
         (an alias page leaves it as it was), and the ``frontier`` rows of the given URLs
         become ``done`` (see :meth:`record_fetch`), in the same transaction.
 
+        ``recorded_fetch``: the id of the ``fetches`` row already recorded for this response
+        (an ``unreadable`` page read again, see :meth:`read_unreadable`); that row gets the
+        article's id instead of a new row being added.
+
         Raises ``ValueError`` when ``article`` has no URL, no title, or neither lead nor body.
         """
         url = self._check_article(article)
@@ -1131,22 +1146,13 @@ class Archive:
             extractor_version=extractor_version,
         )
         with self._transaction():
-            found = self._find(page.seen_urls)
-            if found is not None and found[1] and self._text_hash_of(found[0]) != page.text_hash:
-                found = None  # an alias whose text diverged: no longer the same article
-            if found is None:
-                # A text without a word (all punctuation) is nobody's alias.
-                original = None
-                if page.text_hash != EMPTY_TEXT_HASH:
-                    original = self._one(queries.article_by_text_hash(page.text_hash))
-                if original is not None:
-                    result = self._store_alias(page, int(original["id"]), first=True)
-                else:
-                    result = self._store_new(page)
-            elif found[1]:
-                result = self._store_alias(page, found[0], first=False)
+            match = self._match(page.seen_urls, page.text_hash)
+            if match is None:
+                result = self._store_new(page)
+            elif match[1] == "known":
+                result = self._store_known(page, match[0])
             else:
-                result = self._store_known(page, found[0])
+                result = self._store_alias(page, match[0], first=match[1] == "new_alias")
             article_id = result.article_id
             alias = result.outcome == "alias"
             for seen_url, kind in page.seen_urls:
@@ -1165,8 +1171,25 @@ class Archive:
                 self._schedule_visit(article_id, seen_at)
             self._record_aliases(article_id, fetch.alias_urls, seen_at, crawl_id)
             self._run(queries.resolve_links_to(article_id))
-            self.record_fetch(crawl_id, fetch, result.outcome, article_id, frontier=frontier)
+            if recorded_fetch is None:
+                self.record_fetch(crawl_id, fetch, result.outcome, article_id, frontier=frontier)
+            else:
+                self._run(queries.resolve_fetch(recorded_fetch, article_id))
         return result
+
+    def _match(self, seen_urls: list[tuple[str, str]], text_hash: str) -> tuple[int, str] | None:
+        """The archived article a page with these URLs and this text is stored into, and
+        how: ``known`` (a URL of its own led to it), ``alias`` (only alias URLs of it did,
+        same text) or ``new_alias`` (no URL did, the same text); ``None``: a new article."""
+        found = self._find(seen_urls)
+        if found is not None and found[1] and self._text_hash_of(found[0]) != text_hash:
+            found = None  # an alias whose text diverged: no longer the same article
+        if found is not None:
+            return found[0], "alias" if found[1] else "known"
+        if text_hash == EMPTY_TEXT_HASH:
+            return None  # a text without a word (all punctuation) is nobody's alias
+        original = self._one(queries.article_by_text_hash(text_hash))
+        return None if original is None else (int(original["id"]), "new_alias")
 
     def _schedule_visit(self, article_id: int, fetched_at: str) -> None:
         """Set the article's ``next_visit_at`` from the revisit schedule, after a fetch."""
@@ -1587,6 +1610,11 @@ class Archive:
         Raises :class:`ArchiveError` when the stored body is damaged (cannot be decompressed,
         or does not match its sha256), ``ValueError`` for an unknown capture id.
         """
+        return self.capture(capture_id).body
+
+    def capture(self, capture_id: int) -> Capture:
+        """A stored capture: URL, status, headers (name -> list of values) and body, checked
+        as :meth:`capture_body` checks it (and raising as it does)."""
         row = self._one(queries.capture_by_id(capture_id)) if self._has("captures") else None
         if row is None:
             raise ValueError(f"no capture with id {capture_id}")
@@ -1594,7 +1622,8 @@ class Archive:
         if error is not None:
             raise ArchiveError(f"capture {capture_id} ({row['url']}) is damaged: {error}")
         assert body is not None
-        return body
+        headers = json.loads(row["headers"] or "{}")
+        return Capture(url=row["url"], status=row["status"], headers=headers, body=body)
 
     def iter_captures(
         self,
@@ -1650,6 +1679,86 @@ class Archive:
                     "version_id": row["version_id"],
                     "error": error,
                 }
+
+    # -- unreadable pages ---------------------------------------------------------------
+
+    def unreadable_pages(
+        self, *, crawl_id: int | None = None, include_read: bool = False
+    ) -> list[dict[str, Any]]:
+        """The ``unreadable`` fetches, oldest first: pages fetched under an article URL (2xx,
+        HTML) in which the page object found no article, or failed, kept with their capture.
+
+        Only those no extractor has read as an article since (``fetches.article_id`` NULL,
+        see :meth:`read_unreadable`) unless ``include_read``; only those of ``crawl_id`` when
+        given. Each is a ``fetches`` row: ``id``, ``crawl_id``, ``url``, ``requested_url``,
+        ``status``, ``bytes``, ``ms``, ``fetched_at``, ``error`` (the extraction's, when it
+        failed), ``capture_id`` and ``article_id``.
+        """
+        if self.readonly and "capture_id" not in self.db["fetches"].columns_dict:
+            return []  # a read-only archive older than unreadable pages has none
+        return self._rows(queries.unreadable_fetches(crawl_id, include_read=include_read))
+
+    def read_unreadable(
+        self,
+        fetch_id: int,
+        article: Mapping[str, Any],
+        *,
+        extractor: str | None = None,
+        extractor_version: str | None = None,
+    ) -> StoreResult:
+        """Store the article an ``unreadable`` page now reads as (``archive reparse``).
+
+        The page is stored as its crawl would have stored it, had the extractor read it
+        then: :meth:`store_article` with the fetch's crawl, URL, requested URL, status and
+        fetch time, and its capture (which a new version points at); the fetch row keeps
+        its outcome and gets the article's id, so the page is read once. When the archive
+        already holds that article from a later fetch (its ``last_seen_at`` is after this
+        one), storing the older page would make old content current: nothing is stored,
+        the fetch row gets that article's id, and the outcome is ``superseded``. One
+        transaction. Raises ``ValueError`` when ``fetch_id`` is no ``unreadable`` fetch with
+        a capture, or was read already, or ``article`` is not an article;
+        :class:`ArchiveError` when its capture is damaged.
+        """
+        self._check_article(article)
+        with self._transaction():
+            row = self._one(queries.fetch_by_id(fetch_id))
+            if row is None or row["outcome"] != "unreadable" or row["capture_id"] is None:
+                raise ValueError(f"fetch {fetch_id} is not an unreadable page with a capture")
+            if row["article_id"] is not None:
+                raise ValueError(f"fetch {fetch_id} was read already: article {row['article_id']}")
+            fetch = Fetch(
+                url=row["url"],
+                status=row["status"],
+                bytes=row["bytes"],
+                ms=row["ms"],
+                requested_url=row["requested_url"],
+                fetched_at=row["fetched_at"],
+            )
+            later = self._seen_after(article, fetch)
+            if later is not None:
+                self._run(queries.resolve_fetch(fetch_id, later))
+                return StoreResult(article_id=later, outcome="superseded")
+            return self.store_article(
+                article,
+                crawl_id=int(row["crawl_id"]),
+                fetch=fetch,
+                capture=self.capture(int(row["capture_id"])),
+                extractor=extractor,
+                extractor_version=extractor_version,
+                recorded_fetch=fetch_id,
+            )
+
+    def _seen_after(self, article: Mapping[str, Any], fetch: Fetch) -> int | None:
+        """The archived article this page would be stored into, when a fetch later than
+        ``fetch`` saw it; else ``None``."""
+        text_hash = dedupe.text_hash(*_text_of(article))
+        match = self._match(self._seen_urls(article, fetch), text_hash)
+        if match is None:
+            return None
+        row = self._one(queries.article_by_id(match[0]))
+        assert row is not None
+        seen, fetched = parse_time(row["last_seen_at"]), parse_time(fetch.fetched_at)
+        return match[0] if seen and fetched and seen > fetched else None
 
     # -- events: gone, returned, aliases, duplicates ------------------------------------
 

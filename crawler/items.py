@@ -159,7 +159,8 @@ class PageItem:
     headers: dict[str, list[str]] = field(default_factory=dict)
     """Response headers as received (name -> values), kept for the raw capture."""
     body: builtins.bytes | None = None
-    """The raw response body, kept for the capture of a new version; ``None`` otherwise."""
+    """The raw response body, kept for the capture of a new version, or of an HTML page under
+    an article URL that gave no article (an ``unreadable`` fetch); ``None`` otherwise."""
     extractor: str | None = None
     """Name of the page object that extracted ``article`` (``SputnikArticlePage``)."""
     extractor_version: str | None = None

@@ -6,7 +6,9 @@ page. Article-shaped routes use the legacy article URL shape
 below 1.1e9), so the site decodes them by id like its own articles.
 
 ``ROUTES`` is the ground truth: each route's kind, path and ``expected``, the fetch outcome a
-correct crawler records for it (new, http_error, error, not_article, discovery). Bodies that
+correct crawler records for it (new, http_error, error, not_article, unreadable, discovery):
+``unreadable`` for an HTML page under an article URL with no article in it, whose raw
+response the crawler keeps, ``not_article`` for a page that is not HTML. Bodies that
 are not article pages (PDF, JPEG, captcha page, gzip bomb, huge page) are built here; the
 server applies the behaviours (counted failures, delays, hangs, truncation, streaming).
 """
@@ -192,7 +194,7 @@ _ARTICLE_ROUTES: tuple[tuple[str, str, str, str, str, str], ...] = (
         "empty_200",
         "sports",
         "page-vide",
-        "not_article",
+        "unreadable",
         "Page vide",
         "200 text/html with an empty body",
     ),
@@ -200,7 +202,7 @@ _ARTICLE_ROUTES: tuple[tuple[str, str, str, str, str, str], ...] = (
         "block_page",
         "sciences",
         "verification-robot",
-        "not_article",
+        "unreadable",
         "Vérification anti-robot",
         "200 captcha page (Access denied): a title, no article",
     ),

@@ -380,6 +380,8 @@ def test_crawl_counts_come_from_fetches(archive: Archive, crawl_id: int) -> None
     store(archive, crawl_id, make_article(1, title="Autre titre"))
     page = Fetch(url=f"{SITE}/international/", status=200)
     archive.record_fetch(crawl_id, page, "not_article")
+    unreadable = Capture(url=page.url, status=200, headers={}, body=b"<html></html>")
+    archive.record_fetch(crawl_id, page, "unreadable", capture=unreadable)
     archive.record_fetch(crawl_id, page, "discovery")
     archive.record_fetch(crawl_id, Fetch(url=f"{SITE}/missing", status=404), "http_error")
     archive.record_fetch(crawl_id, Fetch(url=f"{SITE}/down", status=None, error="timeout"), "error")
@@ -388,11 +390,12 @@ def test_crawl_counts_come_from_fetches(archive: Archive, crawl_id: int) -> None
 
     counts = archive.finish_crawl(crawl_id, "finished")
     expected = {
-        "fetched": 6,  # the network failure has no status
+        "fetched": 7,  # the network failure has no status
         "new": 1,
         "updated": 1,
         "unchanged": 1,
         "not_article": 1,
+        "unreadable": 1,
         "errors": 2,
         "gone": 0,
         "aliases": 0,

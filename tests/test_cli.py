@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from archive import Archive, Fetch
+from archive import Archive, Capture, Fetch
 from archive.cli import cli
 
 SITE = "https://fr.sputniknews.com"
@@ -68,6 +68,7 @@ CRAWL_KEYS = {
     "updated",
     "unchanged",
     "not_article",
+    "unreadable",
     "errors",
 }
 
@@ -79,6 +80,8 @@ def db(tmp_path: Path) -> Path:
         crawl = archive.begin_crawl("sputnik", {"related_depth": "1"})
         archive.store_article(ARTICLE, crawl_id=crawl, fetch=Fetch(url=ARTICLE["url"], status=200))
         archive.record_fetch(crawl, Fetch(url=f"{SITE}/missing", status=404), "http_error")
+        page = Capture(url=f"{SITE}/captcha/", status=200, headers={}, body=b"<html></html>")
+        archive.record_fetch(crawl, Fetch(url=page.url, status=200), "unreadable", capture=page)
         archive.finish_crawl(crawl, "finished")
         archive.begin_crawl("sputnik", {})
     return path
@@ -103,12 +106,13 @@ def test_crawls_table(db: Path) -> None:
     header, *rows = result.stdout.splitlines()
     assert header.split() == [
         "id", "spider", "started", "finished", "reason", "status",
-        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "errors",
+        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "unreadable",
+        "errors",
     ]  # fmt: skip
     assert len(rows) == 2
     assert rows[0].split()[:2] == ["2", "sputnik"]
     assert "running" in rows[0]
-    assert rows[1].split()[-8:] == ["2", "1", "0", "0", "0", "0", "0", "1"]
+    assert rows[1].split()[-9:] == ["3", "1", "0", "0", "0", "0", "0", "1", "1"]
     end = header.index("fetched") + len("fetched")  # numbers are right-aligned
     assert all(row[end - 1].isdigit() and row[end] == " " for row in rows)
 
@@ -118,7 +122,8 @@ def test_crawls_json(db: Path) -> None:
     assert [c["id"] for c in crawls] == [2, 1]
     assert all(set(c) >= CRAWL_KEYS for c in crawls)
     assert crawls[1]["arguments"] == {"related_depth": "1"}
-    assert (crawls[1]["fetched"], crawls[1]["new"], crawls[1]["errors"]) == (2, 1, 1)
+    assert (crawls[1]["fetched"], crawls[1]["new"], crawls[1]["errors"]) == (3, 1, 1)
+    assert (crawls[1]["not_article"], crawls[1]["unreadable"]) == (0, 1)
     assert [c["id"] for c in run_json(db, "crawls", "--limit", "1")] == [2]
 
 

@@ -185,8 +185,10 @@ def test_pages_that_are_not_articles_and_errors_are_fetches_only(
         assert archive.db["articles"].count == 0
         fetches = {f["url"]: f for f in archive.db.query("select * from fetches")}
         [crawl] = archive.crawls()
-    assert fetches[home]["outcome"] == "not_article"
+    # The home page under an article URL: HTML, no article in it, so kept for a later reading.
+    assert fetches[home]["outcome"] == "unreadable"
     assert fetches[home]["status"] == 200
+    assert fetches[home]["capture_id"] is not None
     assert fetches[missing]["outcome"] == "http_error"
     assert fetches[missing]["status"] == 404
     assert fetches[forbidden]["outcome"] == "skipped"
@@ -194,7 +196,8 @@ def test_pages_that_are_not_articles_and_errors_are_fetches_only(
     assert fetches[forbidden]["error"] == "IgnoreRequest: Forbidden by robots.txt"
     assert fetches[replica.base_url + "/robots.txt"]["outcome"] == "robots"
     # robots.txt, the home page and the 404; the refused page was never fetched.
-    assert (crawl["fetched"], crawl["new"], crawl["not_article"], crawl["errors"]) == (3, 0, 1, 1)
+    assert (crawl["fetched"], crawl["new"], crawl["errors"]) == (3, 0, 1)
+    assert (crawl["not_article"], crawl["unreadable"]) == (0, 1)
 
 
 def test_full_crawl_from_home_then_an_idempotent_second_run(

@@ -6,13 +6,17 @@ not read back from the archive.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from archive import Archive
+from archive.cli import cli
+from mocksite import hostile as hostile_pages
 from mocksite.server import RunningSite, start
 
 from .conftest import run_crawl
@@ -107,6 +111,33 @@ def test_script_and_sql_in_a_title_are_stored_as_text(
         assert archive.db["articles"].count >= 30  # the table is still there
     assert article is not None
     assert article["title"] == route["title"]
+
+
+def test_html_pages_without_an_article_are_kept_and_listed(
+    hostile_crawl: Path, hostile: RunningSite
+) -> None:
+    routes = {r["kind"]: r for r in hostile.hostile_routes()}
+    # What the replica served: the captcha page and an empty body, both text/html.
+    served = {"block_page": hostile_pages.BLOCK_PAGE.encode("utf-8"), "empty_200": b""}
+    with Archive(hostile_crawl) as archive:
+        for kind, body in served.items():
+            [row] = archive.rows("SELECT * FROM fetches WHERE url = ?", [routes[kind]["url"]])
+            assert (row["outcome"], row["error"]) == ("unreadable", None), kind
+            assert archive.capture_body(row["capture_id"]) == body, kind
+        for kind in ("pdf_as_article", "image_as_article"):
+            [row] = archive.rows("SELECT * FROM fetches WHERE url = ?", [routes[kind]["url"]])
+            assert (row["outcome"], row["capture_id"]) == ("not_article", None), kind
+        pending = {row["url"] for row in archive.pending_frontier()}
+        [crawl] = archive.crawls()
+    assert crawl["unreadable"] == len(served)
+    assert not pending & {routes[kind]["url"] for kind in served}
+    result = CliRunner().invoke(cli, ["--db", str(hostile_crawl), "stats", "--check", "--json"])
+    assert result.exit_code == 1, result.output
+    check = json.loads(result.stdout)
+    assert check["unreadable_crawl_id"] == crawl["id"]
+    assert sorted(page["url"] for page in check["unreadable"]) == sorted(
+        routes[kind]["url"] for kind in served
+    )
 
 
 def test_links_to_private_addresses_and_other_schemes_are_refused(

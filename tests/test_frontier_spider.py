@@ -324,7 +324,7 @@ class ChokingPage(SputnikArticlePage):
         raise ValueError("Invalid IPv6 URL")
 
 
-def test_a_page_the_extractor_chokes_on_is_settled_as_not_an_article(db: Path) -> None:
+def test_a_page_the_extractor_chokes_on_is_settled_and_kept_as_unreadable(db: Path) -> None:
     crawl = Crawl(db, start=ROOT)
     crawl.spider.page_class = ChokingPage
     crawl.spider._admit([crawl.spider._article_request(OLD, hop=0)], ROOT)
@@ -332,8 +332,9 @@ def test_a_page_the_extractor_chokes_on_is_settled_as_not_an_article(db: Path) -
     crawl.close()
     with Archive(db) as archive:
         [fetch] = archive.db.query("SELECT * FROM fetches WHERE url = ?", [OLD])
-        assert fetch["outcome"] == "not_article"
-        assert fetch["error"].startswith("extraction failed: ValueError")
+        assert fetch["outcome"] == "unreadable"
+        assert fetch["error"] == "extraction failed: ValueError: Invalid IPv6 URL"
+        assert archive.capture_body(fetch["capture_id"]) == ARTICLE_PAGE.encode()
         assert archive.pending_frontier() == []
 
 

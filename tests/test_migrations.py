@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 
-from archive import Archive, Fetch, content_hash, dedupe, migrations, queries
+from archive import Archive, Capture, Fetch, content_hash, dedupe, migrations, queries
 
 #: A real archive written by release 0.1.0 (schema 1): 20 articles, 2 crawls of the replica.
 SCHEMA_1 = Path(__file__).resolve().parent / "fixtures" / "archives" / "schema-001.db"
@@ -22,6 +23,7 @@ ALL_MIGRATIONS = [
     "m003_frontier_and_revisits",
     "m004_french_search",
     "m005_listing_order_index",
+    "m006_unreadable_pages",
 ]
 
 
@@ -173,4 +175,47 @@ def test_an_edit_after_the_upgrade_is_version_2(old_archive: Path) -> None:
         ]
         assert versions[1]["crawl_id"] == crawl
         assert archive.get_article(1)["current_version_id"] == versions[1]["id"]  # type: ignore[index]
+        assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.mark.parametrize(
+    "done",
+    [
+        pytest.param(n, id=f"upto_{ALL_MIGRATIONS[n - 1]}")
+        for n in range(1, ALL_MIGRATIONS.index("m006_unreadable_pages") + 1)
+    ],
+)
+def test_every_earlier_schema_upgrades_and_then_keeps_unreadable_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, done: int
+) -> None:
+    path = tmp_path / "archive.db"
+    # The archive an earlier release made: its migrations only, a crawl and a fetch of it.
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:done])
+    old = sqlite_utils.Database(path)
+    migrations.migrate(old)
+    old.execute(
+        "INSERT INTO crawls (spider, started_at, finished_at, status, not_article)"
+        " VALUES ('sputnik', '2024-05-01T03:00:00+00:00', '2024-05-01T03:01:00+00:00',"
+        " 'finished', 1)"
+    )
+    old.execute(
+        "INSERT INTO fetches (crawl_id, url, status, fetched_at, outcome)"
+        " VALUES (1, 'https://fr.sputniknews.com/a/', 200, '2024-05-01T03:00:30+00:00',"
+        " 'not_article')"
+    )
+    old.conn.commit()
+    old.close()
+    monkeypatch.undo()
+    with Archive(path) as archive:
+        assert migrations.applied(archive.db) == ALL_MIGRATIONS
+        [crawl] = archive.crawls()
+        [fetch] = archive.rows("SELECT * FROM fetches")
+        assert (crawl["not_article"], crawl["unreadable"]) == (1, 0)
+        assert (fetch["outcome"], fetch["capture_id"]) == ("not_article", None)
+        assert archive.unreadable_pages() == []
+        new = archive.begin_crawl("sputnik", {})
+        page = Capture(url="https://fr.sputniknews.com/b/", status=200, headers={}, body=b"<p>")
+        archive.record_fetch(new, Fetch(url=page.url, status=200), "unreadable", capture=page)
+        assert archive.finish_crawl(new, "finished")["unreadable"] == 1
+        assert [p["url"] for p in archive.unreadable_pages()] == [page.url]
         assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []

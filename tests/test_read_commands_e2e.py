@@ -1134,10 +1134,14 @@ def test_crawls_count_what_each_day_changed(world: World) -> None:
     header, *lines = result.stdout.splitlines()
     assert header.split() == [
         "id", "spider", "started", "finished", "reason", "status",
-        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "errors",
+        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "unreadable",
+        "errors",
     ]  # fmt: skip
-    names = ["fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "errors"]
-    assert [[int(line.split()[0]), *map(int, line.split()[-8:])] for line in lines] == [
+    names = [
+        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "unreadable",
+        "errors",
+    ]  # fmt: skip
+    assert [[int(line.split()[0]), *map(int, line.split()[-9:])] for line in lines] == [
         [c["id"], *(c[n] for n in names)] for c in rows
     ]
 

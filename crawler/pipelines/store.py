@@ -34,6 +34,7 @@ NOT_MODIFIED = 304
 
 OUTCOME_UNCHANGED = "unchanged"
 OUTCOME_NOT_ARTICLE = "not_article"
+OUTCOME_UNREADABLE = "unreadable"
 OUTCOME_DISCOVERY = "discovery"
 OUTCOME_SKIPPED = "skipped"
 OUTCOME_REFUSED = "refused"
@@ -44,10 +45,25 @@ OUTCOME_ERROR = "error"
 
 
 def capture_of(item: PageItem) -> Capture | None:
-    """The raw response behind an article item, for the archive to keep if it is new."""
+    """The raw response behind an article item, for the archive to keep if it is new (or
+    if it is an unreadable page: see :func:`is_unreadable`)."""
     if item.body is None or item.status is None:
         return None
     return Capture(url=item.url, status=item.status, headers=item.headers, body=item.body)
+
+
+def is_unreadable(item: PageItem) -> bool:
+    """Whether the item is a page under an article URL that answered 2xx with HTML (the
+    spider keeps the body of those only) but gave no article: the extractor found none, or
+    failed. Its raw response is kept, for a later extractor to read (``archive reparse``)."""
+    article = item.article
+    return (
+        item.role == ROLE_ARTICLE
+        and item.body is not None
+        and item.status is not None
+        and 200 <= item.status < 300
+        and (article is None or not article.is_article)
+    )
 
 
 def header(item: PageItem, name: str) -> str | None:
@@ -99,9 +115,10 @@ class ArchivePipeline:
     """Write each :class:`PageItem` to the archive.
 
     An article page with a title and text becomes (or refreshes) an ``articles`` row; any other
-    page is only a ``fetches`` row with its outcome. The same write settles the page's
-    ``frontier`` rows (see :func:`frontier_urls`): a stored page is never fetched again by a
-    resumed crawl, and a page not yet stored always is.
+    page is only a ``fetches`` row with its outcome, and an article page that answered HTML
+    but gave no article (``unreadable``) keeps its raw response as a capture. The same write
+    settles the page's ``frontier`` rows (see :func:`frontier_urls`): a stored page is never
+    fetched again by a resumed crawl, and a page not yet stored always is.
 
     With a writer process (``ARCHIVE_WRITER_PROCESS``), the write is sent to it and the item
     goes on at once: the outcome a result says is counted when the writer answers, and the
@@ -204,7 +221,10 @@ class ArchivePipeline:
             return _Write("record_alias", (item.url, item.alias_of), kwargs, OUTCOME_ALIAS)
         outcome = self._outcome(item)
         args = (crawl_id, fetch, outcome)
-        return _Write("record_fetch", args, {"frontier": frontier}, outcome)
+        settles: dict[str, Any] = {"frontier": frontier}
+        if outcome == OUTCOME_UNREADABLE:
+            settles["capture"] = capture_of(item)
+        return _Write("record_fetch", args, settles, outcome)
 
     @staticmethod
     def _gone(session: ArchiveSession, item: PageItem, fetch: Fetch, frontier: list[str]) -> _Write:
@@ -230,7 +250,7 @@ class ArchivePipeline:
     @staticmethod
     def _outcome(item: PageItem) -> str:
         if item.role == ROLE_ARTICLE:
-            return OUTCOME_NOT_ARTICLE
+            return OUTCOME_UNREADABLE if is_unreadable(item) else OUTCOME_NOT_ARTICLE
         if item.role == ROLE_DISCOVERY:
             return OUTCOME_DISCOVERY
         if item.role == ROLE_SKIPPED:

@@ -359,14 +359,17 @@ class SputnikSpider(scrapy.Spider):
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._page_item(response, ROLE_ARTICLE)
             return
-        page = self.page_class(response.url, response.body, response.encoding)
+        # The raw HTML of a page the extractor cannot read is kept (an ``unreadable`` fetch),
+        # so that a later extractor can read it; other text is no article page to keep.
+        html = response.body if isinstance(response, scrapy.http.HtmlResponse) else None
         try:
+            page = self.page_class(response.url, response.body, response.encoding)
             article = page.to_item()
         except Exception as error:
-            # A page the extractor chokes on still ends as a fetch row (not_article, the error
-            # said), so its frontier row is settled instead of being resumed forever.
+            # A page the extractor chokes on still ends as a fetch row (the error said), so
+            # its frontier row is settled instead of being resumed forever.
             logger.exception("Extraction failed on %s", response.url)
-            failed = self._page_item(response, ROLE_ARTICLE)
+            failed = self._page_item(response, ROLE_ARTICLE, body=html)
             failed.error = f"extraction failed: {type(error).__name__}: {error}"[:500]
             yield failed
             return
@@ -388,7 +391,7 @@ class SputnikSpider(scrapy.Spider):
             response,
             ROLE_ARTICLE,
             article=article,
-            body=response.body,
+            body=response.body if article.is_article else html,
             extractor=type(page).__name__,
             extractor_version=page.extractor_version,
             alias_urls=list(response.meta.get(ALIASES, [])),
