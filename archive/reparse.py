@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.faults import ArchiveError
 from archive.history import changed_fields
-from archive.store import Archive, ArchiveError, content_hash
+from archive.store import Archive, content_hash
 from crawler.items import Article
 from crawler.pages import ArticlePage, sputnik
 from crawler.pages.clean import clean_article
