@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
 
 from archive import Fetch
 from archive.writer import ArchiveWriter, ArchiveWriterError
-from crawler.session import close_session, session_for
+from crawler.session import archiving, close_session, session_for
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -59,6 +60,8 @@ class CrawlHistory:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
+        if not archiving(crawler):
+            raise NotConfigured  # a debugging command: no crawls row
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

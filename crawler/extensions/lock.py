@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
-from crawler.session import archive_path
+from crawler.session import archive_path, archiving
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -100,6 +101,8 @@ class ArchiveLock:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveLock:
+        if not archiving(crawler):
+            raise NotConfigured  # a debugging command: the archive is not opened at all
         extension = cls(crawler, acquire(archive_path(crawler)))
         logger.debug("Locked %s", extension.held.path)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

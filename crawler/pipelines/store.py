@@ -9,6 +9,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import NotConfigured
+
 from archive import Capture, Fetch, StoreResult
 from crawler.items import (
     GONE_REDIRECT,
@@ -19,7 +21,7 @@ from crawler.items import (
     ROLE_SKIPPED,
     PageItem,
 )
-from crawler.session import ArchiveSession, session_for
+from crawler.session import ArchiveSession, archiving, session_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -109,6 +111,8 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        if not archiving(crawler):
+            raise NotConfigured  # a debugging command: items are shown, not stored
         return cls(crawler)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
