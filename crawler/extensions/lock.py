@@ -1,5 +1,8 @@
 """One crawl of an archive at a time: an exclusive ``flock`` on ``<ARCHIVE_PATH>.lock``.
 
+The lock file sits beside the archive's real file (``ARCHIVE_PATH`` with its symlinks
+resolved), so two crawls reaching one archive by different paths contend for one lock.
+
 The lock is taken when the extension is built, which Scrapy does after creating the spider
 but before the engine, the pipelines and ``spider_opened``: a refused run has written nothing,
 not even a ``crawls`` row. It is released when the engine stops, after the crawl row is closed.
@@ -52,8 +55,11 @@ class ArchiveLockFile:
 
 
 def lock_path(archive: str | os.PathLike[str]) -> Path:
-    """The lock file of an archive: ``archive.db`` -> ``archive.db.lock``."""
-    path = Path(archive)
+    """The lock file of an archive: ``archive.db`` -> ``/abs/path/archive.db.lock``, beside
+    the real file: symlinks, ``..`` and relative paths resolved first, so that every way of
+    naming one archive leads to the same lock (a symlink ``news.db`` to ``/srv/a.db`` is
+    locked by ``/srv/a.db.lock``)."""
+    path = Path(archive).resolve()
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
