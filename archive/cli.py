@@ -25,6 +25,7 @@ from archive.store import (
     Archive,
     ArchiveError,
     ReadOnlyArchiveError,
+    not_an_archive,
     package_version,
 )
 
@@ -123,7 +124,11 @@ def open_archive(ctx: click.Context) -> Archive:
     if not os.path.isfile(path):
         raise click.ClickException(f"no archive at {path}")
     # Opened read-write when possible so that an archive made by an earlier release is
-    # upgraded in place; opening an up-to-date archive writes nothing.
+    # upgraded in place; opening an up-to-date archive writes nothing. Opening any other
+    # file read-write would make an archive of it: refused first, without writing.
+    refusal = not_an_archive(path)
+    if refusal is not None:
+        raise click.ClickException(refusal)
     readonly = not os.access(path, os.W_OK)
     try:
         archive = Archive(path, readonly=readonly)

@@ -241,6 +241,39 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> str:
     return os.environ.get("ARCHIVE_PATH") or DEFAULT_PATH
 
 
+def not_an_archive(path: str | os.PathLike[str]) -> str | None:
+    """Why the existing file at ``path`` is not an archive (``x.db is not an archive (an empty
+    file)``), found without writing a byte; ``None`` if it has an archive's ``_migrations``
+    table, or is no SQLite database at all (opening it then says so).
+
+    Opening a file read-write as an :class:`Archive` makes an archive of an empty file or of
+    a SQLite database without tables; a command that only reads asks this first.
+    """
+    if os.path.getsize(path) == 0:
+        return f"{os.fspath(path)} is not an archive (an empty file)"
+    # Read-only, a WAL-mode database still gets a -wal and a -shm file beside it. Without a
+    # -wal (or -journal) file nobody is writing to it and the file holds all of it: read as
+    # immutable, which creates nothing. With one, a writer's latest commits (a new archive's
+    # schema) may be there only: read through SQLite's locks.
+    sidecars = (Path(f"{os.fspath(path)}{suffix}") for suffix in ("-wal", "-journal"))
+    mode = "mode=ro" if any(p.exists() for p in sidecars) else "mode=ro&immutable=1"
+    uri = f"{Path(path).resolve().as_uri()}?{mode}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (migrations.MIGRATIONS_TABLE,),
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    if found is None:
+        return f"{os.fspath(path)} is not an archive (a SQLite database without _migrations)"
+    return None
+
+
 def utc_now() -> str:
     """The current time, ISO 8601 UTC with microseconds: ``2024-05-01T10:00:00.123456+00:00``."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
