@@ -19,7 +19,7 @@ from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import warc, web
-from archive.faults import ArchiveError, ReadOnlyArchiveError
+from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, not_an_archive
 from archive.filters import ArticleFilters, filter_options
 from archive.store import DEFAULT_PATH, Archive, package_version
 
@@ -122,10 +122,18 @@ def open_archive(ctx: click.Context) -> Archive:
     if not os.path.isfile(path):
         raise click.ClickException(f"no archive at {path}")
     # Opened read-write when possible so that an archive made by an earlier release is
-    # upgraded in place; opening an up-to-date archive writes nothing.
+    # upgraded in place; opening an up-to-date archive writes nothing. Opening any other
+    # file read-write would make an archive of it: refused first, without writing.
+    refusal = not_an_archive(path)
+    if refusal is not None:
+        raise click.ClickException(refusal)
     readonly = not os.access(path, os.W_OK)
     try:
-        archive = Archive(path, readonly=readonly)
+        try:
+            archive = Archive(path, readonly=readonly)
+        except NewerArchiveError:
+            # Never upgraded nor written by this release; read as far as it knows it.
+            archive = Archive(path, readonly=True)
     except (ArchiveError, sqlite3.Error) as error:
         raise click.ClickException(str(error)) from error
     return ctx.with_resource(archive)

@@ -215,28 +215,71 @@ def _check_directory(name: str, *, creating: bool) -> None:
         )
 
 
-def check_schema(path: str) -> None:
-    """Refuse a SQLite file that is not an archive or was made by a newer release; reads
-    through a read-only connection, which never checkpoints nor writes. Without a ``-wal``
-    file beside it the file is all there is, and it is read as immutable: SQLite then
-    creates no ``-wal`` or ``-shm`` file either."""
-    whole = not os.path.exists(f"{path}-wal")
-    uri = Path(path).resolve().as_uri() + ("?immutable=1" if whole else "?mode=ro")
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=1.0)
-    except sqlite3.Error as error:
-        raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
+def _applied_migrations(path: str) -> list[str] | None:
+    """The migration names recorded in the SQLite file at ``path``, ``None`` when it has no
+    ``_migrations`` table; read without writing a byte.
+
+    Read-only, a WAL-mode database still gets a ``-wal`` and a ``-shm`` file beside it.
+    Without a ``-wal`` (or ``-journal``) file nobody is writing to it and the file holds all
+    of it: it is read as immutable, which creates nothing. With one, a writer's latest
+    commits (a new archive's schema) may be there only: it is read through SQLite's locks.
+    """
+    sidecars = (f"{path}{suffix}" for suffix in ("-wal", "-journal"))
+    mode = "mode=ro" if any(os.path.exists(name) for name in sidecars) else "immutable=1"
+    uri = f"{Path(path).resolve().as_uri()}?{mode}"
+    conn = sqlite3.connect(uri, uri=True, timeout=1.0)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if migrations.MIGRATIONS_TABLE not in tables:
-            if tables:
-                raise ArchiveError(f"{path} is a SQLite database but not an archive")
-            return
-        applied = [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY name")]
-    except sqlite3.DatabaseError as error:
-        raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
+            return None
+        return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY name")]
     finally:
         conn.close()
+
+
+def not_an_archive(path: str | os.PathLike[str]) -> str | None:
+    """Why the existing file at ``path`` is not an archive (``x.db is not an archive (an empty
+    file)``), found without writing a byte; ``None`` if it has an archive's ``_migrations``
+    table, or is no SQLite database at all (opening it then says so).
+
+    Opening a file read-write as an :class:`~archive.Archive` makes an archive of an empty
+    file or of a SQLite database without tables; a command that only reads asks this first.
+    """
+    name = os.fspath(path)
+    if os.path.getsize(name) == 0:
+        return f"{name} is not an archive (an empty file)"
+    try:
+        applied = _applied_migrations(name)
+    except sqlite3.DatabaseError:
+        return None
+    if applied is None:
+        return f"{name} is not an archive (a SQLite database without _migrations)"
+    return None
+
+
+def check_schema(path: str) -> None:
+    """Refuse a SQLite file that is not an archive or was made by a newer release (see
+    :func:`_applied_migrations`: nothing is written)."""
+    try:
+        applied = _applied_migrations(path)
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
+    if applied is None:
+        try:
+            empty = _is_empty_database(path)
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
+        if not empty:
+            raise ArchiveError(f"{path} is a SQLite database but not an archive")
+        return
     unknown = migrations.unknown(applied)
     if unknown:
         raise NewerArchiveError(path, unknown)
+
+
+def _is_empty_database(path: str) -> bool:
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+    try:
+        return bool(conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0)
+    finally:
+        conn.close()

@@ -122,6 +122,10 @@ DEFAULT_PATIENCE_S = 60.0
 #: Longest pause between two attempts while a storage fault lasts.
 RETRY_PAUSE_MAX_S = 1.0
 
+#: Size the WAL is cut back to once a checkpoint has emptied it (``journal_size_limit``):
+#: a reader kept open for hours stops checkpoints, and the WAL grows until it is closed.
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+
 #: zlib level of stored capture bodies (6: zlib's default, most of the gain of 9, much faster).
 CAPTURE_COMPRESSION_LEVEL = 6
 
@@ -525,6 +529,9 @@ class Archive:
             raise ArchiveError(f"{self.path} is a SQLite database but not an archive")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
+        # A WAL grown past this while a long reader held it back is cut back to it (not
+        # to nothing: reusing the file is cheaper) the next time it is reset.
+        self.db.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
         migrations.migrate(self.db)
         if self._needs_backfill():
             self.backfill_dedupe()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import importlib
+import ipaddress
 import json
 import logging
 import math
@@ -192,6 +193,25 @@ def _path_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _host_list_problem(value: Any) -> str | None:
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)):
+        return ""
+    for name in names:
+        if not isinstance(name, str) or any(c.isspace() or c in "/@" for c in name.strip()):
+            return ""
+        host = name.strip().strip("[]")
+        if ":" in host:  # an IPv6 address, never a host with its port
+            try:
+                ipaddress.IPv6Address(host)
+            except ValueError:
+                return ""
+    return None
+
+
+HOST_LIST = Rule("host names separated by commas", _host_list_problem)
+
+
 def _archive_path_problem(value: Any) -> str | None:
     text = _path_text(value)
     # An empty ARCHIVE_PATH would fall back to $ARCHIVE_PATH or ./archive.db, silently.
@@ -349,6 +369,8 @@ RULES: dict[str, Rule] = {
     "ARCHIVE_CONTACT_URL": HTTP_URL,
     "ARCHIVE_COMMIT_INTERVAL": number(unit=SECONDS),
     "ARCHIVE_COMMIT_SIZE": integer(unit="pages"),
+    "ARCHIVE_ENABLED": BOOLEAN,
+    "ARCHIVE_ALLOWED_HOSTS": HOST_LIST,
     "ARCHIVE_WRITER_PROCESS": BOOLEAN,
     "ARCHIVE_WRITE_PATIENCE": number(unit=SECONDS),
     "ARCHIVE_DISK_QUEUE": BOOLEAN,

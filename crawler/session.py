@@ -122,6 +122,18 @@ _sessions: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()
 _unopened: WeakKeyDictionary[Crawler, ArchiveError] = WeakKeyDictionary()
 
 
+class ArchivingOff(RuntimeError):
+    """The archive was asked for in a run that archives nothing (``ARCHIVE_ENABLED`` off)."""
+
+
+def archiving(crawler: Crawler) -> bool:
+    """Whether the run archives what it fetches: ``ARCHIVE_ENABLED``, which the debugging
+    commands (``scrapy shell``, ``fetch``, ``view``, ``parse``) turn off. When it is off every
+    archive component stands aside (``NotConfigured``, or no frontier) and nothing opens the
+    archive, so it is left byte-for-byte as it was, lock file included."""
+    return crawler.settings.getbool("ARCHIVE_ENABLED", True)
+
+
 def archive_path(crawler: Crawler) -> Path:
     """``ARCHIVE_PATH`` setting, else the environment variable, else ``./archive.db``."""
     return Path(resolve_path(crawler.settings.get("ARCHIVE_PATH") or None))
@@ -132,7 +144,12 @@ def session_for(crawler: Crawler) -> ArchiveSession:
 
     Crawls left ``running`` by a process that died are closed as ``interrupted`` first. The
     spider arguments are stored with their secrets redacted (``user:***@`` in URLs).
+    :class:`ArchivingOff` in a run that archives nothing (see :func:`archiving`).
     """
+    if not archiving(crawler):
+        # Every archive component stands aside when archiving is off: one that did not
+        # fails here rather than writing into the archive.
+        raise ArchivingOff("this run archives nothing (ARCHIVE_ENABLED is off)")
     session = _sessions.get(crawler)
     if session is None:
         if crawler in _unopened:

@@ -11,6 +11,14 @@ NEWSPIDER_MODULE = "crawler.spiders"
 #: Where the archive lives (``-s ARCHIVE_PATH=...``); unset means the environment variable
 #: ``ARCHIVE_PATH``, else ``./archive.db``.
 ARCHIVE_PATH: str | None = None
+#: Whether the run archives what it fetches. ``scrapy crawl`` does; the debugging commands
+#: (``scrapy shell``, ``fetch``, ``view``, ``parse``: crawler/commands/) turn it off, so they
+#: neither open the archive nor take its lock: no ``crawls`` row, no lock file, no write.
+ARCHIVE_ENABLED = True
+#: Hosts the user named besides the spider's ``start`` and ``urls``: fetched even when they
+#: are loopback or private addresses (docs/politeness.md), and part of the site for the
+#: spider. The debugging commands name the host of the URL they are given.
+ARCHIVE_ALLOWED_HOSTS: list[str] = []
 #: A page where site owners can learn about the crawler and reach its operator.
 ARCHIVE_CONTACT_URL = os.environ.get(
     "ARCHIVE_CONTACT_URL", "https://github.com/sputnik-archiver/sputnik-archiver"

@@ -75,7 +75,58 @@ def site() -> Iterator[RunningSite]:
 
 
 def test_the_lock_file_sits_beside_the_archive(tmp_path: Path) -> None:
-    assert lock_path(tmp_path / "archive.db") == tmp_path / "archive.db.lock"
+    assert lock_path(tmp_path / "archive.db") == tmp_path.resolve() / "archive.db.lock"
+
+
+def test_a_symlink_to_the_archive_leads_to_its_lock(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "news.db"
+    real.parent.mkdir()
+    Archive(real).close()
+    link = tmp_path / "srv" / "archive.db"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    assert lock_path(link) == real.resolve().with_name("news.db.lock")
+    held = acquire(real)
+    try:
+        with pytest.raises(ArchiveBusy, match=f"^{link} is being crawled by pid {os.getpid()} "):
+            acquire(link)
+    finally:
+        held.release()
+    held = acquire(link)
+    try:
+        with pytest.raises(ArchiveBusy):
+            acquire(real)
+    finally:
+        held.release()
+    assert sorted(p.name for p in link.parent.iterdir()) == ["archive.db"]
+
+
+def test_a_symlink_to_an_archive_not_yet_made_leads_to_its_future_lock(tmp_path: Path) -> None:
+    link = tmp_path / "archive.db"
+    link.symlink_to(tmp_path / "real.db")
+    held = acquire(link)
+    try:
+        with pytest.raises(ArchiveBusy):
+            acquire(tmp_path / "real.db")
+    finally:
+        held.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "real.db.lock"]
+
+
+def test_relative_and_absolute_paths_to_the_archive_share_its_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "x").mkdir()
+    monkeypatch.chdir(tmp_path)
+    held = acquire("./x/../archive.db")
+    try:
+        with pytest.raises(ArchiveBusy):
+            acquire(tmp_path / "archive.db")
+        with pytest.raises(ArchiveBusy):
+            acquire("archive.db")
+    finally:
+        held.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db.lock", "x"]
 
 
 def test_a_held_lock_refuses_another_taker_and_says_who_holds_it(tmp_path: Path) -> None:

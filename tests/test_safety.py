@@ -310,10 +310,34 @@ def test_only_http_and_https_have_a_download_handler() -> None:
         ("KEYWORDS", False),
         ("urls", False),
         ("USER_AGENT", False),
+        # The shell's working directories; a PWD within a longer name is a password.
+        ("PWD", False),
+        ("pwd", False),
+        ("OLDPWD", False),
+        ("DB_PWD", True),
+        ("MYSQL_PWD", True),
+        ("smtp-pwd", True),
+        ("PWD_FILE", True),
     ],
 )
 def test_secret_names(name: str, secret: bool) -> None:
     assert is_secret_name(name) is secret
+
+
+def test_the_working_directory_stays_in_the_log_and_a_pwd_secret_does_not() -> None:
+    environ = {"PWD": "/srv/news-archiver", "OLDPWD": "/home/me", "DB_PWD": "hunter2-db"}
+    extension = SecretRedaction(crawler_for(), environ=environ)
+    try:
+        record = logging.LogRecord(
+            "tests", logging.ERROR, __file__, 1, "%s failed, from %s, with %s",
+            ("/srv/news-archiver/.venv/lib/x.py", "/home/me", "hunter2-db"), None,
+        )  # fmt: skip
+        extension.redactor.record(record)
+    finally:
+        extension.uninstall()
+    assert record.getMessage() == (
+        f"/srv/news-archiver/.venv/lib/x.py failed, from /home/me, with {REDACTED}"
+    )
 
 
 def test_redact_hides_secret_values_and_url_passwords() -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
@@ -32,6 +33,7 @@ from crawler.session import (
     WRITE_FAILED,
     WRITER_FAILED,
     ArchiveSession,
+    archiving,
     close_session,
     open_session,
     session_for,
@@ -124,6 +126,8 @@ class CrawlHistory:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
+        if not archiving(crawler):
+            raise NotConfigured  # a debugging command: no crawls row
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -1,5 +1,8 @@
 """One crawl of an archive at a time: an exclusive ``flock`` on ``<ARCHIVE_PATH>.lock``.
 
+The lock file sits beside the archive's real file (``ARCHIVE_PATH`` with its symlinks
+resolved), so two crawls reaching one archive by different paths contend for one lock.
+
 The lock is taken when the extension is built, which Scrapy does after creating the spider
 but before the engine, the pipelines and ``spider_opened``: a refused run has written nothing,
 not even a ``crawls`` row. It is released when the engine stops, after the crawl row is closed.
@@ -21,8 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
-from crawler.session import archive_path
+from crawler.session import archive_path, archiving
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -51,8 +55,11 @@ class ArchiveLockFile:
 
 
 def lock_path(archive: str | os.PathLike[str]) -> Path:
-    """The lock file of an archive: ``archive.db`` -> ``archive.db.lock``."""
-    path = Path(archive)
+    """The lock file of an archive: ``archive.db`` -> ``/abs/path/archive.db.lock``, beside
+    the real file: symlinks, ``..`` and relative paths resolved first, so that every way of
+    naming one archive leads to the same lock (a symlink ``news.db`` to ``/srv/a.db`` is
+    locked by ``/srv/a.db.lock``)."""
+    path = Path(archive).resolve()
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
@@ -100,6 +107,8 @@ class ArchiveLock:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveLock:
+        if not archiving(crawler):
+            raise NotConfigured  # a debugging command: the archive is not opened at all
         extension = cls(crawler, acquire(archive_path(crawler)))
         logger.debug("Locked %s", extension.held.path)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -2,8 +2,9 @@
 
 A secret is the value of a setting, environment variable or mapping key whose name says so
 (a word such as PASSWORD, SECRET, TOKEN, KEY, AUTH, COOKIE or CREDENTIALS, unless the name
-ends in ENABLED, ENCODING, DEBUG, ...: ``HTTPPROXY_AUTH_ENCODING`` names no secret), and the
-``user:password@`` part of any URL, proxies' included.
+ends in ENABLED, ENCODING, DEBUG, ...: ``HTTPPROXY_AUTH_ENCODING`` names no secret; PWD only
+within a longer name such as ``DB_PWD``, since ``PWD`` alone is the shell's working
+directory), and the ``user:password@`` part of any URL, proxies' included.
 
 - :func:`redact` returns a copy of a mapping with those replaced by ``***``: for what gets
   stored, such as the spider arguments of the ``crawls`` row.
@@ -47,13 +48,16 @@ _SECRET_WORDS = frozenset(
         "PASSPHRASE",
         "PASSWD",
         "PASSWORD",
-        "PWD",
         "SECRET",
         "SIGNATURE",
         "TOKEN",
     }
 )
 _SECRET_ENDINGS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY")
+#: Words that name a secret only within a longer name (``DB_PWD``, ``MYSQL_PWD``): a name that
+#: is the word alone means something else. POSIX shells export ``PWD`` (and ``OLDPWD``, a
+#: word of its own) as the working directory, whose path is in every traceback of the log.
+_QUALIFIED_SECRET_WORDS = frozenset({"PWD"})
 #: Last words of names that configure how secrets are used without being one.
 _NOT_SECRET_LAST = frozenset({"ENABLED", "ENCODING", "DEBUG", "CLASS", "DOMAIN", "PRIORITY"})
 
@@ -71,7 +75,8 @@ def is_secret_name(name: str) -> bool:
     words = [w for w in re.split(r"[^A-Z0-9]+", name.upper()) if w]
     if not words or words[-1] in _NOT_SECRET_LAST:
         return False
-    return any(w in _SECRET_WORDS or w.endswith(_SECRET_ENDINGS) for w in words)
+    secret = _SECRET_WORDS if len(words) == 1 else _SECRET_WORDS | _QUALIFIED_SECRET_WORDS
+    return any(w in secret or w.endswith(_SECRET_ENDINGS) for w in words)
 
 
 def _hide_credentials(match: re.Match[str]) -> str:

@@ -4,8 +4,8 @@ Shared by :class:`~crawler.middlewares.safe_links.SafeLinksMiddleware` (links a 
 checked before they are scheduled) and
 :class:`~crawler.middlewares.safe_addresses.SafeAddressMiddleware` (every request, host names
 resolved, and the address actually connected to). Hosts the user named (the spider's
-``allowed_domains``, taken from ``start`` and ``urls``) may be anything, loopback included:
-that is how the replica site is crawled.
+``allowed_domains``, taken from ``start`` and ``urls``, and the ``ARCHIVE_ALLOWED_HOSTS``
+setting) may be anything, loopback included: that is how the replica site is crawled.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from crawler.items import ROLE_REFUSED, PageItem
 
 if TYPE_CHECKING:
     from scrapy import Spider
+    from scrapy.settings import BaseSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -44,9 +45,18 @@ def refused_item(url: str, reason: str) -> PageItem:
 
 
 def named_hosts(spider: Spider | None) -> frozenset[str]:
-    """Host names the user named: the spider's ``allowed_domains``, lower-cased."""
+    """Host names the user named, lower-cased: the spider's ``allowed_domains`` and the
+    ``ARCHIVE_ALLOWED_HOSTS`` setting of its crawler (where the debugging commands name the
+    host of their URL, whatever the spider)."""
     domains: Iterable[str] = getattr(spider, "allowed_domains", None) or ()
-    return frozenset(d.lower().strip("[]") for d in domains if d)
+    crawler = getattr(spider, "crawler", None)
+    allowed = allowed_hosts(crawler.settings) if crawler is not None else ()
+    return frozenset(d.lower().strip("[]") for d in (*domains, *allowed) if d)
+
+
+def allowed_hosts(settings: BaseSettings) -> list[str]:
+    """The ``ARCHIVE_ALLOWED_HOSTS`` setting: a list, or names separated by commas."""
+    return [host.strip() for host in settings.getlist("ARCHIVE_ALLOWED_HOSTS") if host.strip()]
 
 
 def is_localhost_name(host: str) -> bool:

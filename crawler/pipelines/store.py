@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import NotConfigured
+
 from archive import ArchiveError, Capture, Fetch, StorageError, StoreResult
 from archive.writer import ArchiveWriterError
 from crawler.items import (
@@ -22,7 +24,7 @@ from crawler.items import (
     ROLE_SKIPPED,
     PageItem,
 )
-from crawler.session import ArchiveSession, session_for
+from crawler.session import ArchiveSession, archiving, session_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -133,6 +135,8 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        if not archiving(crawler):
+            raise NotConfigured  # a debugging command: items are shown, not stored
         return cls(crawler)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:

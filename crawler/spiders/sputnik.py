@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -58,8 +58,15 @@ from crawler.items import (
 )
 from crawler.middlewares.credentials import take_credentials
 from crawler.middlewares.redaction import redact
-from crawler.middlewares.safety import RefusedRequest, link_refusal, named_hosts, refused_item
+from crawler.middlewares.safety import (
+    RefusedRequest,
+    allowed_hosts,
+    link_refusal,
+    named_hosts,
+    refused_item,
+)
 from crawler.pages import SputnikArticlePage
+from crawler.session import archiving
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -175,15 +182,20 @@ class SputnikSpider(scrapy.Spider):
             raise BadSpiderArgument(f"ARCHIVE_REVISIT_SCHEDULE: {error}") from None
         if settings.get("ARCHIVE_PAGE_CLASS"):
             spider.page_class = load_object(settings.get("ARCHIVE_PAGE_CLASS"))
+        # Hosts named outside the arguments (a debugging command's URL) are the site too:
+        # their links are followed, and Scrapy's offsite filter lets them through.
+        named = {host.lower() for host in allowed_hosts(settings)}
+        spider.allowed_domains = sorted(named.union(spider.allowed_domains))
         return spider
 
     # -- the frontier ------------------------------------------------------------------------
 
     @property
     def frontier(self) -> CrawlFrontier | None:
-        """The crawl's frontier; ``None`` for a spider outside a crawl (unit tests)."""
+        """The crawl's frontier; ``None`` for a spider outside a crawl (unit tests) or in a
+        run that archives nothing (the debugging commands: every request found is shown)."""
         crawler = getattr(self, "crawler", None)
-        if self._crawl_frontier is None and crawler is not None:
+        if self._crawl_frontier is None and crawler is not None and archiving(crawler):
             mode = self.revisit or crawler.settings.get("ARCHIVE_REVISIT") or "due"
             # Compared with the ``start`` of earlier crawls as stored: redacted.
             start = redact(self.arguments).get("start")
@@ -249,6 +261,25 @@ class SputnikSpider(scrapy.Spider):
         return request if frontier is None else frontier.conditional_discovery(request)
 
     # -- discovery ---------------------------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Scrapy's default callback, which only ``scrapy parse URL`` uses (every request of
+        the spider names its own): the callback for the kind of page ``response`` is."""
+        return self.callback_for(response.url)(response)
+
+    def callback_for(self, url: str) -> Callable[[Response], Iterator[Any]]:
+        """The callback of a URL of the site by its path: article, RSS feed, sitemap (any other
+        ``.xml``), rubrique, else the home page."""
+        path = urlsplit(url).path
+        if ARTICLE_PATH.match(path):
+            return self.parse_article
+        if path == RSS_PATH:
+            return self.parse_feed
+        if path.endswith(".xml"):
+            return self.parse_sitemap
+        if RUBRIQUE_PATH.match(path):
+            return self.parse_rubrique
+        return self.parse_home
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """Home page: rubrique pages and the latest articles."""

@@ -1,0 +1,143 @@
+"""Every ``archive`` command refuses a file that is not already an archive, and leaves it as
+it was: opening it read-write (to upgrade an older archive) would have made it one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive import Archive
+from archive.cli import cli
+from archive.faults import not_an_archive
+from tests.test_migrations import SCHEMA_1
+
+#: Arguments each command needs besides ``--db``; every command of the group is here.
+COMMANDS: dict[str, list[str]] = {
+    "articles": [],
+    "crawls": [],
+    "export": ["--format", "jsonl", "-o", "-"],
+    "history": ["1"],
+    "related": ["1"],
+    "reparse": ["--dry-run"],
+    "search": ["syrie"],
+    "serve": ["--print-metadata"],
+    "show": ["1"],
+    "sql": ["SELECT 1"],
+    "stats": [],
+}
+
+
+def test_every_command_is_tried() -> None:
+    assert set(COMMANDS) == set(cli.commands)
+
+
+def empty(path: Path) -> str:
+    path.touch()
+    return f"{path} is not an archive (an empty file)"
+
+
+def foreign(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('mine')")
+    conn.close()
+    return f"{path} is not an archive (a SQLite database without _migrations)"
+
+
+def no_tables(path: Path) -> str:
+    """A SQLite database with nothing in it yet (a header and an empty schema)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    assert path.stat().st_size > 0
+    return f"{path} is not an archive (a SQLite database without _migrations)"
+
+
+def foreign_wal(path: Path) -> str:
+    """Somebody else's database in WAL mode, as archives are."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.commit()
+    conn.close()
+    return f"{path} is not an archive (a SQLite database without _migrations)"
+
+
+FILES: dict[str, Callable[[Path], str]] = {
+    "empty": empty,
+    "foreign": foreign,
+    "no tables": no_tables,
+    "foreign in WAL mode": foreign_wal,
+}
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(
+    tmp_path: Path, command: str, kind: str
+) -> None:
+    path = tmp_path / "data" / "other.db"
+    path.parent.mkdir()
+    message = FILES[kind](path)
+    before = files(path.parent)
+    result = CliRunner().invoke(cli, ["--db", str(path), command, *COMMANDS[command]])
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert files(path.parent) == before
+
+
+@pytest.mark.parametrize("writable", [True, False], ids=["writable", "read-only"])
+def test_not_an_archive_reads_an_archive_as_one(tmp_path: Path, writable: bool) -> None:
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    if not writable:
+        path.chmod(0o444)
+    assert not_an_archive(path) is None
+
+
+def test_an_archive_being_written_is_one_though_its_schema_is_only_in_the_wal(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "archive.db"
+    writer = sqlite3.connect(path)  # a crawl making the archive, its first pages not yet
+    writer.execute("PRAGMA journal_mode = WAL")  # checkpointed into the file
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE _migrations (name TEXT)")
+    writer.commit()
+    try:
+        in_file = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        assert in_file.execute("SELECT name FROM sqlite_master").fetchall() == []
+        in_file.close()
+        assert not_an_archive(path) is None
+    finally:
+        writer.close()
+
+
+def test_an_older_archive_is_still_upgraded_in_place_by_a_read_command(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    shutil.copyfile(SCHEMA_1, path)
+    result = CliRunner().invoke(cli, ["--db", str(path), "crawls", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 2
+    with Archive(path, readonly=True) as archive:
+        assert archive.pending_migrations == []
+
+
+def test_a_file_that_is_not_sqlite_is_left_to_the_archive_to_name(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not sqlite at all " * 100)
+    assert not_an_archive(path) is None
+    result = CliRunner().invoke(cli, ["--db", str(path), "crawls"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: cannot open {path} as an archive: file is not a database\n",
+    )
