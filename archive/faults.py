@@ -263,6 +263,9 @@ def check_schema(path: str) -> None:
     try:
         applied = _applied_migrations(path)
     except sqlite3.DatabaseError as error:
+        fault = storage_fault(error, path)
+        if fault is not None and fault.transient:
+            return  # locked by a writer right now: opening it will wait, as it should
         raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
     if applied is None:
         try:

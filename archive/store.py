@@ -491,6 +491,9 @@ class Archive:
             self._configure()
         except sqlite3.DatabaseError as error:
             conn.close()
+            fault = faults.storage_fault(error, self.path)
+            if fault is not None and fault.transient:
+                raise StorageError(fault.cause, transient=True) from error
             raise ArchiveError(f"cannot open {self.path} as an archive: {error}") from error
         except BaseException:
             conn.close()

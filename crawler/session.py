@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 
 from archive import Archive, ArchiveError, StorageError, faults, resolve_path
 from archive.writer import ArchiveWriter
+from crawler.hurry import Hurry
 from crawler.middlewares.redaction import redact
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ class ArchiveSession:
 
 
 _sessions: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()
+_hurries: WeakKeyDictionary[Crawler, Hurry] = WeakKeyDictionary()
 #: Crawls whose archive could not be opened: the error, raised again without retrying.
 _unopened: WeakKeyDictionary[Crawler, ArchiveError] = WeakKeyDictionary()
 
@@ -137,6 +139,14 @@ def archiving(crawler: Crawler) -> bool:
 def archive_path(crawler: Crawler) -> Path:
     """``ARCHIVE_PATH`` setting, else the environment variable, else ``./archive.db``."""
     return Path(resolve_path(crawler.settings.get("ARCHIVE_PATH") or None))
+
+
+def hurry_for(crawler: Crawler) -> Hurry:
+    """The crawl's :class:`~crawler.hurry.Hurry`: its storage waits, cut short when it stops."""
+    hurry = _hurries.get(crawler)
+    if hurry is None:
+        hurry = _hurries[crawler] = Hurry()
+    return hurry
 
 
 def session_for(crawler: Crawler) -> ArchiveSession:
@@ -171,6 +181,7 @@ def session_for(crawler: Crawler) -> ArchiveSession:
         except ArchiveError as error:
             _unopened[crawler] = error
             raise
+        hurry_for(crawler).add(archive.hurry)
         try:
             archive.close_dead_crawls()
             spider = crawler.spider

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import signal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -35,6 +34,7 @@ from crawler.session import (
     ArchiveSession,
     archiving,
     close_session,
+    hurry_for,
     open_session,
     session_for,
 )
@@ -103,7 +103,9 @@ def verdict(
         else ""
     )
     if session.gave_up is not None:
-        return session.stop_reason or WRITE_FAILED, "failed", f"{session.gave_up}{not_archived}"
+        # The crawl's own reason when it was stopped for another (a signal, a bound).
+        stopped = reason if reason != "finished" else WRITE_FAILED
+        return session.stop_reason or stopped, "failed", f"{session.gave_up}{not_archived}"
     if died is not None:
         return WRITER_FAILED, "failed", f"{died}{not_archived}"
     if session.failures:
@@ -122,7 +124,7 @@ class CrawlHistory:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.flusher: AsyncioLoopingCall | LoopingCall | None = None
-        self._signals: dict[int, tuple[Any, Any]] = {}
+        self.hurry = hurry_for(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
@@ -135,6 +137,7 @@ class CrawlHistory:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
+        self.hurry.install()  # first: opening the archive may wait for it already
         try:
             session = session_for(self.crawler)
         except ArchiveError as error:
@@ -160,7 +163,7 @@ class CrawlHistory:
                 on_exit=self._writer_exited,
                 on_trouble=self._writer_trouble,
             )
-            self._hurry_on_signals(session.writer)
+            self.hurry.add(session.writer.hurry)
             return
         session.archive.batch_commits(interval, size)
         self.flusher = create_looping_call(self._flush_if_due, session)
@@ -185,22 +188,6 @@ class CrawlHistory:
             session.archive.flush_if_due()
         except StorageError as error:
             session.storage_failed(error.cause)
-
-    def _hurry_on_signals(self, writer: ArchiveWriter) -> None:
-        """On SIGINT or SIGTERM, tell the writer to stop waiting for the disk before Scrapy
-        starts closing the crawl: a stopped crawl must end within seconds."""
-        for number in (signal.SIGINT, signal.SIGTERM):
-            previous = signal.getsignal(number)
-            if not callable(previous):
-                continue
-
-            def hurry(signum: int, frame: Any, previous: Any = previous) -> None:
-                writer.hurry()
-                previous(signum, frame)
-
-            with contextlib.suppress(ValueError):  # not the main thread: no signals here
-                signal.signal(number, hurry)
-                self._signals[number] = (hurry, previous)
 
     def _writer_exited(self, status: int) -> None:
         """The writer process died during the crawl (called from its reply thread)."""
@@ -252,7 +239,7 @@ class CrawlHistory:
         it died if it did."""
         # Only a crawl that ran to its end waits for a storage fault to pass: a stopped one
         # (a signal, a time or error bound, the archive given up) ends within seconds.
-        hurried = reason != "finished" or session.gave_up is not None
+        hurried = reason != "finished" or session.gave_up is not None or self.hurry.hurried
         if hurried:
             writer.hurry()
         died = None
@@ -280,14 +267,6 @@ class CrawlHistory:
             )
         return lost, died
 
-    def _restore_signals(self) -> None:
-        """Put back the handlers ours wrapped, unless Scrapy has replaced ours since."""
-        for number, (ours, previous) in self._signals.items():
-            with contextlib.suppress(ValueError):
-                if signal.getsignal(number) is ours:
-                    signal.signal(number, previous)
-        self._signals.clear()
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.close(reason)
 
@@ -295,7 +274,7 @@ class CrawlHistory:
         """Close the crawl's row (and its writer) with the crawl's verdict."""
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
-        self._restore_signals()
+        self.hurry.uninstall()
         session = close_session(self.crawler)
         if session is None:
             return
@@ -308,8 +287,11 @@ class CrawlHistory:
             except StorageError as error:
                 session.gave_up = error.cause
                 lost = error.lost
-        if reason != "finished" and session.gave_up is None:
-            session.archive.hurry()  # the crawl row too: stopped means stopped
+        if reason not in ("finished", WRITE_FAILED):
+            # Stopped (a signal, a bound) means stopped: the crawl row does not wait for the
+            # archive either. One that ran to its end, or that the archive itself stopped,
+            # waits for its row as long as for its pages.
+            self.hurry.now()
         stats = self.crawler.stats
         pages = session.archive.pages_fetched(session.crawl_id)
         reason, status, failure = verdict(reason, pages, session, lost, died)
