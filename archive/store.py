@@ -61,7 +61,7 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "alias",
 )
 #: Values of ``crawls.status``.
-CRAWL_STATUSES: tuple[str, ...] = ("running", "finished", "failed", "interrupted")
+CRAWL_STATUSES: tuple[str, ...] = ("running", "finished", "incomplete", "failed", "interrupted")
 
 #: Values of ``frontier.state`` and ``frontier.kind``.
 FRONTIER_STATES: tuple[str, ...] = ("pending", "done")

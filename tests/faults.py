@@ -44,6 +44,17 @@ def under_fiu(argv: list[str]) -> list[str]:
     return [FIU_RUN, "-x", *argv]
 
 
+def fiu_environment() -> dict[str, str]:
+    """What ``fiu-run -x`` puts in the environment: a process started with it (a writer
+    started by a test, say) can be made to fail by :func:`disk_full`."""
+    require_fiu()
+    return {
+        "FIU_ENABLE": "",
+        "FIU_CTRL_FIFO": "/tmp/fiu-ctrl",
+        "LD_PRELOAD": "/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so",
+    }
+
+
 def _ctrl(pid: int, command: str) -> None:
     subprocess.run([FIU_CTRL, "-c", command, str(pid)], check=True, timeout=30)
 

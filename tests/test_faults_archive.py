@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from archive import Archive, ArchiveError, NewerArchiveError, StorageError, faults
+from archive.writer import ArchiveWriter, ArchiveWriterError
 from tests.conftest import ROOT
 from tests.fault_archive_script import BATCH, PAGES
-from tests.faults import LockHolder, as_ordinary_user, under_fiu
+from tests.faults import LockHolder, as_ordinary_user, disk_full, fiu_environment, under_fiu
 from tests.test_archive import fetch_for, make_article
 
 
@@ -75,6 +76,45 @@ def test_a_full_disk_for_half_a_second_loses_nothing(tmp_path: Path) -> None:
     assert writes == result["answered"]
     assert len(done) == 4
     assert result["waited"] >= 0.5  # the commit did wait for the disk
+
+
+def test_the_writer_says_exactly_which_answered_writes_a_lasting_fault_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the writer process: 12 writes answered (10 committed by size, 2 held), the
+    disk fills, 3 more are sent; the writer gives up, and the crawl's side knows that exactly
+    the 10 first are in the archive and 5 are lost."""
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        crawl_id = archive.begin_crawl("sputnik", {})
+    for name, value in fiu_environment().items():
+        monkeypatch.setenv(name, value)
+    troubles: list[Any] = []
+    writer = ArchiveWriter(db, interval=3600, size=5, patience=0.5, on_trouble=troubles.append)
+    answered = [
+        writer.submit(
+            "store_article", make_article(n), crawl_id=crawl_id, fetch=fetch_for(make_article(n))
+        ).result(30)
+        for n in range(1, 13)
+    ]
+    assert [result.outcome for result in answered] == ["new"] * 12
+    disk_full(writer.process.pid)
+    later = [
+        writer.submit(
+            "store_article", make_article(n), crawl_id=crawl_id, fetch=fetch_for(make_article(n))
+        )
+        for n in range(13, 16)
+    ]
+    with pytest.raises(ArchiveWriterError) as raised:
+        later[-1].result(30)
+    assert str(raised.value) == "disk full"
+    with pytest.raises(ArchiveWriterError):
+        writer.close()
+    assert writer.state.committed == 10
+    assert writer.state.lost() == 5
+    assert writer.state.gave_up == "disk full"
+    assert [type(t).__name__ for t in troubles] == ["GaveUp"]
+    assert committed_urls(db) == [make_article(n)["url"] for n in range(1, 11)]
 
 
 # -- a write lock held by another process ---------------------------------------------------

@@ -38,6 +38,7 @@ from archive.cli import cli
 from mocksite.server import RunningSite, start
 from tests.conftest import ROOT, run_crawl
 from tests.faults import LockHolder, as_ordinary_user, disk_back, disk_full, under_fiu
+from tests.refused_page import REFUSED
 from tests.test_resume import fetch_count
 from tests.test_writer_crawl import state_of, writer_of
 
@@ -378,6 +379,27 @@ def test_a_signal_is_obeyed_while_the_archive_is_locked(
     resume_to(db, site, reference)
 
 
+def test_a_signal_is_obeyed_while_the_crawl_waits_to_open_a_locked_archive(
+    site: RunningSite, tmp_path: Path
+) -> None:
+    """Another process holds the lock when the crawl starts: it waits (patience) to write
+    its crawl row; SIGTERM ends that wait at once, with the cause."""
+    db = tmp_path / "archive.db"
+    a_real_archive(db)
+    with LockHolder(db) as holder:
+        crawl = Crawl(db, site)
+        crawl.logged("Spider opened")
+        time.sleep(1)  # into the wait
+        crawl.process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert crawl.end() == 1, crawl.tail()
+        assert time.monotonic() - started < PROMPT_S
+    assert re.fullmatch(
+        rf"{PREFIX}crawl failed: archive locked by pid {holder.pid}( for \d+ s)?\n", crawl.stderr
+    ), crawl.stderr
+    assert crawl_rows(db) == [("running", None)]  # a_real_archive's own row: no new one
+
+
 def test_a_time_bound_is_obeyed_while_the_archive_is_locked(
     site: RunningSite, reference: dict[str, str], tmp_path: Path
 ) -> None:
@@ -397,6 +419,59 @@ def test_a_time_bound_is_obeyed_while_the_archive_is_locked(
         crawl.stderr,
     ), crawl.stderr
     assert crawl_rows(db) == [("running", None)]
+    resume_to(db, site, reference)
+
+
+# -- writes the archive refuses ------------------------------------------------------------
+
+REFUSED_LINE = (
+    r"(\d+) writes failed "
+    r"\(first: OverflowError: Python int too large to convert to SQLite INTEGER\)"
+)
+REFUSING = {"ARCHIVE_PAGE_CLASS": "tests.refused_page.RefusedViewsPage"}
+
+
+def pending(db: Path) -> set[str]:
+    with Archive(db, readonly=True) as archive:
+        return {row["url"] for row in archive.pending_frontier()}
+
+
+def test_writes_the_archive_refuses_leave_the_crawl_incomplete(
+    site: RunningSite, reference: dict[str, str], tmp_path: Path
+) -> None:
+    """A page object with a bug gives some articles a value SQLite cannot hold: each of
+    those writes fails on its own, the others are archived, and the run says so."""
+    db = tmp_path / "archive.db"
+    refused = {url for url in reference if REFUSED.search(url)}
+    assert 10 < len(refused) < len(reference)
+    result = run_crawl(db, f"start={site.base_url}/",
+                       settings={**REFUSING, "CLOSESPIDER_ERRORCOUNT": "0"})  # fmt: skip
+    assert result.returncode == 1, result.stderr[-3000:]
+    line = result.stderr.rstrip("\n").splitlines()[-1]
+    match = re.fullmatch(f"{PREFIX}crawl incomplete: {REFUSED_LINE}", line)
+    assert match, line
+    assert int(match.group(1)) == len(refused)
+    assert crawl_rows(db) == [("incomplete", "finished")]
+    assert not healthy(db)
+    # Everything else is archived as it should be; the refused pages wait in the frontier.
+    assert archived(db) == {url: h for url, h in reference.items() if url not in refused}
+    assert pending(db) == refused
+    resume_to(db, site, reference)
+
+
+def test_refused_writes_count_toward_the_error_bound(
+    site: RunningSite, reference: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    settings = {**REFUSING, "CLOSESPIDER_ERRORCOUNT": "5", "DOWNLOAD_DELAY": "0.05"}
+    result = run_crawl(db, f"start={site.base_url}/", settings=settings)
+    assert result.returncode == 1, result.stderr[-3000:]
+    line = result.stderr.rstrip("\n").splitlines()[-1]
+    match = re.fullmatch(f"{PREFIX}crawl failed: {REFUSED_LINE}", line)
+    assert match, line
+    assert int(match.group(1)) >= 5
+    assert crawl_rows(db) == [("failed", "closespider_errorcount")]
+    assert len(archived(db)) < len(reference)
     resume_to(db, site, reference)
 
 

@@ -132,6 +132,10 @@ def test_json_ld_article_found_in_graph_and_lists() -> None:
         ("6822, 3 commentaires", 6822),
         ("", None),
         ("aucune", None),
+        ("9223372036854775807 vues", (1 << 63) - 1),  # SQLite's largest integer
+        ("9223372036854775808 vues", None),  # one more: no archive could store it
+        ("99999999999999999999999", None),
+        ("99999999999999999K", None),
     ],
 )
 def test_parse_count(text: str, expected: int | None) -> None:

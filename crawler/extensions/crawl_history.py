@@ -281,6 +281,9 @@ class CrawlHistory:
         lost, died = 0, None
         if session.writer is not None:
             lost, died = self._close_writer(session, session.writer, reason)
+            # The writer's own account: failures it reported while closing reach the
+            # reactor's thread only after this.
+            session.failures = [message for _, message in session.writer.state.failed]
         elif session.gave_up is None:
             try:
                 session.archive.flush()

@@ -619,18 +619,25 @@ class ElementIndex:
         return sorted(found)
 
 
+#: The largest count kept: SQLite's largest integer. A page showing more is not counting.
+MAX_COUNT = (1 << 63) - 1
+
+
 def parse_count(text: str | None) -> int | None:
-    """A displayed counter as an int: ``6822``, ``6 822``, ``1,2K`` -> 1200."""
+    """A displayed counter as an int: ``6822``, ``6 822``, ``1,2K`` -> 1200; ``None`` when
+    there is none, or past :data:`MAX_COUNT` (no archive could store it)."""
     match = _COUNT.search(text or "")
     if not match:
         return None
     number, suffix = match.groups()
     if suffix:
         factor = 1000 if suffix.lower() == "k" else 1_000_000
-        return round(float(number.replace(",", ".").replace(" ", "")) * factor)
-    if _DECIMAL.fullmatch(number):
-        number = _DECIMAL_POINT.split(number)[0]
-    return int(_NON_DIGIT.sub("", number))
+        count = round(float(number.replace(",", ".").replace(" ", "")) * factor)
+    else:
+        if _DECIMAL.fullmatch(number):
+            number = _DECIMAL_POINT.split(number)[0]
+        count = int(_NON_DIGIT.sub("", number))
+    return count if count <= MAX_COUNT else None
 
 
 # --- dates ------------------------------------------------------------------------------
