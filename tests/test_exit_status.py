@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import scrapy
 
+from archive import Archive
 from crawler import settings
 from crawler.commands.crawl import (
     EXIT_BAD_ARGUMENTS,
@@ -208,11 +209,20 @@ def test_a_usage_error_exits_2(tmp_path: Path, argv: list[str], error: str) -> N
     assert "Traceback" not in result.stderr
 
 
+def crawl_row(db: Path) -> tuple[str, str]:
+    """(status, finish_reason) of the archive's only crawl."""
+    with Archive(db, readonly=True) as archive:
+        [row] = archive.crawls()
+    return row["status"], row["finish_reason"]
+
+
 @pytest.mark.e2e
 def test_an_unreachable_site_exits_1(tmp_path: Path, closed_port: int) -> None:
     result = crawl(tmp_path / "a.db", "sputnik", "-a", f"start=http://127.0.0.1:{closed_port}/")
     assert result.returncode == EXIT_FAILED, result.stderr[-3000:]
     assert last_line(result) == f"{PREFIX}crawl failed: {NOTHING_FETCHED}"
+    # An outage is never recorded as a healthy run.
+    assert crawl_row(tmp_path / "a.db") == ("failed", "nothing_fetched")
 
 
 @pytest.mark.e2e
@@ -220,6 +230,7 @@ def test_a_site_forbidden_by_robots_txt_exits_1(tmp_path: Path, forbidding_site:
     result = crawl(tmp_path / "a.db", "sputnik", "-a", f"start={forbidding_site}")
     assert result.returncode == EXIT_FAILED, result.stderr[-3000:]
     assert last_line(result) == f"{PREFIX}crawl failed: {NOTHING_FETCHED}"
+    assert crawl_row(tmp_path / "a.db") == ("failed", "nothing_fetched")
 
 
 @pytest.mark.e2e
