@@ -267,6 +267,9 @@ class ArchiveWriter:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         arguments = [str(fd) for fd in (request_read, reply_write, os.getpid())]
+        # Born with the hurry signal blocked (a mask survives exec): one sent before the
+        # writer is ready waits for its handler instead of killing it.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {HURRY_SIGNAL})
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "archive.writer", *arguments],
@@ -281,6 +284,7 @@ class ArchiveWriter:
                 os.close(fd)
             raise
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(request_read)
             os.close(reply_write)
         self._requests = Connection(request_write, readable=False)
@@ -680,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(HURRY_SIGNAL, _on_hurry)  # until the archive is open
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {HURRY_SIGNAL})  # blocked since its birth
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )

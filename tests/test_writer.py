@@ -354,3 +354,15 @@ def test_the_writer_dies_with_the_crawl_and_commits_nothing_after(db: Path) -> N
     assert committed_urls(db) == []
     with Archive(db) as archive:  # and the archive is not left locked
         assert archive.counts()["articles"] == 0
+
+
+def test_a_hurry_sent_at_its_birth_does_not_kill_the_writer(db: Path, crawl_id: int) -> None:
+    """The crawl may be stopped while its writer is still importing: the hurry signal then
+    waits for the writer's handler instead of killing it (its default action)."""
+    writer = ArchiveWriter(db, interval=NEVER, size=1000)
+    writer.hurry()
+    store(writer, crawl_id, 1)
+    writer.hurry()
+    writer.close()
+    assert writer.process.returncode == 0
+    assert len(committed_urls(db)) == 1
