@@ -260,6 +260,7 @@ class ArchiveWriter:
         self._room: list[Future[None]] = []
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._heard = time.monotonic()
+        self._over = threading.Event()
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         _grow_pipe(request_write)
@@ -367,6 +368,7 @@ class ArchiveWriter:
             logger.error("%s: killed", self._gone)
             self.process.kill()
             status = self.process.wait()
+        self._over.set()
         for thread in self._threads:
             thread.join(5)
         self._requests.close()
@@ -429,8 +431,7 @@ class ArchiveWriter:
         and kill it (its own thread): the writer obeys the archive's patience itself, so
         this is for a process stuck where no timeout reaches (a dead network file system)."""
         limit = self.patience + self.interval + HUNG_MARGIN_S
-        while self.process.poll() is None:
-            time.sleep(1.0)
+        while not self._over.wait(1.0) and self.process.poll() is None:
             waiting = self.state.sent > self.state.committed or self._backlog > 0
             silent = time.monotonic() - self._heard
             if waiting and silent > limit and self.state.gave_up is None:
