@@ -19,7 +19,7 @@ from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import warc, web
-from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, not_an_archive
+from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.filters import ArticleFilters, filter_options
 from archive.store import DEFAULT_PATH, Archive, package_version
 
@@ -119,14 +119,14 @@ def echo_json(value: Any) -> None:
 def open_archive(ctx: click.Context) -> Archive:
     """The archive named by ``--db``, closed when the command ends; never creates one."""
     path: str = ctx.find_root().params["db"]
-    if not os.path.isfile(path):
-        raise click.ClickException(f"no archive at {path}")
     # Opened read-write when possible so that an archive made by an earlier release is
     # upgraded in place; opening an up-to-date archive writes nothing. Opening any other
-    # file read-write would make an archive of it: refused first, without writing.
-    refusal = not_an_archive(path)
-    if refusal is not None:
-        raise click.ClickException(refusal)
+    # file read-write would make an archive of it: refused first, without writing, in the
+    # words a crawl uses for the same file.
+    try:
+        check_file(path, writing=False)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from error
     readonly = not os.access(path, os.W_OK)
     try:
         try:

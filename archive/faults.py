@@ -158,21 +158,23 @@ def lock_holder(path: str | os.PathLike[str]) -> int | None:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def check_file(path: str | os.PathLike[str], *, create: bool = True) -> None:
-    """Refuse, with one line, a path that cannot be opened as an archive of this release
-    for writing; touches nothing.
+def check_file(path: str | os.PathLike[str], *, create: bool = True, writing: bool = True) -> None:
+    """Refuse, with one line, a path that cannot be opened as an archive of this release;
+    touches nothing (the crawl and the ``archive`` command say the same of the same file).
 
-    A missing file is fine when ``create`` (its directory must exist and be writable); an
-    empty file too (SQLite makes it an archive). Refused: a directory, a file or directory
-    without write permission, a file that is not SQLite or is shorter than its header says
-    (truncated), a SQLite database that is not an archive, an archive made by a newer
-    release (:class:`NewerArchiveError`).
+    For writing (a crawl): a missing file is fine when ``create`` (its directory must exist
+    and be writable), an empty file too (SQLite makes it an archive); refused are a file or
+    directory without write permission and an archive made by a newer release
+    (:class:`NewerArchiveError`). For reading (``writing=False``): a missing or empty file
+    is refused, a read-only one or a newer release's archive is read. Refused either way: a
+    directory, a file that is not SQLite or is shorter than its header says (truncated), a
+    damaged one, a SQLite database that is not an archive.
     """
     name = os.fspath(path)
     try:
         info = os.stat(name)
     except FileNotFoundError:
-        if not create:
+        if not create or not writing:
             raise ArchiveNotFoundError(f"no archive at {name}") from None
         _check_directory(name, creating=True)
         return
@@ -182,11 +184,14 @@ def check_file(path: str | os.PathLike[str], *, create: bool = True) -> None:
         raise ArchiveError(f"{name} is a directory, not an archive file")
     if not os.access(name, os.R_OK):
         raise ArchiveError(f"{name} is not readable (permission denied)")
-    if not os.access(name, os.W_OK):
-        raise ArchiveError(f"{name} is read-only (no write permission)")
-    _check_directory(name, creating=False)
+    if writing:
+        if not os.access(name, os.W_OK):
+            raise ArchiveError(f"{name} is read-only (no write permission)")
+        _check_directory(name, creating=False)
     if info.st_size == 0:
-        return
+        if writing:
+            return
+        raise ArchiveError(f"{name} is not an archive (an empty file)")
     with open(name, "rb") as file:
         header = file.read(100)
     if not header.startswith(SQLITE_HEADER):
@@ -200,7 +205,7 @@ def check_file(path: str | os.PathLike[str], *, create: bool = True) -> None:
             raise ArchiveError(
                 f"{name} is damaged: truncated to {info.st_size} bytes of {pages * page_size}"
             )
-    check_schema(name)
+    check_schema(name, writing=writing)
 
 
 def _check_directory(name: str, *, creating: bool) -> None:
@@ -237,29 +242,10 @@ def _applied_migrations(path: str) -> list[str] | None:
         conn.close()
 
 
-def not_an_archive(path: str | os.PathLike[str]) -> str | None:
-    """Why the existing file at ``path`` is not an archive (``x.db is not an archive (an empty
-    file)``), found without writing a byte; ``None`` if it has an archive's ``_migrations``
-    table, or is no SQLite database at all (opening it then says so).
-
-    Opening a file read-write as an :class:`~archive.Archive` makes an archive of an empty
-    file or of a SQLite database without tables; a command that only reads asks this first.
-    """
-    name = os.fspath(path)
-    if os.path.getsize(name) == 0:
-        return f"{name} is not an archive (an empty file)"
-    try:
-        applied = _applied_migrations(name)
-    except sqlite3.DatabaseError:
-        return None
-    if applied is None:
-        return f"{name} is not an archive (a SQLite database without _migrations)"
-    return None
-
-
-def check_schema(path: str) -> None:
-    """Refuse a SQLite file that is not an archive or was made by a newer release (see
-    :func:`_applied_migrations`: nothing is written)."""
+def check_schema(path: str, *, writing: bool = True) -> None:
+    """Refuse a SQLite file that is not an archive, or, for ``writing``, was made by a newer
+    release (see :func:`_applied_migrations`: nothing is written). A SQLite database with no
+    table at all becomes an archive when written to; read, it is not one."""
     try:
         applied = _applied_migrations(path)
     except sqlite3.DatabaseError as error:
@@ -272,11 +258,11 @@ def check_schema(path: str) -> None:
             empty = _is_empty_database(path)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"cannot open {path} as an archive: {error}") from error
-        if not empty:
+        if not empty or not writing:
             raise ArchiveError(f"{path} is a SQLite database but not an archive")
         return
     unknown = migrations.unknown(applied)
-    if unknown:
+    if unknown and writing:
         raise NewerArchiveError(path, unknown)
 
 
