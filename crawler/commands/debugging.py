@@ -16,7 +16,7 @@ Scrapy's with two settings changed before the crawler is made:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.utils.url import guess_scheme
@@ -24,7 +24,9 @@ from scrapy.utils.url import guess_scheme
 from crawler.middlewares.safety import allowed_hosts
 
 if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
+    import argparse
+
+    from scrapy.settings import BaseSettings, Settings
 
 #: Added to each command's ``-h`` description.
 LEAVES_ARCHIVE_ALONE = "Never writes to the archive (no crawl row, no lock)."
@@ -52,3 +54,18 @@ def leave_archive_alone(settings: BaseSettings, args: Sequence[str]) -> None:
     settings.set("ARCHIVE_ENABLED", False, priority="cmdline")
     named = dict.fromkeys([*allowed_hosts(settings), *url_hosts(args[:1])])
     settings.set("ARCHIVE_ALLOWED_HOSTS", list(named), priority="cmdline")
+
+
+class LeavesArchiveAlone:
+    """Mixed into a Scrapy command (before it): archiving off, the host of its URL named."""
+
+    settings: Settings | None
+
+    def long_desc(self) -> str:
+        return f"{super().long_desc()} {LEAVES_ARCHIVE_ALONE}"  # type: ignore[misc]
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        parent: Any = super()
+        parent.process_options(args, opts)
+        assert self.settings is not None
+        leave_archive_alone(self.settings, args)

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from scrapy.commands.fetch import Command as ScrapyFetchCommand
 
-from crawler.commands.debugging import LEAVES_ARCHIVE_ALONE, leave_archive_alone
-
-if TYPE_CHECKING:
-    import argparse
+from crawler.commands.debugging import LeavesArchiveAlone
 
 
-class Command(ScrapyFetchCommand):
+class Command(LeavesArchiveAlone, ScrapyFetchCommand):
     """Scrapy's ``fetch``, archiving nothing, its URL's host allowed even on loopback."""
-
-    def long_desc(self) -> str:
-        return f"{super().long_desc()} {LEAVES_ARCHIVE_ALONE}"
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
-        assert self.settings is not None
-        leave_archive_alone(self.settings, args)

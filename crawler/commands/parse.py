@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from scrapy import Request
 from scrapy.commands.parse import Command as ScrapyParseCommand
 
-from crawler.commands.debugging import LEAVES_ARCHIVE_ALONE, leave_archive_alone
+from crawler.commands.debugging import LEAVES_ARCHIVE_ALONE, LeavesArchiveAlone
 
 if TYPE_CHECKING:
     import argparse
 
 
-class Command(ScrapyParseCommand):
+class Command(LeavesArchiveAlone, ScrapyParseCommand):
     """Scrapy's ``parse``, archiving nothing, its URL's host allowed even on loopback, and
     the project's spider when it has one and no spider claims the URL."""
 
@@ -23,11 +23,6 @@ class Command(ScrapyParseCommand):
             f"--spider, the spider whose domains hold the URL, else the project's only "
             f"spider. {LEAVES_ARCHIVE_ALONE}"
         )
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
-        assert self.settings is not None
-        leave_archive_alone(self.settings, args)
 
     def set_spidercls(self, url: str, opts: argparse.Namespace) -> None:
         # The spider's domains come from its arguments (start, urls), so Scrapy's lookup by
