@@ -62,7 +62,8 @@ class LeavesArchiveAlone:
     settings: Settings | None
 
     def long_desc(self) -> str:
-        return f"{super().long_desc()} {LEAVES_ARCHIVE_ALONE}"  # type: ignore[misc]
+        description: str = super().long_desc()  # type: ignore[misc]
+        return f"{description.rstrip('. ')}. {LEAVES_ARCHIVE_ALONE}"
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         parent: Any = super()
