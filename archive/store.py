@@ -7,6 +7,7 @@ This module never imports Scrapy, and takes articles as plain mappings (``Articl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -425,8 +426,10 @@ def _batchable(method: _F) -> _F:
 
     @functools.wraps(method)
     def write(self: Archive, *args: Any, **kwargs: Any) -> Any:
-        if self._batch_size <= 1 or self._depth or self.readonly:
+        if self._depth or self.readonly:
             return method(self, *args, **kwargs)
+        if self._batch_size <= 1:
+            return self._patiently(method, args, kwargs)
         return self._batched(method, args, kwargs)
 
     return cast(_F, write)
@@ -562,8 +565,8 @@ class Archive:
 
         Nothing a crash can do changes: the archive holds a prefix of the writes, as it would
         had the process died a moment earlier, and the frontier resumes what is missing.
-        A write that fails for its own reason is undone alone: the batch is rolled back and
-        the writes it held before are made again, then the error is raised.
+        A write that fails for its own reason is undone alone (a savepoint), then the error
+        is raised; the batch goes on.
         A storage fault (disk full, the write lock held by another process, an I/O error),
         at a write or at ``COMMIT``, loses nothing that was answered: SQLite has rolled the
         batch back (or it is rolled back), and the batch's writes are made again and
@@ -623,84 +626,133 @@ class Archive:
     def _batched(
         self, method: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> _T:
-        """Run one batched write in the open batch (opening one if needed)."""
+        """Run one batched write in the open batch (opening one if needed).
+
+        The write runs under a savepoint: its own failure undoes it alone and is raised, the
+        batch going on. A storage fault has SQLite roll back (or leaves unusable) the whole
+        transaction: the batch is made again and the write tried again, until it is written
+        or the archive's patience, counted from the fault, runs out."""
         if self._broken is not None:
             raise self._broken
         args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
+        first_fault: float | None = None
         if self._batch is None:
             self._batch = _Batch()
             try:
                 self.db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
-                self._recover(self._batch, error, begin=True)  # gives up, or begins it
+                first_fault = time.monotonic()
+                self._recover(self._batch, error, keep_open=True)
         batch = self._batch
-        self._depth = 1
-        try:
-            result = method(self, *args, **kwargs)
-        except sqlite3.Error as error:
+        while True:
+            self._depth = 1
+            try:
+                self.db.execute("SAVEPOINT archive_write")
+                result = method(self, *args, **kwargs)
+                self.db.execute("RELEASE archive_write")
+            except BaseException as error:
+                self._depth = 0
+                fault = faults.storage_fault(error, self.path)
+                if fault is None and self._undo_write():
+                    raise  # the write's own error, undone alone
+                first_fault = first_fault or time.monotonic()
+                self._recover(batch, error, keep_open=True, since=first_fault)
+                if fault is None:
+                    raise  # its own error, which took the transaction with it
+                continue
             self._depth = 0
-            if faults.storage_fault(error) is None:
-                self._rollback_batch(batch)
-                raise
-            # Not this write's fault: the batch is made again, committed, and so is it.
-            self._recover(batch, error)
-            self._batch = None
-            return self._batched(method, args, kwargs)
-        except BaseException:
-            self._depth = 0
-            self._rollback_batch(batch)
-            raise
-        self._depth = 0
+            break
         batch.writes.append((method, args, kwargs))
         if len(batch.writes) >= self._batch_size or batch.age() >= self._batch_interval:
             self.flush()
         return result
 
-    def _rollback_batch(self, batch: _Batch) -> None:
-        """Undo the open batch, then make its earlier writes again (each one that still
-        succeeds) in a new one."""
-        self._batch = None
-        if self.db.conn.in_transaction:
-            self.db.execute("ROLLBACK")
-        for method, args, kwargs in batch.writes:
-            try:
-                self._batched(method, args, kwargs)
-            except StorageError:
-                raise
-            except Exception:
-                logger.exception("a write undone with a failed one could not be made again")
+    def _undo_write(self) -> bool:
+        """Undo the failed write's savepoint; whether the batch around it is still whole."""
+        if not self.db.conn.in_transaction:
+            return False
+        try:
+            self.db.execute("ROLLBACK TO archive_write")
+            self.db.execute("RELEASE archive_write")
+        except sqlite3.Error:
+            return False
+        return True
 
-    def _recover(self, batch: _Batch, error: sqlite3.Error, *, begin: bool = False) -> None:
-        """Make the writes of ``batch`` again, in a transaction of their own, until they are
-        committed (``begin``: until its transaction has begun, left open for it). Gives up
-        as :meth:`batch_commits` says."""
-        fault = faults.storage_fault(error, self.path) or faults.Fault(str(error), False)
+    def _patiently(
+        self, method: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> _T:
+        """A write in a transaction of its own (batching off): one that fails for a storage
+        fault was rolled back whole, so it is made again until written or out of patience."""
+        if self._broken is not None:
+            raise self._broken
+        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
         first = time.monotonic()
         pause = 0.05
         while True:
-            if self.db.conn.in_transaction:
-                self.db.execute("ROLLBACK")
+            try:
+                return method(self, *args, **kwargs)
+            except StorageError as error:
+                waited = time.monotonic() - first
+                if not error.transient or waited >= self.patience or self._hurry:
+                    self._give_up(faults.Fault(error.cause, error.transient), waited, _Batch())
+                self._pause(min(pause, self.patience - waited))
+                pause = min(pause * 2, RETRY_PAUSE_MAX_S)
+
+    def _recover(
+        self,
+        batch: _Batch,
+        error: BaseException,
+        *,
+        keep_open: bool = False,
+        since: float | None = None,
+    ) -> None:
+        """Make the writes of ``batch`` again, in a transaction of their own, until they are
+        committed (``keep_open``: made, the transaction left open for more). Gives up as
+        :meth:`batch_commits` says, patience counted from ``since`` (default: now)."""
+        # A write's own error that took the transaction with it is no fault of the disk:
+        # the batch is made again, once, without waiting.
+        fault = faults.storage_fault(error, self.path)
+        storage = wait = fault is not None  # a fault of the disk needs time to pass
+        fault = fault or faults.Fault(f"{type(error).__name__}: {error}", True)
+        first = time.monotonic() if since is None else since
+        pause = 0.05
+        while True:
+            self._depth = 0
+            with contextlib.suppress(sqlite3.Error):
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
             waited = time.monotonic() - first
             if not fault.transient or waited >= self.patience or self._hurry:
                 self._give_up(fault, waited, batch)
-            self._pause(min(pause, self.patience - waited))
-            pause = min(pause * 2, RETRY_PAUSE_MAX_S)
+            if wait:
+                self._pause(min(pause, self.patience - waited))
+                pause = min(pause * 2, RETRY_PAUSE_MAX_S)
+            wait = True
             try:
                 self.db.execute("BEGIN IMMEDIATE")
                 self._depth = 1
                 for method, args, kwargs in batch.writes:
                     method(self, *args, **kwargs)
                 self._depth = 0
-                if not begin:
+                if not keep_open:
                     self.db.execute("COMMIT")
                     batch.writes.clear()
+            except sqlite3.Error as again:
+                fault = faults.storage_fault(again, self.path) or faults.Fault(str(again), False)
+                continue
+            except BaseException as again:  # a replayed write failing anew: no more writes
+                self._depth = 0
+                with contextlib.suppress(sqlite3.Error):
+                    if self.db.conn.in_transaction:
+                        self.db.execute("ROLLBACK")
+                self._give_up(faults.Fault(f"{type(again).__name__}: {again}", False), 0, batch)
+            finally:
+                self._depth = 0
+            if storage:
                 logger.warning(
                     "archive %s: %s for %.1f s, then written", self.path, fault.cause, waited
                 )
-                return
-            except sqlite3.Error as again:
-                self._depth = 0
-                fault = faults.storage_fault(again, self.path) or faults.Fault(str(again), False)
+            return
 
     def _pause(self, seconds: float) -> None:
         """Sleep, in short steps so that :meth:`hurry` cuts it short."""

@@ -20,7 +20,8 @@ What a write answered means, and what the crawl knows:
   pending in the frontier for the next run, and the crawl says how many.
 - The crawl never waits on the pipe: its writes go through a queue that a thread of its own
   sends, so a stalled writer never blocks the reactor (signals, time bounds). When that queue
-  holds more than :data:`BACKLOG_HIGH` bytes, :meth:`ArchiveWriter.room` gives the caller a
+  holds more than its ``backlog`` (:data:`BACKLOG_HIGH` bytes by default),
+  :meth:`ArchiveWriter.room` gives the caller a
   future to wait on; :meth:`ArchiveWriter.hurry` (the crawl is being stopped) tells the
   writer to stop waiting for storage faults.
 
@@ -90,11 +91,10 @@ PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
 #: Bytes of writes queued in the crawl, not yet in the pipe, beyond which the crawl should
-#: wait for room (:meth:`ArchiveWriter.room`): a few dozen pages, so that a writer held up
-#: by a storage fault slows the crawl down instead of filling its memory.
+#: wait for room (:meth:`ArchiveWriter.room`): a few hundred pages, so that a writer held up
+#: by a storage fault slows the crawl down instead of filling its memory. The waiters go on
+#: once it is down to half.
 BACKLOG_HIGH = 8 << 20
-#: ... and the backlog below which the waiters go on.
-BACKLOG_LOW = 4 << 20
 
 #: Seconds the crawl waits for a writer that says nothing while work is outstanding, beyond
 #: the archive's patience (which the writer itself obeys), before it takes it for hung.
@@ -223,7 +223,8 @@ class ArchiveWriter:
 
     ``revisit`` is the archive's revisit schedule (as for :class:`~archive.Archive`);
     ``interval`` and ``size`` its group commit (:meth:`Archive.batch_commits`); ``patience``
-    how long a storage fault is waited out. ``on_exit`` is called, from a thread of its own,
+    how long a storage fault is waited out; ``backlog`` the bytes of writes the crawl may
+    queue before it waits for room (:meth:`room`). ``on_exit`` is called, from a thread of its own,
     with the writer's exit status when it exits before :meth:`close` asked it to;
     ``on_trouble`` (also from a thread) with each :class:`Failed` or :class:`GaveUp` the
     writer reports and when the writer is taken for hung.
@@ -237,12 +238,14 @@ class ArchiveWriter:
         interval: float = 1.0,
         size: int = 100,
         patience: float = DEFAULT_PATIENCE_S,
+        backlog: int = BACKLOG_HIGH,
         on_exit: Callable[[int], None] | None = None,
         on_trouble: Callable[[Failed | GaveUp], None] | None = None,
     ) -> None:
         self.path = os.fspath(path)
         self.patience = patience
         self.interval = interval
+        self.backlog_high, self.backlog_low = backlog, backlog // 2
         self.on_exit = on_exit
         self.on_trouble = on_trouble
         self.state = WriterState()
@@ -329,9 +332,9 @@ class ArchiveWriter:
 
     def room(self) -> Future[None] | None:
         """``None`` when the crawl may go on sending; else a future done once the writes
-        queued in the crawl are down to :data:`BACKLOG_LOW` bytes (or the writer is gone)."""
+        queued in the crawl are down to half the ``backlog`` (or the writer is gone)."""
         with self._lock:
-            if self._backlog <= BACKLOG_HIGH or self._gone is not None:
+            if self._backlog <= self.backlog_high or self._gone is not None:
                 return None
             waiter: Future[None] = Future()
             self._room.append(waiter)
@@ -400,7 +403,7 @@ class ArchiveWriter:
                     self._gone = self._gone or f"the archive writer is gone: {error}"
             with self._lock:
                 self._backlog -= len(data)
-                ready = self._backlog <= BACKLOG_LOW
+                ready = self._backlog <= self.backlog_low
             if ready:
                 self._release_room()
         with contextlib.suppress(OSError):

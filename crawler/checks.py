@@ -373,6 +373,7 @@ RULES: dict[str, Rule] = {
     "ARCHIVE_ALLOWED_HOSTS": HOST_LIST,
     "ARCHIVE_WRITER_PROCESS": BOOLEAN,
     "ARCHIVE_WRITE_PATIENCE": number(unit=SECONDS),
+    "ARCHIVE_WRITER_BACKLOG_MB": number(0, above=True, unit="megabytes"),
     "ARCHIVE_DISK_QUEUE": BOOLEAN,
     "ARCHIVE_MEMORY_QUEUE_SIZE": integer(unit="requests"),
     "ARCHIVE_PROGRESS_INTERVAL": number(unit="seconds, 0 for none"),

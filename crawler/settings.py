@@ -72,6 +72,9 @@ ARCHIVE_COMMIT_SIZE = 100
 #: I/O error) is waited out, the writes held being made again once it passes, before the
 #: crawl gives up: it then stops at once, exits with status 1 and says why (docs/cron.md).
 ARCHIVE_WRITE_PATIENCE = 60.0
+#: Megabytes of pages the crawl may hold for its writer process before it waits for it (a
+#: writer held up by a storage fault then slows the crawl down instead of filling its memory).
+ARCHIVE_WRITER_BACKLOG_MB = 8.0
 #: Make those writes in a process of their own (archive/writer.py), beside the crawl on
 #: another core: storing is about half of a crawl's CPU. False: in the crawl's process.
 ARCHIVE_WRITER_PROCESS = True

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,8 @@ def test_the_writer_says_exactly_which_answered_writes_a_lasting_fault_lost(
 
 
 def store(archive: Archive, crawl_id: int, number: int) -> str:
-    article = make_article(number)
+    # Long enough that storing it always needs new pages of the file.
+    article = make_article(number, body=f"Paragraphe {number} sur la Syrie. " * 2000)
     archive.store_article(article, crawl_id=crawl_id, fetch=fetch_for(article))
     return str(article["url"])
 
@@ -140,10 +142,79 @@ def test_a_lock_held_for_a_while_is_waited_out(tmp_path: Path) -> None:
     archive.flush()
     with LockHolder(db) as holder:
         threading.Timer(0.5, holder.release).start()
+        started = time.monotonic()
         urls = [store(archive, crawl_id, n) for n in (2, 3)]  # the first one begins a batch
         archive.flush()
+        assert time.monotonic() - started >= 0.4  # it did wait for the lock
     archive.close()
     assert committed_urls(db) == [first, *urls]
+
+
+def test_without_batches_a_lock_is_waited_out_too(tmp_path: Path) -> None:
+    """Batching off (ARCHIVE_COMMIT_INTERVAL=0): each write is its own transaction, made
+    again until the lock is free."""
+    db = tmp_path / "archive.db"
+    archive = Archive(db, patience=30, busy_timeout=0.05)
+    crawl_id = archive.begin_crawl("sputnik", {})
+    with LockHolder(db) as holder:
+        threading.Timer(0.5, holder.release).start()
+        started = time.monotonic()
+        url = store(archive, crawl_id, 1)
+        assert time.monotonic() - started >= 0.4
+    archive.close()
+    assert committed_urls(db) == [url]
+
+
+def full_database(archive: Archive) -> None:
+    """No page more for the file: the next write that needs one fails with SQLITE_FULL at
+    its statement (not at COMMIT), as on a full disk."""
+    pages = archive.db.execute("PRAGMA page_count").fetchone()[0]
+    archive.db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def test_a_full_disk_at_a_batchs_first_write_gives_up_in_time(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    archive = Archive(db, patience=1.0)
+    crawl_id = archive.begin_crawl("sputnik", {})
+    archive.batch_commits(3600, 100)
+    first = store(archive, crawl_id, 1)
+    archive.flush()
+    full_database(archive)
+    started = time.monotonic()
+    with pytest.raises(StorageError) as raised:
+        store(archive, crawl_id, 2)
+    assert time.monotonic() - started < 10  # the patience, not a loop without end
+    assert raised.value.cause == "disk full for 1 s"
+    assert raised.value.lost == 0  # nothing answered was waiting
+    assert archive.broken is raised.value
+    archive.db.execute("PRAGMA max_page_count = 1000000")
+    with pytest.raises(StorageError):
+        store(archive, crawl_id, 3)  # the disk has room again: still no later write
+    archive.db.close()
+    assert committed_urls(db) == [first]
+
+
+def test_a_full_disk_at_a_write_that_passes_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk is full at the third write of a batch, then has room again (after the first
+    pause): the batch is made again and the write with it."""
+    db = tmp_path / "archive.db"
+    archive = Archive(db, patience=30)
+    crawl_id = archive.begin_crawl("sputnik", {})
+    archive.batch_commits(3600, 100)
+    urls = [store(archive, crawl_id, n) for n in (1, 2)]
+    full_database(archive)
+    pause = archive._pause
+
+    def room_again(seconds: float) -> None:
+        archive.db.execute("PRAGMA max_page_count = 1000000")
+        pause(seconds)
+
+    monkeypatch.setattr(archive, "_pause", room_again)
+    urls += [store(archive, crawl_id, n) for n in (3, 4)]
+    archive.close()
+    assert committed_urls(db) == urls
 
 
 def test_a_lock_held_too_long_gives_up_naming_its_holder(tmp_path: Path) -> None:
@@ -174,8 +245,10 @@ def test_hurry_cuts_the_wait_short(tmp_path: Path) -> None:
     archive.batch_commits(3600, 100)
     with LockHolder(db):
         threading.Timer(0.3, archive.hurry).start()
+        started = time.monotonic()
         with pytest.raises(StorageError) as raised:
             store(archive, crawl_id, 1)
+        assert time.monotonic() - started < 10  # not the patience of 600 s
     assert raised.value.cause.startswith("archive locked by pid ")
     archive.db.close()
 

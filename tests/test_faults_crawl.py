@@ -379,6 +379,31 @@ def test_a_signal_is_obeyed_while_the_archive_is_locked(
     resume_to(db, site, reference)
 
 
+def test_a_signal_is_obeyed_while_a_finished_crawl_waits_for_a_locked_archive(
+    site: RunningSite, reference: dict[str, str], tmp_path: Path
+) -> None:
+    """The crawl ran to its end while the archive was locked: closing, it waits for the
+    lock (its minute of patience); SIGTERM then ends the wait at once."""
+    db = tmp_path / "archive.db"
+    crawl = Crawl(db, site)
+    crawl.fetched(moment(60, 100))
+    with lock_mid_crawl(crawl) as holder:
+        crawl.logged("Closing spider (finished)")
+        time.sleep(1)  # into the wait
+        crawl.process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert crawl.end() == 1, crawl.tail()
+        assert time.monotonic() - started < PROMPT_S
+    assert re.fullmatch(
+        rf"{PREFIX}crawl failed: archive locked by pid {holder.pid}( for \d+ s)?: "
+        rf"{NOT_ARCHIVED}; and its crawl row could not be closed "
+        rf"\(archive locked by pid {holder.pid}( for \d+ s)?\)\n",
+        crawl.stderr,
+    ), crawl.stderr
+    assert crawl_rows(db) == [("running", None)]
+    resume_to(db, site, reference)
+
+
 def test_a_signal_is_obeyed_while_the_crawl_waits_to_open_a_locked_archive(
     site: RunningSite, tmp_path: Path
 ) -> None:
@@ -400,18 +425,27 @@ def test_a_signal_is_obeyed_while_the_crawl_waits_to_open_a_locked_archive(
     assert crawl_rows(db) == [("running", None)]  # a_real_archive's own row: no new one
 
 
-def test_a_time_bound_is_obeyed_while_the_archive_is_locked(
-    site: RunningSite, reference: dict[str, str], tmp_path: Path
-) -> None:
-    """The lock is taken early in a slow crawl bounded to 5 s: the bound ends it (not the
-    writer's minute of patience), and it says what it could not archive."""
+def test_a_time_bound_is_obeyed_while_the_archive_is_locked(tmp_path: Path) -> None:
+    """The lock is taken early in a crawl bounded to 4 s, whose pages soon fill the pipe to
+    the writer and the little room it has beside it, so that the crawl holds its pages
+    waiting for the writer (and Scrapy, closing, waits for them): the bound ends it within
+    seconds (not the writer's minute of patience), and it says what it could not archive."""
     db = tmp_path / "archive.db"
-    crawl = Crawl(db, site, LOCKED_SLOW, "CLOSESPIDER_TIMEOUT=5")
-    crawl.fetched(5)
-    with lock_mid_crawl(crawl) as holder:
-        assert crawl.end(timeout=5 + PROMPT_S) == 1, crawl.tail()
-        assert time.monotonic() - holder.since < 5 + PROMPT_S
-    assert "closespider_timeout" in crawl.log_text()
+    with start(articles=500, seed=22) as big:
+        crawl = Crawl(
+            db,
+            big,
+            "DOWNLOAD_DELAY=0.01",
+            "CLOSESPIDER_TIMEOUT=4",
+            "ARCHIVE_WRITER_BACKLOG_MB=0.05",
+        )
+        crawl.fetched(5)
+        with lock_mid_crawl(crawl) as holder:
+            assert crawl.end(timeout=4 + PROMPT_S) == 1, crawl.tail()
+            assert time.monotonic() - holder.since < 4 + PROMPT_S
+    log = crawl.log_text()
+    assert "Closing spider (closespider_timeout)" in log
+    assert re.search(r"'archive/writer/waits': \d+", log), "no page was held for the writer"
     assert re.fullmatch(
         rf"{PREFIX}crawl failed: archive locked by pid {holder.pid}( for \d+ s)?: "
         rf"{NOT_ARCHIVED}; and its crawl row could not be closed "
@@ -419,7 +453,6 @@ def test_a_time_bound_is_obeyed_while_the_archive_is_locked(
         crawl.stderr,
     ), crawl.stderr
     assert crawl_rows(db) == [("running", None)]
-    resume_to(db, site, reference)
 
 
 # -- writes the archive refuses ------------------------------------------------------------

@@ -125,6 +125,7 @@ class CrawlHistory:
         self.crawler = crawler
         self.flusher: AsyncioLoopingCall | LoopingCall | None = None
         self.hurry = hurry_for(crawler)
+        self._row_closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlHistory:
@@ -150,6 +151,7 @@ class CrawlHistory:
         settings = self.crawler.settings
         interval = settings.getfloat("ARCHIVE_COMMIT_INTERVAL", 1.0)
         size = settings.getint("ARCHIVE_COMMIT_SIZE", 100)
+        self._hurry_when_stopped()
         if interval <= 0 or not is_reactor_installed():
             return
         # The pipeline counts the writer's answers; the asyncio reactor lets it wait for room.
@@ -160,6 +162,7 @@ class CrawlHistory:
                 interval=interval,
                 size=size,
                 patience=settings.getfloat("ARCHIVE_WRITE_PATIENCE", 60.0),
+                backlog=int(settings.getfloat("ARCHIVE_WRITER_BACKLOG_MB", 8.0) * (1 << 20)),
                 on_exit=self._writer_exited,
                 on_trouble=self._writer_trouble,
             )
@@ -168,6 +171,23 @@ class CrawlHistory:
         session.archive.batch_commits(interval, size)
         self.flusher = create_looping_call(self._flush_if_due, session)
         self.flusher.start(interval, now=False)
+
+    def _hurry_when_stopped(self) -> None:
+        """Hurry the archive's waits as soon as the crawl is being stopped (a time or error
+        bound, a signal), not once Scrapy has closed it: Scrapy first waits for the pages in
+        hand, which may be waiting for the writer. Scrapy has no signal for a close that
+        begins, so the engine's ``close_spider_async`` is wrapped."""
+        engine = self.crawler.engine
+        if engine is None:
+            return
+        close_spider = engine.close_spider_async
+
+        async def closing(*, reason: str = "cancelled") -> None:
+            if reason not in ("finished", WRITE_FAILED):
+                self.hurry.now()
+            await close_spider(reason=reason)
+
+        engine.close_spider_async = closing  # type: ignore[method-assign]
 
     def _unusable(self, cause: str) -> None:
         """The archive could not be opened (after the checks before the crawl): stop."""
@@ -271,13 +291,30 @@ class CrawlHistory:
         self.close(reason)
 
     def close(self, reason: str) -> None:
-        """Close the crawl's row (and its writer) with the crawl's verdict."""
+        """Close the crawl's row (and its writer) with the crawl's verdict. A signal while it
+        closes still cuts short its waits for the archive (the hurry is left in place until
+        the end), and closing that fails midway fails the crawl, never the other way."""
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
-        self.hurry.uninstall()
         session = close_session(self.crawler)
-        if session is None:
-            return
+        try:
+            if session is not None:
+                self._close(session, reason)
+        except Exception as error:
+            logger.exception("Closing the crawl failed")
+            stats = self.crawler.stats
+            if stats is not None and not self._row_closed:
+                earlier = stats.get_value(FAILURE_STAT)
+                line = f"closing the crawl failed: {type(error).__name__}: {error}"
+                stats.set_value(STATUS_STAT, "failed")
+                stats.set_value(FAILURE_STAT, f"{earlier}; and {line}" if earlier else line)
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    session.archive.db.close()
+        finally:
+            self.hurry.uninstall()
+
+    def _close(self, session: ArchiveSession, reason: str) -> None:
         lost, died = 0, None
         if session.writer is not None:
             lost, died = self._close_writer(session, session.writer, reason)
@@ -321,6 +358,7 @@ class CrawlHistory:
             with contextlib.suppress(Exception):
                 session.archive.db.close()
             return
+        self._row_closed = True
         logger.info(
             "Crawl %s %s (%s): %s",
             session.crawl_id,

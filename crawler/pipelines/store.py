@@ -154,9 +154,9 @@ class ArchivePipeline:
             self._store_here(session, item)
             item.body = None  # stored in its capture if it was a new version; not needed further
             return item
-        write = self._write(session, item)
-        item.body = None
         try:
+            write = self._write(session, item)
+            item.body = None
             if isinstance(write.outcome, str):
                 session.write(write.method, *write.args, **write.kwargs)
                 self._count(write.outcome)
@@ -165,8 +165,20 @@ class ArchivePipeline:
                 future.add_done_callback(partial(self._answered, write.outcome))
         except ArchiveWriterError:
             return item  # the writer is gone or gave up: the session stops the crawl
+        except Exception as error:  # a write that could not even be sent (a bug)
+            logger.exception("Archiving %s failed", item.url)
+            session.write_failed(f"{type(error).__name__}: {error}")
+            return item
         room = writer.room()
-        return item if room is None else self._when_room(room, item)
+        if room is None:
+            return item
+        self._count_wait()
+        return self._when_room(room, item)
+
+    def _count_wait(self) -> None:
+        """Items held until the writer caught up (``archive/writer/waits``)."""
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("archive/writer/waits")
 
     def _store_here(self, session: ArchiveSession, item: PageItem) -> None:
         try:
