@@ -32,6 +32,7 @@ from crawler.hurry import Hurry
 from crawler.middlewares.redaction import redact
 
 if TYPE_CHECKING:
+    from scrapy.core.engine import ExecutionEngine
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -113,9 +114,17 @@ class ArchiveSession:
     def stop(self, reason: str) -> None:
         """Close the crawl's spider with ``reason``, unless it is closing already."""
         self.stop_reason = self.stop_reason or reason
-        engine = self.crawler.engine if self.crawler is not None else None
+        engine = engine_of(self.crawler) if self.crawler is not None else None
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason=reason))
+
+
+def engine_of(crawler: Crawler) -> ExecutionEngine | None:
+    """The crawl's engine, ``None`` before it starts (or for a crawler driven by hand)."""
+    try:
+        return crawler.engine
+    except RuntimeError:  # Scrapy: "Crawler.engine is not set yet"
+        return None
 
 
 _sessions: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()

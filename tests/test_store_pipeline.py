@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from scrapy.utils.test import get_crawler
 
 from archive import Archive
-from crawler.extensions.crawl_history import CrawlHistory, crawl_status
+from crawler.commands.crawl import EXIT_FAILED, CrawlOutcome, exit_status
+from crawler.extensions.crawl_history import FAILURE_STAT, STATUS_STAT, CrawlHistory, crawl_status
 from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_FAILURE, Article, PageItem, RelatedLink
 from crawler.pipelines.store import ArchivePipeline
 from crawler.spiders.sputnik import SputnikSpider
@@ -113,3 +115,24 @@ def test_items_that_are_not_page_items_pass_through(
 ) -> None:
     pipeline, _, _ = crawl
     assert pipeline.process_item({"x": 1}) == {"x": 1}
+
+
+def test_closing_that_fails_midway_fails_the_crawl(
+    crawl: tuple[ArchivePipeline, CrawlHistory, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error while the crawl closes (the disk failing as the row is written) must not
+    leave the stats of a finished crawl behind: the exit status follows them."""
+    pipeline, history, _ = crawl
+    pipeline.process_item(page(article=article()))
+
+    def failing(self: Archive, crawl_id: int) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Archive, "pages_fetched", failing)
+    history.spider_closed(history.crawler.spider, "finished")
+    stats = history.crawler.stats
+    assert stats.get_value(STATUS_STAT) == "failed"
+    failure = "closing the crawl failed: OperationalError: disk I/O error"
+    assert stats.get_value(FAILURE_STAT) == failure
+    outcome = CrawlOutcome("finished", pages=1, status="failed", failure=failure)
+    assert exit_status(outcome) == (EXIT_FAILED, f"crawl failed: {failure}")

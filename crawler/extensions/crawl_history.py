@@ -34,6 +34,7 @@ from crawler.session import (
     ArchiveSession,
     archiving,
     close_session,
+    engine_of,
     hurry_for,
     open_session,
     session_for,
@@ -177,7 +178,7 @@ class CrawlHistory:
         bound, a signal), not once Scrapy has closed it: Scrapy first waits for the pages in
         hand, which may be waiting for the writer. Scrapy has no signal for a close that
         begins, so the engine's ``close_spider_async`` is wrapped."""
-        engine = self.crawler.engine
+        engine = engine_of(self.crawler)
         if engine is None:
             return
         close_spider = engine.close_spider_async
@@ -197,7 +198,7 @@ class CrawlHistory:
             stats.set_value(FINISH_REASON_STAT, ARCHIVE_UNUSABLE)
             stats.set_value(STATUS_STAT, "failed")
             stats.set_value(FAILURE_STAT, cause)
-        engine = self.crawler.engine
+        engine = engine_of(self.crawler)
         if engine is not None:
             deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNUSABLE))
 
