@@ -258,6 +258,9 @@ class ArchiveWriter:
         self._numbers = itertools.count(1)
         self._closing = False
         self._gone: str | None = None
+        """Why the writer is no more (how it ended, or that it was killed)."""
+        self._unsent: str | None = None
+        """Why a request could not be written into the pipe (the writer died first)."""
         self._lock = threading.Lock()
         self._backlog = 0
         self._room: list[Future[None]] = []
@@ -314,8 +317,9 @@ class ArchiveWriter:
         in :attr:`errors` when the writer reports it.
         """
         _check_write(method, ValueError)
-        if self._gone is not None or self.state.gave_up is not None:
-            raise ArchiveWriterError(self._gone or self.state.gave_up or "")
+        reason = self._gone or self.state.gave_up or self._unsent
+        if reason is not None:
+            raise ArchiveWriterError(reason)
         future: Future[Any] = Future()
         number = next(self._numbers)
         if wait:
@@ -334,7 +338,7 @@ class ArchiveWriter:
         """``None`` when the crawl may go on sending; else a future done once the writes
         queued in the crawl are down to half the ``backlog`` (or the writer is gone)."""
         with self._lock:
-            if self._backlog <= self.backlog_high or self._gone is not None:
+            if self._backlog <= self.backlog_high or self._gone or self._unsent:
                 return None
             waiter: Future[None] = Future()
             self._room.append(waiter)
@@ -377,8 +381,8 @@ class ArchiveWriter:
         self._requests.close()
         self._replies.close()
         self._release_room()
-        if self._gone is not None:
-            raise ArchiveWriterError(self._gone)
+        if self._gone is not None or self._unsent is not None:
+            raise ArchiveWriterError(self._gone or self._unsent or "")
         if self.state.gave_up is not None:
             raise ArchiveWriterError(self.state.gave_up)
         if status != 0:
@@ -396,11 +400,11 @@ class ArchiveWriter:
         """Write the queued requests into the pipe, in order (its own thread: the pipe may
         be full while the writer waits for the disk)."""
         while (data := self._outbox.get()) is not None:
-            if self._gone is None:
+            if self._gone is None and self._unsent is None:
                 try:
                     self._requests.send_bytes(data)
                 except (BrokenPipeError, OSError) as error:
-                    self._gone = self._gone or f"the archive writer is gone: {error}"
+                    self._unsent = f"the archive writer is gone: {error}"
             with self._lock:
                 self._backlog -= len(data)
                 ready = self._backlog <= self.backlog_low
