@@ -45,6 +45,7 @@ Whatever the writer prints (a crash's traceback) is logged by the crawl, line by
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import ctypes.util
@@ -53,9 +54,10 @@ import itertools
 import logging
 import os
 import pickle
-import queue
 import resource
+import select
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -195,6 +197,13 @@ def _dump(message: Any) -> bytes:
     return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _frame(payload: bytes) -> bytes:
+    """``payload`` with the length header :meth:`Connection.recv_bytes` reads first."""
+    if len(payload) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(payload)) + payload
+    return struct.pack("!i", len(payload)) + payload
+
+
 # -- the crawl's side ----------------------------------------------------------------------
 
 
@@ -264,7 +273,10 @@ class ArchiveWriter:
         self._lock = threading.Lock()
         self._backlog = 0
         self._room: list[Future[None]] = []
-        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._out: collections.deque[memoryview] = collections.deque()
+        """Requests (framed) not yet wholly in the pipe, in order."""
+        self._wake = threading.Event()
+        self._finishing = False
         self._heard = time.monotonic()
         self._over = threading.Event()
         request_read, request_write = os.pipe()
@@ -294,7 +306,8 @@ class ArchiveWriter:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(request_read)
             os.close(reply_write)
-        self._requests = Connection(request_write, readable=False)
+        os.set_blocking(request_write, False)  # the crawl's thread never waits on the pipe
+        self._request_fd = request_write
         self._replies = Connection(reply_read, writable=False)
         self._threads = [
             threading.Thread(target=self._read, name="archive-writer", daemon=True),
@@ -365,7 +378,9 @@ class ArchiveWriter:
         self._closing = True
         with contextlib.suppress(ArchiveWriterError):
             self._enqueue(Close())
-        self._outbox.put(None)
+        with self._lock:
+            self._finishing = True
+        self._wake.set()
         if timeout is None:
             timeout = self.patience + HUNG_MARGIN_S
         try:
@@ -376,9 +391,9 @@ class ArchiveWriter:
             self.process.kill()
             status = self.process.wait()
         self._over.set()
+        self._wake.set()
         for thread in self._threads:
             thread.join(5)
-        self._requests.close()
         self._replies.close()
         self._release_room()
         if self._gone is not None or self._unsent is not None:
@@ -391,27 +406,67 @@ class ArchiveWriter:
     # -- threads ---------------------------------------------------------------------------
 
     def _enqueue(self, message: Open | Write | Close) -> None:
-        data = _dump(message)
+        self._send_raw(_dump(message))
+
+    def _send_raw(self, payload: bytes) -> None:
+        """Send one request, framed as :class:`multiprocessing.connection.Connection` reads
+        it: straight into the pipe when it has room (the usual case: no thread involved),
+        else queued behind what waits, for the sending thread."""
+        data = memoryview(_frame(payload))
         with self._lock:
+            if self._unsent is not None:
+                return  # the writer is gone: the crawl is told by how it ended
+            if not self._out:
+                sent = self._write(data)
+                if sent == len(data):
+                    return
+                data = data[sent:]
+            self._out.append(data)
             self._backlog += len(data)
-        self._outbox.put(data)
+        self._wake.set()
+
+    def _write(self, data: memoryview) -> int:
+        """Write what the pipe takes now (with the lock held); the bytes written."""
+        try:
+            return os.write(self._request_fd, data)
+        except BlockingIOError:
+            return 0
+        except OSError as error:  # the writer died (EPIPE), or its pipe was closed
+            self._unsent = f"the archive writer is gone: {error}"
+            self._out.clear()
+            self._backlog = 0
+            return len(data)
 
     def _send_all(self) -> None:
-        """Write the queued requests into the pipe, in order (its own thread: the pipe may
-        be full while the writer waits for the disk)."""
-        while (data := self._outbox.get()) is not None:
-            if self._gone is None and self._unsent is None:
-                try:
-                    self._requests.send_bytes(data)
-                except (BrokenPipeError, OSError) as error:
-                    self._unsent = f"the archive writer is gone: {error}"
+        """Write the queued requests into the pipe as it empties, in order (its own thread:
+        the pipe may stay full while the writer waits for the disk)."""
+        while True:
+            self._wake.wait()
             with self._lock:
-                self._backlog -= len(data)
+                if not self._out:
+                    if self._finishing or self._over.is_set():
+                        break
+                    self._wake.clear()
+                    continue
+            if self._over.is_set():
+                break
+            select.select([], [self._request_fd], [], 1.0)
+            with self._lock:
+                while self._out:
+                    head = self._out[0]
+                    sent = self._write(head)
+                    if sent == 0 or not self._out:
+                        break
+                    self._backlog -= sent
+                    if sent == len(head):
+                        self._out.popleft()
+                    else:
+                        self._out[0] = head[sent:]
                 ready = self._backlog <= self.backlog_low
             if ready:
                 self._release_room()
         with contextlib.suppress(OSError):
-            self._requests.close()
+            os.close(self._request_fd)
 
     def _release_room(self) -> None:
         with self._lock:

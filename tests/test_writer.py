@@ -236,7 +236,7 @@ def test_a_dead_crawl_leaves_only_what_the_writer_had_committed(db: Path, crawl_
     writer = ArchiveWriter(db, interval=NEVER, size=2)
     for number in (1, 2, 3):
         store(writer, crawl_id, number)
-    writer._requests.close()  # what the kernel does when the crawl's process dies
+    os.close(writer._request_fd)  # what the kernel does when the crawl's process dies
     assert writer.process.wait(30) == 0
     assert committed_urls(db) == [make_article(n)["url"] for n in (1, 2)]
     with Archive(db) as archive:  # and the archive is not left locked
@@ -311,7 +311,7 @@ def test_what_the_writer_prints_is_logged_by_the_crawl(
     exited = threading.Event()
     writer = ArchiveWriter(db, on_exit=lambda status: exited.set())
     with caplog.at_level(logging.WARNING, logger="archive.writer"):
-        writer._requests.send_bytes(b"not a pickle")  # the writer crashes on it
+        writer._send_raw(b"not a pickle")  # the writer crashes on it
         assert exited.wait(30)
         with pytest.raises(ArchiveWriterError, match=r"^the archive writer exited with status 1"):
             writer.close()
@@ -366,3 +366,26 @@ def test_a_hurry_sent_at_its_birth_does_not_kill_the_writer(db: Path, crawl_id: 
     writer.close()
     assert writer.process.returncode == 0
     assert len(committed_urls(db)) == 1
+
+
+def test_the_crawl_never_waits_on_a_stalled_writer(db: Path, crawl_id: int) -> None:
+    """The writer stopped (a disk that does not answer): the pipe fills, and the crawl's
+    writes go on being taken at once, queued; room() then tells it to hold its pages until
+    the writer catches up."""
+    writer = ArchiveWriter(db, interval=NEVER, size=1000, backlog=1 << 20)
+    store(writer, crawl_id, 1)
+    os.kill(writer.process.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        for number in range(2, 62):  # ~6 MB: more than the pipe and the backlog hold
+            article = make_article(number, body="Paragraphe sur la Syrie. " * 4000)
+            writer.submit("store_article", article, wait=False, crawl_id=crawl_id,
+                          fetch=fetch_for(article))  # fmt: skip
+        assert time.monotonic() - started < 10  # never blocked on the stopped writer
+        room = writer.room()
+        assert room is not None and not room.done()
+    finally:
+        os.kill(writer.process.pid, signal.SIGCONT)
+    room.result(timeout=60)  # the writer caught up
+    writer.close()
+    assert len(committed_urls(db)) == 61
