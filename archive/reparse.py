@@ -209,6 +209,28 @@ def extract(
     return clean_article(page.to_item())
 
 
+def _article_of(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Iterable[str]],
+    page_class: type[ArticlePage],
+    capture_id: int,
+    fail: Callable[[str], None],
+    not_article: str,
+) -> Article | None:
+    """The article a stored capture gives today; else ``None``, after ``fail(why)``."""
+    try:
+        article = extract(url, body, headers, page_class)
+    except Exception as error:  # an extractor bug on one page must not stop the run
+        logger.exception("extraction of capture %s failed", capture_id)
+        fail(f"extraction failed: {type(error).__name__}: {error}")
+        return None
+    if not article.is_article:
+        fail(not_article)
+        return None
+    return article
+
+
 def reparse(
     archive: Archive,
     *,
@@ -277,14 +299,11 @@ def _read_unreadable(
     except ArchiveError as error:
         still(str(error))
         return
-    try:
-        article = extract(capture.url, capture.body, capture.headers, page_class)
-    except Exception as error:  # an extractor bug on one page must not stop the run
-        logger.exception("extraction of capture %s failed", capture_id)
-        still(f"extraction failed: {type(error).__name__}: {error}")
-        return
-    if not article.is_article:
-        still("no article found (no title, or neither lead nor body)")
+    article = _article_of(
+        capture.url, capture.body, capture.headers, page_class, capture_id, still,
+        "no article found (no title, or neither lead nor body)",
+    )  # fmt: skip
+    if article is None:
         return
     read = Read(fetch_id, url, int(page["crawl_id"]), capture_id, article.title, None, None)
     if not report.dry_run:
@@ -318,14 +337,11 @@ def _reparse_one(
     if capture["error"] is not None or capture["body"] is None:
         fail(f"damaged capture: {capture['error']}")
         return
-    try:
-        article = extract(url, capture["body"], capture["headers"] or {}, page_class)
-    except Exception as error:  # an extractor bug on one page must not stop the run
-        logger.exception("extraction of capture %s failed", capture_id)
-        fail(f"extraction failed: {type(error).__name__}: {error}")
-        return
-    if not article.is_article:
-        fail("not an article any more (no title, or neither lead nor body)")
+    article = _article_of(
+        url, capture["body"], capture["headers"] or {}, page_class, capture_id, fail,
+        "not an article any more (no title, or neither lead nor body)",
+    )  # fmt: skip
+    if article is None:
         return
     current = archive.versions(article_id)[-1]
     values = article.to_dict()
