@@ -421,6 +421,36 @@ class _Batch:
         return time.monotonic() - self.started
 
 
+class _Wait:
+    """A storage fault being waited out: attempts spaced by pauses that double up to
+    :data:`RETRY_PAUSE_MAX_S`, within the archive's patience counted from ``since`` (default:
+    now), cut short by :meth:`Archive.hurry`."""
+
+    def __init__(self, archive: Archive, since: float | None = None) -> None:
+        self.archive = archive
+        self.since = time.monotonic() if since is None else since
+        self.next_pause = 0.05
+
+    def waited(self) -> float:
+        return time.monotonic() - self.since
+
+    def over(self, fault: faults.Fault) -> bool:
+        """Whether to give up on ``fault`` now rather than try again."""
+        archive = self.archive
+        return not fault.transient or self.waited() >= archive.patience or archive._hurry
+
+    def pause(self) -> None:
+        self.archive._pause(min(self.next_pause, self.archive.patience - self.waited()))
+        self.next_pause = min(self.next_pause * 2, RETRY_PAUSE_MAX_S)
+
+    def cause(self, fault: faults.Fault) -> str:
+        """The fault's cause, with how long it was waited out (``disk full for 60 s``)."""
+        waited = self.waited()
+        return (
+            f"{fault.cause} for {waited:.0f} s" if fault.transient and waited >= 1 else fault.cause
+        )
+
+
 def _batchable(method: _F) -> _F:
     """A per-page write of a crawl, which may share a transaction with the next ones."""
 
@@ -428,6 +458,10 @@ def _batchable(method: _F) -> _F:
     def write(self: Archive, *args: Any, **kwargs: Any) -> Any:
         if self._depth or self.readonly:
             return method(self, *args, **kwargs)
+        if self._broken is not None:
+            raise self._broken  # the archive keeps a prefix of the writes: none after that
+        # Made again after a storage fault: an iterator must still hold its items then.
+        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
         if self._batch_size <= 1:
             return self._patiently(method, args, kwargs)
         return self._batched(method, args, kwargs)
@@ -632,9 +666,6 @@ class Archive:
         batch going on. A storage fault has SQLite roll back (or leaves unusable) the whole
         transaction: the batch is made again and the write tried again, until it is written
         or the archive's patience, counted from the fault, runs out."""
-        if self._broken is not None:
-            raise self._broken
-        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
         first_fault: float | None = None
         if self._batch is None:
             self._batch = _Batch()
@@ -683,20 +714,15 @@ class Archive:
     ) -> _T:
         """A write in a transaction of its own (batching off): one that fails for a storage
         fault was rolled back whole, so it is made again until written or out of patience."""
-        if self._broken is not None:
-            raise self._broken
-        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
-        first = time.monotonic()
-        pause = 0.05
+        wait = _Wait(self)
         while True:
             try:
                 return method(self, *args, **kwargs)
             except StorageError as error:
-                waited = time.monotonic() - first
-                if not error.transient or waited >= self.patience or self._hurry:
-                    self._give_up(faults.Fault(error.cause, error.transient), waited, _Batch())
-                self._pause(min(pause, self.patience - waited))
-                pause = min(pause * 2, RETRY_PAUSE_MAX_S)
+                fault = faults.Fault(error.cause, error.transient)
+                if wait.over(fault):
+                    self._give_up(fault, wait, _Batch())
+                wait.pause()
 
     def _recover(
         self,
@@ -712,22 +738,20 @@ class Archive:
         # A write's own error that took the transaction with it is no fault of the disk:
         # the batch is made again, once, without waiting.
         fault = faults.storage_fault(error, self.path)
-        storage = wait = fault is not None  # a fault of the disk needs time to pass
+        storage = pause = fault is not None  # a fault of the disk needs time to pass
         fault = fault or faults.Fault(f"{type(error).__name__}: {error}", True)
-        first = time.monotonic() if since is None else since
-        pause = 0.05
+        wait = _Wait(self, since)
         while True:
             self._depth = 0
             with contextlib.suppress(sqlite3.Error):
                 if self.db.conn.in_transaction:
                     self.db.execute("ROLLBACK")
-            waited = time.monotonic() - first
-            if not fault.transient or waited >= self.patience or self._hurry:
-                self._give_up(fault, waited, batch)
-            if wait:
-                self._pause(min(pause, self.patience - waited))
-                pause = min(pause * 2, RETRY_PAUSE_MAX_S)
-            wait = True
+            waited = wait.waited()
+            if wait.over(fault):
+                self._give_up(fault, wait, batch)
+            if pause:
+                wait.pause()
+            pause = True
             try:
                 self.db.execute("BEGIN IMMEDIATE")
                 self._depth = 1
@@ -745,7 +769,7 @@ class Archive:
                 with contextlib.suppress(sqlite3.Error):
                     if self.db.conn.in_transaction:
                         self.db.execute("ROLLBACK")
-                self._give_up(faults.Fault(f"{type(again).__name__}: {again}", False), 0, batch)
+                self._give_up(faults.Fault(f"{type(again).__name__}: {again}", False), None, batch)
             finally:
                 self._depth = 0
             if storage:
@@ -760,10 +784,9 @@ class Archive:
         while not self._hurry and (left := until - time.monotonic()) > 0:
             time.sleep(min(left, 0.05))
 
-    def _give_up(self, fault: faults.Fault, waited: float, batch: _Batch) -> None:
-        cause = fault.cause
-        if fault.transient and waited >= 1:
-            cause = f"{cause} for {waited:.0f} s"
+    def _give_up(self, fault: faults.Fault, wait: _Wait | None, batch: _Batch) -> None:
+        """Refuse every later write, ``batch``'s writes lost; raise the error that says so."""
+        cause = fault.cause if wait is None else wait.cause(fault)
         self._broken = StorageError(cause, transient=fault.transient, lost=len(batch.writes))
         self._batch = None
         self._depth = 0
@@ -821,22 +844,18 @@ class Archive:
 
     def _begin(self) -> None:
         """``BEGIN IMMEDIATE``, waiting up to :attr:`patience` for a storage fault to pass."""
-        first = time.monotonic()
-        pause = 0.05
+        wait = _Wait(self)
         while True:
             try:
                 self.db.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.Error as error:
                 fault = faults.storage_fault(error, self.path)
-                waited = time.monotonic() - first
                 if fault is None:
                     raise
-                if not fault.transient or waited >= self.patience or self._hurry:
-                    cause = fault.cause + (f" for {waited:.0f} s" if waited >= 1 else "")
-                    raise StorageError(cause, transient=fault.transient) from error
-                self._pause(min(pause, self.patience - waited))
-                pause = min(pause * 2, RETRY_PAUSE_MAX_S)
+                if wait.over(fault):
+                    raise StorageError(wait.cause(fault), transient=fault.transient) from error
+                wait.pause()
 
     def _has(self, table: str) -> bool:
         """Whether the file has this table: always once migrated; a read-only file that is
