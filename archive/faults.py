@@ -47,14 +47,26 @@ class NewerArchiveError(ArchiveError):
         )
 
 
-class StorageError(ArchiveError):
-    """The archive could not be written: ``cause`` says why in a few words."""
+@dataclass(frozen=True)
+class Fault:
+    """A storage fault: its cause in a few words, and whether waiting may cure it."""
 
-    def __init__(self, cause: str, *, transient: bool = False, lost: int = 0) -> None:
+    cause: str
+    transient: bool
+
+
+class StorageError(ArchiveError):
+    """The archive could not be written: ``cause`` says why in a few words (how long it
+    was waited out included), ``fault`` what the fault itself was."""
+
+    def __init__(
+        self, cause: str, *, transient: bool = False, lost: int = 0, fault: Fault | None = None
+    ) -> None:
         self.cause = cause
         self.transient = transient
         self.lost = lost
         """Writes already answered that were not committed and never will be."""
+        self.fault = fault or Fault(cause, transient)
         super().__init__(cause)
 
 
@@ -71,14 +83,6 @@ SQLITE_NOTADB = 26
 #: Byte of the ``-shm`` file a WAL writer holds an exclusive lock on (``WAL_WRITE_LOCK``: the
 #: first of the lock bytes, which start at offset 120).
 _WAL_WRITE_LOCK_BYTE = 120
-
-
-@dataclass(frozen=True)
-class Fault:
-    """A storage fault: its cause in a few words, and whether waiting may cure it."""
-
-    cause: str
-    transient: bool
 
 
 def _primary_code(error: sqlite3.Error) -> int | None:

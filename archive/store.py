@@ -719,9 +719,9 @@ class Archive:
             try:
                 return method(self, *args, **kwargs)
             except StorageError as error:
-                fault = faults.Fault(error.cause, error.transient)
-                if wait.over(fault):
-                    self._give_up(fault, wait, _Batch())
+                # Its own cause says how long its transaction waited; this wait counts all.
+                if wait.over(error.fault):
+                    self._give_up(error.fault, wait, _Batch())
                 wait.pause()
 
     def _recover(
@@ -787,7 +787,9 @@ class Archive:
     def _give_up(self, fault: faults.Fault, wait: _Wait | None, batch: _Batch) -> None:
         """Refuse every later write, ``batch``'s writes lost; raise the error that says so."""
         cause = fault.cause if wait is None else wait.cause(fault)
-        self._broken = StorageError(cause, transient=fault.transient, lost=len(batch.writes))
+        self._broken = StorageError(
+            cause, transient=fault.transient, lost=len(batch.writes), fault=fault
+        )
         self._batch = None
         self._depth = 0
         raise self._broken
@@ -854,7 +856,9 @@ class Archive:
                 if fault is None:
                     raise
                 if wait.over(fault):
-                    raise StorageError(wait.cause(fault), transient=fault.transient) from error
+                    raise StorageError(
+                        wait.cause(fault), transient=fault.transient, fault=fault
+                    ) from error
                 wait.pause()
 
     def _has(self, table: str) -> bool:

@@ -402,3 +402,16 @@ def test_storage_faults_are_named(error: BaseException, cause: str, transient: b
 def test_a_writes_own_error_is_not_a_storage_fault() -> None:
     assert faults.storage_fault(sqlite3.IntegrityError("UNIQUE constraint failed: x")) is None
     assert faults.storage_fault(ValueError("not an article")) is None
+
+
+def test_without_batches_a_lock_held_too_long_is_named_once(tmp_path: Path) -> None:
+    """Batching off: the write's transaction waits for the lock, then the write gives up;
+    the cause says how long, once."""
+    db = tmp_path / "archive.db"
+    archive = Archive(db, patience=1.0, busy_timeout=0.05)
+    crawl_id = archive.begin_crawl("sputnik", {})
+    with LockHolder(db) as holder, pytest.raises(StorageError) as raised:
+        store(archive, crawl_id, 1)
+    assert raised.value.cause == f"archive locked by pid {holder.pid} for 1 s"
+    assert archive.broken is raised.value
+    archive.db.close()
