@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +29,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from archive import Archive, ArchiveError, StorageError, faults, resolve_path
-from archive.writer import ArchiveWriter
+from archive.writer import ArchiveWriter, ArchiveWriterError
 from crawler.hurry import Hurry
 from crawler.middlewares.redaction import redact
 
@@ -78,12 +80,22 @@ class ArchiveSession:
         if self.writer is not None:
             self.writer.submit(method, *args, wait=False, **kwargs)
             return
-        try:
+        with self.reporting(method):
             getattr(self.archive, method)(*args, **kwargs)
+
+    @contextmanager
+    def reporting(self, what: str) -> Iterator[None]:
+        """Report the failure of the write(s) made within, then go on: a storage fault the
+        archive gave up on stops the crawl, any other error is a failed write (logged with
+        ``what``). A writer process that is gone reports itself (see ``on_exit``)."""
+        try:
+            yield
+        except ArchiveWriterError:
+            pass
         except StorageError as error:
             self.storage_failed(error.cause)
         except Exception as error:
-            logger.exception("Archive write %s failed", method)
+            logger.exception("Archiving %s failed", what)
             self.write_failed(f"{type(error).__name__}: {error}")
 
     def write_failed(self, message: str) -> None:
@@ -114,9 +126,8 @@ class ArchiveSession:
     def stop(self, reason: str) -> None:
         """Close the crawl's spider with ``reason``, unless it is closing already."""
         self.stop_reason = self.stop_reason or reason
-        engine = engine_of(self.crawler) if self.crawler is not None else None
-        if engine is not None and engine.spider is not None:
-            deferred_from_coro(engine.close_spider_async(reason=reason))
+        if self.crawler is not None:
+            stop_crawl(self.crawler, reason)
 
 
 def engine_of(crawler: Crawler) -> ExecutionEngine | None:
@@ -125,6 +136,13 @@ def engine_of(crawler: Crawler) -> ExecutionEngine | None:
         return crawler.engine
     except RuntimeError:  # Scrapy: "Crawler.engine is not set yet"
         return None
+
+
+def stop_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the crawl's spider with ``reason``, if it runs (and is not closing already)."""
+    engine = engine_of(crawler)
+    if engine is not None and engine.spider is not None:
+        deferred_from_coro(engine.close_spider_async(reason=reason))
 
 
 _sessions: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()

@@ -42,7 +42,6 @@ from crawler.extensions.crawl_history import (
     INCOMPLETE,
     STATUS_STAT,
     close_abandoned,
-    pages_fetched,
 )
 from crawler.extensions.crawl_history import NOTHING_FETCHED as NOTHING_FETCHED_REASON
 from crawler.extensions.lock import ArchiveBusy
@@ -61,10 +60,7 @@ EXIT_FAILED = 1
 EXIT_BAD_ARGUMENTS = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h
 
-#: The line of a crawl that fetched no page of the site.
-NOTHING_FETCHED_LINE = "no page fetched (site unreachable, or robots.txt forbids every page)"
-#: Kept under its former name: scripts and tests import it.
-NOTHING_FETCHED = NOTHING_FETCHED_LINE
+NOTHING_FETCHED = "no page fetched (site unreachable, or robots.txt forbids every page)"
 
 
 @dataclass
@@ -84,7 +80,11 @@ class CrawlOutcome:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason
-        self.pages = pages_fetched(spider.crawler.stats)
+        stats = spider.crawler.stats
+        # robots.txt answers count as responses but are not pages of the site.
+        self.pages = int(stats.get_value("response_received_count", 0) or 0) - int(
+            stats.get_value("robotstxt/response_count", 0) or 0
+        )
 
     def failed(self, error: BaseException) -> None:
         self.error = error
@@ -107,11 +107,11 @@ def exit_status(outcome: CrawlOutcome) -> tuple[int, str | None]:
     if outcome.reason == FORCED_SHUTDOWN:
         return EXIT_FAILED, "crawl interrupted: stopped at once by a second signal"
     if outcome.reason == NOTHING_FETCHED_REASON:
-        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED_LINE}"
+        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED}"
     if outcome.reason != "finished":
         return EXIT_FAILED, f"crawl failed: closed before its end ({outcome.reason})"
     if outcome.pages <= 0:
-        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED_LINE}"
+        return EXIT_FAILED, f"crawl failed: {NOTHING_FETCHED}"
     return EXIT_FINISHED, None
 
 

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
 
 from archive import ArchiveError, Fetch, StorageError
@@ -38,13 +37,13 @@ from crawler.session import (
     hurry_for,
     open_session,
     session_for,
+    stop_crawl,
 )
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
-    from scrapy.statscollectors import StatsCollector
     from scrapy.utils.asyncio import AsyncioLoopingCall
     from twisted.internet.task import LoopingCall
 
@@ -83,13 +82,6 @@ def crawl_status(reason: str) -> str:
     if reason in INTERRUPTED_REASONS:
         return "interrupted"
     return "failed"
-
-
-def pages_fetched(stats: StatsCollector) -> int:
-    """Responses of the site (robots.txt answers count as responses but are not its pages)."""
-    return int(stats.get_value("response_received_count", 0) or 0) - int(
-        stats.get_value("robotstxt/response_count", 0) or 0
-    )
 
 
 def verdict(
@@ -198,9 +190,7 @@ class CrawlHistory:
             stats.set_value(FINISH_REASON_STAT, ARCHIVE_UNUSABLE)
             stats.set_value(STATUS_STAT, "failed")
             stats.set_value(FAILURE_STAT, cause)
-        engine = engine_of(self.crawler)
-        if engine is not None:
-            deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNUSABLE))
+        stop_crawl(self.crawler, ARCHIVE_UNUSABLE)
 
     def _flush_if_due(self, session: ArchiveSession) -> None:
         if session.gave_up is not None:
@@ -305,15 +295,20 @@ class CrawlHistory:
             logger.exception("Closing the crawl failed")
             stats = self.crawler.stats
             if stats is not None and not self._row_closed:
-                earlier = stats.get_value(FAILURE_STAT)
-                line = f"closing the crawl failed: {type(error).__name__}: {error}"
                 stats.set_value(STATUS_STAT, "failed")
-                stats.set_value(FAILURE_STAT, f"{earlier}; and {line}" if earlier else line)
-            if session is not None:
-                with contextlib.suppress(Exception):
-                    session.archive.db.close()
+                self._also_failed(f"closing the crawl failed: {type(error).__name__}: {error}")
         finally:
             self.hurry.uninstall()
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    session.archive.db.close()  # closed already when all went well
+
+    def _also_failed(self, line: str) -> None:
+        """Add ``line`` to what the crawl's failure line says (or make it that line)."""
+        stats = self.crawler.stats
+        if stats is not None:
+            earlier = stats.get_value(FAILURE_STAT)
+            stats.set_value(FAILURE_STAT, f"{earlier}; and {line}" if earlier else line)
 
     def _close(self, session: ArchiveSession, reason: str) -> None:
         lost, died = 0, None
@@ -349,15 +344,7 @@ class CrawlHistory:
             )
         except StorageError as error:
             logger.error("The crawl's row could not be closed: %s", error.cause)
-            if stats is not None:
-                stats.set_value(
-                    FAILURE_STAT,
-                    f"{failure}; and its crawl row could not be closed ({error.cause})"
-                    if failure
-                    else f"its crawl row could not be closed ({error.cause})",
-                )
-            with contextlib.suppress(Exception):
-                session.archive.db.close()
+            self._also_failed(f"its crawl row could not be closed ({error.cause})")
             return
         self._row_closed = True
         logger.info(

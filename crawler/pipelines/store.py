@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from archive import ArchiveError, Capture, Fetch, StorageError, StoreResult
-from archive.writer import ArchiveWriterError
+from archive import ArchiveError, Capture, Fetch, StoreResult
 from crawler.items import (
     GONE_REDIRECT,
     ROLE_ALIAS,
@@ -151,10 +150,11 @@ class ArchivePipeline:
             return item
         writer = session.writer
         if writer is None:
-            self._store_here(session, item)
+            with session.reporting(item.url):
+                self._count(self.store(session, item))
             item.body = None  # stored in its capture if it was a new version; not needed further
             return item
-        try:
+        with session.reporting(item.url):  # here: a write that could not even be sent
             write = self._write(session, item)
             item.body = None
             if isinstance(write.outcome, str):
@@ -163,12 +163,6 @@ class ArchivePipeline:
             else:
                 future = writer.submit(write.method, *write.args, **write.kwargs)
                 future.add_done_callback(partial(self._answered, write.outcome))
-        except ArchiveWriterError:
-            return item  # the writer is gone or gave up: the session stops the crawl
-        except Exception as error:  # a write that could not even be sent (a bug)
-            logger.exception("Archiving %s failed", item.url)
-            session.write_failed(f"{type(error).__name__}: {error}")
-            return item
         room = writer.room()
         if room is None:
             return item
@@ -179,15 +173,6 @@ class ArchivePipeline:
         """Items held until the writer caught up (``archive/writer/waits``)."""
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("archive/writer/waits")
-
-    def _store_here(self, session: ArchiveSession, item: PageItem) -> None:
-        try:
-            self._count(self.store(session, item))
-        except StorageError as error:
-            session.storage_failed(error.cause)
-        except Exception as error:
-            logger.exception("Archiving %s failed", item.url)
-            session.write_failed(f"{type(error).__name__}: {error}")
 
     def _answered(self, outcome: Callable[[Any], str], future: Future[Any]) -> None:
         """The writer's answer (on its reply thread): count the outcome on the reactor's."""
