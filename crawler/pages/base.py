@@ -84,6 +84,8 @@ BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
+#: schema.org types of an organisation, never an author.
+ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 #: JSON-LD ``@type`` values that describe an article.
 JSONLD_ARTICLE_TYPES = frozenset(
     {
@@ -125,6 +127,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 _VIEW_ACTION = re.compile(r"View|Watch|Read")
 _BY_PREFIX = re.compile(r"^\s*(?:par|by|auteur\s*:|auteurs\s*:)\s+", re.I)
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|;|\s+et\s+|\s+and\s+|&)\s*")
+#: What is left between a person's name and the publisher's run into it: ". ", ", ", " - ".
+_NAME_TRAIL = re.compile(r"[\s.,;/|–—-]+$")
 _LOGO = re.compile(r"(?:^|[/_.-])(?:logo|favicon|placeholder|default)[^/]*$|/logo/")
 
 
@@ -726,6 +730,19 @@ def normalize_datetime(value: str | None, default_tz: tzinfo = timezone.utc) -> 
         return None
 
 
+#: Two zones that tell a time with its own offset from one without.
+_PROBE_ZONES = (timezone.utc, timezone(timedelta(hours=5, minutes=30)))
+
+
+def names_its_instant(value: str) -> bool:
+    """True when a time gives its instant by itself (an offset, ``Z``, a zone name, a unix
+    time): read in two different default zones, it names the same instant."""
+    read = [normalize_datetime(value, tz) for tz in _PROBE_ZONES]
+    if read[0] is None or read[1] is None:
+        return False
+    return datetime.fromisoformat(read[0]) == datetime.fromisoformat(read[1])
+
+
 def _parse_iso(text: str, default_tz: tzinfo) -> str | None:
     match = _ISO_DATE.match(text)
     if not match:
@@ -861,6 +878,57 @@ def ld_url(value: Any) -> str | None:
 
 
 # --- the page ---------------------------------------------------------------------------
+
+
+# Microdata is read from the page's own element index rather than with extruct: extruct's
+# microdata extractor walks the document again and computes the text of every property of
+# every item (``articleBody`` included), and brings rdflib; a page object needs a handful of
+# properties of one item, found with selectors it has already indexed.
+
+#: Elements whose microdata value is an attribute, and which one (the HTML standard's list).
+_MICRODATA_ATTRIBUTE = {
+    "meta": "content",
+    "time": "datetime",
+    "a": "href",
+    "area": "href",
+    "link": "href",
+    "img": "src",
+    "audio": "src",
+    "video": "src",
+    "source": "src",
+    "embed": "src",
+    "iframe": "src",
+    "track": "src",
+    "object": "data",
+    "data": "value",
+    "meter": "value",
+}
+
+
+def microdata_types(el: HtmlElement) -> set[str]:
+    """The schema.org type names of an ``itemscope`` element (``http://schema.org/NewsArticle``
+    -> ``NewsArticle``)."""
+    return {_TYPE_PREFIX.split(t)[-1] for t in str(el.get("itemtype") or "").split() if t}
+
+
+def microdata_owner(el: HtmlElement) -> HtmlElement | None:
+    """The item an ``itemprop`` element belongs to: its nearest ``itemscope`` ancestor."""
+    for ancestor in el.iterancestors():
+        if ancestor.get("itemscope") is not None:
+            return ancestor
+    return None
+
+
+def microdata_value(el: HtmlElement) -> str | None:
+    """An ``itemprop`` element's value as the HTML standard defines it: ``content``,
+    ``datetime``, ``href``, ``src``... by element, else its text (whitespace collapsed)."""
+    attribute = _MICRODATA_ATTRIBUTE.get(str(el.tag))
+    if el.get("content") is not None and el.tag != "meta":
+        attribute = "content"  # widely written on any element, and read by search engines
+    if attribute is not None and (attribute != "datetime" or el.get("datetime") is not None):
+        value = el.get(attribute)
+        return None if value is None else str(value)
+    return collapse_ws(el.text_content())
 
 
 class ArticlePage:
@@ -1013,21 +1081,84 @@ class ArticlePage:
         return {}
 
     def date_pair(self, candidates: Iterable[str | None]) -> tuple[str | None, str | None]:
-        """(normalised, raw) for the first raw value that parses, else (None, first raw)."""
+        """(normalised, raw) for the first raw value that names its instant by itself (an
+        offset, ``Z``, a zone name, a unix time), else for the first that parses at all (a
+        time without offset, taken in :attr:`default_tz`), else (None, first raw).
+
+        A page often gives the same time twice: ``datePublished`` in UTC for machines and
+        a ``<time datetime>`` without offset in the zone it shows; only the first is sure.
+        """
         first_raw: str | None = None
+        fallback: tuple[str, str] | None = None
         for raw in candidates:
             if raw is None or not raw.strip():
                 continue
             first_raw = first_raw or raw
             normalised = normalize_datetime(raw, self.default_tz)
-            if normalised:
+            if not normalised:
+                continue
+            if names_its_instant(raw):
                 return normalised, raw
-        return None, first_raw
+            fallback = fallback or (normalised, raw)
+        return fallback or (None, first_raw)
 
     @cached_property
     def is_article_type(self) -> bool:
-        """True when metadata says the page is an article (og:type or JSON-LD)."""
-        return self.meta("og:type") == "article" or bool(self.json_ld_article)
+        """True when metadata says the page is an article: og:type, JSON-LD, or a microdata
+        article item (real pages say ``og:type="website"`` and put ``itemtype=NewsArticle``
+        on ``<html>``)."""
+        return (
+            self.meta("og:type") == "article"
+            or bool(self.json_ld_article)
+            or self.microdata_article is not None
+        )
+
+    # -- microdata --------------------------------------------------------------------
+
+    @cached_property
+    def microdata_article(self) -> HtmlElement | None:
+        """The element of the page's microdata article item (``itemtype`` NewsArticle,
+        Article...; ``<html>`` itself on some sites), ``None`` when there is none."""
+        for el in self.css("[itemscope]"):
+            if microdata_types(el) & JSONLD_ARTICLE_TYPES:
+                return el
+        return None
+
+    def microdata_properties(self, name: str, item: HtmlElement | None = None) -> list[HtmlElement]:
+        """The elements holding property ``name`` of ``item`` (default: the article item),
+        in page order; never those of an item nested in it (its author, its publisher)."""
+        item = self.microdata_article if item is None else item
+        if item is None:
+            return []
+        return [
+            el
+            for el in self.css(f"[itemprop~='{name}']", item)
+            if el is not item and microdata_owner(el) is item
+        ]
+
+    def microdata(self, name: str, item: HtmlElement | None = None) -> str | None:
+        """The first non-empty value of property ``name`` of ``item`` (default: the article
+        item) that is not itself an item."""
+        for el in self.microdata_properties(name, item):
+            if el.get("itemscope") is None:
+                value = collapse_ws(microdata_value(el))
+                if value:
+                    return value
+        return None
+
+    def microdata_names(self, name: str) -> list[str]:
+        """Names given by property ``name`` of the article item (``author``): a nested
+        Person's ``name``, or the property's text; organisations left out."""
+        names: list[str] = []
+        for el in self.microdata_properties(name):
+            if el.get("itemscope") is not None:
+                if microdata_types(el) & ORGANISATION_TYPES:
+                    continue
+                text = self.microdata("name", el)
+                names.extend([text] if text else [])
+            else:
+                names.extend(split_names(collapse_ws(microdata_value(el)) or ""))
+        return names
 
     # -- fields -----------------------------------------------------------------------
 
@@ -1059,8 +1190,13 @@ class ArticlePage:
 
     @property
     def title(self) -> str | None:
-        """Headline, from JSON-LD headline or og:title of an article page."""
-        headline = ld_text(self.json_ld_article.get("headline"))
+        """Headline: JSON-LD or microdata headline (or the microdata article's name), else
+        og:title of an article page."""
+        headline = (
+            ld_text(self.json_ld_article.get("headline"))
+            or self.microdata("headline")
+            or self.microdata("name")
+        )
         if headline:
             return headline
         return self.meta("og:title", "twitter:title") if self.is_article_type else None
@@ -1081,30 +1217,65 @@ class ArticlePage:
 
     @property
     def authors(self) -> list[str]:
-        """Person authors from JSON-LD (organisations are not authors), else meta author."""
+        """Person authors from JSON-LD, else microdata, else meta author; an organisation
+        (typed so, or named as the publisher) is never an author."""
         names: list[str] = []
         for author in ld_list(self.json_ld_article.get("author")):
-            if isinstance(author, dict) and json_ld_types(author) & {"Organization"}:
+            if isinstance(author, dict) and json_ld_types(author) & ORGANISATION_TYPES:
                 continue
             name = ld_text(author)
             if name:
                 names.append(name)
+        names = names or self.microdata_names("author")
         if not names:
             meta_author = self.meta("author", "article:author")
-            site_names = {self.meta("og:site_name"), ld_text(self.publisher_name)}
-            if meta_author and meta_author not in site_names and "://" not in meta_author:
+            if meta_author and "://" not in meta_author:
                 names = split_names(meta_author)
-        return unique(names)
+        return self.people(names)
+
+    def people(self, names: Iterable[str]) -> list[str]:
+        """``names`` without the publisher's own name, and without it where it is run into
+        a person's (``Wilmer Leon. Sputnik International``); each once, in order."""
+        kept: list[str] = []
+        for name in names:
+            for publisher in self.publisher_names:
+                if name.casefold().endswith(publisher.casefold()):
+                    name = _NAME_TRAIL.sub("", name[: -len(publisher)])
+            if name and name.casefold() not in self._publisher_keys:
+                kept.append(name)
+        return unique(kept)
 
     @property
     def publisher_name(self) -> str | None:
-        """Name of the JSON-LD publisher (used to tell a site name from an author)."""
-        return ld_text(self.json_ld_article.get("publisher"))
+        """Name of the JSON-LD or microdata publisher (tells a site name from an author)."""
+        publisher = ld_text(self.json_ld_article.get("publisher"))
+        if publisher:
+            return publisher
+        for el in self.microdata_properties("publisher"):
+            name = self.microdata("name", el) if el.get("itemscope") is not None else None
+            if name:
+                return name
+        return None
+
+    @cached_property
+    def publisher_names(self) -> list[str]:
+        """The names the publisher goes by on the page (publisher, og:site_name), longest
+        first."""
+        names = {n for n in (self.publisher_name, self.meta("og:site_name")) if n}
+        return sorted(names, key=len, reverse=True)
+
+    @cached_property
+    def _publisher_keys(self) -> frozenset[str]:
+        return frozenset(n.casefold() for n in self.publisher_names)
 
     @property
     def category(self) -> str | None:
         """Section: JSON-LD articleSection, else article:section."""
-        return ld_text(self.json_ld_article.get("articleSection")) or self.meta("article:section")
+        return (
+            ld_text(self.json_ld_article.get("articleSection"))
+            or self.microdata("articleSection")
+            or self.meta("article:section")
+        )
 
     @property
     def tags(self) -> list[str]:
@@ -1120,6 +1291,7 @@ class ArticlePage:
         """Raw publication times, best signal first (subclasses put theirs first)."""
         yield self.meta_raw("article:published_time", "datePublished")
         yield _str_or_none(self.json_ld_article.get("datePublished"))
+        yield from (microdata_value(el) for el in self.microdata_properties("datePublished"))
 
     @cached_property
     def _published(self) -> tuple[str | None, str | None]:
@@ -1139,6 +1311,7 @@ class ArticlePage:
         """Raw modification times, best signal first."""
         yield self.meta_raw("article:modified_time", "dateModified")
         yield _str_or_none(self.json_ld_article.get("dateModified"))
+        yield from (microdata_value(el) for el in self.microdata_properties("dateModified"))
 
     @cached_property
     def _modified(self) -> tuple[str | None, str | None]:
@@ -1156,13 +1329,27 @@ class ArticlePage:
 
     @property
     def image_url(self) -> str | None:
-        """Absolute URL of the main photo: JSON-LD image, else og:image, never a logo."""
+        """Absolute URL of the main photo: JSON-LD image, microdata image, og:image; never
+        a logo."""
         for candidate in (
             ld_url(self.json_ld_article.get("image")),
+            self.microdata_image,
             self.meta("og:image", "og:image:url", "twitter:image"),
         ):
             url = self.absolute(candidate)
             if url and not looks_like_logo(url):
+                return url
+        return None
+
+    @property
+    def microdata_image(self) -> str | None:
+        """The microdata article's ``image``: its URL, or a nested ImageObject's url."""
+        for el in self.microdata_properties("image"):
+            if el.get("itemscope") is None:
+                url = collapse_ws(microdata_value(el))
+            else:
+                url = self.microdata("url", el) or self.microdata("contentUrl", el)
+            if url:
                 return url
         return None
 

@@ -6,6 +6,22 @@
 Every field keys on classes, itemprops, JSON-LD/OpenGraph or marker text ("Lire aussi",
 "Tags", "URL courte", "©"), never on element positions, and has several independent
 signals: markup varies between pages, and for some parts no class is known for sure.
+
+Real pages are the reference (``tests/fixtures/real/``). What they taught:
+
+- the headline block (``div.b-article__header``: photo, ``h1``, the photo's credit) may sit
+  in ``div.b-header`` above the article block, so the headline is found through the
+  microdata item or the layout's title classes anywhere in the page, and the photo and its
+  credit are looked for beside it (:attr:`SputnikArticlePage.header_region`);
+- pages say ``og:type="website"`` and put ``itemtype=NewsArticle`` on ``<html>``: microdata
+  is article evidence (:attr:`ArticlePage.is_article_type`);
+- a time that names its instant (``datePublished`` with ``Z``) wins over the shown
+  ``<time datetime>`` without offset (:meth:`ArticlePage.date_pair`);
+- the comment form's avatar is no photo, ``.b-article__refs-credits`` (date and short URL)
+  is no credit, the publisher is no author, the opinion disclaimer is no article text.
+
+For the current layout no real page could be found; its extraction leans on what a real
+page cannot lack (microdata/JSON-LD/OpenGraph, ``itemprop``, marker text) before classes.
 """
 
 from __future__ import annotations
@@ -32,6 +48,7 @@ from crawler.pages.base import (
     ld_list,
     ld_text,
     ld_url,
+    looks_like_logo,
     paragraphs,
     parse_count,
     split_names,
@@ -41,7 +58,10 @@ from crawler.pages.base import (
 
 #: Bumped whenever a change to this module changes what it extracts from the same page, so
 #: each version row says which extraction produced it and ``archive reparse`` can redo old ones.
-EXTRACTOR_VERSION = "1"
+#: 2: real pages read right (headline outside the article block, microdata first, UTC
+#: ``datePublished`` before an offset-less ``<time>``, no avatar for a photo, the photo's own
+#: credit, no organisation as author, no opinion disclaimer in the body).
+EXTRACTOR_VERSION = "2"
 
 LEGACY = "legacy"
 CURRENT = "current"
@@ -70,6 +90,9 @@ TITLE = (
     "[itemprop~='headline']",
     "h1",
 )
+#: The layout's own headline classes, looked for in the whole page when the article block
+#: does not hold the headline (real legacy pages put it in ``div.b-header`` above it).
+TITLE_ANYWHERE = TITLE[:3]
 LEAD = (".b-article__lead", ".article__announce-text", ".article__lead")
 BODY = (".b-article__text", ".article__body", "[itemprop~='articleBody']")
 PHOTO = (
@@ -96,8 +119,10 @@ CAPTION = (
     "[itemprop~='description']",
     "figcaption",
 )
+#: Credit blocks, looked for around the photo (``.b-article__refs-credits`` is not one: on
+#: real pages it holds the date and the short URL line).
 CREDIT = (
-    ".b-article__refs-credits",
+    "[class*='header-copy']",
     "[class*='copyright']",
     "[class*='credit']",
     "[itemprop~='copyrightHolder']",
@@ -121,10 +146,9 @@ AUTHOR_LINKS = (
     ".b-article__author a",
     ".article__author-name",
     ".article__author a",
-    "[itemprop~='author'] [itemprop~='name']",
     "a[rel~='author']",
 )
-AUTHOR_BLOCKS = (".b-article__refs-author", ".article__author", "[itemprop~='author']")
+AUTHOR_BLOCKS = (".b-article__refs-author", ".article__author")
 #: (selector, attributes holding a machine-readable time), tried before page metadata.
 PUBLISHED = (
     ("time.b-article__refs-date", ("datetime",)),
@@ -223,7 +247,7 @@ NON_TEXT_BLOCK_TYPES = frozenset(
     ]
 )
 NON_TEXT_CLASS = re.compile(
-    r"photo|media|banner|share|subscribe|comment|inject|copyright|credit|read-?also|"
+    r"photo|media|banner|share|subscribe|comment|inject|copyright|credit|read-?also|disclaimer|"
     r"(?:^|[-_])(?:tags?|ads?|advert\w*|social|statistic|views|related)(?:$|[-_])",
     re.I,
 )
@@ -231,6 +255,10 @@ _PUNCTUATION_ONLY = re.compile(r"^[\s\W\d_]*$")  # dates and counters of teasers
 _URL_IN_TEXT = re.compile(r"https?://\S+")
 _URL_LIKE = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?/\S*")
 _BY = re.compile(r"^(?:par|by)\s+", re.I)
+#: Images that are never the article's photo: avatars, logos, icons, and whatever sits in a
+#: comment section (class, alt, file name, or an ancestor's class).
+_NOT_A_PHOTO = re.compile(r"avatar|logo|icon|sprite|emoji|pixel|spacer|badge|userpic", re.I)
+_COMMENTS = re.compile(r"comment|avatar|userpanel", re.I)
 #: Every text node under an element (compiled once: ``el.xpath()`` compiles each call).
 _TEXT_NODES = etree.XPath(".//text()")
 
@@ -289,8 +317,34 @@ class SputnikArticlePage(ArticlePage):
 
     @cached_property
     def title_element(self) -> HtmlElement | None:
-        """The headline element."""
-        return self.find_one(TITLE, skip_related=False)
+        """The headline element: the microdata article's headline (wherever the page puts
+        it), the layout's title in the article, the layout's title classes anywhere."""
+        for name in ("headline", "name"):
+            for el in self.microdata_properties(name):
+                if el.tag not in {"meta", "link"} and visible_text(el):
+                    return el
+        found = self.find_one(TITLE, skip_related=False)
+        if found is not None:
+            return found
+        return self.first(TITLE_ANYWHERE)
+
+    @cached_property
+    def header_region(self) -> HtmlElement | None:
+        """The block around a headline set outside the article block (its photo and the
+        photo's credit are there): the headline's largest ancestor that does not hold the
+        article block; ``None`` when the article block holds the headline."""
+        title, root = self.title_element, self.article_root
+        if title is None or root is None or self._inside(title, root):
+            return None
+        region = title
+        for ancestor in title.iterancestors():
+            if ancestor.tag in {"body", "html"} or self._inside(root, ancestor):
+                break
+            region = ancestor
+        return region
+
+    def _inside(self, el: HtmlElement, container: HtmlElement) -> bool:
+        return self._order[container] <= self._order[el] <= self._end(container)
 
     @cached_property
     def lead_element(self) -> HtmlElement | None:
@@ -525,11 +579,28 @@ class SputnikArticlePage(ArticlePage):
 
     @cached_property
     def photo_element(self) -> HtmlElement | None:
-        """The main photo's ``<img>``."""
-        for img in self.find(PHOTO):
-            if self._img_src(img):
-                return img
+        """The main photo's ``<img>``: in the article block, or by a headline set above it;
+        never an avatar, a logo, an icon or an image of the comments."""
+        scopes = [s for s in (self.article_root, self.header_region) if s is not None]
+        for query in PHOTO:
+            for scope in scopes:
+                for img in self.index.select(scope, query):
+                    if not self._in_related(img) and self._is_photo(img):
+                        return img
         return None
+
+    def _is_photo(self, img: HtmlElement) -> bool:
+        src = self._img_src(img)
+        if not src or looks_like_logo(src):
+            return False
+        own = " ".join((*classes(img), img.get("alt") or "", src.rsplit("/", 1)[-1]))
+        if _NOT_A_PHOTO.search(own):
+            return False
+        return not any(
+            _COMMENTS.search(token) or ancestor.tag == "form"
+            for ancestor in img.iterancestors()
+            for token in classes(ancestor)
+        )
 
     @cached_property
     def _text_elements(self) -> list[HtmlElement]:
@@ -657,7 +728,7 @@ class SputnikArticlePage(ArticlePage):
                 text = visible_text(el) or collapse_ws(el.get("content"))
                 names.extend(split_names(text) if text else [])
         names = [_BY.sub("", n) for n in names]
-        return unique(names) or super().authors
+        return self.people(names) or super().authors
 
     @property
     def category(self) -> str | None:
@@ -779,7 +850,7 @@ class SputnikArticlePage(ArticlePage):
         in the article, else a short text starting with "©", else JSON-LD."""
         if self.image_url is None:
             return None
-        for scope in (*self._photo_scopes(), self.article_root):
+        for scope in self._photo_scopes():
             for el in self._credit_elements(scope):
                 text = visible_text(el)
                 if text:
@@ -787,7 +858,13 @@ class SputnikArticlePage(ArticlePage):
             line = self._copyright_line(scope)
             if line:
                 return line
-        return super().image_credit
+        if self.photo_element is None:
+            return super().image_credit
+        for el in self._credit_elements(self.article_root):
+            text = visible_text(el)
+            if _is_credit(text):  # elsewhere in the article, only a line that reads "©..."
+                return text
+        return self._copyright_line(self.article_root) or super().image_credit
 
     @property
     def short_url(self) -> str | None:
@@ -795,7 +872,14 @@ class SputnikArticlePage(ArticlePage):
         return self._short_url_by_marker() or self._short_url_by_class() or super().short_url
 
     def _url_candidates(self, el: HtmlElement) -> Iterator[str | None]:
-        for attr in ("data-clipboard-text", "data-url", "data-short-url", "href", "value"):
+        for attr in (
+            "data-clipboard-text",
+            "data-url",
+            "data-short-url",
+            "data-shorturl",
+            "href",
+            "value",
+        ):
             yield el.get(attr)
         found = _URL_IN_TEXT.search(visible_text(el) or "") if el.tag != "a" else None
         yield found.group(0) if found else None
