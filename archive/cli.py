@@ -455,11 +455,12 @@ def _page_class(ctx: click.Context, param: click.Parameter, value: str | None) -
 def reparse(
     ctx: click.Context, dry_run: bool, page_class: type[ArticlePage], as_json: bool
 ) -> None:
-    """Re-extract every article from its latest stored capture, and read the unreadable pages
-    again, without fetching.
+    """Re-extract every article from its stored capture, and read the unreadable pages again,
+    without fetching.
 
-    Runs the current page object and cleaning over each article's latest capture and adds a
-    version (no crawl, the capture's fetch time) to every article whose content now differs.
+    Runs the current page object and cleaning over the capture each article's current version
+    was read from, whatever extractor version read it, and adds a version (no crawl, the
+    capture's fetch time, this extractor and version) to every article whose content now differs.
     A capture that no longer gives an article is counted as failed and changes nothing.
     Then reads each unreadable page (a page a crawl kept but read no article from) that no
     reparse has read yet: one that now gives an article is stored as its crawl would have
