@@ -8,7 +8,6 @@ as it reads these pages, and its recorded section shows what it scored.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
 from typing import Any
 
@@ -17,9 +16,8 @@ import pytest
 from bench import real_pages as bench
 from crawler.items import Article, RelatedLink
 
-#: Without the bench extra (``pip install -e '.[bench]'``) trafilatura is left out.
-HAS_TRAFILATURA = importlib.util.find_spec("trafilatura") is not None
-NAMES = ["ours", "trafilatura"] if HAS_TRAFILATURA else ["ours"]
+#: ``make venv`` installs the bench extra: trafilatura is always compared, never skipped.
+NAMES = ["ours", "trafilatura"]
 
 PAGES = bench.real_pages()
 OLD, NEW = "en_sputniknews_2019_columnists_prince_andrew", "en_sputniknews_2020_radio_critical_hour"
@@ -142,7 +140,6 @@ def test_a_day_for_the_instant_is_noted_as_the_right_day() -> None:
     assert verdicts["published_at"].found == "'2019-11-18' (the right day, without a time)"
 
 
-@pytest.mark.skipif(not HAS_TRAFILATURA, reason="trafilatura is the bench extra")
 def test_trafilatura_is_scored_as_it_reads_these_pages(scores: bench.Scores) -> None:
     """What trafilatura 2.3 gets on these pages. When a release reads them differently, this
     fails: run the benchmark again and record it, so bench/RESULTS.md stays true."""
@@ -217,13 +214,10 @@ def test_section_shows_what_was_scored(section: str, scores: bench.Scores) -> No
             for n in NAMES
         ]
         assert shown == scored, key
-    totals = "ours 31/31"
-    if HAS_TRAFILATURA:
-        totals += ", trafilatura 11/21 (11/31 with the fields not given counted wrong)"
+    totals = "ours 31/31, trafilatura 11/21 (11/31 with the fields not given counted wrong)"
     assert f"\nFields right: {totals}.\n" in section
-    if HAS_TRAFILATURA:
-        legend = "; — not given: trafilatura has no such field (image_caption, image_credit, "
-        assert legend + "views, short_url, related), counted neither right nor wrong" in section
+    legend = "; — not given: trafilatura has no such field (image_caption, image_credit, "
+    assert legend + "views, short_url, related), counted neither right nor wrong" in section
     assert re.search(
         r"^- ours: 4-token shingles \(the benchmark's\) 1\.000 / 1\.000 / \*\*1\.000\*\*",
         section,
@@ -239,7 +233,6 @@ def test_section_has_the_speed_of_every_extractor(section: str) -> None:
     )
     assert rows == [(name, "2") for name in ["lxml parse", *NAMES]]  # 2 pages, once each
     assert re.search(r"^ours / lxml parse = \*\*\d+\.\d\d\*\*$", section, re.M)
-    if HAS_TRAFILATURA:
-        ratio = r"^ours / trafilatura = \*\*\d+\.\d\d\*\* "
-        ratio += r"\(pass by pass: median \d+\.\d\d, \d+\.\d\d to \d+\.\d\d\)"
-        assert re.search(ratio, section, re.M)
+    ratio = r"^ours / trafilatura = \*\*\d+\.\d\d\*\* "
+    ratio += r"\(pass by pass: median \d+\.\d\d, \d+\.\d\d to \d+\.\d\d\)"
+    assert re.search(ratio, section, re.M)
