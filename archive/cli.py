@@ -23,6 +23,10 @@ from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError
 from archive.filters import ArticleFilters, filter_options
 from archive.store import DEFAULT_PATH, Archive, package_version
 
+# The crawl's settings module (it imports nothing): the archive's commands read pages with
+# the crawl's page class.
+from crawler import settings as crawl_settings
+
 if TYPE_CHECKING:
     from crawler.pages import ArticlePage
 
@@ -433,23 +437,29 @@ def _version_cell(version: dict[str, Any], key: str) -> str:
 
 
 def _page_class(ctx: click.Context, param: click.Parameter, value: str | None) -> type[ArticlePage]:
-    if value is None:
-        return reparse_module.PAGE_CLASS
+    """``--page-class``, else the crawl's ``ARCHIVE_PAGE_CLASS``, else SputnikArticlePage."""
+    setting = crawl_settings.ARCHIVE_PAGE_CLASS
     try:
-        return reparse_module.load_page_class(value)
+        return reparse_module.page_class_for(value, setting)
     except ValueError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+        where = "" if value else "ARCHIVE_PAGE_CLASS in crawler/settings.py: "
+        raise click.BadParameter(f"{where}{error}", ctx=ctx, param=param) from error
+
+
+def page_class_option(purpose: str) -> Callable[[F], F]:
+    """``--page-class MODULE.CLASS``: the page object that reads the pages."""
+    return click.option(
+        "--page-class",
+        "page_class",
+        metavar="MODULE.CLASS",
+        callback=_page_class,
+        help=f"The page object to read {purpose} with (default: the crawl's, SputnikArticlePage).",
+    )
 
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option(
-    "--page-class",
-    "page_class",
-    metavar="MODULE.CLASS",
-    callback=_page_class,
-    help="The page object to read the captures with (default: SputnikArticlePage).",
-)
+@page_class_option("the captures")
 @json_option
 @click.pass_context
 def reparse(
