@@ -8,20 +8,27 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
 from archive import export as export_module
+from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
+from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
 from archive.store import DEFAULT_PATH, Archive, package_version
+
+# The crawl's settings module (it imports nothing): the archive's commands read pages with
+# the crawl's page class, and extract fetches them with its User-Agent, timeout and size cap.
+from crawler import settings as crawl_settings
 
 if TYPE_CHECKING:
     from crawler.pages import ArticlePage
@@ -230,26 +237,34 @@ def show(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(article)
         return
-    for name in SHOW_FIELDS:
-        click.echo(f"{name}: {_show_value(article[name])}")
+    for line in _article_lines(article):
+        click.echo(line)
+
+
+def _article_lines(article: dict[str, Any]) -> list[str]:
+    """An article for reading, as ``show`` prints it: its fields, lead and body, related
+    links, then those of linked from, versions and events it has (``extract`` has none),
+    tags and URLs."""
+    lines = [f"{name}: {_show_value(article[name])}" for name in SHOW_FIELDS if name in article]
     for name in ("lead", "body"):
-        click.echo(f"\n{name}:\n{article[name] or '-'}")
-    click.echo("\nrelated:")
+        lines += ["", f"{name}:", article[name] or "-"]
+    lines += ["", "related:"]
     for link in article["related"]:
-        click.echo(f"  {link['position']}. [{link['kind']}] {link['title'] or '-'} {link['url']}")
-    click.echo("\nlinked from:")
-    for source in article["linked_from"]:
-        click.echo(f"  [{source['kind']}] {source['title'] or '-'} (id {source['id']})")
-    click.echo(f"\nversions: {article['versions_count']}")
-    click.echo("\nevents:")
-    for event in article["events"]:
-        click.echo(
-            f"  {event['at'][:19].replace('T', ' ')} {event['kind']} {event['status'] or ''}"
-        )
-    click.echo(f"\ntags: {_show_value(article['tags'])}")
-    click.echo("\nurls:")
-    for seen in article["urls"]:
-        click.echo(f"  [{seen['kind']}] {seen['url']}")
+        lines.append(f"  {link['position']}. [{link['kind']}] {link['title'] or '-'} {link['url']}")
+    if "linked_from" in article:
+        lines += ["", "linked from:"]
+        for source in article["linked_from"]:
+            lines.append(f"  [{source['kind']}] {source['title'] or '-'} (id {source['id']})")
+    if "versions_count" in article:
+        lines += ["", f"versions: {article['versions_count']}"]
+    if "events" in article:
+        lines += ["", "events:"]
+        for event in article["events"]:
+            at = event["at"][:19].replace("T", " ")
+            lines.append(f"  {at} {event['kind']} {event['status'] or ''}")
+    lines += ["", f"tags: {_show_value(article['tags'])}", "", "urls:"]
+    lines += [f"  [{seen['kind']}] {seen['url']}" for seen in article["urls"]]
+    return lines
 
 
 @cli.command()
@@ -433,23 +448,29 @@ def _version_cell(version: dict[str, Any], key: str) -> str:
 
 
 def _page_class(ctx: click.Context, param: click.Parameter, value: str | None) -> type[ArticlePage]:
-    if value is None:
-        return reparse_module.PAGE_CLASS
+    """``--page-class``, else the crawl's ``ARCHIVE_PAGE_CLASS``, else SputnikArticlePage."""
+    setting = crawl_settings.ARCHIVE_PAGE_CLASS
     try:
-        return reparse_module.load_page_class(value)
+        return reparse_module.page_class_for(value, setting)
     except ValueError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+        where = "" if value else "ARCHIVE_PAGE_CLASS in crawler/settings.py: "
+        raise click.BadParameter(f"{where}{error}", ctx=ctx, param=param) from error
+
+
+def page_class_option(purpose: str) -> Callable[[F], F]:
+    """``--page-class MODULE.CLASS``: the page object that reads the pages."""
+    return click.option(
+        "--page-class",
+        "page_class",
+        metavar="MODULE.CLASS",
+        callback=_page_class,
+        help=f"The page object to read {purpose} with (default: the crawl's, SputnikArticlePage).",
+    )
 
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option(
-    "--page-class",
-    "page_class",
-    metavar="MODULE.CLASS",
-    callback=_page_class,
-    help="The page object to read the captures with (default: SputnikArticlePage).",
-)
+@page_class_option("the captures")
 @json_option
 @click.pass_context
 def reparse(
@@ -515,6 +536,100 @@ def _progress() -> reparse_module.Progress | None:
         click.echo(f"\rreparse: {done}/{total}{end}", err=True, nl=False)
 
     return show
+
+
+def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and urlsplit(value).scheme.lower() not in ("http", "https"):
+        raise click.BadParameter(f"{value!r} is not an http(s) URL", ctx=ctx, param=param)
+    return value
+
+
+def crawl_politeness() -> Politeness:
+    """How ``extract`` fetches: with the crawl's settings (crawler/settings.py)."""
+    return Politeness(
+        user_agent=crawl_settings.USER_AGENT,
+        timeout=float(crawl_settings.DOWNLOAD_TIMEOUT),
+        max_size=int(crawl_settings.DOWNLOAD_MAXSIZE),
+        max_crawl_delay=float(crawl_settings.ARCHIVE_CRAWL_DELAY_MAX),
+    )
+
+
+@cli.command()
+@click.argument("input", nargs=-1, required=True)
+@click.option(
+    "--url",
+    metavar="URL",
+    callback=_http_url,
+    help="The URL a saved HTML file was fetched from (default: the canonical URL it names,"
+    " else its file:// URL).",
+)
+@page_class_option("the pages")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per page per line.")
+@click.pass_context
+def extract(
+    ctx: click.Context,
+    input: tuple[str, ...],
+    url: str | None,
+    page_class: type[ArticlePage],
+    as_json: bool,
+    as_jsonl: bool,
+) -> None:
+    """Print the article a crawl would store from each INPUT; no archive is read or written.
+
+    INPUT: a saved HTML file, an http(s) URL, or a WARC file (.warc, .warc.gz: each HTML
+    response record, with its own URL). A URL is fetched as the crawl fetches it: robots.txt
+    first and obeyed, the crawl's User-Agent, one GET, redirects followed. Each page goes
+    through the crawl's page object and cleaning, and is printed as archive show prints an
+    archived article, without what only an archive has (id, status, duplicate_of,
+    similarity, seen and changed times, crawl and version ids and counts, linked_from,
+    events). --json prints one object for one page, a list when INPUTs can give several
+    (more than one, or a WARC file); --jsonl one object per page per line. A page that gives
+    no article, or an INPUT that cannot be read or fetched, is one line on stderr; the
+    others are printed, and the exit status is 1.
+    """
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl do not go together: choose one")
+    inputs = list(input)
+    if url is not None and (
+        len(inputs) != 1 or extract_module.is_url(inputs[0]) or extract_module.is_warc(inputs[0])
+    ):
+        raise click.UsageError("--url goes with one INPUT, a saved HTML file")
+    several = len(inputs) > 1 or any(extract_module.is_warc(name) for name in inputs)
+    results = extract_module.extract_inputs(
+        inputs, page_class=page_class, fetcher=Fetcher(crawl_politeness()), url=url
+    )
+    failures: list[str] = []
+    pages = _reporting_failures(results, failures)
+    if as_json:
+        found = [article for _, article in pages]
+        if several or found:
+            echo_json(found if several else found[0])
+    elif as_jsonl:
+        for _, article in pages:
+            click.echo(export_module.jsonl_line(article), nl=False)
+    else:
+        for number, (source, article) in enumerate(pages):
+            if several and number:
+                click.echo()
+            if several:  # each page named, as head(1) names the files it prints
+                click.echo(f"==> {source} <==")
+            for line in _article_lines(article):
+                click.echo(line)
+    ctx.exit(1 if failures else 0)
+
+
+def _reporting_failures(
+    results: Iterable[extract_module.Extracted], failures: list[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(source, article) of each page that gave one; each other is one line on stderr, as it
+    comes, and is added to ``failures``."""
+    for result in results:
+        if result.article is not None:
+            yield result.source, result.article
+            continue
+        failures.append(result.source)
+        click.echo(f"Error: {result.source}: {result.error}", err=True)
 
 
 @cli.command()

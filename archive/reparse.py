@@ -30,7 +30,7 @@ from crawler.pages.clean import clean_article
 logger = logging.getLogger(__name__)
 
 #: The page object applied to captures, and its name as ``versions.extractor`` records it.
-PAGE_CLASS = sputnik.SputnikArticlePage
+PAGE_CLASS: type[ArticlePage] = sputnik.SputnikArticlePage
 EXTRACTOR = PAGE_CLASS.__name__
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.IGNORECASE)
@@ -48,7 +48,10 @@ def extractor_version(page_class: type[ArticlePage] = PAGE_CLASS) -> str:
 def load_page_class(path: str) -> type[ArticlePage]:
     """The page class named ``module.Class`` (or ``module:Class``).
 
-    Raises ``ValueError`` when it cannot be imported or is not an ``ArticlePage`` subclass.
+    A page class is what the crawl accepts as one (``ARCHIVE_PAGE_CLASS``): a class built as
+    ``cls(url, body, encoding)`` that gives ``to_item()``, a subclass of ``ArticlePage`` or
+    not (``bench.trafilatura_page.TrafilaturaArticlePage`` is not). Raises ``ValueError``
+    when it cannot be imported or is no such class.
     """
     module_name, sep, name = path.partition(":") if ":" in path else path.rpartition(".")
     if not sep or not module_name or not name:
@@ -57,9 +60,22 @@ def load_page_class(path: str) -> type[ArticlePage]:
         found = getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError) as error:
         raise ValueError(f"cannot import {path}: {error}") from error
-    if not (isinstance(found, type) and issubclass(found, ArticlePage)):
-        raise ValueError(f"{path} is not a page class (a subclass of ArticlePage)")
-    return found
+    if not (isinstance(found, type) and callable(getattr(found, "to_item", None))):
+        raise ValueError(f"{path} is not a page class (a class with to_item(), like ArticlePage)")
+    page_class: type[ArticlePage] = found
+    return page_class
+
+
+def page_class_for(option: str | None = None, setting: str | None = None) -> type[ArticlePage]:
+    """The page class that reads article pages, chosen as a crawl chooses it: the one
+    ``option`` names (``--page-class``), else the one ``setting`` names (the crawl's
+    ``ARCHIVE_PAGE_CLASS``), else :data:`PAGE_CLASS`.
+
+    The one function for it: the spider, ``archive reparse`` and ``archive extract`` use it.
+    Raises ``ValueError`` as :func:`load_page_class` does.
+    """
+    path = option or setting
+    return load_page_class(path) if path else PAGE_CLASS
 
 
 @dataclass

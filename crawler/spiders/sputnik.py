@@ -34,11 +34,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from archive import RevisitSchedule
+from archive.reparse import PAGE_CLASS, extractor_version, page_class_for
 from archive.revisit import REVISIT_ALL, REVISIT_MODES
 from archive.urls import canonical_key
 from crawler.frontier import (
@@ -65,7 +65,6 @@ from crawler.middlewares.safety import (
     named_hosts,
     refused_item,
 )
-from crawler.pages import SputnikArticlePage
 from crawler.session import archiving
 
 if TYPE_CHECKING:
@@ -142,7 +141,8 @@ class SputnikSpider(scrapy.Spider):
     """Archive Sputnik France articles and the related articles they link."""
 
     name = "sputnik"
-    page_class = SputnikArticlePage
+    #: The page object of article pages; the ``ARCHIVE_PAGE_CLASS`` setting names another.
+    page_class = PAGE_CLASS
 
     def __init__(
         self,
@@ -180,8 +180,11 @@ class SputnikSpider(scrapy.Spider):
             RevisitSchedule.parse(settings.get("ARCHIVE_REVISIT_SCHEDULE"))
         except ValueError as error:
             raise BadSpiderArgument(f"ARCHIVE_REVISIT_SCHEDULE: {error}") from None
-        if settings.get("ARCHIVE_PAGE_CLASS"):
-            spider.page_class = load_object(settings.get("ARCHIVE_PAGE_CLASS"))
+        # Chosen as `archive reparse` and `archive extract` choose it (one function).
+        try:
+            spider.page_class = page_class_for(setting=settings.get("ARCHIVE_PAGE_CLASS"))
+        except ValueError as error:
+            raise BadSpiderArgument(f"ARCHIVE_PAGE_CLASS: {error}") from None
         # Hosts named outside the arguments (a debugging command's URL) are the site too:
         # their links are followed, and Scrapy's offsite filter lets them through.
         named = {host.lower() for host in allowed_hosts(settings)}
@@ -424,7 +427,7 @@ class SputnikSpider(scrapy.Spider):
             article=article,
             body=response.body if article.is_article else html,
             extractor=type(page).__name__,
-            extractor_version=page.extractor_version,
+            extractor_version=extractor_version(type(page)),
             alias_urls=list(response.meta.get(ALIASES, [])),
         )
         yield item
