@@ -55,6 +55,46 @@ def test_normalize_datetime_gives_none_for_garbage(value: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # As the current platform writes it (sputniknews.cn's article:published_time).
+        ("20260729T1319+0800", "2026-07-29T13:19:00+08:00"),
+        ("20260729T131905+0800", "2026-07-29T13:19:05+08:00"),
+        ("20260729T1319+08:00", "2026-07-29T13:19:00+08:00"),
+        ("20260729T1319+08", "2026-07-29T13:19:00+08:00"),
+        ("20260729T1319-0430", "2026-07-29T13:19:00-04:30"),
+        ("20260729T1319Z", "2026-07-29T13:19:00+00:00"),
+        ("20260729T1319", "2026-07-29T13:19:00+03:00"),  # no offset: the default zone
+        (" 20260729T1319+0800\n", "2026-07-29T13:19:00+08:00"),
+    ],
+)
+def test_normalize_datetime_reads_the_basic_iso_format(value: str, expected: str) -> None:
+    assert normalize_datetime(value, MOSCOW) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "20261329T1319+0800",  # month 13
+        "20260231T1319+0800",  # 31 February
+        "20260729T2519+0800",  # hour 25
+        "20260729T1360+0800",  # minute 60
+        "20260729T1319+2500",  # an offset of a day or more
+        "20260729T13+0800",  # no minutes
+        "20260729T13190+0800",  # five digits of time
+        "2026729T1319+0800",  # seven digits of date
+        "20260729 1319+0800",  # no T
+        "20260729t1319+0800",  # a lower-case t
+        "20260729T1319+08000",  # a five-digit offset
+        "20260729T1319 MSK",  # a zone name: only the extended format takes one
+        "20260729",  # a date alone: neither a unix time nor a basic-format time
+    ],
+)
+def test_malformed_basic_iso_dates_give_none(value: str) -> None:
+    assert normalize_datetime(value, MOSCOW) is None
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("  a \n\t b  ", "a b"),

@@ -677,6 +677,12 @@ _ISO_DATE = re.compile(
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?|[A-Z]{3,4})?$"
 )
+#: ISO 8601's basic format, as the current Sputnik platform writes dates in metas and data
+#: attributes: ``20260729T1319+0800`` (seconds and offset optional). The same groups as
+#: ``_ISO_DATE``; the ``T`` keeps an 8-digit number from reading as a date.
+_COMPACT_DATE = re.compile(
+    r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
 _UNIX_TIME = re.compile(r"^(\d{9,13})(?:\.\d+)?$")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 _FRENCH_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})\b", re.I)
@@ -712,8 +718,9 @@ def _iso(dt: datetime) -> str:
 def normalize_datetime(value: str | None, default_tz: tzinfo = timezone.utc) -> str | None:
     """ISO 8601 with offset (``2017-06-21T10:52:00+03:00``) from the forms pages use.
 
-    Accepts ISO 8601 with or without seconds or offset (``2017-06-21T10:52+0300``), unix time
-    in seconds or milliseconds, and displayed dates such as ``21.06.2017 10:52``,
+    Accepts ISO 8601 with or without seconds or offset (``2017-06-21T10:52+0300``), also in
+    its basic format (``20260729T1319+0800``), unix time in seconds or milliseconds, and
+    displayed dates such as ``21.06.2017 10:52``,
     ``10:52 GMT 21.06.2017`` or ``21 juin 2017 à 10h52``. A time without an offset is taken
     in ``default_tz``; a unix time is shown in ``default_tz``. ``None`` when unparseable.
     """
@@ -744,7 +751,7 @@ def names_its_instant(value: str) -> bool:
 
 
 def _parse_iso(text: str, default_tz: tzinfo) -> str | None:
-    match = _ISO_DATE.match(text)
+    match = _ISO_DATE.match(text) or _COMPACT_DATE.match(text)
     if not match:
         return None
     year, month, day, hour, minute, second, zone = match.groups()
