@@ -9,7 +9,13 @@ from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
-from crawler.spiders.sputnik import LIVE_ROOT, BadSpiderArgument, SputnikSpider
+from crawler.spiders.sputnik import (
+    ARTICLE_PATH,
+    LIVE_ROOT,
+    RUBRIQUE_PATH,
+    BadSpiderArgument,
+    SputnikSpider,
+)
 
 ROOT = "http://127.0.0.1:8000/"
 ARTICLE_A = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"
@@ -84,6 +90,85 @@ def test_bad_arguments_are_refused(kwargs: dict[str, str], message: str) -> None
     with pytest.raises(BadSpiderArgument) as excinfo:
         SputnikSpider(**kwargs)
     assert str(excinfo.value) == message
+
+
+#: Article paths of the real sites. Legacy: the two real pages of tests/fixtures/real and links
+#: on them; current: fr.sputniknews.africa and sputnikglobe.com (issue 12), sputniknews.cn's
+#: slugless form (URLs of its monthly sitemaps, as a public crawler of it reads them).
+REAL_ARTICLE_PATHS = [
+    "/radio_the_critical_hour/202004281079127690-some-us-states-begin-lifting-lockdowns-vp-pence"
+    "-defiantly-tours-clinic-unmasked/",
+    "/columnists/201911181077343476-royal-self-indicting-arrogance/",
+    "/columnists/201911181077343476-royal-self-indicting-arrogance",
+    "/photo/201911191077347950-Tourism-Medicine-and-Defence-in-North-Korea-Rare-Photos-of-Kim-Jong"
+    "-Un-Inspecting-His-Country/",
+    "/cartoons/202004281079127989-disinfectant-president-/",
+    "/infographics/201906051075643263-spief-2019/",
+    "/international/201706211031882478-washington-moscou-discutent/",
+    "/20230915/titre-1061906052.html",
+    "/20260729/slug-1122334455.html",
+    "/20170621/russie-explique-frappe-base-coalition-syrie-1031882284.html",
+    "/20260729/1072541907.html",
+]
+#: Paths of the same sites that are no article: rubriques (underscores too), tag, author and
+#: listing pages, AMP copies, feeds, sitemaps, services and static pages, day archives.
+REAL_OTHER_PATHS = [
+    "/",
+    "/radio_the_critical_hour/",
+    "/radio-shooting-from-the-lip/",
+    "/columnists/",
+    "/art_living/",
+    "/tags/covid-19/",
+    "/tags/person_Greg_Palast/",
+    "/authors/wilmer_leon/",
+    "/trend/questions/",
+    "/amp/radio_the_critical_hour/202004281079127690-some-us-states-begin-lifting-lockdowns-vp"
+    "-pence-defiantly-tours-clinic-unmasked/",
+    "/amp/columnists/201911181077343476-royal-self-indicting-arrogance/",
+    "/export/rss2/archive/index.xml",
+    "/export/rss2/radio_the_critical_hour/index.xml",
+    "/sitemap_article_index.xml",
+    "/sitemap_article.xml",
+    "/robots.txt",
+    "/docs/about/index.html",
+    "/docs/about/privacy_policy.html",
+    "/services/likes/like/",
+    "/popup/radio/",
+    "/project_data/manifest.json",
+    "/web_push/subscribe/",
+    "/20230915/",
+    "/20230915/titre.html",
+    "/2023091/titre-1061906052.html",
+    "/international/20170621-trop-court/",
+    "/International/201706211031882478-washington-moscou-discutent/",
+]
+
+
+@pytest.mark.parametrize("path", REAL_ARTICLE_PATHS)
+def test_article_urls_of_the_real_sites_are_articles(path: str) -> None:
+    spider = SputnikSpider(start=ROOT)
+    assert ARTICLE_PATH.match(path)
+    assert spider.callback_for(ROOT.rstrip("/") + path) == spider.parse_article
+
+
+@pytest.mark.parametrize("path", REAL_OTHER_PATHS)
+def test_other_urls_of_the_real_sites_are_no_articles(path: str) -> None:
+    assert ARTICLE_PATH.match(path) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "is_rubrique"),
+    [
+        ("/radio_the_critical_hour/", True),
+        ("/radio-shooting-from-the-lip/", True),
+        ("/international/", True),
+        ("/tags/covid-19/", False),
+        ("/docs/about/index.html", False),
+        ("/", False),
+    ],
+)
+def test_rubrique_paths_take_underscores_and_hyphens(path: str, is_rubrique: bool) -> None:
+    assert bool(RUBRIQUE_PATH.match(path)) is is_rubrique
 
 
 def test_home_page_follows_rubriques_and_articles_of_the_site_only() -> None:

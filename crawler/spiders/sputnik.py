@@ -76,10 +76,20 @@ LIVE_ROOT = "https://fr.sputniknews.africa/"
 SITEMAP_INDEX_PATH = "/sitemap_index.xml"
 RSS_PATH = "/export/rss2/archive/index.xml"
 
-#: Article URLs of both eras: ``/rubrique/YYYYMMDD<id>-slug/`` and ``/YYYYMMDD/slug-<id>.html``.
-ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/\d{14,}-[^/]+/?|\d{8}/[^/]+-\d+\.html)$")
-#: Rubrique (section) pages: one path segment, e.g. ``/international/``.
-RUBRIQUE_PATH = re.compile(r"^/[a-z0-9-]+/$")
+#: Article URLs of both platforms. Legacy (sputniknews.com to about 2020):
+#: ``/rubrique/YYYYMMDD<id>-slug/``, the rubrique with underscores or hyphens
+#: (``/radio_the_critical_hour/202004281079127690-some-us-states-.../``,
+#: ``/radio-moats/...``, ``/photo/201911191077347950-Tourism-Medicine-.../``). Current
+#: (sputnikglobe.com, fr.sputniknews.africa, the ria.ru platform): ``/YYYYMMDD/slug-<id>.html``,
+#: or ``/YYYYMMDD/<id>.html`` where the slug is left out (sputniknews.cn). Listings, tag and
+#: author pages (``/tags/covid-19/``), AMP copies (``/amp/rubrique/...``), feeds and static
+#: pages (``/docs/about/index.html``) are none.
+ARTICLE_PATH = re.compile(
+    r"^/(?:[a-z0-9_-]+/\d{14,}-[^/]+/?|\d{8}/(?:[^/]+-)?\d+\.html)$"
+)
+#: Rubrique (section) pages: one path segment, e.g. ``/international/``,
+#: ``/radio_the_critical_hour/``.
+RUBRIQUE_PATH = re.compile(r"^/[a-z0-9_-]+/$")
 
 ALIASES = "alias_urls"
 
