@@ -16,10 +16,11 @@ The spider passes every article request it is about to yield through :meth:`admi
   page they were found on is stored (its own row ``done``): a process killed at any moment
   leaves every URL it meant to fetch pending, and the next run fetches those first.
 
-Discovery pages (home, rubriques, sitemaps, feed) are not resumed: every run starts its
-discovery again. Their validators are kept (a ``done`` row of kind ``discovery``) but only sent
-for daily sitemaps and the feed: a 304 there loses nothing, since every article they listed
-was pending or archived before the validators were stored.
+Discovery pages (home, rubriques, robots.txt, sitemaps, feed) are not resumed: every run starts
+its discovery again. Their validators are kept (a ``done`` row of kind ``discovery``) but only
+sent for the sitemaps an index lists (the monthly article sitemaps) and the feed: a 304 there
+loses nothing, since every article they listed was pending or archived before the validators
+were stored. Never for an index, whose unchanged answer says nothing of the sitemaps it lists.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ class CrawlFrontier:
         return request
 
     def conditional_discovery(self, request: Request) -> Request:
-        """:meth:`conditional` for a daily sitemap or the feed, except when revisiting all."""
+        """:meth:`conditional` for a sitemap an index lists or the feed, except when revisiting
+        all."""
         return request if self.revisit_all else self.conditional(request)
 
     def wanted(self, url: str) -> bool:
@@ -217,8 +219,8 @@ class CrawlFrontier:
         return stop
 
     def sitemap_unchanged(self, lastmod: str | None) -> bool:
-        """Whether a daily sitemap whose ``lastmod`` (from the index) is older than the last
-        finished crawl's start can be skipped. A date without a time counts as its end."""
+        """Whether a sitemap whose ``lastmod`` (from the index) is older than the last finished
+        crawl's start can be skipped. A date without a time counts as its end."""
         last = self.last_finished
         if self.revisit_all or last is None or not lastmod:
             return False

@@ -253,10 +253,15 @@ def test_the_hosts_allowed_by_setting_are_named_and_part_of_the_site() -> None:
     [
         ("/international/201706211031882478-washington-moscou-discutent/", "parse_article"),
         ("/20170621/russie-explique-frappe-base-coalition-syrie-1031882284.html", "parse_article"),
+        ("/radio_the_critical_hour/202004281079127690-some-us-states-begin/", "parse_article"),
+        ("/20260729/1072541907.html", "parse_article"),
         ("/export/rss2/archive/index.xml", "parse_feed"),
+        ("/robots.txt", "parse_robots"),
+        ("/sitemap_article_index.xml", "parse_sitemap"),
+        ("/sitemap_article.xml?date_start=20200401&date_end=20200430", "parse_sitemap"),
         ("/sitemap_index.xml", "parse_sitemap"),
-        ("/sitemap_article.xml", "parse_sitemap"),
         ("/international/", "parse_rubrique"),
+        ("/radio_the_critical_hour/", "parse_rubrique"),
         ("/", "parse_home"),
     ],
 )

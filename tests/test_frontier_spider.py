@@ -4,6 +4,7 @@ fetches, what it records pending first, what it resumes, when it stops paging.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,8 @@ def test_a_run_resumes_pending_rows_then_due_articles_then_discovers(db: Path) -
         NEW,
         OLD,
         ROOT,
-        ROOT + "sitemap_index.xml",
+        ROOT + "robots.txt",  # read by the spider: this crawl does not obey robots.txt
+        ROOT + "sitemap_article_index.xml",
         ROOT + "export/rss2/archive/index.xml",
     ]
     assert starts[0].meta["related_hop"] == 1
@@ -239,33 +241,79 @@ def test_rubrique_paging_stops_at_a_page_archived_by_a_finished_crawl(db: Path) 
     assert other.spider.frontier is not None and other.spider.frontier.last_finished is None
 
 
-SITEMAP_INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
-<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170620</loc>
-<lastmod>2017-06-20</lastmod></sitemap>
-<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170621</loc>
-<lastmod>2999-06-21T10:00:00+03:00</lastmod></sitemap>
-<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170622</loc></sitemap>
-</sitemapindex>"""
+def monthly(start: str, end: str) -> str:
+    """The URL of the platform's sitemap of the articles of ``start`` to ``end`` (YYYYMMDD)."""
+    return f"{ROOT}sitemap_article.xml?date_start={start}&date_end={end}"
 
 
-def test_daily_sitemaps_unchanged_since_the_last_finished_crawl_are_skipped(db: Path) -> None:
-    def daily(crawl: Crawl) -> list[str]:
-        response = XmlResponse(
-            ROOT + "sitemap_index.xml", body=SITEMAP_INDEX, request=Request(ROOT)
-        )
-        return [r.url.rsplit("=", 1)[1] for r in crawl.run(crawl.spider.parse_sitemap(response))]
+def sitemap_index(*entries: tuple[str, str | None]) -> XmlResponse:
+    """The platform's article sitemap index listing ``(sitemap URL, lastmod)`` entries."""
+    sitemaps = "".join(
+        f"<sitemap><loc>{escape(url)}</loc>"
+        + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+        + "</sitemap>\n"
+        for url, lastmod in entries
+    )
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{sitemaps}</sitemapindex>"""
+    url = ROOT + "sitemap_article_index.xml"
+    return XmlResponse(url, body=body.encode(), request=Request(url))
 
-    assert daily(Crawl(db, start=ROOT)) == ["20170620", "20170621", "20170622"]
+
+#: Newest first, as the platform lists them; the current month ends on its latest day.
+JUNE, MAY = monthly("20170601", "20170621"), monthly("20170501", "20170531")
+APRIL, MARCH = monthly("20170401", "20170430"), monthly("20170301", "20170331")
+MONTHS = sitemap_index(
+    (JUNE, "2017-06-21T10:00:00+03:00"),  # older than any crawl, but the current month
+    (MAY, "2017-05-31"),  # older than any crawl
+    (APRIL, "2999-04-30T10:00:00+03:00"),  # dated after the last crawl
+    (MARCH, None),  # undated
+)
+
+
+def test_monthly_sitemaps_unchanged_since_the_last_finished_crawl_are_skipped(db: Path) -> None:
+    def asked(crawl: Crawl) -> list[str]:
+        return [r.url for r in crawl.run(crawl.spider.parse_sitemap(MONTHS))]
+
+    assert asked(Crawl(db, start=ROOT)) == [JUNE, MAY, APRIL, MARCH]
     archive_old_article(db)
     crawl = Crawl(db, start=ROOT)
-    assert daily(crawl) == ["20170621", "20170622"]
+    assert asked(crawl) == [JUNE, APRIL, MARCH]
     assert crawl.stat("sitemaps_skipped") == 1
-    assert daily(Crawl(db, start=ROOT, revisit="all")) == ["20170620", "20170621", "20170622"]
+    assert asked(Crawl(db, start=ROOT, revisit="all")) == [JUNE, MAY, APRIL, MARCH]
 
 
-def test_daily_sitemaps_are_asked_for_only_if_changed(db: Path) -> None:
-    sitemap = ROOT + "sitemap_article_index.xml?date=20170621"
+@pytest.mark.parametrize(
+    ("entries", "asked"),
+    [
+        # The newest by date_end is the current one, wherever the index lists it.
+        ([(MAY, "2017-05-31"), (JUNE, "2017-06-21")], [JUNE]),
+        # Two sitemaps ending on the same newest day: both current.
+        ([(JUNE, "2017-06-21"), (monthly("20170621", "20170621"), "2017-06-21")], None),
+        # The legacy platform's daily sitemaps are dated by ``date``.
+        (
+            [
+                (ROOT + "sitemap_article_index.xml?date=20170620", "2017-06-20"),
+                (ROOT + "sitemap_article_index.xml?date=20170621", "2017-06-21"),
+            ],
+            [ROOT + "sitemap_article_index.xml?date=20170621"],
+        ),
+        # Undated sitemaps, or a date that is no day: only their lastmod counts.
+        ([(ROOT + "sitemap_news.xml", "2017-06-21"), (monthly("2017", "x"), "2017-06-21")], []),
+    ],
+)
+def test_the_newest_dated_sitemap_of_an_index_is_always_asked_for(
+    db: Path, entries: list[tuple[str, str | None]], asked: list[str] | None
+) -> None:
+    archive_old_article(db)
+    crawl = Crawl(db, start=ROOT)
+    requests = crawl.run(crawl.spider.parse_sitemap(sitemap_index(*entries)))
+    expected = [url for url, _ in entries] if asked is None else asked
+    assert [r.url for r in requests] == expected
+
+
+def test_monthly_sitemaps_are_asked_for_only_if_changed(db: Path) -> None:
+    sitemap = APRIL
     crawl = Crawl(db, start=ROOT)
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{NEW}</loc></url></urlset>"""
@@ -275,13 +323,7 @@ def test_daily_sitemaps_are_asked_for_only_if_changed(db: Path) -> None:
     assert [r.url for r in crawl.run(crawl.spider.parse_sitemap(response))] == [NEW]
     crawl.close()
     again = Crawl(db, start=ROOT)
-    index = XmlResponse(
-        ROOT + "sitemap_index.xml",
-        body=f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<sitemap><loc>{sitemap}</loc></sitemap></sitemapindex>""".encode(),
-        request=Request(ROOT),
-    )
-    [request] = again.run(again.spider.parse_sitemap(index))
+    [request] = again.run(again.spider.parse_sitemap(sitemap_index((sitemap, None))))
     assert request.headers.get("If-None-Match") == b'"s1"'
     unchanged = Response(sitemap, status=304, request=request)
     assert again.run(again.spider.parse_sitemap(unchanged)) == []
@@ -338,16 +380,15 @@ def test_a_page_the_extractor_chokes_on_is_settled_and_kept_as_unreadable(db: Pa
         assert archive.pending_frontier() == []
 
 
-def daily_sitemap(*entries: tuple[str, str | None]) -> XmlResponse:
-    """A daily sitemap listing ``(url, lastmod)`` entries (``None``: no ``<lastmod>``)."""
+def monthly_sitemap(*entries: tuple[str, str | None]) -> XmlResponse:
+    """A monthly sitemap listing ``(url, lastmod)`` entries (``None``: no ``<lastmod>``)."""
     urls = "".join(
         f"<url><loc>{url}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
         for url, lastmod in entries
     )
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>"""
-    sitemap = ROOT + "sitemap_article_index.xml?date=20170621"
-    return XmlResponse(sitemap, body=body.encode(), request=Request(sitemap))
+    return XmlResponse(JUNE, body=body.encode(), request=Request(JUNE))
 
 
 @pytest.mark.parametrize(
@@ -376,7 +417,7 @@ def test_an_archived_article_a_sitemap_dates_later_is_fetched_though_not_due(
 ) -> None:
     archive_old_article(db)
     crawl = Crawl(db, start=ROOT)
-    requests = crawl.run(crawl.spider.parse_sitemap(daily_sitemap((OLD, lastmod), (NEW, None))))
+    requests = crawl.run(crawl.spider.parse_sitemap(monthly_sitemap((OLD, lastmod), (NEW, None))))
     assert [r.url for r in requests] == ([OLD, NEW] if fetched else [NEW])
     assert (crawl.stat("modified"), crawl.stat("not_due")) == (int(fetched), int(not fetched))
     if fetched:  # asked for only if changed since the last fetch
@@ -389,10 +430,10 @@ def test_the_latest_date_read_on_the_page_is_what_lastmod_is_compared_with(db: P
         archive.db.execute("UPDATE articles SET modified_at = '2017-06-22T09:00:00+03:00'")
         archive.db.conn.commit()
     crawl = Crawl(db, start=ROOT)
-    sitemap = daily_sitemap((OLD, "2017-06-22T08:00:00+03:00"))
+    sitemap = monthly_sitemap((OLD, "2017-06-22T08:00:00+03:00"))
     assert crawl.run(crawl.spider.parse_sitemap(sitemap)) == []
     later = Crawl(db, start=ROOT)
-    sitemap = daily_sitemap((OLD, "2017-06-22T09:00:01+03:00"))
+    sitemap = monthly_sitemap((OLD, "2017-06-22T09:00:01+03:00"))
     assert [r.url for r in later.run(later.spider.parse_sitemap(sitemap))] == [OLD]
     # A page that gave no date: compared with when it was last fetched.
     with Archive(db) as archive:
@@ -403,7 +444,7 @@ def test_the_latest_date_read_on_the_page_is_what_lastmod_is_compared_with(db: P
         archive.db.conn.commit()
     for lastmod, expected in (("2017-06-24T23:00:00Z", []), ("2017-06-25T01:00:00Z", [OLD])):
         crawl = Crawl(db, start=ROOT)
-        sitemap = daily_sitemap((OLD, lastmod))
+        sitemap = monthly_sitemap((OLD, lastmod))
         assert [r.url for r in crawl.run(crawl.spider.parse_sitemap(sitemap))] == expected
 
 
@@ -414,7 +455,7 @@ def test_an_article_left_alone_from_a_listing_is_fetched_when_a_sitemap_dates_it
     crawl = Crawl(db, start=ROOT)
     assert crawl.run(crawl.spider.parse_home(html(ROOT, listing(OLD)))) == []
     assert crawl.stat("not_due") == 1
-    edited = daily_sitemap((OLD, "2017-06-22T10:00:00+03:00"))
+    edited = monthly_sitemap((OLD, "2017-06-22T10:00:00+03:00"))
     assert [r.url for r in crawl.run(crawl.spider.parse_sitemap(edited))] == [OLD]
     assert (crawl.stat("not_due"), crawl.stat("modified")) == (0, 1)
     # Requested once: found again, in a listing or a sitemap, it is not asked for twice.
@@ -426,7 +467,7 @@ def test_an_article_left_alone_from_a_listing_is_fetched_when_a_sitemap_dates_it
 def test_an_edited_article_on_a_rubrique_page_is_no_reason_to_page_further(db: Path) -> None:
     archive_old_article(db)
     crawl = Crawl(db, start=ROOT)
-    crawl.run(crawl.spider.parse_sitemap(daily_sitemap((OLD, "2017-06-22T10:00:00+03:00"))))
+    crawl.run(crawl.spider.parse_sitemap(monthly_sitemap((OLD, "2017-06-22T10:00:00+03:00"))))
     page = html(ROOT + "international/", listing(OLD, next_page="/international/?page=2"))
     assert crawl.run(crawl.spider.parse_rubrique(page)) == []
     assert crawl.stat("listing_stops") == 1

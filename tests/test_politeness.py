@@ -31,7 +31,12 @@ from crawler.middlewares.retry_after import (
     RetryAfterMiddleware,
     retry_after_seconds,
 )
-from crawler.middlewares.robotstxt import MAX_REDIRECTS, RefusingRobots, RobotsTxtMiddleware
+from crawler.middlewares.robotstxt import (
+    MAX_REDIRECTS,
+    RefusingRobots,
+    RobotsTxtMiddleware,
+    robots_sitemaps,
+)
 from crawler.spiders.sputnik import SputnikSpider
 
 T = TypeVar("T")
@@ -245,6 +250,58 @@ def test_a_crawl_delay_over_the_limit_refuses_the_host() -> None:
     parser = parser_for([robots_response(200, body)], ARCHIVE_CRAWL_DELAY_MAX=60)
     assert isinstance(parser, RefusingRobots)
     assert parser.reason == "Crawl-delay 120 s is over ARCHIVE_CRAWL_DELAY_MAX (60 s)"
+
+
+def sitemaps_sent(answers: list[Response | Exception], **settings: Any) -> list[Any]:
+    """The ``robots_sitemaps`` signals the middleware sends reading robots.txt for two requests
+    to the host: ``(sitemaps, request URL)`` each."""
+    middleware, _, _ = robots_middleware(answers, **settings)
+    sent: list[Any] = []
+
+    def receive(sitemaps: list[str], request: Request) -> None:
+        sent.append((sitemaps, request.url))
+
+    middleware.crawler.signals.connect(receive, signal=robots_sitemaps)
+    run(lambda: middleware.robot_parser(Request(f"{NAMED}/a")))
+    run(lambda: middleware.robot_parser(Request(f"{NAMED}/b")))  # robots.txt read once
+    return sent
+
+
+def test_the_sitemaps_robots_txt_names_are_sent_once_read() -> None:
+    body = (
+        b"User-agent: *\nDisallow: /search/\n\n"
+        b"Sitemap: http://127.0.0.1:8000/sitemap_article_index.xml\n"
+        b"SITEMAP:/sitemap_video_index.xml\n"
+        b"Sitemap: http://127.0.0.1:8000/sitemap_article_index.xml\n"
+    )
+    assert sitemaps_sent([robots_response(200, body)]) == [
+        (
+            [f"{NAMED}/sitemap_article_index.xml", f"{NAMED}/sitemap_video_index.xml"],
+            f"{NAMED}/a",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "settings"),
+    [
+        (robots_response(200, b"User-agent: *\nDisallow: /search/\n"), {}),
+        (robots_response(404, b"Sitemap: /sitemap_article_index.xml\n"), {}),
+        (robots_response(503, b"Sitemap: /sitemap_article_index.xml\n"), {}),
+        (ConnectionRefusedError("nobody there"), {}),
+        # Refused for its Crawl-delay: none of its sitemaps is fetched either.
+        (
+            robots_response(
+                200, b"User-agent: *\nCrawl-delay: 120\nSitemap: /sitemap_article_index.xml\n"
+            ),
+            {"ARCHIVE_CRAWL_DELAY_MAX": 60},
+        ),
+    ],
+)
+def test_a_robots_txt_read_without_sitemaps_sends_none(
+    answer: Response | Exception, settings: dict[str, Any]
+) -> None:
+    assert sitemaps_sent([answer], **settings) == [([], f"{NAMED}/a")]
 
 
 # -- host pacing -------------------------------------------------------------------------

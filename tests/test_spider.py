@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
+from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
+from crawler.middlewares.robotstxt import robots_sitemaps
 from crawler.spiders.sputnik import (
     ARTICLE_PATH,
     LIVE_ROOT,
@@ -20,6 +22,8 @@ from crawler.spiders.sputnik import (
 ROOT = "http://127.0.0.1:8000/"
 ARTICLE_A = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"
 ARTICLE_B = "http://127.0.0.1:8000/20240115/la-syrie-entame-1064871234.html"
+#: A crawler's settings obeying robots.txt; archiving nothing, so that no archive is opened.
+OBEYING = {"ROBOTSTXT_OBEY": True, "ARCHIVE_ENABLED": False}
 
 
 def html(url: str, body: str, meta: dict[str, Any] | None = None) -> HtmlResponse:
@@ -55,16 +59,28 @@ def test_urls_argument_takes_exactly_those_pages() -> None:
     assert spider.arguments == {"urls": f"{ARTICLE_A}, {ARTICLE_B}", "related_depth": "1"}
 
 
-def test_start_argument_discovers_from_home_sitemaps_and_feed() -> None:
+def test_start_argument_discovers_from_home_robots_txt_sitemaps_and_feed() -> None:
     spider = SputnikSpider(start=ROOT, related_depth="0")
-    urls = [r.url for r in spider._start_requests()]
-    assert urls == [
-        ROOT,
-        "http://127.0.0.1:8000/sitemap_index.xml",
-        "http://127.0.0.1:8000/export/rss2/archive/index.xml",
+    starts = list(spider._start_requests())
+    assert [(r.url, r.callback.__name__) for r in starts] == [
+        (ROOT, "parse_home"),
+        # No crawl obeying robots.txt reads it: the spider does, for its Sitemap: lines.
+        ("http://127.0.0.1:8000/robots.txt", "parse_robots"),
+        ("http://127.0.0.1:8000/sitemap_article_index.xml", "parse_sitemap"),
+        ("http://127.0.0.1:8000/export/rss2/archive/index.xml", "parse_feed"),
     ]
     assert spider.related_depth == 0
     assert spider.allowed_domains == ["127.0.0.1"]
+
+
+def test_a_crawl_obeying_robots_txt_leaves_its_reading_to_the_middleware() -> None:
+    crawler = get_crawler(SputnikSpider, OBEYING)
+    spider = SputnikSpider.from_crawler(crawler, start=ROOT)
+    assert [r.url for r in spider._start_requests()] == [
+        ROOT,
+        "http://127.0.0.1:8000/sitemap_article_index.xml",
+        "http://127.0.0.1:8000/export/rss2/archive/index.xml",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -208,23 +224,106 @@ def test_rubrique_page_follows_next_page_but_not_other_rubriques() -> None:
     }
 
 
-def test_sitemap_index_then_daily_sitemap() -> None:
+def test_sitemap_index_then_monthly_sitemap() -> None:
     spider = SputnikSpider(start=ROOT)
     index = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<sitemap><loc>http://127.0.0.1:8000/sitemap_article_index.xml?date=20170621</loc></sitemap>
+<sitemap><loc>http://127.0.0.1:8000/sitemap_article.xml?date_start=20240101&amp;date_end=20240115\
+</loc><lastmod>2024-01-15T10:52:00+03:00</lastmod></sitemap>
+<sitemap><loc>http://127.0.0.1:8000/sitemap_article.xml?date_start=20231201&amp;date_end=20231231\
+</loc></sitemap>
+<sitemap><lastmod>2024-01-15T10:52:00+03:00</lastmod></sitemap>
 </sitemapindex>"""
-    daily = f"""<?xml version="1.0" encoding="UTF-8"?>
+    monthly = f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>{ARTICLE_B}</loc><lastmod>2024-01-15T10:52:00+03:00</lastmod></url>
 <url><loc>{ARTICLE_A}</loc><lastmod>2017-06-21T10:52:00+03:00</lastmod></url>
 <url><loc>http://127.0.0.1:8000/international/</loc></url>
+<url><loc>http://elsewhere.example/20240115/ailleurs-1064871235.html</loc></url>
 </urlset>""".encode()
-    first = requests_of(list(spider.parse_sitemap(xml(ROOT + "sitemap_index.xml", index))))
+    index_url = ROOT + "sitemap_article_index.xml"
+    first = requests_of(list(spider.parse_sitemap(xml(index_url, index))))
     assert [(r.url, r.callback.__name__) for r in first] == [
-        ("http://127.0.0.1:8000/sitemap_article_index.xml?date=20170621", "parse_sitemap")
+        (ROOT + "sitemap_article.xml?date_start=20240101&date_end=20240115", "parse_sitemap"),
+        (ROOT + "sitemap_article.xml?date_start=20231201&date_end=20231231", "parse_sitemap"),
     ]
-    second = requests_of(list(spider.parse_sitemap(xml(first[0].url, daily))))
-    assert [(r.url, r.callback.__name__) for r in second] == [(ARTICLE_A, "parse_article")]
+    second = requests_of(list(spider.parse_sitemap(xml(first[0].url, monthly))))
+    assert [(r.url, r.callback.__name__) for r in second] == [
+        (ARTICLE_B, "parse_article"),
+        (ARTICLE_A, "parse_article"),
+    ]
+    assert [r.meta["lastmod"] for r in second] == [
+        "2024-01-15T10:52:00+03:00",
+        "2017-06-21T10:52:00+03:00",
+    ]
+
+
+ROBOTS_TXT = b"""User-agent: *
+Disallow: /search/
+
+User-agent: Yandex
+Disallow: /services/
+
+Sitemap: http://127.0.0.1:8000/sitemap_article_index.xml
+sitemap:/sitemap_video_index.xml
+Sitemap: https://sputniknews.com/sitemap_article_index.xml
+Sitemap: http://127.0.0.1:8000/sitemap_article_index.xml
+"""
+
+
+def test_robots_txt_read_for_discovery_gives_the_site_s_sitemaps() -> None:
+    spider = SputnikSpider(start=ROOT)
+    response = TextResponse(
+        ROOT + "robots.txt", body=ROBOTS_TXT, encoding="utf-8", request=Request(ROOT + "robots.txt")
+    )
+    [item, *requests] = list(spider.parse_robots(response))
+    assert isinstance(item, PageItem) and item.role == ROLE_DISCOVERY
+    # In order, once each, those of another site left alone; relative ones resolved.
+    assert [(r.url, r.callback.__name__, r.priority) for r in requests] == [
+        (ROOT + "sitemap_article_index.xml", "parse_sitemap", 10),
+        (ROOT + "sitemap_video_index.xml", "parse_sitemap", 10),
+    ]
+    assert spider.callback_for(ROOT + "robots.txt") == spider.parse_robots
+
+
+class CrawlingEngine:
+    """What the spider uses of Scrapy's engine: ``crawl``, recorded."""
+
+    def __init__(self) -> None:
+        self.crawled: list[Request] = []
+
+    def crawl(self, request: Request) -> None:
+        self.crawled.append(request)
+
+
+def test_the_sitemaps_of_the_robots_txt_the_middleware_read_are_crawled() -> None:
+    crawler = get_crawler(SputnikSpider, OBEYING)
+    spider = SputnikSpider.from_crawler(crawler, start=ROOT)
+    engine = crawler.engine = CrawlingEngine()  # type: ignore[assignment]
+    named = [ROOT + "sitemap_article_index.xml", "https://sputniknews.com/sitemap.xml"]
+
+    def read(url: str) -> None:
+        crawler.signals.send_catch_log(robots_sitemaps, sitemaps=named, request=Request(url))
+
+    read(ROOT + "x")  # discovery has not started: a debugging command's run
+    assert engine.crawled == []
+    list(spider._start_requests())
+    read("http://127.0.0.1:9000/x")  # robots.txt of another host than the root's
+    assert engine.crawled == []
+    read("https://127.0.0.1:8000/x")  # the root's host, whatever the scheme
+    assert [(r.url, r.callback, r.errback) for r in engine.crawled] == [
+        (ROOT + "sitemap_article_index.xml", spider.parse_sitemap, spider.on_error)
+    ]
+
+
+def test_a_crawl_of_urls_follows_no_robots_txt_sitemap() -> None:
+    crawler = get_crawler(SputnikSpider, OBEYING)
+    spider = SputnikSpider.from_crawler(crawler, urls=ARTICLE_A)
+    engine = crawler.engine = CrawlingEngine()  # type: ignore[assignment]
+    list(spider._start_requests())
+    sitemaps = [ROOT + "sitemap_article_index.xml"]
+    crawler.signals.send_catch_log(robots_sitemaps, sitemaps=sitemaps, request=Request(ARTICLE_A))
+    assert engine.crawled == []
 
 
 def test_rss_feed_yields_its_articles() -> None:

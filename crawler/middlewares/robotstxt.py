@@ -16,6 +16,10 @@ What Scrapy's own middleware does differently, and why this one replaces it:
   later) lets them all await one shared Deferred whose first awaiter swallows the parser, so
   the others got ``None``, read as "allow everything": with a few start URLs, disallowed
   pages were fetched. Here each waiter chains a Deferred of its own.
+
+And what the spider's discovery needs of it: the ``Sitemap:`` lines, sent with the signal
+:data:`robots_sitemaps` once a host's robots.txt is read, so that the one fetch of robots.txt
+serves both (Scrapy's ``robots_parsed`` carries the parser only, which keeps no such lines).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.internet.defer import Deferred
 
 from crawler.middlewares.host_delay import HostDelayMiddleware
@@ -44,6 +49,11 @@ logger = logging.getLogger(__name__)
 
 #: Redirects followed from /robots.txt (RFC 9309: at least five).
 MAX_REDIRECTS = 5
+
+#: Signal sent once a host's robots.txt is read, after Scrapy's ``robots_parsed``, with
+#: ``sitemaps``: the absolute URLs its ``Sitemap:`` lines name, in order (none when it could
+#: not be read, or had none), and ``request``: the request that needed it.
+robots_sitemaps = object()
 
 
 class RefusingRobots(RobotParser):
@@ -66,6 +76,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.max_crawl_delay = crawler.settings.getfloat("ARCHIVE_CRAWL_DELAY_MAX", 60.0)
+        self._sitemaps: dict[str, list[str]] = {}
+        """``Sitemap:`` lines of the robots.txt being read, by host, until they are sent."""
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         if not isinstance(rp, RefusingRobots):
@@ -87,6 +99,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
             self._stats.inc_value("robotstxt/request_count")
             await self.crawler.signals.send_catch_log_async(
                 signal=signals.robots_parsed, robotparser=parser, request=request
+            )
+            sitemaps = self._sitemaps.pop(netloc, [])
+            if isinstance(parser, RefusingRobots):
+                sitemaps = []  # nothing of the host is fetched, its sitemaps neither
+            await self.crawler.signals.send_catch_log_async(
+                signal=robots_sitemaps, sitemaps=sitemaps, request=request
             )
             waiting = self._parsers[netloc]
             self._parsers[netloc] = parser
@@ -136,6 +154,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
     def _parser_for(self, response: Response, request: Request, netloc: str) -> RobotParser:
         status = response.status
         if 200 <= status < 300:
+            sitemaps = sitemap_urls_from_robots(response.body, base_url=response.url)
+            self._sitemaps[netloc] = list(dict.fromkeys(sitemaps))
             parser = self._parse(response.body)
             return self._with_crawl_delay(parser, request, netloc)
         if 400 <= status < 500 and status != 429:

@@ -2,7 +2,8 @@
 
 Arguments (``-a name=value``):
 
-- ``start=URL``: site root to discover from (home page, rubriques, sitemaps, RSS).
+- ``start=URL``: site root to discover from (home page, rubriques, robots.txt ``Sitemap:``
+  lines, the monthly article sitemaps, the RSS feed).
 - ``urls=URL[,URL...]``: exactly these article pages, no discovery.
 - ``related_depth=N``: "Lire aussi" hops to follow from each article (default 1, 0 for none).
 - ``revisit=due|all``: fetch archived articles only when due by the revisit schedule (default;
@@ -11,13 +12,25 @@ Arguments (``-a name=value``):
 With neither ``start`` nor ``urls`` the live site is crawled from its home page; an empty one
 (``-a urls=``, ``-a start=``) is refused rather than taken for none.
 
+Discovery, as the Sputnik platform publishes (the legacy sputniknews.com as the current
+sputnikglobe.com and fr.sputniknews.africa, the platform of ria.ru): the home page and the
+rubriques it links; the sitemaps robots.txt names in its ``Sitemap:`` lines (read from the
+robots.txt the robots.txt middleware fetches anyway, or fetched for them when robots.txt is not
+obeyed); the article sitemap index ``/sitemap_article_index.xml``, which robots.txt names too,
+whose entries are monthly sitemaps
+``/sitemap_article.xml?date_start=20200401&date_end=20200430`` (the current month's ends on its
+latest day) listing the articles with their ``<lastmod>``; the RSS feed
+``/export/rss2/archive/index.xml``.
+
 Incremental runs (see :mod:`crawler.frontier`): a discovery run first fetches what earlier
 runs left pending, then the archived articles of the site that are due, then discovers as
-usual; an archived article found there is fetched only when due, or when a daily sitemap's
+usual; an archived article found there is fetched only when due, or when a sitemap's
 ``<lastmod>`` for it (a feed item's date) is later than the archive's copy: that is how an
 edit to an older article is found (``urls`` are always fetched). Paging through a rubrique
-stops at a page of articles all archived by then, edited or not; daily sitemaps older
-(``lastmod``) than the last finished crawl are skipped.
+stops at a page of articles all archived by then, edited or not. The sitemaps of an index whose
+``<lastmod>`` there is older than the last finished crawl are skipped, but for the newest
+dated one (the current month's, still growing); the others are asked for with the validators
+of their last answer, so an unchanged one answers 304.
 """
 
 from __future__ import annotations
@@ -27,14 +40,14 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from archive import RevisitSchedule
@@ -58,6 +71,7 @@ from crawler.items import (
 )
 from crawler.middlewares.credentials import take_credentials
 from crawler.middlewares.redaction import redact
+from crawler.middlewares.robotstxt import robots_sitemaps
 from crawler.middlewares.safety import (
     RefusedRequest,
     allowed_hosts,
@@ -73,8 +87,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LIVE_ROOT = "https://fr.sputniknews.africa/"
-SITEMAP_INDEX_PATH = "/sitemap_index.xml"
+#: The platform's article sitemap index (also named in its robots.txt): monthly sitemaps.
+SITEMAP_INDEX_PATH = "/sitemap_article_index.xml"
 RSS_PATH = "/export/rss2/archive/index.xml"
+ROBOTS_PATH = "/robots.txt"
+#: Query parameters giving the last day (``YYYYMMDD``) a dated sitemap covers: ``date_end`` of
+#: the monthly ones (``/sitemap_article.xml?date_start=20200401&date_end=20200430``), ``date``
+#: of the daily ones of the legacy platform (``/sitemap_article_index.xml?date=20170621``).
+SITEMAP_END_PARAMETERS = ("date_end", "date")
+_DAY = re.compile(r"\d{8}")
 
 #: Article URLs of both platforms. Legacy (sputniknews.com to about 2020):
 #: ``/rubrique/YYYYMMDD<id>-slug/``, the rubrique with underscores or hyphens
@@ -84,9 +105,7 @@ RSS_PATH = "/export/rss2/archive/index.xml"
 #: or ``/YYYYMMDD/<id>.html`` where the slug is left out (sputniknews.cn). Listings, tag and
 #: author pages (``/tags/covid-19/``), AMP copies (``/amp/rubrique/...``), feeds and static
 #: pages (``/docs/about/index.html``) are none.
-ARTICLE_PATH = re.compile(
-    r"^/(?:[a-z0-9_-]+/\d{14,}-[^/]+/?|\d{8}/(?:[^/]+-)?\d+\.html)$"
-)
+ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9_-]+/\d{14,}-[^/]+/?|\d{8}/(?:[^/]+-)?\d+\.html)$")
 #: Rubrique (section) pages: one path segment, e.g. ``/international/``,
 #: ``/radio_the_critical_hour/``.
 RUBRIQUE_PATH = re.compile(r"^/[a-z0-9_-]+/$")
@@ -147,6 +166,22 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def sitemap_end(url: str) -> str | None:
+    """The last day (``YYYYMMDD``) a dated sitemap covers, from its URL (see
+    ``SITEMAP_END_PARAMETERS``); ``None`` for an undated one."""
+    query = parse_qs(urlsplit(url).query)
+    for name in SITEMAP_END_PARAMETERS:
+        values = query.get(name)
+        if values and _DAY.fullmatch(values[0]):
+            return values[0]
+    return None
+
+
+def _authority(url: str) -> tuple[str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.hostname, parts.port
+
+
 class SputnikSpider(scrapy.Spider):
     """Archive Sputnik France articles and the related articles they link."""
 
@@ -172,6 +207,8 @@ class SputnikSpider(scrapy.Spider):
         self.related_depth = _parse_depth(related_depth)
         self.revisit = _parse_revisit(revisit)
         self._crawl_frontier: CrawlFrontier | None = None
+        self._discovering = False
+        """Set once discovery starts: a debugging command's run never follows robots.txt."""
         self.article_urls = _split_urls(urls) if urls is not None else []
         if start is not None and not start.strip():
             raise BadSpiderArgument("start is empty: give the http(s) URL of the site's root")
@@ -199,6 +236,7 @@ class SputnikSpider(scrapy.Spider):
         # their links are followed, and Scrapy's offsite filter lets them through.
         named = {host.lower() for host in allowed_hosts(settings)}
         spider.allowed_domains = sorted(named.union(spider.allowed_domains))
+        crawler.signals.connect(spider.robots_sitemaps, signal=robots_sitemaps)
         return spider
 
     # -- the frontier ------------------------------------------------------------------------
@@ -233,6 +271,8 @@ class SputnikSpider(scrapy.Spider):
 
     def _start_requests(self) -> Iterator[Request]:
         """Pending URLs of earlier runs, the ``urls``, the due articles, then discovery."""
+        # Before the first request: robots.txt is read when that one is sent.
+        self._discovering = self.root is not None
         frontier = self.frontier
         forced: list[Request] = []
         if frontier is not None and self.root:
@@ -244,11 +284,18 @@ class SputnikSpider(scrapy.Spider):
         yield from self._admit(forced, None, force=True)
         if self.root:
             yield self._discovery_request(self.root, self.parse_home)
+            if not self._obeys_robots_txt():  # else the middleware's robots.txt is read
+                yield self._discovery_request(urljoin(self.root, ROBOTS_PATH), self.parse_robots)
             yield self._discovery_request(
                 urljoin(self.root, SITEMAP_INDEX_PATH), self.parse_sitemap
             )
             feed = self._discovery_request(urljoin(self.root, RSS_PATH), self.parse_feed)
             yield self._conditional(feed)
+
+    def _obeys_robots_txt(self) -> bool:
+        """Whether the crawl's robots.txt middleware reads robots.txt (``ROBOTSTXT_OBEY``)."""
+        crawler = getattr(self, "crawler", None)
+        return crawler is not None and crawler.settings.getbool("ROBOTSTXT_OBEY")
 
     def _article_request(self, url: str, hop: int, lastmod: str | None = None) -> Request:
         # Articles closer to the seeds first, so a page reached by two paths counts its shortest.
@@ -281,13 +328,15 @@ class SputnikSpider(scrapy.Spider):
         return self.callback_for(response.url)(response)
 
     def callback_for(self, url: str) -> Callable[[Response], Iterator[Any]]:
-        """The callback of a URL of the site by its path: article, RSS feed, sitemap (any other
-        ``.xml``), rubrique, else the home page."""
+        """The callback of a URL of the site by its path: article, RSS feed, robots.txt, sitemap
+        (any other ``.xml``), rubrique, else the home page."""
         path = urlsplit(url).path
         if ARTICLE_PATH.match(path):
             return self.parse_article
         if path == RSS_PATH:
             return self.parse_feed
+        if path == ROBOTS_PATH:
+            return self.parse_robots
         if path.endswith(".xml"):
             return self.parse_sitemap
         if RUBRIQUE_PATH.match(path):
@@ -319,31 +368,76 @@ class SputnikSpider(scrapy.Spider):
         ).getall():
             yield self._discovery_request(response.urljoin(href), self.parse_rubrique)
 
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        """robots.txt fetched for discovery (robots.txt not obeyed, or ``scrapy parse``): the
+        sitemaps its ``Sitemap:`` lines name."""
+        yield self._page_item(response, ROLE_DISCOVERY)
+        yield from self._robots_sitemap_requests(
+            sitemap_urls_from_robots(response.body, base_url=response.url), response.url
+        )
+
+    def robots_sitemaps(self, sitemaps: list[str], request: Request) -> None:
+        """Receiver of the robots.txt middleware's ``robots_sitemaps`` signal: the sitemaps the
+        robots.txt of the discovery root's host names are crawled (once discovery started)."""
+        if not self._discovering or self.root is None:
+            return
+        if _authority(request.url) != _authority(self.root):
+            return
+        robots = urljoin(request.url, ROBOTS_PATH)
+        for sitemap in self._robots_sitemap_requests(sitemaps, robots):
+            self.crawler.engine.crawl(sitemap)
+
+    def _robots_sitemap_requests(self, urls: Iterable[str], robots: str) -> list[Request]:
+        """Requests for the sitemaps a robots.txt names, those of the site only. Not
+        conditional: like the index, such a sitemap can list others that changed."""
+        urls = list(dict.fromkeys(urls))
+        mine = [url for url in urls if self._is_same_site(url)]
+        if mine:
+            logger.info("%s names the sitemaps %s", robots, ", ".join(mine))
+        if len(mine) < len(urls):
+            others = [url for url in urls if url not in mine]
+            logger.info("%s names sitemaps of other sites, left alone: %s", robots, others)
+        return [self._discovery_request(url, self.parse_sitemap) for url in mine]
+
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        """Sitemap index (daily sitemaps, but those unchanged since the last finished crawl)
-        or a daily sitemap (article URLs, each with its ``<lastmod>``: an archived article
-        modified since its last fetch is fetched though not due)."""
+        """Sitemap index (its sitemaps: see :meth:`_index_requests`) or a sitemap of articles
+        (their URLs, each with its ``<lastmod>``: an archived article modified since its last
+        fetch is fetched though not due)."""
         if response.status == NOT_MODIFIED:
             yield self._page_item(response, ROLE_DISCOVERY)
             return
         sitemap = Sitemap(response.body)
+        entries = [entry for entry in sitemap if entry.get("loc")]
         requests: list[Request] = []
         articles: list[Request] = []
-        frontier = self.frontier
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc:
-                continue
-            if sitemap.type == "sitemapindex":
-                if frontier is None or not frontier.sitemap_unchanged(entry.get("lastmod")):
-                    daily = self._discovery_request(loc, self.parse_sitemap)
-                    requests.append(self._conditional(daily))
-            elif self._is_article_url(loc):
-                articles.append(self._article_request(loc, hop=0, lastmod=entry.get("lastmod")))
+        if sitemap.type == "sitemapindex":
+            requests = self._index_requests(entries)
+        else:
+            for entry in entries:
+                loc, lastmod = entry["loc"], entry.get("lastmod")
+                if self._is_article_url(loc):
+                    articles.append(self._article_request(loc, hop=0, lastmod=lastmod))
         articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
         yield from articles
         yield from requests
+
+    def _index_requests(self, entries: list[dict[str, Any]]) -> list[Request]:
+        """The sitemaps of an index worth asking for, with the validators of their last answer:
+        all but those the index dates (``<lastmod>``) before the last finished crawl, except
+        the newest dated one (``sitemap_end``): the current month's, which is still growing
+        and whose date in an index the site cached may lag behind."""
+        ends = [sitemap_end(entry["loc"]) for entry in entries]
+        newest = max((end for end in ends if end), default=None)
+        frontier = self.frontier
+        requests = []
+        for entry, end in zip(entries, ends, strict=True):
+            current = end is not None and end == newest
+            lastmod = entry.get("lastmod")
+            if current or frontier is None or not frontier.sitemap_unchanged(lastmod):
+                request = self._discovery_request(entry["loc"], self.parse_sitemap)
+                requests.append(self._conditional(request))
+        return requests
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """RSS feed: the latest articles, each dated by its update date if it has one
