@@ -45,7 +45,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import faults, hostile
+from . import faults, hostile, sitemaps
 from .evolution import mix
 from .pages import LATEST_IN_RSS, LATEST_ON_HOME, PARTNERS_PATH, Renderer, known_stub_names
 from .site import RUBRIQUE_SLUGS, Site
@@ -219,7 +219,7 @@ class App:
 
     def _newest(self, indices: Iterable[int]) -> datetime | None:
         """Last-Modified of a listing: the newest lastmod of its items (None if none)."""
-        return max((self.site.meta(i).lastmod for i in indices), default=None)
+        return max((self.site.lastmod(i) for i in indices), default=None)
 
     def _robots(self, r: Renderer) -> Response:
         mode = self.robots
@@ -230,8 +230,8 @@ class App:
             return Response(status, TEXT, body, "robots", headers=headers)
         if mode == "unreachable":
             return Response(200, TEXT, b"", "robots", action="reset")
-        body = r.robots(disallow_all=mode == "disallow_all").encode("utf-8")
-        return Response(200, TEXT, body, "robots")
+        body = sitemaps.robots(r.base, r.crawl_delay, disallow_all=mode == "disallow_all")
+        return Response(200, TEXT, body.encode("utf-8"), "robots")
 
     def _respond(self, target: str, mobile: bool = False) -> Response:
         parts = urlsplit(target)
@@ -247,15 +247,18 @@ class App:
             return self._page(r.home(), "home").validated(newest)
         if path == "/robots.txt":
             return self._robots(r)
-        if path == "/sitemap_index.xml":
-            response = Response(200, XML, r.sitemap_index().encode("utf-8"), "sitemap_index")
-            return response.validated(self._newest(site.newest(1)))
-        if path == "/sitemap_article_index.xml":
-            days_back = self._days_back(_param(query, "date"))
-            if days_back is None:
+        if path == sitemaps.ARTICLE_INDEX_PATH:
+            months = sitemaps.months(site)
+            body = sitemaps.article_index(r.base, months).encode("utf-8")
+            newest = max((month.lastmod for month in months), default=None)
+            return Response(200, XML, body, "sitemap_index").validated(newest)
+        if path == sitemaps.MONTHLY_PATH:
+            span = sitemaps.period(query)
+            if span is None:
                 return self.not_found()
-            response = Response(200, XML, r.sitemap_day(days_back).encode("utf-8"), "sitemap")
-            return response.validated(self._newest(site.day_articles(days_back)))
+            indices = sitemaps.articles_between(site, *span)
+            body = sitemaps.article_sitemap(site, r.base, indices).encode("utf-8")
+            return Response(200, XML, body, "sitemap").validated(self._newest(indices))
         if path == "/export/rss2/archive/index.xml":
             response = Response(200, RSS, r.rss().encode("utf-8"), "rss")
             return response.validated(self._newest(site.newest(LATEST_IN_RSS)))

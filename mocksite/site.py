@@ -655,25 +655,33 @@ class Site:
             return f"/{RUBRIQUE_SLUGS[rubrique]}/{ymd}{article_id}-{slugify(title)}/"
         return f"/{ymd}/{slugify(title)}-{article_id}.html"
 
-    def _draw_meta(self, index: int, rng: random.Random) -> tuple[Meta, Writer]:
-        """The first draws of an article's RNG, shared by listings and full pages."""
+    def _draw_dates(
+        self, index: int, rng: random.Random
+    ) -> tuple[float, datetime, datetime | None]:
+        """The first draws of an article's RNG: its layout roll, when it was published and
+        first modified (``None``: not modified)."""
         layout_roll, minute_roll, modified_roll = rng.random(), rng.random(), rng.random()
         modified_after = timedelta(minutes=rng.randint(4, 600))
-        rubrique = self.rubrique_of(index)
-        writer = _writer(rng, RUBRIQUE_SLUGS[rubrique])
-        title = writer.sentence(writer.draw("titre"))
-        layout = "current" if layout_roll < CURRENT_SHARE else "legacy"
-        modified = None
-        if index == SEED_INDEX:
-            layout, title = "legacy", self._seed_article.title
-        elif index in SEED_RELATED:
-            title = self._seed_article.related_titles[SEED_RELATED.index(index)]
         published = self._published(index, minute_roll)
+        modified = None
         if index != SEED_INDEX and modified_roll < 0.3:
             now = self._now
             if index >= self.articles:  # added later: modified the day it was published
                 now = datetime.combine(published.date(), time(23, 59), TZ)
             modified = min(published + modified_after, now)
+        return layout_roll, published, modified
+
+    def _draw_meta(self, index: int, rng: random.Random) -> tuple[Meta, Writer]:
+        """The first draws of an article's RNG, shared by listings and full pages."""
+        layout_roll, published, modified = self._draw_dates(index, rng)
+        rubrique = self.rubrique_of(index)
+        writer = _writer(rng, RUBRIQUE_SLUGS[rubrique])
+        title = writer.sentence(writer.draw("titre"))
+        layout = "current" if layout_roll < CURRENT_SHARE else "legacy"
+        if index == SEED_INDEX:
+            layout, title = "legacy", self._seed_article.title
+        elif index in SEED_RELATED:
+            title = self._seed_article.related_titles[SEED_RELATED.index(index)]
         meta = Meta(
             index=index,
             article_id=self.article_id(index),
@@ -686,6 +694,16 @@ class Site:
             first_title=title,
         )
         return meta, writer
+
+    def lastmod(self, index: int) -> datetime:
+        """``meta(index).lastmod``, without drawing the rest of the article: a sitemap index
+        dates each sitemap by the newest of its articles' (about 4 times cheaper)."""
+        self._check(index)
+        _, published, modified = self._draw_dates(index, self._rng(index))
+        for day, kind in self._schedule.edits(index, self.day):
+            if kind != "whitespace_only":
+                modified = self._edit_time(index, day)
+        return modified or published
 
     def _compute_meta(self, index: int) -> Meta:
         meta, writer = self._draw_meta(index, self._rng(index))

@@ -3,7 +3,7 @@ changed.
 
 The replica's articles date from 2017: by the default revisit schedule none is ever due again,
 so a second run of an unchanged site fetches discovery pages only, and a run of a later day
-fetches exactly its new articles and those its daily sitemaps date (``<lastmod>``) later than
+fetches exactly its new articles and those its monthly sitemaps date (``<lastmod>``) later than
 the archive's copy: the edited ones.
 """
 
@@ -21,6 +21,7 @@ import pytest
 from archive import Archive
 from mocksite.server import RunningSite, start
 from mocksite.site import RUBRIQUE_SLUGS, Site
+from mocksite.sitemaps import articles_between, months
 
 from .conftest import content as version_content
 from .conftest import run_crawl
@@ -109,9 +110,9 @@ def test_an_unchanged_site_costs_only_its_discovery_pages(runs: Runs) -> None:
     needed = {url for url in needed if "?page=" not in url}
     assert sorted(f["url"] for f in second) == sorted(needed)
     assert len(second) * 10 < len(first)
-    # Daily sitemaps and the feed answered "not modified" to the validators kept.
+    # The monthly sitemap and the feed answered "not modified" to the validators kept.
     unchanged = {f["url"] for f in second if f["status"] == 304}
-    assert any("sitemap_article_index" in url for url in unchanged)
+    assert any("/sitemap_article.xml?" in url for url in unchanged)
     assert any("rss" in url for url in unchanged)
     row = crawl_row(runs.db, 2)
     assert (row["status"], row["fetched"], row["new"], row["unchanged"]) == (
@@ -144,7 +145,7 @@ def changes_of(site: Site, day: int) -> tuple[set[int], set[int]]:
 def test_a_later_day_fetches_exactly_its_new_and_edited_articles(
     runs: Runs, site: RunningSite, day: int, crawl: int
 ) -> None:
-    """By default (``revisit=due``), found by their daily sitemap's ``<lastmod>``; on day 3
+    """By default (``revisit=due``), found by their monthly sitemap's ``<lastmod>``; on day 3
     the articles edited on day 2 are not fetched again (their lastmod did not move)."""
     today = site.site.on_day(day)
     new, edited = changes_of(today, day)
@@ -184,17 +185,23 @@ def test_a_later_day_fetches_exactly_its_new_and_edited_articles(
     assert any(
         set(listed) & edited and not set(listed) & new and more for listed, more in first_pages
     )
-    # The daily sitemaps were asked for only if changed: those holding an edited article
-    # answered with their new content, the others "not modified".
-    sitemaps = {f["url"]: f["status"] for f in done if "sitemap_article_index" in f["url"]}
+    # The monthly sitemaps holding a new or edited article answered with their content (the
+    # current month's under a new URL: it ends on the new day); any other was either skipped,
+    # dated before the last crawl by the index, or answered "not modified". These 300
+    # articles are all of June 2017: one monthly sitemap.
+    sitemaps = {f["url"]: f["status"] for f in done if "/sitemap_article.xml?" in f["url"]}
     changed = {
-        f"{site.base_url}/sitemap_article_index.xml?date={today.day_date(days_back):%Y%m%d}"
-        for index in new | edited
-        for days_back in [today.day_of(index)[0]]
+        site.base_url + month.path
+        for month in months(today)
+        if set(articles_between(today, month.start, month.end)) & (new | edited)
     }
-    assert changed <= set(sitemaps)
+    assert changed == {
+        f"{site.base_url}/sitemap_article.xml?date_start=20170601&date_end="
+        f"{today.day_date(today.first_days_back):%Y%m%d}"
+    }
     assert {u: s for u, s in sitemaps.items() if u in changed} == dict.fromkeys(changed, 200)
-    assert set(sitemaps.values()) == {200, 304}
+    assert set(sitemaps.values()) <= {200, 304}
+    assert {f["url"] for f in done if f["url"].endswith("/sitemap_article_index.xml")}
 
 
 def test_revisit_all_finds_the_edits_and_the_rest_answers_not_modified(

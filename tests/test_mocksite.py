@@ -457,19 +457,56 @@ def test_served_seed_page_shows_every_line_of_the_seed_file_in_order(
 
 def test_sitemaps_list_every_article_exactly_once(small: RunningSite, client: Client) -> None:
     base = small.base_url
-    days = locs(client.ok("/sitemap_index.xml"), "sitemap")
-    assert len(days) == len(set(days)) == small.site.day_count()
+    robots = client.ok("/robots.txt").decode()
+    assert robots.endswith(f"\nSitemap: {base}/sitemap_article_index.xml\n")
+    index = client.ok("/sitemap_article_index.xml")
+    months = locs(index, "sitemap")
+    # The 300 articles are from June 2017 (the newest on the 21st): one monthly sitemap.
+    assert months == [base + "/sitemap_article.xml?date_start=20170601&date_end=20170621"]
+    assert index.count(b"<lastmod>") == 1
     listed: Counter[str] = Counter()
-    for day in days:
-        assert day.startswith(base + "/sitemap_article_index.xml?date=")
-        body = client.ok(day.removeprefix(base))
+    for month in months:
+        body = client.ok(month.removeprefix(base))
         urls = locs(body, "url")
-        assert urls and b"<lastmod>" in body
+        assert urls and body.count(b"<lastmod>") == len(urls)
         listed.update(url.removeprefix(base) for url in urls)
     assert set(listed.values()) == {1}
     assert set(listed) == set(small.site.article_paths())
-    assert client.get("/sitemap_article_index.xml?date=20300101")[0] == 404
-    assert client.get("/sitemap_article_index.xml?date=nope")[0] == 404
+    assert client.get("/sitemap_index.xml")[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "articles"),
+    [
+        ("date_start=20170621&date_end=20170621", 38),  # one day, as public crawlers ask
+        ("date_start=20170620&date_end=20170621", 38 + 41),
+        ("date_start=20170101&date_end=20171231", 300),
+        ("date_start=20300101&date_end=20300131", 0),  # no article then: an empty list
+    ],
+)
+def test_an_article_sitemap_lists_the_articles_of_its_days(
+    small: RunningSite, client: Client, query: str, articles: int
+) -> None:
+    listed = locs(client.ok(f"/sitemap_article.xml?{query}"), "url")
+    indices = [small.site.index_for_path(url.removeprefix(small.base_url)) for url in listed]
+    assert indices == list(range(articles))  # articles are numbered newest first
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "date_start=20170601",
+        "date_end=20170630",
+        "date_start=20170630&date_end=20170601",  # backwards
+        "date_start=20170631&date_end=20170701",  # no 31 June
+        "date_start=2017-06-01&date_end=2017-06-30",
+        "date_start=201706&date_end=201706",
+        "date_start=20170601&date_start=20170602&date_end=20170630",
+    ],
+)
+def test_an_article_sitemap_for_no_range_of_days_is_not_found(client: Client, query: str) -> None:
+    assert client.get(f"/sitemap_article.xml?{query}")[0] == 404
 
 
 def test_rubrique_pagination_reaches_every_article(small: RunningSite, client: Client) -> None:
@@ -526,14 +563,14 @@ def test_routes_redirects_and_errors(small: RunningSite, client: Client) -> None
     assert status == 200 and body == b"" and int(headers["content-length"]) > 1000
     robots = client.ok("/robots.txt").decode()
     assert "Disallow: /search" in robots and "Crawl-delay" not in robots
-    assert f"Sitemap: {base}/sitemap_index.xml" in robots
+    assert f"Sitemap: {base}/sitemap_article_index.xml" in robots
     assert small.hits()["not_found"] >= 4
 
 
 def test_every_link_of_the_site_leads_somewhere(small: RunningSite, client: Client) -> None:
     """A crawler following every <a> of the site meets no 404 (images are not linked)."""
     site = small.site
-    pages = ["/", "/international/", "/sitemap_index.xml"]
+    pages = ["/", "/international/", "/sitemap_article_index.xml"]
     pages += [site.url_path(i) for i in range(0, SMALL, 11)]
     checked: dict[str, int] = {}
     for page in pages:
@@ -585,11 +622,12 @@ def test_cli_serves_a_large_site_in_little_memory(
     last = site.article(BIG - 1)
     page = extract(client.ok(last["url_path"]))
     assert (page["title"], page["body"]) == (last["title"], last["body"])
-    day = last["published_at"][:10].replace("-", "")
-    assert base + last["url_path"] in locs(
-        client.ok(f"/sitemap_article_index.xml?date={day}"), "url"
-    )
-    assert len(locs(client.ok("/sitemap_index.xml"), "sitemap")) == site.day_count()
+    months = locs(client.ok("/sitemap_article_index.xml"), "sitemap")
+    # 100,000 articles: from 21 June 2017 back to August 2009, a sitemap a month.
+    assert months[0] == base + "/sitemap_article.xml?date_start=20170601&date_end=20170621"
+    assert months[-1] == base + "/sitemap_article.xml?date_start=20090801&date_end=20090831"
+    assert len(months) == 12 * 8 - 1
+    assert base + last["url_path"] in locs(client.ok(months[-1].removeprefix(base)), "url")
     assert len(rss_links(client.ok("/export/rss2/archive/index.xml"))) == 50
     robots = client.ok("/robots.txt").decode()
     assert "Crawl-delay" not in robots and "Sitemap:" in robots

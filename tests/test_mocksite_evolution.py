@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from mocksite import faults
+from mocksite import faults, sitemaps
 from mocksite.evolution import CHANGE_KINDS, EDIT_KINDS, GONE_KINDS
 from mocksite.pages import Renderer
 from mocksite.server import RunningSite, start
@@ -377,11 +377,15 @@ def test_new_articles_are_dated_after_the_newest_and_listed(days: dict[int, Site
     assert rss_links(renderer.rss().encode())[0] == BASE + site.url_path(N + 39)
     day3 = END_DATE + timedelta(days=2)
     assert site.days_back(day3) == -2 and site.days_back(day3 + timedelta(days=1)) is None
-    listed = locs(renderer.sitemap_day(-2).encode(), "url")
+    day_sitemap = sitemaps.articles_between(site, day3, day3)
+    listed = locs(sitemaps.article_sitemap(site, BASE, day_sitemap).encode(), "url")
     assert listed == [BASE + site.url_path(i) for i in range(N + 39, N + 19, -1)]
-    days_listed = locs(renderer.sitemap_index().encode(), "sitemap")
-    assert len(days_listed) == site.day_count() == days[1].day_count() + 2
-    assert days_listed[0].endswith(f"date={day3:%Y%m%d}")
+    months = sitemaps.months(site)
+    months_listed = locs(sitemaps.article_index(BASE, months).encode(), "sitemap")
+    assert len(months_listed) == len(sitemaps.months(days[1]))
+    # The current month's sitemap ends on the site's newest day.
+    assert months_listed[0].endswith(f"date_start=20170601&date_end={day3:%Y%m%d}")
+    assert months[0].lastmod == max(site.meta(i).lastmod for i in range(site.articles_on()))
 
 
 def test_listings_cover_every_article_once_on_a_later_day(days: dict[int, Site]) -> None:
@@ -393,11 +397,10 @@ def test_listings_cover_every_article_once_on_a_later_day(days: dict[int, Site])
             doc = lxml.html.fromstring(renderer.rubrique(rubrique, page))
             in_rubriques.update(a.get("href") for a in doc.cssselect(".b-list a"))
     in_sitemaps: Counter[str] = Counter()
-    first = site.first_days_back
-    for days_back in range(first, first + site.day_count()):
-        in_sitemaps.update(
-            url.removeprefix(BASE) for url in locs(renderer.sitemap_day(days_back).encode(), "url")
-        )
+    for month in sitemaps.months(site):
+        indices = sitemaps.articles_between(site, month.start, month.end)
+        body = sitemaps.article_sitemap(site, BASE, indices).encode()
+        in_sitemaps.update(url.removeprefix(BASE) for url in locs(body, "url"))
     paths = set(site.article_paths())
     assert len(paths) == site.articles_on() == N + 40
     assert set(in_rubriques.values()) == set(in_sitemaps.values()) == {1}

@@ -143,8 +143,8 @@ def test_pages_carry_strong_validators(plain: RunningSite) -> None:
         "/international/": newest(site.rubrique_page(0, 1)[0]),
         "/france/": newest(site.rubrique_page(1, 1)[0]),
         f"/{day}/": newest(site.day_articles(0)),
-        f"/sitemap_article_index.xml?date={day}": newest(site.day_articles(0)),
-        "/sitemap_index.xml": site.meta(0).lastmod,
+        f"/sitemap_article.xml?date_start={day}&date_end={day}": newest(site.day_articles(0)),
+        "/sitemap_article_index.xml": newest(range(N)),
         "/export/rss2/archive/index.xml": newest(site.newest(50)),
     }
     tags = set()
@@ -165,7 +165,13 @@ def test_pages_carry_strong_validators(plain: RunningSite) -> None:
 
 def test_if_none_match_and_if_modified_since_give_304(plain: RunningSite) -> None:
     site = plain.site
-    for target in (site.url_path(7), "/", "/sitemap_index.xml", "/export/rss2/archive/index.xml"):
+    for target in (
+        site.url_path(7),
+        "/",
+        "/sitemap_article_index.xml",
+        "/sitemap_article.xml?date_start=20170601&date_end=20170621",
+        "/export/rss2/archive/index.xml",
+    ):
         _, headers, _ = request(plain.base_url, target)
         etag, last_modified = headers["etag"], headers["last-modified"]
         before = plain.hits().get("not_modified", 0)
@@ -668,6 +674,6 @@ def test_cli_crawl_delay_mode() -> None:
     try:
         body = request(base, "/robots.txt")[2]
         assert b"Crawl-delay: 2\n" in body
-        assert locs(request(base, "/sitemap_index.xml")[2], "sitemap")
+        assert locs(request(base, "/sitemap_article_index.xml")[2], "sitemap")
     finally:
         assert stop(process) == 0

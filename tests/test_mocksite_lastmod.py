@@ -1,8 +1,7 @@
-"""The replica's sitemaps date every article by its last visible edit (``<lastmod>``), and a
-daily sitemap whose content changed is served again, not "not modified": what an incremental
-crawl relies on to find edits to articles it would not fetch otherwise.
-
-Day 1 stays what it was: its sitemaps are in the pinned digests of test_mocksite_evolution.
+"""The replica's sitemaps date every article by its last visible edit (``<lastmod>``), the
+index dates each monthly sitemap by the newest of its articles', and a sitemap whose content
+changed is served again, not "not modified": what an incremental crawl relies on to find edits
+to articles it would not fetch otherwise.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from mocksite import sitemaps
 from mocksite.evolution import EDIT_KINDS
-from mocksite.pages import Renderer
 from mocksite.server import RunningSite, start
 from mocksite.site import END_DATE, Site
 
@@ -26,12 +25,11 @@ VISIBLE_EDITS = set(EDIT_KINDS) - {"whitespace_only"}
 
 
 def lastmods(site: Site) -> dict[str, str]:
-    """Article path -> ``<lastmod>`` over every daily sitemap the site serves."""
-    r = Renderer(site, BASE)
+    """Article path -> ``<lastmod>`` over every monthly sitemap the site serves."""
     found: dict[str, str] = {}
-    first = site.first_days_back
-    for days_back in range(first, first + site.day_count()):
-        for url in ET.fromstring(r.sitemap_day(days_back)).iter(f"{SM}url"):
+    for month in sitemaps.months(site):
+        indices = sitemaps.articles_between(site, month.start, month.end)
+        for url in ET.fromstring(sitemaps.article_sitemap(site, BASE, indices)).iter(f"{SM}url"):
             found[urlsplit(url.findtext(f"{SM}loc") or "").path] = (
                 url.findtext(f"{SM}lastmod") or ""
             )
@@ -74,6 +72,21 @@ def test_an_article_lastmod_moves_on_the_day_of_each_visible_edit(
             )
 
 
+@pytest.mark.parametrize("day", [1, 2, 3])
+def test_the_index_dates_each_month_by_the_newest_lastmod_of_its_articles(day: int) -> None:
+    site = Site(1000, seed=5, day=day)
+    months = sitemaps.months(site)
+    assert [(m.start.isoformat(), m.end.isoformat()) for m in months] == [
+        ("2017-06-01", (END_DATE + timedelta(days=day - 1)).isoformat()),
+        ("2017-05-01", "2017-05-31"),
+    ]
+    for month in months:
+        indices = sitemaps.articles_between(site, month.start, month.end)
+        assert month.lastmod == max(site.meta(i).lastmod for i in indices)
+        # What the index computes it with: the lastmod without the rest of the article.
+        assert [site.lastmod(i) for i in indices] == [site.meta(i).lastmod for i in indices]
+
+
 @pytest.fixture(scope="module")
 def running() -> Iterator[RunningSite]:
     with start(articles=300, seed=7) as site:
@@ -91,33 +104,36 @@ def get(site: RunningSite, target: str, **headers: str) -> tuple[int, dict[str, 
         connection.close()
 
 
-def test_a_daily_sitemap_whose_lastmods_changed_is_not_answered_not_modified(
+def test_a_sitemap_whose_lastmods_changed_is_not_answered_not_modified(
     running: RunningSite,
 ) -> None:
+    """The month's sitemap of day 1, and the sitemaps of single days (public crawlers ask for
+    those), asked for again on day 2 with their validators."""
     day1 = running.set_day(1)
+    spans = [(month.start, month.end) for month in sitemaps.months(day1)]
     first = day1.first_days_back
-    targets = {
-        days_back: f"/sitemap_article_index.xml?date={day1.day_date(days_back):%Y%m%d}"
-        for days_back in range(first, first + day1.day_count())
-    }
+    for days_back in range(first, first + day1.day_count()):
+        spans.append((day1.day_date(days_back), day1.day_date(days_back)))
     validators = {}
-    for days_back, target in targets.items():
-        status, headers, _ = get(running, target)
+    for span in spans:
+        status, headers, _ = get(running, sitemaps.sitemap_path(*span))
         assert status == 200
-        validators[days_back] = headers["etag"], headers["last-modified"]
+        validators[span] = headers["etag"], headers["last-modified"]
     day2 = running.set_day(2)
     edited = edited_on(day2, 2)
-    changed = {day2.day_of(index)[0] for index in edited}
-    assert changed and set(targets) - changed
+    changed = {span for span in spans if edited & set(sitemaps.articles_between(day2, *span))}
+    assert changed and set(spans) - changed
     try:
-        for days_back, target in targets.items():
-            etag, modified = validators[days_back]
+        for span in spans:
+            target = sitemaps.sitemap_path(*span)
+            etag, modified = validators[span]
             status, headers, body = get(running, target, **{"If-None-Match": etag})
             by_date, _, _ = get(running, target, **{"If-Modified-Since": modified})
-            if days_back in changed:
+            if span in changed:
                 assert (status, by_date) == (200, 200), target
                 assert headers["etag"] != etag and headers["last-modified"] != modified
-                assert body == Renderer(day2, running.base_url).sitemap_day(days_back).encode()
+                indices = sitemaps.articles_between(day2, *span)
+                assert body == sitemaps.article_sitemap(day2, running.base_url, indices).encode()
             else:
                 assert (status, by_date) == (304, 304), target
     finally:
