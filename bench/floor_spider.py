@@ -18,8 +18,8 @@ import scrapy
 from scrapy.http import Request, Response
 from scrapy.utils.sitemap import Sitemap
 
-ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/\d{14,}-[^/]+/?|\d{8}/[^/]+-\d+\.html)$")
-RUBRIQUE_PATH = re.compile(r"^/[a-z0-9-]+/$")
+ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9_-]+/\d{14,}-[^/]+/?|\d{8}/(?:[^/]+-)?\d+\.html)$")
+RUBRIQUE_PATH = re.compile(r"^/[a-z0-9_-]+/$")
 
 
 class FloorSpider(scrapy.Spider):
@@ -33,7 +33,9 @@ class FloorSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.root, self.parse_listing, cb_kwargs={"rubriques": True}, priority=10)
-        yield Request(urljoin(self.root, "/sitemap_index.xml"), self.parse_sitemap, priority=10)
+        # The sitemap index robots.txt names (the sputnik spider reads it there too).
+        index = urljoin(self.root, "/sitemap_article_index.xml")
+        yield Request(index, self.parse_sitemap, priority=10)
         yield Request(
             urljoin(self.root, "/export/rss2/archive/index.xml"), self.parse_feed, priority=10
         )
