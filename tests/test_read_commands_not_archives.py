@@ -33,8 +33,22 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
+#: Commands that open no archive at all, whatever ``--db`` names.
+NO_ARCHIVE = {
+    "extract": [
+        str(
+            Path(__file__).parent
+            / "fixtures"
+            / "real"
+            / "en_sputniknews_2020_radio_critical_hour.html"
+        )
+    ]
+}
+
+
 def test_every_command_is_tried() -> None:
-    assert set(COMMANDS) == set(cli.commands)
+    assert set(COMMANDS) | set(NO_ARCHIVE) == set(cli.commands)
+    assert not set(COMMANDS) & set(NO_ARCHIVE)
 
 
 def empty(path: Path) -> str:
@@ -92,6 +106,20 @@ def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(
     before = files(path.parent)
     result = CliRunner().invoke(cli, ["--db", str(path), command, *COMMANDS[command]])
     assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert files(path.parent) == before
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+@pytest.mark.parametrize("command", list(NO_ARCHIVE))
+def test_a_command_that_needs_no_archive_leaves_any_file_alone(
+    tmp_path: Path, command: str, kind: str
+) -> None:
+    path = tmp_path / "data" / "other.db"
+    path.parent.mkdir()
+    FILES[kind](path)
+    before = files(path.parent)
+    result = CliRunner().invoke(cli, ["--db", str(path), command, *NO_ARCHIVE[command]])
+    assert result.exit_code == 0, result.output
     assert files(path.parent) == before
 
 

@@ -858,8 +858,6 @@ class SputnikArticlePage(ArticlePage):
             line = self._copyright_line(scope)
             if line:
                 return line
-        if self.photo_element is None:
-            return super().image_credit
         for el in self._credit_elements(self.article_root):
             text = visible_text(el)
             if _is_credit(text):  # elsewhere in the article, only a line that reads "©..."
