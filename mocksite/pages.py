@@ -1,8 +1,16 @@
 """Page bodies of the replica: article pages in two layouts, listings, feeds, robots.txt.
 
-Markup follows what public scrapers of Sputnik know of its two layouts (see DESIGN.md).
-Nesting varies between articles (``site.Variant``) so that only class names, itemprops,
-JSON-LD/OpenGraph and marker text ("Lire aussi", "Tags", "URL courte", "©") are reliable.
+The legacy layout (``.b-article``) follows the two real pages of that platform in
+tests/fixtures/real, as they are, not as a parser would like them (see ``legacy_year``):
+schema.org as microdata on ``<html>`` with UTC dates ("Z") and no JSON-LD, og:type
+"website", the headline with the photo and its credit in the page header above
+``.b-article`` (inside it when there is no photo), the shown time (GMT, no offset) and the
+short URL in the refs-credits line, an opinion disclaimer closing some texts, share pane,
+likes and a comment form with an avatar image inside ``.b-article``. The current layout
+(``.article__*``) follows what public scrapers of Sputnik know of it (no real page of it is
+at hand). Nesting varies between articles (``site.Variant``) so that only class names,
+itemprops, JSON-LD/OpenGraph and marker text ("Lire aussi", "Tags", "URL courte", "©") are
+reliable.
 """
 
 from __future__ import annotations
@@ -10,26 +18,37 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from html import escape as _escape
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from . import faults, hostile, vocab
 from . import seed as chrome
 from .evolution import mix
 from .seed import load_seed
-from .site import END_DATE, PAGE_SIZE, ArticleSpec, Meta, Segment, Site
+from .site import END_DATE, PAGE_SIZE, SEED_INDEX, ArticleSpec, Meta, Segment, Site
 from .text import slugify, typo
 
 SITE_NAME = "Sputnik France"
 LOGO_PATH = "/i/logo/logo-social.png"
+AVATAR_PATH = "/i/avatar-default.png"  # the comment form's default avatar
+#: the 2020 page's placeholder for a lazy-loaded avatar (the real URL in data-src)
+LAZY_AVATAR = (
+    "data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%20width='50'"
+    "%20height='50'%3E%3C/svg%3E"
+)
+#: closes the text of opinion pieces, inside the text block, as on the 2019 real page
+DISCLAIMER = (
+    "Les opinions exprimées dans cet article ne reflètent pas nécessairement celles de Sputnik."
+)
 LATEST_ON_HOME = 30
 LATEST_IN_RSS = 50
 LATEST_IN_SIDEBAR = 5
 PARTNERS_ON_HOME = 10  # planted duplicates linked from the home page, from day 2 on
 PARTNERS_PATH = "/partenaires/"
+HTML_ATTRS = 'lang="fr" prefix="og: http://ogp.me/ns# article: http://ogp.me/ns/article#"'
 MONTHS = (
     "janvier",
     "février",
@@ -61,6 +80,48 @@ def xml(text: str) -> str:
 
 def shown_date(moment: datetime) -> str:
     return moment.strftime("%H:%M %d.%m.%Y")
+
+
+def shown_gmt(moment: datetime, label: bool) -> tuple[str, str]:
+    """(datetime attribute, text) of a legacy page's shown time: GMT, without offset, as
+    both real pages show it ("22:57  GMT 28.04.2020" on the 2020 one)."""
+    gmt = moment.astimezone(timezone.utc)
+    zone = "  GMT" if label else ""
+    return f"{gmt:%Y-%m-%dT%H:%M}", f"{gmt:%H:%M}{zone} {gmt:%d.%m.%Y}"
+
+
+def utc(moment: datetime) -> str:
+    """A time as the legacy pages' machine-readable dates write it: UTC, with "Z"."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_stamp(meta: Meta) -> int:
+    return int(meta.published.timestamp())
+
+
+def legacy_year(meta: Meta) -> int:
+    """Which real legacy page an article's markup follows: 2019 (schema.org Article,
+    ``h1 itemprop=name``) or 2020 (schema.org NewsArticle, ``h1 itemprop=headline``, a
+    ``.b-article__meta`` microdata block, "GMT" by the shown times, a lazy-loaded avatar).
+    One article in three is 2020, by id; the seed article is 2019.
+
+    Where the headline sits follows the photo, not the year: with a photo it is in the
+    page header above ``.b-article``, over the photo (as on the 2019 page); without one it
+    is ``.b-article__header-title.m-static`` inside ``.b-article`` (as on the 2020 page,
+    a radio show without photo)."""
+    if meta.index == SEED_INDEX:
+        return 2019
+    return 2020 if meta.article_id % 3 == 0 else 2019
+
+
+def has_disclaimer(spec: ArticleSpec) -> bool:
+    """Opinion pieces (one signed article in four, by id) end with a disclaimer."""
+    return bool(spec.authors) and spec.meta.article_id % 4 == 1
+
+
+def signed(authors: Iterable[str]) -> str:
+    """Authors as the legacy pages sign them in metadata: "Name. Sputnik France"."""
+    return f"{', '.join(authors)}. {SITE_NAME}"
 
 
 def tag_path(tag: str) -> str:
@@ -134,10 +195,11 @@ class Renderer:
         description: str,
         meta: Iterable[tuple[str, str]] = (),
         ld: dict[str, Any] | None = None,
+        html_attrs: str = HTML_ATTRS,
+        extra: str = "",
     ) -> str:
         parts = [
-            "<!DOCTYPE html>\n"
-            '<html lang="fr" prefix="og: http://ogp.me/ns# article: http://ogp.me/ns/article#">\n'
+            f"<!DOCTYPE html>\n<html {html_attrs}>\n"
             '<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n"
@@ -153,6 +215,7 @@ class Renderer:
             f' href="{self.base}/export/rss2/archive/index.xml">\n'
             '<link rel="stylesheet" href="/css/common.css">\n'
         )
+        parts.append(extra)
         if ld is not None:
             parts.append(json_ld(ld) + "\n")
         parts.append("</head>\n")
@@ -244,16 +307,22 @@ class Renderer:
         extra: dict[int, str] | None = None,
         own_url: bool = False,
     ) -> str:
-        """An article page. ``canonical=False`` drops rel=canonical, og:url and the JSON-LD
-        page URL; ``garble`` double-encodes the body text; ``extra`` inserts paragraphs
-        (after body paragraph k) that are not the article's; ``own_url`` makes the canonical
-        this renderer's own URL even on a mobile host."""
+        """An article page. ``canonical=False`` drops rel=canonical, og:url and the
+        schema.org page URL; ``garble`` double-encodes the body text; ``extra`` inserts
+        paragraphs (after body paragraph k) that are not the article's; ``own_url`` makes the
+        canonical this renderer's own URL even on a mobile host."""
         meta = spec.meta
         base = self.base if own_url else self.canonical_base
         canonical_url = base + meta.url_path if canonical else None
-        category = vocab.RUBRIQUES[meta.rubrique][1]
-        legacy = meta.layout == "legacy"
         image = self.base + spec.image_url if spec.image_url else None
+        text = _Text(spec.variant.spacing, garble, extra or {})
+        if meta.layout == "legacy":
+            head = self._legacy_head(spec, canonical_url, image)
+            body = self._legacy_body(spec, image, text, canonical_url)
+            if self.mobile:
+                body = body.replace(' m-article">\n', ' m-article m-mobile">\n', 1)
+            return head + body + self._footer()
+        category = vocab.RUBRIQUES[meta.rubrique][1]
         og = [("og:title", meta.title)]
         if canonical_url:
             og.append(("og:url", canonical_url))
@@ -271,17 +340,11 @@ class Renderer:
         og.extend(("article:tag", t) for t in spec.tags)
         if spec.tags:
             og.append(("keywords", ", ".join(spec.tags)))
-        title = f"{meta.title} - {SITE_NAME}"
-        if not legacy:
-            title = f"{meta.title} - {meta.published:%d.%m.%Y}, {SITE_NAME}"
+        title = f"{meta.title} - {meta.published:%d.%m.%Y}, {SITE_NAME}"
         head = self._head(
             title, canonical_url, spec.lead, og, self._article_ld(spec, canonical_url, image)
         )
-        text = _Text(spec.variant.spacing, garble, extra or {})
-        if legacy:
-            body = self._legacy_body(spec, image, text)
-        else:
-            body = self._current_body(spec, image, text)
+        body = self._current_body(spec, image, text)
         if self.mobile:
             body = body.replace(' m-article">\n', ' m-article m-mobile">\n', 1)
             return head + body + self._footer()
@@ -290,12 +353,12 @@ class Renderer:
     def _article_ld(
         self, spec: ArticleSpec, canonical: str | None, image: str | None
     ) -> dict[str, Any]:
+        """The current layout's JSON-LD (the legacy pages have none, as the real ones)."""
         meta = spec.meta
-        legacy = meta.layout == "legacy"
 
         def when(moment: datetime) -> str:
             # the current CMS writes offsets without a colon, as ria.ru does
-            return moment.isoformat() if legacy else moment.strftime("%Y-%m-%dT%H:%M%z")
+            return moment.strftime("%Y-%m-%dT%H:%M%z")
 
         data: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle"}
         if canonical:
@@ -312,7 +375,7 @@ class Renderer:
             data["image"] = {"@type": "ImageObject", "url": image, "width": 1000, "height": 541}
         data["articleSection"] = vocab.RUBRIQUES[meta.rubrique][1]
         if spec.tags:
-            data["keywords"] = ", ".join(spec.tags) if legacy else list(spec.tags)
+            data["keywords"] = list(spec.tags)
         data["inLanguage"] = "fr"
         data["publisher"] = {
             "@type": "Organization",
@@ -343,131 +406,6 @@ class Renderer:
             pad = " " * (2 * text.spacing)
             return f"\n{pad}{inner}\n{pad[:-1]}"
         return inner
-
-    def _legacy_body(self, spec: ArticleSpec, image: str | None, text: _Text) -> str:
-        meta, variant = spec.meta, spec.variant
-        rubrique_slug, category = vocab.RUBRIQUES[meta.rubrique]
-        out = ['<body class="l-body m-article">\n', self._nav(legacy=True)]
-        out.append('<div class="l-main"><div class="l-content">\n')
-        if variant.wrapper:
-            out.append('<div class="b-article__wrap">\n')
-        out.append(
-            '<article class="b-article" itemscope itemtype="http://schema.org/NewsArticle"'
-            f' data-article-id="{meta.article_id}">\n'
-        )
-        header_class = "b-article__header" + ("" if image else " m-no-image")
-        out.append(f'<div class="{header_class}">\n')
-        if image and spec.image_caption is not None:
-            caption = spec.image_caption
-            if variant.caption_mode == 2:
-                out.append(
-                    f'<figure class="b-article__header-img"><img src="{attr(image)}" alt=""'
-                    ' itemprop="image" width="1000" height="541">'
-                    f'<figcaption class="b-article__header-caption">{esc(caption)}</figcaption>'
-                    "</figure>\n"
-                )
-            else:
-                out.append(
-                    f'<div class="b-article__header-img"><img src="{attr(image)}"'
-                    f' alt="{attr(caption)}" title="{attr(caption)}" itemprop="image"'
-                    ' width="1000" height="541"></div>\n'
-                )
-                if variant.caption_mode == 0:
-                    out.append(
-                        '<div class="b-article__header-desc"'
-                        f' itemprop="description">{esc(caption)}</div>\n'
-                    )
-        out.append(
-            f'<div class="b-article__header-title"><h1 itemprop="headline">{esc(meta.title)}</h1>'
-            "</div>\n"
-            '</div>\n<div class="b-article__refs">\n'
-        )
-        credit = ""
-        if spec.image_credit:
-            credit = f'<div class="b-article__refs-credits">{esc(spec.image_credit)}</div>\n'
-        if variant.credit_first:
-            out.append(credit)
-        out.append(
-            f'<div class="b-article__refs-rubric-wrap"><a class="b-article__refs-rubric"'
-            f' href="/{rubrique_slug}/">{esc(category)}</a></div>\n'
-            f'<div class="b-article__refs-dates"><time class="b-article__refs-date"'
-            f' datetime="{meta.published:%Y-%m-%dT%H:%M}" itemprop="datePublished">'
-            f"{shown_date(meta.published)}</time>"
-        )
-        if meta.modified:
-            out.append(
-                ' <span class="b-article__refs-update">mis à jour <time'
-                f' datetime="{meta.modified:%Y-%m-%dT%H:%M}" itemprop="dateModified">'
-                f"{shown_date(meta.modified)}</time></span>"
-            )
-        out.append("</div>\n")
-        if not variant.credit_first:
-            out.append(credit)
-        if spec.authors:
-            names = ", ".join(
-                f'<a href="{author_path(a)}" itemprop="author">{esc(a)}</a>' for a in spec.authors
-            )
-            out.append(f'<div class="b-article__refs-author">Par {names}</div>\n')
-        if spec.short_path:
-            out.append(
-                '<div class="b-article__short-url">'
-                f'<a href="{self.canonical_base}{spec.short_path}"'
-                f' title="{chrome.SHORT_URL_LABEL}">{chrome.SHORT_URL_LABEL}</a></div>\n'
-            )
-        out.append(
-            '<div class="b-article__views"><span class="b-statistic__item m-views">'
-            f'<span class="b-statistic__views">{spec.views}</span></span></div>\n'
-            '<a class="b-article__subscribe b-button"'
-            f' href="/docs/subscribe.html">{chrome.SUBSCRIBE}</a>\n'
-            "</div>\n"
-            '<div class="b-article__lead" itemprop="description">'
-            f"<p>{spaced(esc(spec.lead), text.spacing)}</p></div>\n"
-            '<div class="b-article__text" itemprop="articleBody">\n'
-        )
-        inline = {r.after: r for r in spec.related if r.kind == "inline"}
-        for k, paragraph in enumerate(spec.paragraphs):
-            out.append(f"<p>{self._segments(spec, paragraph, text)}</p>\n")
-            if k in text.extra:
-                out.append(f"<p>{text.shown(text.extra[k])}</p>\n")
-            block = inline.get(k)
-            if block is None:
-                continue
-            href = attr(self._href(spec, block.path))
-            if variant.inline_style == 0:
-                out.append(
-                    '<div class="b-inject m-inject-min">'
-                    '<div class="b-inject__title">Lire aussi</div>'
-                    f'<a class="b-inject__link" href="{href}">{esc(block.title)}</a></div>\n'
-                )
-            else:
-                out.append(
-                    f'<p><strong>Lire aussi:</strong> <a href="{href}">{esc(block.title)}</a></p>\n'
-                )
-        end = [r for r in spec.related if r.kind == "lire_aussi"]
-        links = "".join(
-            f'<li><a href="{attr(self._href(spec, r.path))}">{esc(r.title)}</a></li>' for r in end
-        )
-        if end and variant.end_in_text:
-            out.append(f"<p><strong>{chrome.RELATED_LABEL}</strong></p>\n<ul>{links}</ul>\n")
-        out.append("</div>\n")
-        if end and not variant.end_in_text:
-            out.append(
-                '<div class="b-article__related">'
-                f'<div class="b-article__related-title">{chrome.RELATED_LABEL}</div>'
-                f'<ul class="b-article__related-list">{links}</ul></div>\n'
-            )
-        if spec.tags:
-            tags = ", ".join(f'<a href="{tag_path(t)}">{esc(t)}</a>' for t in spec.tags)
-            out.append(
-                '<div class="b-article__tags">'
-                f'<span class="b-article__tags-title">{chrome.TAGS_LABEL}</span>'
-                f' <span class="tags" itemprop="keywords">{tags}</span></div>\n'
-            )
-        out.append("</article>\n")
-        if variant.wrapper:
-            out.append("</div>\n")
-        out.append("</div></div>\n")
-        return "".join(out)
 
     def _current_body(self, spec: ArticleSpec, image: str | None, text: _Text) -> str:
         meta, variant = spec.meta, spec.variant
@@ -598,6 +536,324 @@ class Renderer:
         if variant.wrapper:
             out.append("</div>\n")
         out.append("</div></div>\n")
+        return "".join(out)
+
+    # ---- legacy article pages (the sputniknews platform, as the real pages in
+    # tests/fixtures/real show it: 2019 and 2020) --------------------------------------
+
+    def _legacy_head(self, spec: ArticleSpec, canonical: str | None, image: str | None) -> str:
+        """schema.org as microdata on <html> (Article in 2019, NewsArticle in 2020), its
+        dates as <meta itemprop> in UTC with "Z"; og:type "website"; no JSON-LD."""
+        meta = spec.meta
+        year = legacy_year(meta)
+        kind = "NewsArticle" if year == 2020 else "Article"
+        html = f'lang="fr" class="responsive" itemscope itemtype="http://schema.org/{kind}"'
+        rubrique_slug = vocab.RUBRIQUES[meta.rubrique][0]
+        names = [
+            ("analytics:article_id", str(meta.article_id)),
+            ("analytics:rubric", rubrique_slug),
+        ]
+        if spec.authors:
+            names.append(("author", signed(spec.authors)))
+        if year == 2019 and image:
+            # the 2019 page shares a generated card, the 2020 page the photo itself
+            og_image = f"{self.base}/sharing_snippet/{meta.article_id}.png?{utc_stamp(meta)}"
+        else:
+            og_image = image or self.base + LOGO_PATH
+        og = [("og:title", meta.title)]
+        if canonical:
+            og.append(("og:url", canonical))
+        og += [("og:type", "website"), ("og:description", spec.lead), ("og:image", og_image)]
+        parts = [f'<meta name="{k}" content="{attr(v)}">\n' for k, v in names]
+        parts += [f'<meta property="{k}" content="{attr(v)}">\n' for k, v in og]
+        parts.append('<meta name="twitter:card" content="summary_large_image">\n')
+        if meta.modified:
+            modified = utc(meta.modified)
+            if year == 2020:
+                parts.append(f'<meta http-equiv="last-modified" content="{modified}">\n')
+            parts.append(f'<meta name="lastmod" content="{modified}" itemprop="dateModified">\n')
+        published = utc(meta.published)
+        parts.append(
+            f'<meta name="pubdate" content="{published}" itemprop="datePublished">\n'
+            f'<meta itemprop="dateCreated" content="{published}">\n'
+        )
+        return self._head(
+            f"{meta.title} - {SITE_NAME}",
+            canonical,
+            spec.lead,
+            html_attrs=html,
+            extra="".join(parts),
+        )
+
+    def _legacy_chrome(self) -> str:
+        """The site's menus above the page header, the radio link among them."""
+        links = "".join(
+            f'<li class="b-mainnav__item"><a href="/{slug}/">{esc(name)}</a></li>'
+            for slug, name in vocab.RUBRIQUES
+        )
+        return (
+            '<div class="b-mainnav" id="mainnav"><div class="l-wrap">'
+            f'<ul class="b-mainnav__list">{links}</ul></div></div>\n'
+            '<div class="b-header__nav"><div class="l-wrap"><div class="b-header__nav-radio">'
+            f'<a href="/radio/">{chrome.RADIO}</a><span class="b-header__nav-radio-play"></span>'
+            "</div></div></div>\n"
+        )
+
+    def _legacy_headline(self, spec: ArticleSpec, static: bool) -> str:
+        prop = "headline" if legacy_year(spec.meta) == 2020 else "name"
+        return (
+            f'<div class="b-article__header-title {"m-static" if static else ""}">'
+            f'<h1 itemprop="{prop}">{esc(spec.meta.title)}</h1></div>'
+        )
+
+    def _legacy_header(self, spec: ArticleSpec, image: str) -> str:
+        """``div.b-article__header`` in the page header, above ``.b-article``: the photo
+        (caption as its alt and title), the headline and the photo's credit
+        (``.b-article__header-copy``)."""
+        caption = attr(spec.image_caption or "")
+        out = [
+            '<div class="b-article__header">'
+            f'<img src="{attr(image)}" width="1000" height="541" alt="{caption}"'
+            f' title="{caption}" class="" itemprop="associatedMedia">'
+        ]
+        out.append(self._legacy_headline(spec, static=False))
+        if spec.image_credit:
+            out.append(
+                '<div class="b-article__header-copy"><span><span>'
+                f"{esc(spec.image_credit)}</span></span></div>"
+            )
+        out.append("</div>")
+        return "".join(out)
+
+    def _legacy_refs(self, spec: ArticleSpec) -> str:
+        """Rubric, shown times (GMT, no offset), short URL, authors and counters."""
+        meta = spec.meta
+        label = legacy_year(meta) == 2020
+        rubrique_slug, category = vocab.RUBRIQUES[meta.rubrique]
+        when, shown = shown_gmt(meta.published, label)
+        out = [
+            '<div class="b-article__refs-text ">'
+            f'<a class="b-article__refs-rubric" href="/{rubrique_slug}/"'
+            f' itemprop="articleSection">{esc(category)}</a>'
+            '<div class="b-article__refs-credits"><time class="b-article__refs-date"'
+            f' itemprop="dateCreated" datetime="{when}">{shown}</time>'
+        ]
+        if meta.modified:
+            when, shown = shown_gmt(meta.modified, label)
+            out.append(
+                f'<time itemprop="dateModified" datetime="{when}"'
+                f' class="b-article__refs-date-upd">(mis à jour {shown}) </time>'
+            )
+        if spec.short_path:
+            out.append(
+                f'<!--noindex--><span data-article="{meta.article_id}" id="getShortUrl"'
+                f' data-shorturl="{attr(self.canonical_base + spec.short_path)}"'
+                f' class="b-article__refs-getshorturl">{chrome.SHORT_URL_LABEL}</span>'
+                "<!--/noindex-->"
+            )
+        out.append("</div>")
+        if spec.authors:
+            names = ", ".join(
+                f'<a rel="author" href="{author_path(a)}">{esc(a)}</a>' for a in spec.authors
+            )
+            out.append(f'<div class="b-article__refs-author">par {names}</div>')
+        out.append(
+            '<div class="b-counters "><span class="b-counters-icon b-counters-icon_views">'
+            f"<i></i>{spec.views}</span>"
+            f'<a href="{meta.url_path}#comments" class="b-counters-icon'
+            ' b-counters-icon_comments"><i></i>0</a></div></div>\n'
+            '<div class="article__google-news"><span class="google-news-title">'
+            f"{chrome.SUBSCRIBE}</span>"
+            '<a class="article__google-link" href="https://news.google.com/publications/'
+            'CAAqBwgKML3LhAsw1biBAw" target="_blank" rel="nofollow noopener"'
+            ' title="Google News"></a><span class="google-news-title"></span></div>\n'
+        )
+        return "".join(out)
+
+    def _legacy_microdata(self, spec: ArticleSpec, image: str | None, canonical: str | None) -> str:
+        """The 2020 page's ``div.b-article__meta``: photo URL, publisher, authors (signed
+        "Name. Sputnik France"), page URL, as schema.org microdata."""
+        out = ['<div class="b-article__meta">']
+        if image:
+            out.append(f'<div itemprop="image">{esc(image)}</div>')
+        out.append(
+            '<div itemprop="publisher" itemscope="" itemtype="http://schema.org/Organization">'
+            f'<div itemprop="name">{SITE_NAME}</div>'
+            '<div itemprop="logo" itemscope="" itemtype="https://schema.org/ImageObject">'
+            f'<div itemprop="url">{self.base}{LOGO_PATH}</div></div></div>'
+        )
+        for author in spec.authors:
+            out.append(
+                '<div itemprop="author" itemscope="" itemtype="http://schema.org/Person">'
+                f'<div itemprop="name">{esc(signed((author,)))}</div></div>'
+            )
+        if canonical:
+            out.append(f'<div itemprop="mainEntityOfPage">{esc(canonical)}</div>')
+        out.append("</div>\n")
+        return "".join(out)
+
+    def _legacy_text(self, spec: ArticleSpec, text: _Text) -> str:
+        """Lead, text with its "Lire aussi" blocks and, on opinion pieces, the disclaimer."""
+        variant = spec.variant
+        out = [
+            '<div itemprop="description" class="b-article__lead">'
+            f"<p>{spaced(esc(spec.lead), text.spacing)}</p></div>\n"
+            '<div itemprop="articleBody" class="b-article__text">\n'
+        ]
+        inline = {r.after: r for r in spec.related if r.kind == "inline"}
+        for k, paragraph in enumerate(spec.paragraphs):
+            out.append(f"<p>{self._segments(spec, paragraph, text)}</p>\n")
+            if k in text.extra:
+                out.append(f"<p>{text.shown(text.extra[k])}</p>\n")
+            block = inline.get(k)
+            if block is None:
+                continue
+            href = attr(self._href(spec, block.path))
+            if variant.inline_style == 0:
+                out.append(
+                    '<div class="b-inject m-inject-min">'
+                    '<div class="b-inject__title">Lire aussi</div>'
+                    f'<a class="b-inject__link" href="{href}">{esc(block.title)}</a></div>\n'
+                )
+            else:
+                out.append(
+                    f'<p><strong>Lire aussi:</strong> <a href="{href}">{esc(block.title)}</a></p>\n'
+                )
+        end = [r for r in spec.related if r.kind == "lire_aussi"]
+        links = "".join(
+            f'<li><a href="{attr(self._href(spec, r.path))}">{esc(r.title)}</a></li>' for r in end
+        )
+        if end and variant.end_in_text:
+            out.append(f"<p><strong>{chrome.RELATED_LABEL}</strong></p>\n<ul>{links}</ul>\n")
+        if has_disclaimer(spec):
+            out.append(f'<p class="b-disclaimer">\n            {DISCLAIMER}\n</p>\n')
+        out.append("</div>\n")
+        if end and not variant.end_in_text:
+            out.append(
+                '<div class="b-article__related">'
+                f'<div class="b-article__related-title">{chrome.RELATED_LABEL}</div>'
+                f'<ul class="b-article__related-list">{links}</ul></div>\n'
+            )
+        return "".join(out)
+
+    def _legacy_social(self, spec: ArticleSpec, canonical: str | None) -> str:
+        """Share pane and likes, as under the real pages' text."""
+        meta = spec.meta
+        mail = quote(meta.title) + "&amp;body=" + quote(canonical or self.base + meta.url_path)
+        networks = "".join(
+            f'<div class="{n.lower()}" title="{n}">{n}</div>' for n in ("Telegram", "WhatsApp")
+        )
+        likes = "/services/likes/like/?article_id=" + str(meta.article_id)
+        return (
+            '<div class="social-likes-pane__holder"></div>'
+            '<div class="social-likes-pane m-clear" id="share">'
+            '<div class="facebook" title="Facebook"></div>'
+            '<div class="twitter" title="Twitter"></div>'
+            f'<a class="social-likes-pane__eml" href="mailto:?subject={mail}">'
+            '<span class="social-likes__icon"></span></a>'
+            '<a class="social-likes-pane__comment" href="#comments">'
+            '<span class="social-likes__icon"></span></a>'
+            '<div class="social-likes-pane__etc"><div class="social-likes-pane__etc-link">...</div>'
+            f'<div class="social-likes-pane__etc-popup">{networks}</div></div></div>\n'
+            '<div class="b-article__likes js-likes">'
+            f'<a class="b-article__likes-up js-likeUp" href="{likes}&amp;value=1">'
+            f"{spec.views // 97}</a>"
+            f'<a class="b-article__likes-down js-likeDown" href="{likes}&amp;value=-1">'
+            f"{spec.views // 499}</a></div>\n"
+        )
+
+    def _legacy_tags(self, spec: ArticleSpec) -> str:
+        """``.b-article__refs``: its lists, the tags in one ("Tags:" and links), as in 2020."""
+        tags = ""
+        if spec.tags:
+            links = ", ".join(f'<a href="{tag_path(t)}">{esc(t)}</a>' for t in spec.tags)
+            tags = (
+                '<div class="b-article__refs-item"><div class="b-article__refs-item-description">'
+                f"{chrome.TAGS_LABEL}</div>"
+                '<div class="b-article__refs-item-title b-article__refs-tags">'
+                f"{links}</div></div>"
+            )
+        return (
+            '<div class="b-article__refs"><div class="b-article__refs-list"></div>'
+            f'<div class="b-article__refs-list">{tags}</div></div>\n'
+        )
+
+    def _legacy_comments(self, spec: ArticleSpec) -> str:
+        """The comments block: tabs, and the comment form with its default avatar (2019: a
+        plain <img>, 2020: lazy-loaded, the URL in data-src)."""
+        year = legacy_year(spec.meta)
+        avatar = self.base + AVATAR_PATH
+        if year == 2019:
+            opening, closing = '<section class="comments">', "</section>"
+            image = f'<img alt="avatar" src="{avatar}" width="50" height="50" class="avatar">'
+            tabs = (chrome.VIA_FACEBOOK, chrome.VIA_SPUTNIK)
+        else:
+            opening, closing = '<div class="comments section">', "</div>"
+            image = (
+                f'<img alt="avatar" src="{LAZY_AVATAR}" data-src="{avatar}" width="50"'
+                ' height="50" class="avatar lazyload">'
+            )
+            tabs = (chrome.VIA_SPUTNIK, chrome.VIA_FACEBOOK)
+        # No whitespace between the labels: the seed page renders them run together.
+        return (
+            f'{opening}<a name="comments"></a><div class="title">'
+            f'<a class="comment_rules" href="/docs/comments.html">{chrome.RULES}</a>'
+            f'<span class="comments__title">{chrome.DISCUSSION}</span></div>'
+            '<div class="comments__tabs-header">'
+            f'<span class="comments__tabs-tab m-active">{tabs[0]}</span>'
+            f'<span class="comments__tabs-tab">{tabs[1]}</span></div>\n'
+            '<div class="comments__tabs-content m-fb" id="commentsFB">'
+            '<div class="fb-comments"></div></div>\n'
+            '<div class="comments__tabs-content" id="commentsGeneral"><div class="top-line"><ul>'
+            f'<li class="post-message"><div class="postform"><figure>{image}</figure>'
+            '<section><form action="/services/comments/add/">'
+            f'<input type="hidden" name="article_id" value="{spec.meta.article_id}">'
+            '<div class="line"><textarea class="comment" name="comment"></textarea></div>'
+            '<div class="submitline"><button class="submitline-botton" type="submit"><i></i>'
+            "</button></div></form></section></div></li></ul></div>\n"
+            '<div class="comments-list main" itemscope="" itemtype="http://schema.org/UserComments">'
+            f'<ul class="main"></ul></div></div>{closing}\n'
+        )
+
+    def _legacy_body(
+        self, spec: ArticleSpec, image: str | None, text: _Text, canonical: str | None
+    ) -> str:
+        """The page body: menus; ``div.b-header`` (logo, then the photo, headline and
+        credit); ``.l-main`` holding ``.b-article`` (the headline when there is no photo,
+        refs, the 2020 microdata, lead, text, share pane, likes, tags, comments) and the
+        sidebar."""
+        meta = spec.meta
+        year = legacy_year(meta)
+        out = [
+            '<body class="l-body m-article">\n<div class="page_container m-relative">\n',
+            self._legacy_chrome(),
+            '<div class="l-wrap"><div class="b-header">'
+            f'<a class="b-header__logo" href="/" title="{SITE_NAME}"></a>',
+        ]
+        if image:
+            out.append(self._legacy_header(spec, image))
+        out.append(
+            "</div></div>\n"
+            '<div class="l-main m-oh"><div class="l-wrap m-clear">'
+            '<div class="l-maincolumn m-static">\n'
+        )
+        if spec.variant.wrapper:
+            out.append('<div class="b-article__wrap">\n')
+        out.append('<div class="b-article">\n')
+        if not image:
+            out.append(self._legacy_headline(spec, static=True) + "\n")
+        out.append(self._legacy_refs(spec))
+        if year == 2020:
+            out.append(self._legacy_microdata(spec, image, canonical))
+        out.append(self._legacy_text(spec, text))
+        out.append(self._legacy_social(spec, canonical))
+        out.append(self._legacy_tags(spec))
+        out.append(self._legacy_comments(spec))
+        out.append("</div>\n")
+        if spec.variant.wrapper:
+            out.append("</div>\n")
+        out.append(f'</div>\n<div class="l-sidebar">{self._sidebar()}</div>')
+        out.append("</div></div>\n</div>\n")
         return "".join(out)
 
     # ---- listings --------------------------------------------------------------------

@@ -106,10 +106,11 @@ class Variant:
     """Markup choices that change nesting but not content."""
 
     wrapper: bool = False  # an extra wrapper div around the article
-    caption_mode: int = 0  # 0: img alt+title and a description block, 1: alt+title, 2: figcaption
+    # current layout only (legacy pages give the caption as img alt+title, as the real ones)
+    caption_mode: int = 0  # 0: img alt+title, 1: img alt, 2: figcaption
     end_in_text: bool = True  # legacy: end "Lire aussi:" block inside .b-article__text
     absolute_links: bool = True  # related hrefs absolute (else root-relative)
-    credit_first: bool = True  # legacy: credit before the rubric link
+    credit_first: bool = True  # no longer shown: legacy credits sit under the photo, as real
     inline_style: int = 0  # legacy inline block: 0 div.b-inject, 1 <p><strong>Lire aussi:</strong>
     spacing: int = 0  # whitespace-only edits so far: extra spaces and newlines inside text
 
@@ -208,9 +209,11 @@ class Site:
         Text is verbatim (non-breaking spaces kept); ``body`` is the paragraphs after the lead
         joined by a blank line, without "Lire aussi" blocks; ``related`` lists inline blocks
         then the end block, in page order; paths are root-relative. The fields are those of
-        the current day (edits included); a gone article keeps its last text. With
-        ``faults=True`` the dict also has ``fault``: the fault its page is served with, or
-        None; the text stays the correct one, what a careful parser recovers.
+        the current day (edits included); a gone article keeps its last text. Times are
+        ISO 8601 with the offset the article's page gives: UTC for a legacy page (its
+        schema.org dates end in "Z", as on the real pages), the site's zone for a current
+        one. With ``faults=True`` the dict also has ``fault``: the fault its page is served
+        with, or None; the text stays the correct one, what a careful parser recovers.
         """
         truth = self._truth(self.spec(index))
         if self.faults:
@@ -229,8 +232,8 @@ class Site:
             "authors": list(spec.authors),
             "category": vocab.RUBRIQUES[meta.rubrique][1],
             "tags": list(spec.tags),
-            "published_at": meta.published.isoformat(),
-            "modified_at": meta.modified.isoformat() if meta.modified else None,
+            "published_at": _as_given(meta, meta.published),
+            "modified_at": _as_given(meta, meta.modified) if meta.modified else None,
             "image_url": spec.image_url,
             "image_caption": spec.image_caption,
             "image_credit": spec.image_credit,
@@ -966,6 +969,13 @@ class Site:
             related=tuple(related),
             variant=Variant(),
         )
+
+
+def _as_given(meta: Meta, moment: datetime) -> str:
+    """``moment`` written with the offset ``meta``'s page gives it (see ``Site.article``)."""
+    if meta.layout == "legacy":
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat()
 
 
 def _writer(rng: random.Random, slug: str) -> Writer:

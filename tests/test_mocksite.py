@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import lxml.html
 import pytest
@@ -64,9 +65,12 @@ def fold(text: str) -> str:
 
 
 def visible_text(html: bytes) -> str:
+    """The text a reader copies from the page: images show as their alt text."""
     doc = lxml.html.fromstring(html)
     for element in doc.xpath("//script | //style"):
         element.drop_tree()
+    for img in doc.xpath("//img[@alt]"):
+        img.tail = f" {img.get('alt')} {img.tail or ''}"
     return fold(doc.body.text_content())
 
 
@@ -80,9 +84,14 @@ def first(doc: Any, css: str) -> Any:
 
 
 def extract(html: str | bytes) -> dict[str, Any]:
-    """A parser keyed on classes, itemprops, JSON-LD/OpenGraph and marker text only."""
+    """A parser keyed on classes, itemprops, microdata, JSON-LD/OpenGraph and marker text.
+
+    Legacy pages carry schema.org as microdata (dates in UTC with "Z") and show times in
+    GMT without offset: both must name one instant.
+    """
     doc = lxml.html.fromstring(html)
-    ld = json.loads(doc.xpath('//script[@type="application/ld+json"]/text()')[0])
+    scripts = doc.xpath('//script[@type="application/ld+json"]/text()')
+    ld = json.loads(scripts[0]) if scripts else {}
     og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
     legacy = first(doc, ".b-article") is not None
     related: list[dict[str, str]] = []
@@ -90,6 +99,10 @@ def extract(html: str | bytes) -> dict[str, Any]:
 
     def link(a: Any, kind: str) -> None:
         related.append({"path": path_of(a.get("href")), "title": a.text_content(), "kind": kind})
+
+    def itemprop(name: str) -> datetime | None:
+        found = doc.xpath(f'//head/meta[@itemprop="{name}"]/@content')
+        return parse_when(found[0].replace("Z", "+00:00")) if found else None
 
     if legacy:
         title = first(doc, ".b-article__header-title h1").text_content()
@@ -101,21 +114,30 @@ def extract(html: str | bytes) -> dict[str, Any]:
             elif element.tag == "p" and text.startswith("Lire aussi"):
                 for a in element.iter("a"):
                     link(a, "inline")
-            elif element.tag == "p":
+            elif element.tag == "p" and element.get("class") != "b-disclaimer":
                 body.append(text)
         for block in doc.cssselect(".b-article__text > ul, .b-article__related"):
             for a in block.iter("a"):
                 link(a, "lire_aussi")
-        tags = [a.text_content() for a in doc.cssselect(".tags a")]
+        tags = [a.text_content() for a in doc.cssselect(".b-article__refs-tags a")]
         authors = [a.text_content() for a in doc.cssselect(".b-article__refs-author a")]
-        category = first(doc, "a.b-article__refs-rubric").text_content()
-        credit = first(doc, ".b-article__refs-credits")
+        category = first(doc, "a.b-article__refs-rubric[itemprop=articleSection]").text_content()
+        credit = first(doc, ".b-article__header-copy")
         credit = credit.text_content() if credit is not None else None
         img = first(doc, ".b-article__header img")
-        views = first(doc, "span.b-statistic__views").text_content()
-        short = first(doc, ".b-article__short-url a")
+        views = first(doc, ".b-counters-icon_views").text_content()
+        short = first(doc, "#getShortUrl")
+        short_url = short.get("data-shorturl") if short is not None else None
+        utc_published, utc_modified = itemprop("datePublished"), itemprop("dateModified")
+        assert utc_published is not None and utc_published.utcoffset().total_seconds() == 0
         shown = first(doc, "time.b-article__refs-date").get("datetime")
-        assert og["article:published_time"].startswith(shown)
+        assert utc_published.strftime("%Y-%m-%dT%H:%M") == shown
+        published = utc_published
+        modified = utc_modified.isoformat() if utc_modified else None
+        upd = first(doc, "time.b-article__refs-date-upd")
+        if upd is not None:
+            assert utc_modified is not None
+            assert utc_modified.strftime("%Y-%m-%dT%H:%M") == upd.get("datetime")
     else:
         title = first(doc, "h1.article__title").text_content()
         lead = first(doc, ".article__announce-text").text_content()
@@ -138,16 +160,16 @@ def extract(html: str | bytes) -> dict[str, Any]:
         img = first(doc, ".article__photo-item .media__size img")
         views = first(doc, ".article__views").text_content()
         short = first(doc, ".article__short a")
+        short_url = short.get("href") if short is not None else None
         unixtime = int(first(doc, ".article__info-date [data-unixtime]").get("data-unixtime"))
-        assert unixtime == datetime.fromisoformat(og["article:published_time"]).timestamp()
+        published = datetime.fromisoformat(og["article:published_time"])
+        assert unixtime == published.timestamp()
+        assert parse_when(ld["datePublished"]) == published
+        modified = og.get("article:modified_time")
     caption = None
     if img is not None:
-        described = first(doc, ".b-article__header-desc")
-        if described is None:
-            described = first(doc, "figcaption")
+        described = first(doc, "figcaption")
         caption = described.text_content() if described is not None else img.get("alt")
-    published = datetime.fromisoformat(og["article:published_time"])
-    assert parse_when(ld["datePublished"]) == published
     return {
         "url_path": path_of(doc.xpath('//link[@rel="canonical"]/@href')[0]),
         "layout": "legacy" if legacy else "current",
@@ -158,15 +180,16 @@ def extract(html: str | bytes) -> dict[str, Any]:
         "category": category,
         "tags": tags,
         "published_at": published.isoformat(),
-        "modified_at": og.get("article:modified_time"),
+        "modified_at": modified,
         "image_url": path_of(img.get("src")) if img is not None else None,
         "image_caption": caption,
         "image_credit": credit,
-        "short_path": path_of(short.get("href")),
+        "short_path": path_of(short_url) if short_url else None,
         "views": int(views),
         "related": related,
         "_ld": ld,
         "_og": og,
+        "_doc": doc,
         "_lang": doc.get("lang"),
     }
 
@@ -310,7 +333,8 @@ def test_seed_article_is_built_from_the_seed_file() -> None:
     site = Site(SMALL)
     truth = site.article(site.seed_index)
     assert truth["layout"] == "legacy"
-    assert truth["published_at"] == "2017-06-21T10:52:00+03:00"
+    # 10:52 in Moscow, given as its page gives it: in UTC
+    assert truth["published_at"] == "2017-06-21T07:52:00+00:00"
     assert truth["modified_at"] is None
     assert truth["authors"] == []
     assert (truth["title"], truth["image_caption"], truth["image_credit"]) == (
@@ -387,27 +411,139 @@ def test_text_is_french_with_french_typography() -> None:
 
 def test_pages_yield_the_ground_truth_to_a_class_keyed_parser() -> None:
     site = Site(3000, seed=7)
-    renderer = Renderer(site, "http://replica.test:8080")
+    base = "http://replica.test:8080"
+    renderer = Renderer(site, base)
     layouts = Counter()
     for index in range(0, 3000, 7):
         truth = site.article(index)
         page = extract(renderer.article(index))
-        layouts[page["layout"]] += 1
+        doc, ld, og = page["_doc"], page["_ld"], page["_og"]
         for field in truth.keys() - {"index"}:
             assert page[field] == truth[field], (index, field)
-        assert page["_lang"] == "fr"
-        ld, og = page["_ld"], page["_og"]
-        assert ld["@type"] == "NewsArticle" and ld["headline"] == truth["title"]
-        assert (
-            ld["mainEntityOfPage"]["@id"]
-            == og["og:url"]
-            == "http://replica.test:8080" + truth["url_path"]
-        )
-        assert ld["articleSection"] == truth["category"]
-        assert [a["name"] for a in ld.get("author", [])] == truth["authors"]
-        assert ("dateModified" in ld) == (truth["modified_at"] is not None)
-        assert og["og:type"] == "article" and og["og:title"] == truth["title"]
-    assert layouts["legacy"] > layouts["current"] > 0
+        assert page["_lang"] == "fr" and og["og:title"] == truth["title"]
+        assert og["og:url"] == base + truth["url_path"]
+        if page["layout"] == "current":
+            layouts["current"] += 1
+            assert ld["@type"] == "NewsArticle" and ld["headline"] == truth["title"]
+            assert ld["mainEntityOfPage"]["@id"] == og["og:url"]
+            assert ld["articleSection"] == truth["category"]
+            assert [a["name"] for a in ld.get("author", [])] == truth["authors"]
+            assert ("dateModified" in ld) == (truth["modified_at"] is not None)
+            assert og["og:type"] == "article"
+            continue
+        # legacy, as the real pages: microdata on <html>, og:type "website", no JSON-LD
+        assert not ld and og["og:type"] == "website"
+        year = 2020 if doc.get("itemtype") == "http://schema.org/NewsArticle" else 2019
+        layouts[f"legacy {year}"] += 1
+        headline = "headline" if year == 2020 else "name"
+        # the headline sits over the photo in the page header, or inside .b-article
+        where = ".b-header .b-article__header" if truth["image_url"] else ".b-article"
+        layouts["legacy headline inside"] += where == ".b-article"
+        assert first(doc, f"{where} h1[itemprop={headline}]") is not None
+        if year == 2020:
+            signed = [e.text_content() for e in doc.cssselect("[itemprop=author] [itemprop=name]")]
+            assert signed == [f"{a}. Sputnik France" for a in truth["authors"]]
+            assert first(doc, "[itemprop=mainEntityOfPage]").text_content() == og["og:url"]
+        else:
+            assert doc.get("itemtype") == "http://schema.org/Article"
+            assert not doc.cssselect("[itemprop=author], .b-article__meta")
+    assert layouts["legacy 2019"] > layouts["legacy 2020"] > 0 and layouts["current"] > 0, layouts
+    assert layouts["legacy headline inside"] > 0, layouts
+
+
+#: Markup facts of the legacy platform's real pages (tests/fixtures/real): each selector
+#: matches on the real page and on the replica's legacy pages that follow it.
+REAL_LEGACY = {
+    "common": (
+        "html[itemscope][itemtype^='http://schema.org/']",
+        "head meta[property='og:type'][content='website']",
+        "head meta[property='og:url'], head meta[property='og:image']",
+        "head meta[property='og:description']",
+        "head meta[itemprop='datePublished'][content$='Z']",
+        "head meta[itemprop='dateCreated'][content$='Z']",
+        ".b-header > a.b-header__logo",
+        ".l-main .b-article > .b-article__refs-text > a.b-article__refs-rubric",
+        "a.b-article__refs-rubric[itemprop=articleSection]",
+        ".b-article__refs-credits > time.b-article__refs-date[itemprop=dateCreated][datetime]",
+        ".b-article__refs-credits > span#getShortUrl.b-article__refs-getshorturl[data-shorturl]",
+        ".b-article__refs-text > .b-article__refs-author > a[rel=author]",
+        ".b-article > .b-article__lead[itemprop=description] > p",
+        ".b-article > .b-article__text[itemprop=articleBody] > p",
+        ".b-article > #share.social-likes-pane",
+        ".b-article > .b-article__likes > a.b-article__likes-up",
+        ".b-article > .b-article__refs > .b-article__refs-list",
+        ".b-article .comments img.avatar[alt=avatar]",
+    ),
+    "en_sputniknews_2019_columnists_prince_andrew": (
+        "html[itemtype='http://schema.org/Article']",
+        ".b-header > .b-article__header > img[itemprop=associatedMedia][alt][title]",
+        ".b-header > .b-article__header > .b-article__header-title > h1[itemprop=name]",
+        ".b-header > .b-article__header > .b-article__header-copy > span > span",
+        ".b-article__text > p.b-disclaimer",
+        ".b-article > section.comments img.avatar[src$='/i/avatar-default.png']",
+    ),
+    "en_sputniknews_2020_radio_critical_hour": (
+        "html[itemtype='http://schema.org/NewsArticle']",
+        ".b-article > .b-article__header-title > h1[itemprop=headline]",
+        "head meta[itemprop='dateModified'][content$='Z']",
+        ".b-article__refs-credits > time.b-article__refs-date-upd[itemprop=dateModified]",
+        ".b-article__meta > [itemprop=publisher][itemtype$='/Organization'] > [itemprop=name]",
+        ".b-article__meta > [itemprop=author][itemtype$='/Person'] > [itemprop=name]",
+        ".b-article__meta > [itemprop=mainEntityOfPage]",
+        ".b-article__refs-list > .b-article__refs-item > .b-article__refs-item-description",
+        ".b-article__refs-item > .b-article__refs-tags > a",
+        ".b-article > div.comments.section img.avatar.lazyload[data-src]",
+    ),
+}
+REAL_LEGACY_ABSENT = (
+    "script[type='application/ld+json']",
+    "head meta[property^='article:']",
+    "[itemprop=articleBody] img",
+)
+
+
+def legacy_example(site: Site, year: int) -> int:
+    """A legacy article shaped as the real page of ``year``: with a photo and a disclaimer
+    as the 2019 one, without photo, modified and tagged as the 2020 one."""
+    renderer = Renderer(site, "http://replica.test")
+    kind = "NewsArticle" if year == 2020 else "Article"
+    for index in range(1, site.articles):
+        truth = site.article(index)
+        if truth["layout"] != "legacy" or not truth["authors"]:
+            continue
+        doc = lxml.html.fromstring(renderer.article(index))
+        if doc.get("itemtype") != f"http://schema.org/{kind}":
+            continue
+        if year == 2020 and not truth["image_url"] and truth["modified_at"] and truth["tags"]:
+            return index
+        if year == 2019 and truth["image_url"] and doc.cssselect("p.b-disclaimer"):
+            return index
+    raise AssertionError(f"no {year} legacy article")
+
+
+@pytest.mark.parametrize("name", [k for k in REAL_LEGACY if k != "common"])
+def test_legacy_pages_are_shaped_like_the_real_ones(name: str) -> None:
+    real = lxml.html.fromstring(
+        (ROOT / "tests" / "fixtures" / "real" / f"{name}.html").read_bytes()
+    )
+    site = Site(SMALL, seed=1)
+    year = int(name.split("_")[2])
+    index = legacy_example(site, year)
+    replica = lxml.html.fromstring(Renderer(site, "http://replica.test").article(index))
+    for label, doc in (("real", real), ("replica", replica)):
+        for selector in (*REAL_LEGACY["common"], *REAL_LEGACY[name]):
+            assert doc.cssselect(selector), (label, selector)
+        for selector in REAL_LEGACY_ABSENT:
+            assert not doc.cssselect(selector), (label, selector)
+        headline = doc.cssselect("h1")
+        assert len(headline) == 1, label
+        og_title = doc.xpath("//meta[@property='og:title']/@content")[0]
+        assert headline[0].text_content().strip() == og_title, label
+        # the machine-readable time is UTC; the shown one is the same instant, in GMT,
+        # without offset
+        utc = doc.xpath("//meta[@itemprop='datePublished']/@content")[0]
+        shown = doc.cssselect("time.b-article__refs-date")[0].get("datetime")
+        assert utc.startswith(shown) and utc.endswith("Z"), label
 
 
 def test_nesting_varies_between_pages() -> None:
@@ -568,8 +704,11 @@ def test_routes_redirects_and_errors(small: RunningSite, client: Client) -> None
 
 
 def test_every_link_of_the_site_leads_somewhere(small: RunningSite, client: Client) -> None:
-    """A crawler following every <a> of the site meets no 404 (images are not linked)."""
+    """A crawler following every http <a> of the site that robots.txt allows meets no 404
+    (images are not linked; the likes and comment services are disallowed, as real)."""
     site = small.site
+    robots = RobotFileParser()
+    robots.parse(client.ok("/robots.txt").decode().splitlines())
     pages = ["/", "/international/", "/sitemap_article_index.xml"]
     pages += [site.url_path(i) for i in range(0, SMALL, 11)]
     checked: dict[str, int] = {}
@@ -581,8 +720,10 @@ def test_every_link_of_the_site_leads_somewhere(small: RunningSite, client: Clie
         for href in lxml.html.fromstring(body).xpath("//a/@href"):
             parts = urlsplit(href)
             if parts.netloc and parts.netloc != urlsplit(small.base_url).netloc:
-                continue  # the photo bank link leaves the site
+                continue  # the photo bank and Google News links leave the site
             target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if parts.scheme not in ("", "http") or not robots.can_fetch("*", target):
+                continue  # mailto: share link; /services/
             if target not in checked and not href.startswith("#"):
                 checked[target] = client.get(target)[0]
     assert checked and {status for status in checked.values()} <= {200, 301}, {
