@@ -461,3 +461,27 @@ def test_a_page_reached_from_its_copy_is_stored_even_if_its_canonical_differs() 
     results = list(spider.parse_article(html(ARTICLE_A, page, meta={"alias_urls": ["x"]})))
     [item] = items_of(results)
     assert item.role == "article" and item.alias_urls == ["x"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        (b"text/html; charset=windows-1252", "cp1252"),
+        (b"text/html; charset=UTF-8", "utf-8"),
+        (b"text/html", None),
+        (None, None),
+    ],
+)
+def test_the_page_object_gets_only_the_charset_the_header_declares(
+    content_type: bytes | None, expected: str | None
+) -> None:
+    """Not Scrapy's guess from the bytes: French windows-1252 text without a declared charset
+    is guessed cp1250 by its statistics, which turns "système" into "sysčme"."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.spiders.sputnik import header_charset
+
+    body = "<html><body><p>le système antidopage réformé</p></body></html>".encode("cp1252")
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = HtmlResponse("https://fr.sputniknews.com/x/", body=body, headers=headers)
+    assert header_charset(response) == expected

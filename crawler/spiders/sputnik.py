@@ -49,6 +49,7 @@ from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from archive import RevisitSchedule
 from archive.reparse import PAGE_CLASS, extractor_version, page_class_for
@@ -501,7 +502,7 @@ class SputnikSpider(scrapy.Spider):
         # so that a later extractor can read it; other text is no article page to keep.
         html = response.body if isinstance(response, scrapy.http.HtmlResponse) else None
         try:
-            page = self.page_class(response.url, response.body, response.encoding)
+            page = self.page_class(response.url, response.body, header_charset(response))
             article = page.to_item()
         except Exception as error:
             # A page the extractor chokes on still ends as a fetch row (the error said), so
@@ -659,3 +660,15 @@ class SputnikSpider(scrapy.Spider):
                 error=f"{type(error).__name__}: {failure.getErrorMessage()}"[:500],
             )
         ]
+
+
+def header_charset(response: Response) -> str | None:
+    """The charset the Content-Type header declares, else ``None``.
+
+    Never Scrapy's ``response.encoding``: for a body that declares nothing that is a guess
+    from the bytes' statistics (``cp1250`` for French windows-1252 text, depending on what
+    the page holds), and the page object, given ``None``, reads the page's own ``<meta>``
+    and then tries UTF-8 and windows-1252 (:func:`crawler.pages.base.decode_html`).
+    """
+    content_type = response.headers.get(b"Content-Type") or b""
+    return http_content_type_encoding(content_type.decode("latin-1"))
