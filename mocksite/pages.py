@@ -1154,43 +1154,6 @@ class Renderer:
 
     # ---- machine-readable ------------------------------------------------------------
 
-    def robots(self, disallow_all: bool = False) -> str:
-        lines = ["User-agent: *", "Disallow: /search", "Disallow: /services/", "Allow: /"]
-        if disallow_all:
-            lines = ["User-agent: *", "Disallow: /"]
-        if self.crawl_delay is not None:
-            lines.append(f"Crawl-delay: {self.crawl_delay:g}")
-        lines += ["", f"Sitemap: {self.base}/sitemap_index.xml", ""]
-        return "\n".join(lines)
-
-    def sitemap_index(self) -> str:
-        parts = [
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        ]
-        first = self.site.first_days_back
-        for days_back in range(first, first + self.site.day_count()):
-            day = self.site.day_date(days_back)
-            parts.append(
-                f"<sitemap><loc>{self.base}/sitemap_article_index.xml?date={day:%Y%m%d}</loc>"
-                "</sitemap>\n"
-            )
-        parts.append("</sitemapindex>\n")
-        return "".join(parts)
-
-    def sitemap_day(self, days_back: int) -> str:
-        parts = [
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        ]
-        for meta in self._metas(self.site.day_articles(days_back)):
-            parts.append(
-                f"<url><loc>{xml(self.base + meta.url_path)}</loc>"
-                f"<lastmod>{meta.lastmod.isoformat()}</lastmod></url>\n"
-            )
-        parts.append("</urlset>\n")
-        return "".join(parts)
-
     def rss(self) -> str:
         items = []
         newest = self.site.newest(LATEST_IN_RSS)
