@@ -239,3 +239,22 @@ def test_an_index_named_only_in_robots_txt_is_found(obey: str, tmp_path: Path) -
         "robots" if obey == "True" else "discovery"
     )
     assert_found_through_the_sitemaps(Crawled(site, db), ROBOTS_ONLY_INDEX)
+
+
+def test_since_leaves_out_the_months_and_articles_before_it(tmp_path: Path) -> None:
+    """``-a since=2020-01-01``: November 2019's sitemap is not asked for, its article not
+    fetched; April 2020 and its article are."""
+    site = real_site(INDEX)
+    db = tmp_path / "archive.db"
+    try:
+        result = run_crawl(db, f"start={site.base_url}/", "since=2020-01-01")
+        assert result.returncode == 0, result.stderr[-3000:]
+    finally:
+        site.stop()
+    base, done = site.base_url, fetches(db, 1)
+    assert base + NOVEMBER_2019 not in done and base + PAGE_2019 not in done
+    assert (done[base + APRIL_2020]["status"], done[base + PAGE_2020]["outcome"]) == (200, "new")
+    with Archive(db) as archive:
+        titles = [a["title"] for a in archive.db["articles"].rows]
+        assert titles == [EXPECTED["en_sputniknews_2020_radio_critical_hour"]["title"]]
+        assert archive.crawls()[0]["arguments"]["since"] == "2020-01-01"

@@ -17,6 +17,7 @@ from crawler.spiders.sputnik import (
     RUBRIQUE_PATH,
     BadSpiderArgument,
     SputnikSpider,
+    article_day,
 )
 
 ROOT = "http://127.0.0.1:8000/"
@@ -485,3 +486,50 @@ def test_the_page_object_gets_only_the_charset_the_header_declares(
     headers = {"Content-Type": content_type} if content_type else {}
     response = HtmlResponse("https://fr.sputniknews.com/x/", body=body, headers=headers)
     assert header_charset(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2020-01-01", "20200101"), ("20200101", "20200101"), (" 2024-02-29 ", "20240229")],
+)
+def test_since_takes_a_date(value: str, expected: str) -> None:
+    assert SputnikSpider(start="https://fr.sputniknews.africa/", since=value).since == expected
+
+
+@pytest.mark.parametrize("value", ["", "2020", "2023-02-29", "01/02/2020", "yesterday"])
+def test_since_that_is_no_date_is_refused(value: str) -> None:
+    with pytest.raises(BadSpiderArgument) as raised:
+        SputnikSpider(start="https://fr.sputniknews.africa/", since=value)
+    assert str(raised.value) == f"since must be a date YYYY-MM-DD, got {value!r}"
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://sputniknews.com/columnists/201911181077343476-royal-self-indicting/", "20191118"),
+        ("https://sputniknews.com/radio_the_critical_hour/202004281079127690-some-us/", "20200428"),
+        ("https://fr.sputniknews.africa/20230915/titre-1061906052.html", "20230915"),
+        ("https://sputniknews.cn/20260729/1072541907.html", "20260729"),
+        ("https://fr.sputniknews.africa/international/", None),
+    ],
+)
+def test_article_day(url: str, day: str | None) -> None:
+    assert article_day(url) == day
+
+
+def test_since_filters_discovery_only() -> None:
+    spider = SputnikSpider(start="https://fr.sputniknews.africa/", since="2023-09-15")
+    index = [
+        {
+            "loc": "https://fr.sputniknews.africa/sitemap_article.xml?date_start=20230901&date_end=20230930"
+        },
+        {
+            "loc": "https://fr.sputniknews.africa/sitemap_article.xml?date_start=20230801&date_end=20230831"
+        },
+        {"loc": "https://fr.sputniknews.africa/sitemap_news.xml"},  # undated: kept
+    ]
+    asked = [r.url for r in spider._index_requests(index)]
+    assert asked == [index[0]["loc"], index[2]["loc"]]
+    assert spider._recent_enough("https://fr.sputniknews.africa/20230915/a-1.html")
+    assert not spider._recent_enough("https://fr.sputniknews.africa/20230914/a-2.html")
+    assert spider._recent_enough("https://fr.sputniknews.africa/docs/undated.html")

@@ -6,6 +6,10 @@ Arguments (``-a name=value``):
   lines, the monthly article sitemaps, the RSS feed).
 - ``urls=URL[,URL...]``: exactly these article pages, no discovery.
 - ``related_depth=N``: "Lire aussi" hops to follow from each article (default 1, 0 for none).
+- ``since=YYYY-MM-DD``: discover only articles published that day or later (by the date
+  their URL carries): dated sitemaps that end before it are not asked for, older articles
+  of listings, sitemaps and the feed are left out, rubrique paging stops at a page of older
+  ones. ``urls``, "Lire aussi" links and the archived articles due again are not filtered.
 - ``revisit=due|all``: fetch archived articles only when due by the revisit schedule (default;
   setting ``ARCHIVE_REVISIT``), or all of them.
 
@@ -97,6 +101,9 @@ ROBOTS_PATH = "/robots.txt"
 #: of the daily ones of the legacy platform (``/sitemap_article_index.xml?date=20170621``).
 SITEMAP_END_PARAMETERS = ("date_end", "date")
 _DAY = re.compile(r"\d{8}")
+#: The publication day an article URL carries: ``/rubrique/YYYYMMDD<id>-slug/`` (legacy) or
+#: ``/YYYYMMDD/slug-<id>.html`` (current).
+_ARTICLE_DAY = re.compile(r"^/(?:[a-z0-9_-]+/(\d{8})\d{6,}-|(\d{8})/)")
 
 #: Article URLs of both platforms. Legacy (sputniknews.com to about 2020):
 #: ``/rubrique/YYYYMMDD<id>-slug/``, the rubrique with underscores or hyphens
@@ -155,6 +162,25 @@ def _parse_revisit(value: str | None) -> str | None:
     return value
 
 
+def _parse_since(value: str | None) -> str | None:
+    """``since`` as ``YYYYMMDD`` (the form of sitemap and URL dates); ``None`` when not given."""
+    if value is None:
+        return None
+    text = value.strip()
+    for form in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, form).strftime("%Y%m%d")
+        except ValueError:
+            continue
+    raise BadSpiderArgument(f"since must be a date YYYY-MM-DD, got {value!r}")
+
+
+def article_day(url: str) -> str | None:
+    """The publication day (``YYYYMMDD``) an article URL carries, ``None`` when it has none."""
+    match = _ARTICLE_DAY.match(urlsplit(url).path)
+    return (match.group(1) or match.group(2)) if match else None
+
+
 def _feed_date(dates: list[str | None]) -> str | None:
     """The first of a feed item's dates (``FEED_DATES`` order) it has."""
     for date in dates:
@@ -196,10 +222,17 @@ class SputnikSpider(scrapy.Spider):
         urls: str | None = None,
         related_depth: str | int = 1,
         revisit: str | None = None,
+        since: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        given = {"start": start, "urls": urls, "related_depth": related_depth, "revisit": revisit}
+        given = {
+            "start": start,
+            "urls": urls,
+            "related_depth": related_depth,
+            "revisit": revisit,
+            "since": since,
+        }
         self.arguments: dict[str, str] = {k: str(v) for k, v in given.items() if v is not None}
         # user:password@ never goes into a URL requested or recorded (see credentials.py).
         self.url_credentials: dict[str, tuple[str, str]] = {}
@@ -207,6 +240,7 @@ class SputnikSpider(scrapy.Spider):
         start = take_credentials(start, self.url_credentials)
         self.related_depth = _parse_depth(related_depth)
         self.revisit = _parse_revisit(revisit)
+        self.since = _parse_since(since)
         self._crawl_frontier: CrawlFrontier | None = None
         self._discovering = False
         """Set once discovery starts: a debugging command's run never follows robots.txt."""
@@ -354,7 +388,8 @@ class SputnikSpider(scrapy.Spider):
 
     def parse_rubrique(self, response: Response) -> Iterator[Any]:
         """Rubrique page: its articles, and the next page unless this one lists no article (the
-        end of the listing, or a trap paging forever) or only archived ones."""
+        end of the listing, a trap paging forever, or only articles older than ``since``) or
+        only archived ones."""
         articles, _ = self._listing(response, follow_rubriques=False)
         frontier = self.frontier
         urls = [r.url for r in articles]
@@ -416,7 +451,7 @@ class SputnikSpider(scrapy.Spider):
         else:
             for entry in entries:
                 loc, lastmod = entry["loc"], entry.get("lastmod")
-                if self._is_article_url(loc):
+                if self._is_article_url(loc) and self._recent_enough(loc):
                     articles.append(self._article_request(loc, hop=0, lastmod=lastmod))
         articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
@@ -433,6 +468,8 @@ class SputnikSpider(scrapy.Spider):
         frontier = self.frontier
         requests = []
         for entry, end in zip(entries, ends, strict=True):
+            if end is not None and self.since is not None and end < self.since:
+                continue
             current = end is not None and end == newest
             lastmod = entry.get("lastmod")
             if current or frontier is None or not frontier.sitemap_unchanged(lastmod):
@@ -451,17 +488,25 @@ class SputnikSpider(scrapy.Spider):
         articles = []
         for item in selector.xpath("//item[link]"):
             url = response.urljoin((item.xpath("link/text()").get() or "").strip())
-            if self._is_article_url(url):
+            if self._is_article_url(url) and self._recent_enough(url):
                 dated = [item.xpath(f"{name}/text()").get() for name in FEED_DATES]
                 articles.append(self._article_request(url, hop=0, lastmod=_feed_date(dated)))
         articles = self._admit(articles, response.url)
         yield self._page_item(response, ROLE_DISCOVERY)
         yield from articles
 
+    def _recent_enough(self, url: str) -> bool:
+        """False for an article URL dated before ``since``."""
+        if self.since is None:
+            return True
+        day = article_day(url)
+        return day is None or day >= self.since
+
     def _listing(
         self, response: Response, *, follow_rubriques: bool
     ) -> tuple[list[Request], list[Request]]:
-        """A listing's article requests and (with ``follow_rubriques``) rubrique requests."""
+        """A listing's article requests (those published before ``since`` left out) and (with
+        ``follow_rubriques``) rubrique requests."""
         articles: list[Request] = []
         rubriques: list[Request] = []
         for href in dict.fromkeys(response.css("a::attr(href)").getall()):
@@ -470,7 +515,8 @@ class SputnikSpider(scrapy.Spider):
                 continue
             path = urlsplit(url).path
             if ARTICLE_PATH.match(path):
-                articles.append(self._article_request(url, hop=0))
+                if self._recent_enough(url):
+                    articles.append(self._article_request(url, hop=0))
             elif follow_rubriques and RUBRIQUE_PATH.match(path):
                 rubriques.append(self._discovery_request(url, self.parse_rubrique))
         return articles, rubriques
