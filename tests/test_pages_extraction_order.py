@@ -8,6 +8,7 @@ the markup the real pages use, so that a failure names the rule.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -247,3 +248,99 @@ def test_opinion_disclaimer_is_not_article_text() -> None:
 def test_short_url_from_the_data_attribute_of_the_real_markup() -> None:
     refs = REFS_CREDITS.replace('data-shorturl=""', 'data-shorturl="https://sptnkne.ws/abcD"')
     assert sputnik(legacy(header=HEADER, refs=refs)).short_url == "https://sptnkne.ws/abcD"
+
+
+# -- what a caption, a name or a teaser must not trip -----------------------------------
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+REAL_2019 = "en_sputniknews_2019_columnists_prince_andrew"
+REFERENCE = json.loads((REAL / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("attend the Royal", "attend the iconic Royal"),
+        ("attend the Royal", "attend the Royal (logo on the wall)"),
+        ('class="responsive"', 'class="responsive has-comments"'),
+    ],
+)
+def test_words_of_a_caption_or_of_the_page_never_reject_the_photo(before: str, after: str) -> None:
+    html = (REAL / f"{REAL_2019}.html").read_text(encoding="utf-8")
+    assert html.count(before) >= 1
+    article = SputnikArticlePage(REFERENCE[REAL_2019]["url"], html.replace(before, after, 2))
+    found = article.to_item()
+    assert found.image_url == "https://cdn4.img.sputniknews.com/images//107734/34/1077343445.jpg"
+    assert found.image_credit == "© REUTERS / POOL"
+    assert found.image_caption is not None and found.image_caption.startswith("Britain's")
+
+
+def test_an_image_in_a_form_without_class_is_no_photo() -> None:
+    text = '<form><figure><img src="https://cdn.example/a/1.jpg"></figure></form><p>Un.</p>'
+    page = sputnik(legacy(header=HEADER.replace("<img", "<span"), text=text))
+    assert page.photo_element is None
+
+
+@pytest.mark.parametrize(
+    ("site_name", "author", "expected"),
+    [
+        ("Elle", "Sophie Chapelle", ["Sophie Chapelle"]),
+        ("RT", "Jean Lambert", ["Jean Lambert"]),
+        ("Marianne", "Anne-Marianne Dupuis", ["Anne-Marianne Dupuis"]),
+        ("RT", "Jean Lambert - RT", ["Jean Lambert"]),
+        ("RT", "RT", []),
+    ],
+)
+def test_a_name_ending_like_the_publisher_is_kept(
+    site_name: str, author: str, expected: list[str]
+) -> None:
+    head = (
+        f'<meta property="og:site_name" content="{site_name}">'
+        f'<meta name="author" content="{author}">'
+    )
+    assert ArticlePage(URL, legacy(head=head)).authors == expected
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE))
+def test_a_text_property_on_a_link_is_its_text(case: str) -> None:
+    """``<a href="/columnists/" itemprop="articleSection">Columnists</a>``: the section is
+    the text a reader sees, not the link's URL (the standard microdata value)."""
+    reference = REFERENCE[case]
+    page = ArticlePage(reference["url"], (REAL / f"{case}.html").read_bytes())
+    assert page.category == reference["category"]
+
+
+def test_a_microdata_author_link_is_the_name_it_shows() -> None:
+    refs = 'Par <a itemprop="author" href="/auteurs/jean-dupont/">Jean Dupont</a>'
+    assert ArticlePage(URL, legacy(refs=refs)).authors == ["Jean Dupont"]
+
+
+TEASER = """<div itemscope itemtype="http://schema.org/NewsArticle"><h3 itemprop="headline">
+Un autre article</h3><meta itemprop="datePublished" content="2023-01-01T00:00:00Z"></div>"""
+
+
+def test_a_teaser_item_before_the_article_is_not_the_article() -> None:
+    body = f"""<html><head><meta property="og:type" content="article">
+<meta property="og:title" content="Le vrai titre">
+<meta property="article:published_time" content="2024-05-02T10:00:00+02:00"></head><body>
+<aside>{TEASER}</aside><article itemscope itemtype="http://schema.org/NewsArticle">
+<h1 itemprop="headline">Le vrai titre</h1><div itemprop="articleBody"><p>Texte.</p></div>
+</article></body></html>"""
+    page = ArticlePage(URL, body)
+    assert page.microdata_article is not None and page.microdata_article.tag == "article"
+    assert (page.title, page.published_at) == ("Le vrai titre", "2024-05-02T10:00:00+02:00")
+
+
+def test_of_two_article_items_without_a_body_neither_is_the_page_s() -> None:
+    body = f"""<html><head><meta property="og:type" content="article">
+<meta property="og:title" content="Le vrai titre"></head><body>{TEASER}{TEASER}</body></html>"""
+    page = ArticlePage(URL, body)
+    assert page.microdata_article is None
+    assert page.title == "Le vrai titre"
+
+
+def test_teasers_inside_the_page_s_item_are_not_the_page() -> None:
+    html = legacy(header=HEADER, after=f"<div class='b-inject'>{TEASER}</div>")
+    page = sputnik(html)
+    assert page.microdata_article is page.root
+    assert page.title == "Le vrai titre"

@@ -127,8 +127,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 _VIEW_ACTION = re.compile(r"View|Watch|Read")
 _BY_PREFIX = re.compile(r"^\s*(?:par|by|auteur\s*:|auteurs\s*:)\s+", re.I)
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|;|\s+et\s+|\s+and\s+|&)\s*")
-#: What is left between a person's name and the publisher's run into it: ". ", ", ", " - ".
-_NAME_TRAIL = re.compile(r"[\s.,;/|–—-]+$")
+#: What sets the publisher's name apart from a person's run into it: ". ", ", ", " - ".
+_NAME_TRAIL = re.compile(r"\s*[.,;/|–—-][\s.,;/|–—-]*$")
 _LOGO = re.compile(r"(?:^|[/_.-])(?:logo|favicon|placeholder|default)[^/]*$|/logo/")
 
 
@@ -926,9 +926,16 @@ def microdata_owner(el: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def microdata_value(el: HtmlElement) -> str | None:
+def microdata_value(el: HtmlElement, text: bool = False) -> str | None:
     """An ``itemprop`` element's value as the HTML standard defines it: ``content``,
-    ``datetime``, ``href``, ``src``... by element, else its text (whitespace collapsed)."""
+    ``datetime``, ``href``, ``src``... by element, else its text (whitespace collapsed).
+
+    ``text`` for a property that holds text (a name, a headline, a section): pages put those
+    on links (``<a href="/columnists/" itemprop="articleSection">Columnists</a>``), whose
+    standard value would be the URL; a ``content`` attribute still wins."""
+    if text:
+        content = el.get("content")
+        return collapse_ws(el.text_content()) if content is None else str(content)
     attribute = _MICRODATA_ATTRIBUTE.get(str(el.tag))
     if el.get("content") is not None and el.tag != "meta":
         attribute = "content"  # widely written on any element, and read by search engines
@@ -1125,11 +1132,18 @@ class ArticlePage:
     @cached_property
     def microdata_article(self) -> HtmlElement | None:
         """The element of the page's microdata article item (``itemtype`` NewsArticle,
-        Article...; ``<html>`` itself on some sites), ``None`` when there is none."""
-        for el in self.css("[itemscope]"):
-            if microdata_types(el) & JSONLD_ARTICLE_TYPES:
-                return el
-        return None
+        Article...; ``<html>`` itself on some sites), ``None`` when there is none.
+
+        Items nested in another article item (teasers of a page that is one item) are not
+        the page's. Of several left (a teaser before the article), the one holding the
+        ``articleBody``; none when no one does: a teaser's headline and date must not
+        become the page's."""
+        items = [el for el in self.css("[itemscope]") if microdata_types(el) & JSONLD_ARTICLE_TYPES]
+        outermost = [el for el in items if not any(a in items for a in el.iterancestors())]
+        if len(outermost) <= 1:
+            return outermost[0] if outermost else None
+        holding_body = [el for el in outermost if self.microdata_properties("articleBody", el)]
+        return holding_body[0] if len(holding_body) == 1 else None
 
     def microdata_properties(self, name: str, item: HtmlElement | None = None) -> list[HtmlElement]:
         """The elements holding property ``name`` of ``item`` (default: the article item),
@@ -1143,12 +1157,15 @@ class ArticlePage:
             if el is not item and microdata_owner(el) is item
         ]
 
-    def microdata(self, name: str, item: HtmlElement | None = None) -> str | None:
+    def microdata(
+        self, name: str, item: HtmlElement | None = None, *, text: bool = True
+    ) -> str | None:
         """The first non-empty value of property ``name`` of ``item`` (default: the article
-        item) that is not itself an item."""
+        item) that is not itself an item; its text, or with ``text=False`` its standard
+        value (a link's ``href``, an image's ``src``: for URL properties)."""
         for el in self.microdata_properties(name, item):
             if el.get("itemscope") is None:
-                value = collapse_ws(microdata_value(el))
+                value = collapse_ws(microdata_value(el, text=text))
                 if value:
                     return value
         return None
@@ -1164,7 +1181,7 @@ class ArticlePage:
                 text = self.microdata("name", el)
                 names.extend([text] if text else [])
             else:
-                names.extend(split_names(collapse_ws(microdata_value(el)) or ""))
+                names.extend(split_names(collapse_ws(microdata_value(el, text=True)) or ""))
         return names
 
     # -- fields -----------------------------------------------------------------------
@@ -1246,8 +1263,11 @@ class ArticlePage:
         kept: list[str] = []
         for name in names:
             for publisher in self.publisher_names:
-                if name.casefold().endswith(publisher.casefold()):
-                    name = _NAME_TRAIL.sub("", name[: -len(publisher)])
+                # Only where punctuation sets the publisher apart: "Sophie Chapelle" of Elle
+                # and "Jean Lambert" of RT keep their names.
+                head = name[: -len(publisher)]
+                if name.casefold().endswith(publisher.casefold()) and _NAME_TRAIL.search(head):
+                    name = _NAME_TRAIL.sub("", head)
             if name and name.casefold() not in self._publisher_keys:
                 kept.append(name)
         return unique(kept)
@@ -1355,7 +1375,9 @@ class ArticlePage:
             if el.get("itemscope") is None:
                 url = collapse_ws(microdata_value(el))
             else:
-                url = self.microdata("url", el) or self.microdata("contentUrl", el)
+                url = self.microdata("url", el, text=False) or self.microdata(
+                    "contentUrl", el, text=False
+                )
             if url:
                 return url
         return None

@@ -33,6 +33,7 @@ from datetime import timedelta, timezone
 from functools import cached_property
 from itertools import chain
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -257,8 +258,14 @@ _URL_LIKE = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?/\S*")
 _BY = re.compile(r"^(?:par|by)\s+", re.I)
 #: Images that are never the article's photo: avatars, logos, icons, and whatever sits in a
 #: comment section (class, alt, file name, or an ancestor's class).
-_NOT_A_PHOTO = re.compile(r"avatar|logo|icon|sprite|emoji|pixel|spacer|badge|userpic", re.I)
-_COMMENTS = re.compile(r"comment|avatar|userpanel", re.I)
+#: Whole words of a class token or file name only ("b-icon", "avatar-default.png"), never of
+#: free text: a caption may say "iconique" or "logo de l'OTAN".
+_NOT_A_PHOTO = re.compile(
+    r"(?:^|[-_.\s])(?:avatars?|logos?|icons?|sprites?|emojis?|pixel|spacer|badges?|userpic)"
+    r"(?:$|[-_.\s\d])",
+    re.I,
+)
+_COMMENTS = re.compile(r"(?:^|[-_])(?:comments?|avatars?|userpanel)(?:$|[-_])", re.I)
 #: Every text node under an element (compiled once: ``el.xpath()`` compiles each call).
 _TEXT_NODES = etree.XPath(".//text()")
 
@@ -593,14 +600,18 @@ class SputnikArticlePage(ArticlePage):
         src = self._img_src(img)
         if not src or looks_like_logo(src):
             return False
-        own = " ".join((*classes(img), img.get("alt") or "", src.rsplit("/", 1)[-1]))
-        if _NOT_A_PHOTO.search(own):
+        name = urlsplit(src).path.rsplit("/", 1)[-1]
+        if any(_NOT_A_PHOTO.search(word) for word in (*classes(img), name)):
             return False
-        return not any(
-            _COMMENTS.search(token) or ancestor.tag == "form"
-            for ancestor in img.iterancestors()
-            for token in classes(ancestor)
-        )
+        if collapse_ws(img.get("alt") or "") in {"avatar", "logo", "icon"}:
+            return False
+        stops = {self.article_root, self.header_region}
+        for ancestor in img.iterancestors():  # a comment section, its form
+            if ancestor in stops:
+                break
+            if ancestor.tag == "form" or any(_COMMENTS.search(t) for t in classes(ancestor)):
+                return False
+        return True
 
     @cached_property
     def _text_elements(self) -> list[HtmlElement]:
