@@ -16,13 +16,14 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
@@ -137,7 +138,7 @@ class Fetcher:
 
     def get(self, url: str) -> Response:
         """The 2xx answer to a GET of ``url``, redirects followed; ``FetchError`` otherwise."""
-        named = (urlsplit(url).hostname or "").lower()
+        named = _authority(url)
         chain: list[str] = []
         while True:
             self._obey_robots(url)
@@ -217,7 +218,36 @@ class Fetcher:
     # -- one request --------------------------------------------------------------------------
 
     def _request(self, url: str) -> _Answer:
-        """One GET, its answer whatever its status; ``_NetworkError`` when there is none."""
+        """One GET, its answer whatever its status; ``_NetworkError`` when there is none.
+
+        The whole exchange (name lookup, connection, headers, body) ends within the timeout,
+        as Scrapy's ``DOWNLOAD_TIMEOUT`` bounds a whole download: a socket's own timeout only
+        bounds each read, and a server trickling a byte at a time would hold it for hours.
+        The exchange runs in a worker thread, left behind (its connection shut) at the
+        deadline.
+        """
+        timeout = self.politeness.timeout
+        held: dict[str, Any] = {}
+
+        def exchange() -> None:
+            try:
+                held["answer"] = self._exchange(url, held)
+            except BaseException as error:  # handed to the caller below
+                held["error"] = error
+
+        worker = threading.Thread(target=exchange, name="archive-fetch", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            _shut(held.get("raw"))
+            self._last_request[_authority(url)] = self._clock()
+            raise _NetworkError("TimeoutError", f"no whole answer in {timeout:g} s")
+        if "error" in held:
+            raise held["error"]
+        answer: _Answer = held["answer"]
+        return answer
+
+    def _exchange(self, url: str, held: dict[str, Any]) -> _Answer:
         headers = {"User-Agent": self.politeness.user_agent, **REQUEST_HEADERS}
         request = urllib.request.Request(url, headers=headers)
         timeout = self.politeness.timeout
@@ -227,6 +257,7 @@ class Fetcher:
                 raw = self._opener.open(request, timeout=timeout)
             except urllib.error.HTTPError as error:
                 raw = error  # an answer with an error status: read like any other
+            held["raw"] = raw
             with raw:
                 status = int(raw.status or 0)
                 received = header_lists(raw.headers.items())
@@ -260,6 +291,18 @@ class Fetcher:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _shut(raw: Any) -> None:
+    """Shut the connection of an answer being read, so that the read blocked on it ends."""
+    sock = getattr(getattr(getattr(raw, "fp", None), "raw", None), "_sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+        if raw is not None:
+            raw.close()
+    except OSError:
+        pass
 
 
 def _decoded(answer: _Answer, limit: int) -> _Answer:
@@ -311,12 +354,16 @@ def _authority(url: str) -> str:
 
 def _check_redirect(target: str, named: str) -> None:
     """Raise ``FetchError`` (``refused``) for a redirect the crawl would not follow: to another
-    scheme than http(s), or to another host than the one named that is not public."""
+    scheme than http(s), or to another host (or port) than the one named that is not public.
+
+    The address checked is looked up again when urllib connects: a name that changes its
+    address between the two (DNS rebinding) is not caught; the crawl checks the address it
+    connects to."""
     parts = urlsplit(target)
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError("refused", f"scheme {parts.scheme.lower()}: is not http(s)")
     host = (parts.hostname or "").lower()
-    if host == named:
+    if _authority(target) == named:
         return
     if host == "localhost" or host.endswith(".localhost"):
         raise FetchError("refused", f"loopback address {host}")

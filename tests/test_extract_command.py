@@ -6,7 +6,9 @@ import gzip
 import io
 import json
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -770,3 +772,79 @@ def test_a_robots_txt_redirected_to_a_private_address_forbids_everything(server:
         " (unreachable: refused: link-local address 169.254.169.254)\n"
     )
     assert server.paths() == ["/robots.txt"]
+
+
+class Trickle:
+    """A server on 127.0.0.1 answering robots.txt at once and every other path a byte at a
+    time, one every 0.2 s for a minute: in its headers (``headers``) or in its body."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.stopping = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            request = conn.recv(65536)
+            try:
+                if request.startswith(b"GET /robots.txt "):
+                    body = b"User-agent: *\nAllow: /\n"
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+                    conn.sendall(body)
+                    return
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                if self.where == "body":
+                    conn.sendall(head + b"Content-Length: 300\r\n\r\n")
+                else:
+                    conn.sendall(head)
+                for _ in range(300):  # a minute
+                    if self.stopping.wait(0.2):
+                        return
+                    conn.sendall(b"X-Slow: y\r\n" if self.where == "headers" else b"x")
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.listener.close()
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_server_trickling_its_answer_is_given_up_at_the_timeout(where: str) -> None:
+    """The timeout bounds the whole answer, as DOWNLOAD_TIMEOUT does in a crawl, not each
+    read: a byte every 0.2 s would otherwise hold the fetch for the minute it lasts."""
+    trickle = Trickle(where)
+    try:
+        fetcher = Fetcher(Politeness(crawl_settings.USER_AGENT, 1.0, 1 << 20, 60.0))
+        began = time.monotonic()
+        with pytest.raises(FetchError) as given_up:
+            fetcher.get(trickle.base + "/slow/")
+        took = time.monotonic() - began
+    finally:
+        trickle.stop()
+    assert (given_up.value.outcome, str(given_up.value)) == (
+        "error",
+        "TimeoutError: no whole answer in 1 s",
+    )
+    assert took < 20, took  # far from the minute the answer would take
+
+
+def test_a_redirect_to_another_port_of_the_named_host_is_checked_like_another_host(
+    server: Server,
+) -> None:
+    server.routes["/article/"] = (301, {"Location": "http://127.0.0.1:9/admin/"}, b"")
+    result = run(server.url("/article/"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {server.url('/article/')}: refused: loopback address 127.0.0.1\n"
+    )
