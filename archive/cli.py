@@ -29,9 +29,10 @@ from archive.store import DEFAULT_PATH, Archive, package_version
 # The crawl's settings module (it imports nothing): the archive's commands read pages with
 # the crawl's page class, and extract fetches them with its User-Agent, timeout and size cap.
 from crawler import settings as crawl_settings
+from extraction.pages.choice import page_class_for
 
 if TYPE_CHECKING:
-    from crawler.pages import ArticlePage
+    from extraction.pages import ArticlePage
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -451,7 +452,7 @@ def _page_class(ctx: click.Context, param: click.Parameter, value: str | None) -
     """``--page-class``, else the crawl's ``ARCHIVE_PAGE_CLASS``, else SputnikArticlePage."""
     setting = crawl_settings.ARCHIVE_PAGE_CLASS
     try:
-        return reparse_module.page_class_for(value, setting)
+        return page_class_for(value, setting)
     except ValueError as error:
         where = "" if value else "ARCHIVE_PAGE_CLASS in crawler/settings.py: "
         raise click.BadParameter(f"{where}{error}", ctx=ctx, param=param) from error

@@ -2,8 +2,8 @@
 
 A page comes from a saved HTML file, from an http(s) URL (fetched politely:
 :mod:`archive.fetch`) or from a WARC file (each HTML response record). It is read as the crawl
-reads it: the page class of :func:`archive.reparse.page_class_for`, then the crawl's cleaning
-(:func:`archive.reparse.extract`). The article is then stored into a throwaway archive in
+reads it: the page class of :func:`extraction.pages.choice.page_class_for`, then the crawl's
+cleaning (:func:`archive.reparse.extract`). The article is then stored into a throwaway archive in
 memory and read back as ``archive show --json`` reads it, so what comes out is exactly what a
 crawl would store, by the store's own code: less what only an archive has (ids, times,
 versions, crawls, the articles linking to it, events: :data:`ARCHIVE_ONLY`). Nothing is
@@ -25,7 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from archive.fetch import Fetcher, FetchError, header, header_lists
 from archive.reparse import extract as read_article
 from archive.store import Archive, Fetch
-from crawler.pages import ArticlePage
+from extraction.pages import ArticlePage
 
 #: Keys of ``archive show --json`` that only an archive has; ``extract`` leaves them out.
 ARCHIVE_ONLY: tuple[str, ...] = (

@@ -13,7 +13,6 @@ crawl would have stored it (see :meth:`archive.store.Archive.read_unreadable`).
 from __future__ import annotations
 
 import codecs
-import importlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -23,59 +22,23 @@ from typing import Any
 from archive.faults import ArchiveError
 from archive.history import changed_fields
 from archive.store import Archive, content_hash
-from crawler.items import Article
-from crawler.pages import ArticlePage, sputnik
-from crawler.pages.clean import clean_article
+from extraction.items import Article
+from extraction.pages import ArticlePage
+from extraction.pages.choice import (  # noqa: F401  (the names reparse has always given)
+    EXTRACTOR,
+    PAGE_CLASS,
+    extractor_version,
+    load_page_class,
+    page_class_for,
+)
+from extraction.pages.clean import clean_article
 
 logger = logging.getLogger(__name__)
-
-#: The page object applied to captures, and its name as ``versions.extractor`` records it.
-PAGE_CLASS: type[ArticlePage] = sputnik.SputnikArticlePage
-EXTRACTOR = PAGE_CLASS.__name__
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.IGNORECASE)
 
 #: Called after each capture with (done, total).
 Progress = Callable[[int, int], None]
-
-
-def extractor_version(page_class: type[ArticlePage] = PAGE_CLASS) -> str:
-    """The page class's ``extractor_version`` (``crawler.pages.sputnik.EXTRACTOR_VERSION``
-    for the default one), ``"1"`` for a page class without one."""
-    return str(getattr(page_class, "extractor_version", "1"))
-
-
-def load_page_class(path: str) -> type[ArticlePage]:
-    """The page class named ``module.Class`` (or ``module:Class``).
-
-    A page class is what the crawl accepts as one (``ARCHIVE_PAGE_CLASS``): a class built as
-    ``cls(url, body, encoding)`` that gives ``to_item()``, a subclass of ``ArticlePage`` or
-    not (``bench.trafilatura_page.TrafilaturaArticlePage`` is not). Raises ``ValueError``
-    when it cannot be imported or is no such class.
-    """
-    module_name, sep, name = path.partition(":") if ":" in path else path.rpartition(".")
-    if not sep or not module_name or not name:
-        raise ValueError(f"{path!r} is not module.Class")
-    try:
-        found = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError) as error:
-        raise ValueError(f"cannot import {path}: {error}") from error
-    if not (isinstance(found, type) and callable(getattr(found, "to_item", None))):
-        raise ValueError(f"{path} is not a page class (a class with to_item(), like ArticlePage)")
-    page_class: type[ArticlePage] = found
-    return page_class
-
-
-def page_class_for(option: str | None = None, setting: str | None = None) -> type[ArticlePage]:
-    """The page class that reads article pages, chosen as a crawl chooses it: the one
-    ``option`` names (``--page-class``), else the one ``setting`` names (the crawl's
-    ``ARCHIVE_PAGE_CLASS``), else :data:`PAGE_CLASS`.
-
-    The one function for it: the spider, ``archive reparse`` and ``archive extract`` use it.
-    Raises ``ValueError`` as :func:`load_page_class` does.
-    """
-    path = option or setting
-    return load_page_class(path) if path else PAGE_CLASS
 
 
 @dataclass

@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
-from crawler.pages import SputnikArticlePage  # noqa: E402
-from crawler.pages.clean import clean_article  # noqa: E402
+from extraction.pages import SputnikArticlePage  # noqa: E402
+from extraction.pages.clean import clean_article  # noqa: E402
 from mocksite.pages import Renderer  # noqa: E402
 from mocksite.site import Site  # noqa: E402
 

@@ -9,7 +9,6 @@ extraction, no cleaning, no storage.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,8 +17,12 @@ import scrapy
 from scrapy.http import Request, Response
 from scrapy.utils.sitemap import Sitemap
 
-ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9_-]+/\d{14,}-[^/]+/?|\d{8}/(?:[^/]+-)?\d+\.html)$")
-RUBRIQUE_PATH = re.compile(r"^/[a-z0-9_-]+/$")
+from extraction import sites
+
+# The same site declaration as the archiver's spider: both fetch the same pages.
+SITE = sites.named("sputnik")
+ARTICLE_PATH = SITE.article_path
+RUBRIQUE_PATH = SITE.listing_path
 
 
 class FloorSpider(scrapy.Spider):
@@ -34,11 +37,9 @@ class FloorSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.root, self.parse_listing, cb_kwargs={"rubriques": True}, priority=10)
         # The sitemap index robots.txt names (the sputnik spider reads it there too).
-        index = urljoin(self.root, "/sitemap_article_index.xml")
+        index = urljoin(self.root, SITE.sitemaps[0])
         yield Request(index, self.parse_sitemap, priority=10)
-        yield Request(
-            urljoin(self.root, "/export/rss2/archive/index.xml"), self.parse_feed, priority=10
-        )
+        yield Request(urljoin(self.root, SITE.feeds[0]), self.parse_feed, priority=10)
 
     def parse_listing(self, response: Response, rubriques: bool = False) -> Iterator[Request]:
         for href in dict.fromkeys(response.css("a::attr(href)").getall()):

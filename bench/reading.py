@@ -56,11 +56,11 @@ from scrapy.http import HtmlResponse, Request
 from archive import Archive, FrontierEntry
 from archive.filters import ArticleFilters
 from archive.french import parse_query
-from crawler.items import PageItem
 from crawler.pipelines.clean import CleanPipeline
 from crawler.pipelines.store import ArchivePipeline
 from crawler.session import ArchiveSession
 from crawler.spiders.sputnik import HOP, SputnikSpider
+from extraction.items import PageItem
 from mocksite.server import App
 from mocksite.site import RUBRIQUE_SLUGS, Site
 

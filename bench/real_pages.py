@@ -75,9 +75,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
-from crawler.items import Article  # noqa: E402
-from crawler.pages import SputnikArticlePage  # noqa: E402
-from crawler.pages.clean import clean_article  # noqa: E402
+from extraction.items import Article  # noqa: E402
+from extraction.pages import SputnikArticlePage  # noqa: E402
+from extraction.pages.clean import clean_article  # noqa: E402
 
 REAL = ROOT / "tests" / "fixtures" / "real"
 #: Every page is extracted this many times by each extractor before the timed passes.

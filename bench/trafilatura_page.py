@@ -15,7 +15,7 @@ from typing import Any
 
 import trafilatura
 
-from crawler.items import Article
+from extraction.items import Article
 
 
 def _split(value: str | None, separators: str = ";") -> list[str]:

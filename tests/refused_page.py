@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.pages.sputnik import SputnikArticlePage
+from extraction.pages.sputnik import SputnikArticlePage
 
 #: The articles refused: their canonical URL's last digit is even.
 REFUSED = re.compile(r"[02468]\D*/?$")

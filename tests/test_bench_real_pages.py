@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bench import real_pages as bench
-from crawler.items import Article, RelatedLink
+from extraction.items import Article, RelatedLink
 
 #: ``make venv`` installs the bench extra: trafilatura is always compared, never skipped.
 NAMES = ["ours", "trafilatura"]

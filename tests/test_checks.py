@@ -160,12 +160,12 @@ BAD: list[tuple[str, Any, str]] = [
     ("ARCHIVE_PAGE_CLASS", "Page", refusal("ARCHIVE_PAGE_CLASS", PAGE, "Page")),
     (
         "ARCHIVE_PAGE_CLASS",
-        "crawler.pages.NoSuchPage",
+        "extraction.pages.NoSuchPage",
         refusal(
             "ARCHIVE_PAGE_CLASS",
             PAGE,
-            "crawler.pages.NoSuchPage",
-            "AttributeError: module 'crawler.pages' has no attribute 'NoSuchPage'",
+            "extraction.pages.NoSuchPage",
+            "AttributeError: module 'extraction.pages' has no attribute 'NoSuchPage'",
         ),
     ),
     (
@@ -175,8 +175,8 @@ BAD: list[tuple[str, Any, str]] = [
     ),
     (
         "ARCHIVE_PAGE_CLASS",
-        "crawler.pages.ArticlePage",
-        refusal("ARCHIVE_PAGE_CLASS", PAGE, "crawler.pages.ArticlePage", "no extractor_version"),
+        "extraction.pages.ArticlePage",
+        refusal("ARCHIVE_PAGE_CLASS", PAGE, "extraction.pages.ArticlePage", "no extractor_version"),
     ),
     (
         "ARCHIVE_PAGE_CLASS",
@@ -322,7 +322,7 @@ GOOD: list[tuple[str, Any]] = [
     ("ARCHIVE_DISK_QUEUE", 0),
     ("ARCHIVE_MEMORY_QUEUE_SIZE", "0"),
     ("ARCHIVE_PROGRESS_INTERVAL", "0"),
-    ("ARCHIVE_PAGE_CLASS", "crawler.pages.SputnikArticlePage"),
+    ("ARCHIVE_PAGE_CLASS", "extraction.pages.SputnikArticlePage"),
     ("ARCHIVE_REVISIT_SCHEDULE", "never"),
     ("ARCHIVE_REVISIT_SCHEDULE", "1h:10m,*:1d"),
     ("ARCHIVE_REVISIT", "all"),

@@ -4,9 +4,9 @@ import unicodedata
 
 import pytest
 
-from crawler.items import ROLE_ARTICLE, Article, PageItem, RelatedLink
-from crawler.pages.clean import clean_article, clean_paragraphs, clean_text
 from crawler.pipelines.clean import CleanPipeline
+from extraction.items import ROLE_ARTICLE, Article, PageItem, RelatedLink
+from extraction.pages.clean import clean_article, clean_paragraphs, clean_text
 
 
 def test_clean_text_folds_whitespace_runs() -> None:

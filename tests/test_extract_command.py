@@ -26,10 +26,10 @@ from archive.extract import ARCHIVE_ONLY
 from archive.fetch import Fetcher, FetchError, Politeness
 from archive.reparse import PAGE_CLASS
 from crawler import settings as crawl_settings
-from crawler.items import ARTICLE_FIELDS, Article
-from crawler.pages import SputnikArticlePage
-from crawler.pages.clean import clean_article
 from crawler.spiders.sputnik import SputnikSpider
+from extraction.items import ARTICLE_FIELDS, Article
+from extraction.pages import SputnikArticlePage
+from extraction.pages.clean import clean_article
 from mocksite.server import RunningSite, start
 from tests.refused_page import RefusedViewsPage
 

@@ -14,11 +14,11 @@ from scrapy.utils.test import get_crawler
 
 from archive import Archive, Fetch, FrontierEntry
 from crawler.extensions.crawl_history import CrawlHistory
-from crawler.items import ROLE_ARTICLE, Article, PageItem
-from crawler.pages import SputnikArticlePage
 from crawler.pipelines.store import ArchivePipeline
 from crawler.session import session_for
 from crawler.spiders.sputnik import BadSpiderArgument, SputnikSpider
+from extraction.items import ROLE_ARTICLE, Article, PageItem
+from extraction.pages import SputnikArticlePage
 
 from .test_spider import AMP_PAGE, ARTICLE_PAGE
 

@@ -1,4 +1,4 @@
-"""The site-independent helpers of ``crawler.pages.base``."""
+"""The site-independent helpers of ``extraction.pages.base``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 import lxml.html
 import pytest
 
-from crawler.pages.base import (
+from extraction.pages.base import (
     ArticlePage,
     collapse_ws,
     decode_html,
@@ -229,7 +229,7 @@ def test_bad_input_gives_an_empty_article_not_a_crash(body: bytes) -> None:
 
 
 def test_a_malformed_link_target_is_none_not_an_error() -> None:
-    from crawler.pages.base import ArticlePage
+    from extraction.pages.base import ArticlePage
 
     page = ArticlePage("http://127.0.0.1:8000/a/", b"<html><body></body></html>")
     assert page.link_target("http://[::1") is None

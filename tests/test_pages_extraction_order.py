@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.pages import ArticlePage, SputnikArticlePage
-from crawler.pages.base import names_its_instant
+from extraction.pages import ArticlePage, SputnikArticlePage
+from extraction.pages.base import names_its_instant
 
 URL = "https://sputniknews.com/world/201911181077343476-slug/"
 

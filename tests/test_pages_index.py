@@ -9,8 +9,8 @@ import lxml.html
 import pytest
 from lxml.html import HtmlElement
 
-from crawler.pages.base import ElementIndex, _plan, select
-from crawler.pages.sputnik import SputnikArticlePage
+from extraction.pages.base import ElementIndex, _plan, select
+from extraction.pages.sputnik import SputnikArticlePage
 from mocksite.pages import Renderer
 from mocksite.site import Site
 

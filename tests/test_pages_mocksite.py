@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from crawler.items import ARTICLE_FIELDS, Article
-from crawler.pages import SputnikArticlePage
+from extraction.items import ARTICLE_FIELDS, Article
+from extraction.pages import SputnikArticlePage
 from mocksite.server import RunningSite, start
 
 ARTICLES = 200

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from crawler.items import ARTICLE_FIELDS, Article
-from crawler.pages import SputnikArticlePage
+from extraction.items import ARTICLE_FIELDS, Article
+from extraction.pages import SputnikArticlePage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages" / "SputnikArticlePage"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "body.html").is_file())
@@ -116,7 +116,7 @@ def test_layout_is_detected(case: str, layout: str) -> None:
 
 
 def test_pages_source_never_names_scrapy() -> None:
-    # test_layering checks what importing crawler.pages loads; this also catches an import
+    # test_layering checks what importing extraction.pages loads; this also catches an import
     # tucked inside a function, which only runs later.
     sources = Path(__file__).parents[1] / "crawler" / "pages"
     for source in sources.glob("*.py"):

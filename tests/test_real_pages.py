@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from crawler.items import Article
-from crawler.pages import SputnikArticlePage
-from crawler.pages.clean import clean_article
+from extraction.items import Article
+from extraction.pages import SputnikArticlePage
+from extraction.pages.clean import clean_article
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 REFERENCE: dict[str, dict[str, Any]] = json.loads(

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from archive import Archive, Capture, Fetch
 from archive.cli import cli
 from archive.reparse import EXTRACTOR, charset, extract, extractor_version, reparse
-from crawler.pages import sputnik
+from extraction.pages import sputnik
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages" / "SputnikArticlePage"
 HTML_UTF8 = {"Content-Type": ["text/html; charset=utf-8"]}

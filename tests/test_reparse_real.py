@@ -27,7 +27,7 @@ from click.testing import CliRunner, Result
 from archive import Archive, migrations
 from archive.cli import cli
 from archive.reparse import EXTRACTOR
-from crawler.pages import sputnik
+from extraction.pages import sputnik
 
 from .test_migrations import ALL_MIGRATIONS
 

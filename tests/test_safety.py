@@ -18,7 +18,6 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project
-from crawler.items import ROLE_REFUSED, PageItem
 from crawler.middlewares.credentials import (
     UrlCredentialsMiddleware,
     split_credentials,
@@ -45,6 +44,7 @@ from crawler.middlewares.safety import (
     link_refusal,
 )
 from crawler.spiders.sputnik import SputnikSpider
+from extraction.items import ROLE_REFUSED, PageItem
 
 NAMED = "http://127.0.0.1:8000"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "politeness.md"

@@ -9,7 +9,6 @@ from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
 from crawler.middlewares.robotstxt import robots_sitemaps
 from crawler.spiders.sputnik import (
     ARTICLE_PATH,
@@ -19,6 +18,7 @@ from crawler.spiders.sputnik import (
     SputnikSpider,
     article_day,
 )
+from extraction.items import ROLE_ARTICLE, ROLE_DISCOVERY, PageItem
 
 ROOT = "http://127.0.0.1:8000/"
 ARTICLE_A = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"

@@ -11,9 +11,16 @@ from scrapy.utils.test import get_crawler
 from archive import Archive
 from crawler.commands.crawl import EXIT_FAILED, CrawlOutcome, exit_status
 from crawler.extensions.crawl_history import FAILURE_STAT, STATUS_STAT, CrawlHistory, crawl_status
-from crawler.items import ROLE_ARTICLE, ROLE_DISCOVERY, ROLE_FAILURE, Article, PageItem, RelatedLink
 from crawler.pipelines.store import ArchivePipeline
 from crawler.spiders.sputnik import SputnikSpider
+from extraction.items import (
+    ROLE_ARTICLE,
+    ROLE_DISCOVERY,
+    ROLE_FAILURE,
+    Article,
+    PageItem,
+    RelatedLink,
+)
 
 URL = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"
 

@@ -18,9 +18,9 @@ from scrapy.http import Request, Response, TextResponse
 from archive import Archive, Capture, Fetch, FrontierEntry, stats
 from archive.cli import cli
 from archive.reparse import extract, reparse
-from crawler.items import ROLE_ARTICLE
-from crawler.pages import SputnikArticlePage
 from crawler.spiders.sputnik import SputnikSpider
+from extraction.items import ROLE_ARTICLE
+from extraction.pages import SputnikArticlePage
 
 from .test_frontier_spider import ROOT, ChokingPage, Crawl, html
 

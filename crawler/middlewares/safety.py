@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawler.items import ROLE_REFUSED, PageItem
+from extraction.items import ROLE_REFUSED, PageItem
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -1,11 +1,11 @@
-"""Clean extracted articles before they are stored (see :mod:`crawler.pages.clean`)."""
+"""Clean extracted articles before they are stored (see :mod:`extraction.pages.clean`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler.items import PageItem
-from crawler.pages.clean import clean_article
+from extraction.items import PageItem
+from extraction.pages.clean import clean_article
 
 
 class CleanPipeline:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 
 from archive import ArchiveError, Capture, Fetch, StoreResult
-from crawler.items import (
+from crawler.session import ArchiveSession, archiving, session_for
+from extraction.items import (
     GONE_REDIRECT,
     ROLE_ALIAS,
     ROLE_ARTICLE,
@@ -23,7 +24,6 @@ from crawler.items import (
     ROLE_SKIPPED,
     PageItem,
 )
-from crawler.session import ArchiveSession, archiving, session_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

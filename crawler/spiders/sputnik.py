@@ -56,7 +56,6 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from archive import RevisitSchedule
-from archive.reparse import PAGE_CLASS, extractor_version, page_class_for
 from archive.revisit import REVISIT_ALL, REVISIT_MODES
 from archive.urls import canonical_key
 from crawler.frontier import (
@@ -64,15 +63,6 @@ from crawler.frontier import (
     LASTMOD,
     NOT_MODIFIED,
     CrawlFrontier,
-)
-from crawler.items import (
-    GONE_REDIRECT,
-    ROLE_ALIAS,
-    ROLE_ARTICLE,
-    ROLE_DISCOVERY,
-    ROLE_FAILURE,
-    ROLE_SKIPPED,
-    PageItem,
 )
 from crawler.middlewares.credentials import take_credentials
 from crawler.middlewares.redaction import redact
@@ -85,38 +75,38 @@ from crawler.middlewares.safety import (
     refused_item,
 )
 from crawler.session import archiving
+from extraction import sites
+from extraction.items import (
+    GONE_REDIRECT,
+    ROLE_ALIAS,
+    ROLE_ARTICLE,
+    ROLE_DISCOVERY,
+    ROLE_FAILURE,
+    ROLE_SKIPPED,
+    PageItem,
+)
+from extraction.pages.choice import PAGE_CLASS, extractor_version, page_class_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-LIVE_ROOT = "https://fr.sputniknews.africa/"
+#: The site this spider archives, and what it declares (``extraction.sites.sputnik``).
+SITE = sites.named("sputnik")
+LIVE_ROOT = SITE.home
 #: The platform's article sitemap index (also named in its robots.txt): monthly sitemaps.
-SITEMAP_INDEX_PATH = "/sitemap_article_index.xml"
-RSS_PATH = "/export/rss2/archive/index.xml"
+SITEMAP_INDEX_PATH = SITE.sitemaps[0]
+RSS_PATH = SITE.feeds[0]
 ROBOTS_PATH = "/robots.txt"
 #: Query parameters giving the last day (``YYYYMMDD``) a dated sitemap covers: ``date_end`` of
 #: the monthly ones (``/sitemap_article.xml?date_start=20200401&date_end=20200430``), ``date``
 #: of the daily ones of the legacy platform (``/sitemap_article_index.xml?date=20170621``).
 SITEMAP_END_PARAMETERS = ("date_end", "date")
 _DAY = re.compile(r"\d{8}")
-#: The publication day an article URL carries: ``/rubrique/YYYYMMDD<id>-slug/`` (legacy) or
-#: ``/YYYYMMDD/slug-<id>.html`` (current).
-_ARTICLE_DAY = re.compile(r"^/(?:[a-z0-9_-]+/(\d{8})\d{6,}-|(\d{8})/)")
-
-#: Article URLs of both platforms. Legacy (sputniknews.com to about 2020):
-#: ``/rubrique/YYYYMMDD<id>-slug/``, the rubrique with underscores or hyphens
-#: (``/radio_the_critical_hour/202004281079127690-some-us-states-.../``,
-#: ``/radio-moats/...``, ``/photo/201911191077347950-Tourism-Medicine-.../``). Current
-#: (sputnikglobe.com, fr.sputniknews.africa, the ria.ru platform): ``/YYYYMMDD/slug-<id>.html``,
-#: or ``/YYYYMMDD/<id>.html`` where the slug is left out (sputniknews.cn). Listings, tag and
-#: author pages (``/tags/covid-19/``), AMP copies (``/amp/rubrique/...``), feeds and static
-#: pages (``/docs/about/index.html``) are none.
-ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9_-]+/\d{14,}-[^/]+/?|\d{8}/(?:[^/]+-)?\d+\.html)$")
-#: Rubrique (section) pages: one path segment, e.g. ``/international/``,
-#: ``/radio_the_critical_hour/``.
-RUBRIQUE_PATH = re.compile(r"^/[a-z0-9_-]+/$")
+#: Article and rubrique paths of the site (see ``extraction.sites.sputnik``).
+ARTICLE_PATH = SITE.article_path
+RUBRIQUE_PATH = SITE.listing_path
 
 ALIASES = "alias_urls"
 
@@ -177,8 +167,7 @@ def _parse_since(value: str | None) -> str | None:
 
 def article_day(url: str) -> str | None:
     """The publication day (``YYYYMMDD``) an article URL carries, ``None`` when it has none."""
-    match = _ARTICLE_DAY.match(urlsplit(url).path)
-    return (match.group(1) or match.group(2)) if match else None
+    return SITE.day_of(url)
 
 
 def _feed_date(dates: list[str | None]) -> str | None:
@@ -714,7 +703,7 @@ def header_charset(response: Response) -> str | None:
     Never Scrapy's ``response.encoding``: for a body that declares nothing that is a guess
     from the bytes' statistics (``cp1250`` for French windows-1252 text, depending on what
     the page holds), and the page object, given ``None``, reads the page's own ``<meta>``
-    and then tries UTF-8 and windows-1252 (:func:`crawler.pages.base.decode_html`).
+    and then tries UTF-8 and windows-1252 (:func:`extraction.pages.base.decode_html`).
     """
     content_type = response.headers.get(b"Content-Type") or b""
     return http_content_type_encoding(content_type.decode("latin-1"))

@@ -13,7 +13,7 @@ from typing import Any
 
 import ftfy
 
-from crawler.items import Article, RelatedLink
+from extraction.items import Article, RelatedLink
 
 #: Lines of site chrome that must never reach the lead or the body, compared case-insensitively
 #: after whitespace folding. They come from the site's player, subscribe and comment widgets.

@@ -1,4 +1,4 @@
-"""The generic page object: url + HTML -> :class:`~crawler.items.Article`.
+"""The generic page object: url + HTML -> :class:`~extraction.items.Article`.
 
 :class:`ArticlePage` parses a page once with lxml and offers what every news site needs:
 JSON-LD, OpenGraph and other ``<meta>``, rel=canonical, ``<html lang>``, date normalisation,
@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 from w3lib.html import strip_html5_whitespace
 
-from crawler.items import Article, RelatedLink
+from extraction.items import Article, RelatedLink
 
 JsonObject = dict[str, Any]
 

@@ -5,7 +5,7 @@ Nothing in this package imports Scrapy, so the archive can re-extract stored pag
 
 from __future__ import annotations
 
-from crawler.pages.base import ArticlePage, normalize_datetime
-from crawler.pages.sputnik import SputnikArticlePage
+from extraction.pages.base import ArticlePage, normalize_datetime
+from extraction.pages.sputnik import SputnikArticlePage
 
 __all__ = ["ArticlePage", "SputnikArticlePage", "normalize_datetime"]

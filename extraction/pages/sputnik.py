@@ -38,8 +38,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.items import LINK_END, LINK_INLINE, RelatedLink
-from crawler.pages.base import (
+from extraction.items import LINK_END, LINK_INLINE, RelatedLink
+from extraction.pages.base import (
     ArticlePage,
     Paragraph,
     classes,

@@ -1,6 +1,6 @@
 """The items the crawler produces.
 
-Nothing here imports Scrapy: page objects (``crawler.pages``) build these, and the
+Nothing here imports Scrapy: page objects (``extraction.pages``) build these, and the
 ``archive`` package reads their ``to_dict()`` form, so both stay usable without Scrapy.
 """
 
