@@ -205,11 +205,26 @@ def check_file(path: str | os.PathLike[str], *, create: bool = True, writing: bo
         page_size = 65536 if page_size == 1 else page_size
         pages = int.from_bytes(header[28:32], "big")
         valid = header[24:28] == header[92:96]  # the size field is trusted only then
-        if valid and pages and info.st_size < pages * page_size:
+        # A checkpoint killed half-way (kill -9, power loss) leaves the file shorter than
+        # its new header says while the -wal still holds every page: SQLite's recovery
+        # finishes it on the next open. Only without such a WAL is a short file damaged.
+        if valid and pages and info.st_size < pages * page_size and not _has_wal_frames(name):
             raise ArchiveError(
                 f"{name} is damaged: truncated to {info.st_size} bytes of {pages * page_size}"
             )
     check_schema(name, writing=writing)
+
+
+#: A WAL file's own header; frames follow it.
+_WAL_HEADER_BYTES = 32
+
+
+def _has_wal_frames(name: str) -> bool:
+    """True when the archive's ``-wal`` file holds frames (commits not yet in the file)."""
+    try:
+        return os.stat(f"{name}-wal").st_size > _WAL_HEADER_BYTES
+    except OSError:
+        return False
 
 
 def _check_directory(name: str, *, creating: bool) -> None:

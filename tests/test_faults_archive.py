@@ -415,3 +415,48 @@ def test_without_batches_a_lock_held_too_long_is_named_once(tmp_path: Path) -> N
     assert raised.value.cause == f"archive locked by pid {holder.pid} for 1 s"
     assert archive.broken is raised.value
     archive.db.close()
+
+
+def test_a_checkpoint_killed_half_way_is_no_truncation(tmp_path: Path) -> None:
+    """kill -9 during a checkpoint: the file's new first page (a larger page count) is
+    written, the pages after it not yet; the WAL still holds them all. SQLite's recovery
+    completes it on the next open, so the archive is neither refused nor short of a row."""
+    live, db = tmp_path / "live.db", tmp_path / "archive.db"
+    with Archive(live) as archive:
+        archive.store_article(make_article(1), crawl_id=archive.begin_crawl("s", {}),
+                              fetch=fetch_for(make_article(1)))  # fmt: skip
+    writer = sqlite3.connect(live, isolation_level=None)
+    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    before = live.stat().st_size
+    writer.execute("CREATE TABLE notes (text TEXT)")
+    writer.executemany("INSERT INTO notes VALUES (?)", [("x" * 500,) for _ in range(400)])
+    # The state a kill leaves: the files as they are while the writer still has them open.
+    db.write_bytes(live.read_bytes())
+    wal = Path(f"{live}-wal").read_bytes()
+    Path(f"{db}-wal").write_bytes(wal)
+    writer.close()
+    page_size = int.from_bytes(wal[8:12], "big")
+    frames = [
+        wal[at + 24 : at + 24 + page_size]
+        for at in range(32, len(wal) - 24 - page_size + 1, 24 + page_size)
+        if int.from_bytes(wal[at : at + 4], "big") == 1
+    ]
+    with open(db, "r+b") as file:  # the checkpoint's first write: the newest page 1
+        file.write(frames[-1])
+    pages = int.from_bytes(frames[-1][28:32], "big")
+    assert db.stat().st_size == before < pages * page_size  # shorter than its header says
+    killed = db.read_bytes()
+    faults.check_file(db)  # not refused
+    with Archive(db) as archive:
+        assert archive.db.execute("SELECT count(*) FROM notes").fetchone()[0] == 400
+        assert archive.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # and the same file without a WAL is what it looks like: damaged
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        path.unlink(missing_ok=True)
+    db.write_bytes(killed)
+    with pytest.raises(ArchiveError) as raised:
+        faults.check_file(db)
+    assert str(raised.value) == (
+        f"{db} is damaged: truncated to {before} bytes of {pages * page_size}"
+    )
