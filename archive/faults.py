@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,25 +207,80 @@ def check_file(path: str | os.PathLike[str], *, create: bool = True, writing: bo
         pages = int.from_bytes(header[28:32], "big")
         valid = header[24:28] == header[92:96]  # the size field is trusted only then
         # A checkpoint killed half-way (kill -9, power loss) leaves the file shorter than
-        # its new header says while the -wal still holds every page: SQLite's recovery
-        # finishes it on the next open. Only without such a WAL is a short file damaged.
-        if valid and pages and info.st_size < pages * page_size and not _has_wal_frames(name):
+        # its new header says while the -wal still holds every page it lacks: SQLite's
+        # recovery finishes it on the next open. Any other short file is damaged.
+        short = valid and pages and info.st_size < pages * page_size
+        if short and not _wal_holds_missing_pages(name, info.st_size, page_size, pages):
             raise ArchiveError(
                 f"{name} is damaged: truncated to {info.st_size} bytes of {pages * page_size}"
             )
     check_schema(name, writing=writing)
 
 
-#: A WAL file's own header; frames follow it.
-_WAL_HEADER_BYTES = 32
+#: The two magic numbers of a WAL header: checksums of little- or big-endian words.
+_WAL_MAGIC = {0x377F0682: "<", 0x377F0683: ">"}
+_WAL_HEADER = struct.Struct(">8I")
+_WAL_FRAME_HEADER = struct.Struct(">6I")
 
 
-def _has_wal_frames(name: str) -> bool:
-    """True when the archive's ``-wal`` file holds frames (commits not yet in the file)."""
+def _wal_holds_missing_pages(name: str, size: int, page_size: int, pages: int) -> bool:
+    """True when the archive's ``-wal`` holds, in frames of committed transactions, every
+    page the file lacks (those after its last whole page, up to the ``pages`` its header
+    gives): a checkpoint killed half-way, which SQLite completes on the next open.
+
+    Read as SQLite reads a WAL (its file format, "The WAL File Format"): frames count while
+    their salts are the header's and their running checksum holds; a transaction counts
+    once its commit frame (one giving the database size) is read. A missing, empty, stale
+    or garbled WAL holds nothing.
+    """
     try:
-        return os.stat(f"{name}-wal").st_size > _WAL_HEADER_BYTES
+        with open(f"{name}-wal", "rb") as wal:
+            header = wal.read(_WAL_HEADER.size)
+            if len(header) < _WAL_HEADER.size:
+                return False
+            magic, _version, wal_page_size, _sequence, *salts, sum1, sum2 = _WAL_HEADER.unpack(
+                header
+            )
+            order = _WAL_MAGIC.get(magic)
+            if order is None or wal_page_size != page_size:
+                return False
+            checksum = _wal_checksum(order, header[:24], (0, 0))
+            if checksum != (sum1, sum2):
+                return False
+            pending: set[int] = set()
+            committed: set[int] = set()
+            db_pages = 0
+            while True:
+                frame = wal.read(_WAL_FRAME_HEADER.size)
+                page = wal.read(page_size)
+                if len(frame) < _WAL_FRAME_HEADER.size or len(page) < page_size:
+                    break
+                number, commit_size, salt1, salt2, sum1, sum2 = _WAL_FRAME_HEADER.unpack(frame)
+                if [salt1, salt2] != salts:
+                    break
+                checksum = _wal_checksum(order, frame[:8] + page, checksum)
+                if checksum != (sum1, sum2):
+                    break
+                pending.add(number)
+                if commit_size:
+                    committed |= pending
+                    pending = set()
+                    db_pages = commit_size
     except OSError:
         return False
+    missing = range(size // page_size + 1, max(pages, db_pages) + 1)
+    return bool(db_pages) and pages <= db_pages and all(n in committed for n in missing)
+
+
+def _wal_checksum(order: str, data: bytes, start: tuple[int, int]) -> tuple[int, int]:
+    """SQLite's WAL checksum of ``data`` (32-bit words in ``order``), carried on from
+    ``start``."""
+    s0, s1 = start
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
 
 
 def _check_directory(name: str, *, creating: bool) -> None:

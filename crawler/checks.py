@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from archive.revisit import REVISIT_MODES, RevisitSchedule
+from extraction.pages.choice import current_module, split_path
 
 
 class SettingsLike(Protocol):
@@ -335,11 +336,13 @@ def page_class_problem(value: Any) -> str | None:
     the spider imports it too."""
     cls = value
     if isinstance(value, str):
-        module_name, _, attribute = value.strip().rpartition(".")
+        # Named as the spider names it (``module.Class`` or ``module:Class``, an old
+        # ``crawler.pages`` path too): extraction.pages.choice.load_page_class.
+        module_name, attribute = split_path(value.strip())
         if not module_name or not attribute:
             return ""
         try:
-            cls = getattr(importlib.import_module(module_name), attribute)
+            cls = getattr(importlib.import_module(current_module(module_name)), attribute)
         except Exception as error:  # whatever importing it raises, the crawl would raise too
             return f"{type(error).__name__}: {error}"
     if not isinstance(cls, type):

@@ -323,6 +323,9 @@ GOOD: list[tuple[str, Any]] = [
     ("ARCHIVE_MEMORY_QUEUE_SIZE", "0"),
     ("ARCHIVE_PROGRESS_INTERVAL", "0"),
     ("ARCHIVE_PAGE_CLASS", "extraction.pages.SputnikArticlePage"),
+    # named as before page objects had a package of their own, and as module:Class
+    ("ARCHIVE_PAGE_CLASS", "crawler.pages.sputnik.SputnikArticlePage"),
+    ("ARCHIVE_PAGE_CLASS", "extraction.pages.sputnik:SputnikArticlePage"),
     ("ARCHIVE_REVISIT_SCHEDULE", "never"),
     ("ARCHIVE_REVISIT_SCHEDULE", "1h:10m,*:1d"),
     ("ARCHIVE_REVISIT", "all"),

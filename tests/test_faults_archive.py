@@ -460,3 +460,43 @@ def test_a_checkpoint_killed_half_way_is_no_truncation(tmp_path: Path) -> None:
     assert str(raised.value) == (
         f"{db} is damaged: truncated to {before} bytes of {pages * page_size}"
     )
+
+
+@pytest.mark.parametrize("wal", ["a later commit", "zeros", "stale salts"])
+def test_a_truncated_archive_is_refused_whatever_wal_lies_beside_it(
+    tmp_path: Path, wal: str
+) -> None:
+    """A WAL that does not hold the pages the file lacks (a later small commit, garbage, a
+    WAL of an older checkpoint generation) makes no truncated file whole: refused, and
+    nothing created beside it (no -shm)."""
+    live, db = tmp_path / "live.db", tmp_path / "data" / "archive.db"
+    db.parent.mkdir()
+    with Archive(live) as archive:
+        crawl = archive.begin_crawl("s", {})
+        for number in range(1, 30):
+            article = make_article(number)
+            archive.store_article(article, crawl_id=crawl, fetch=fetch_for(article))
+    writer = sqlite3.connect(live, isolation_level=None)
+    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE articles SET title = 'x' WHERE id = 1")
+    size = live.stat().st_size
+    db.write_bytes(live.read_bytes())
+    log = bytearray(Path(f"{live}-wal").read_bytes())
+    writer.close()
+    if wal == "zeros":
+        log = bytearray(len(log))
+    elif wal == "stale salts":
+        log[16:24] = bytes(8)  # the header's salts: no frame belongs to it any more
+    Path(f"{db}-wal").write_bytes(bytes(log))
+    with open(db, "r+b") as file:
+        file.truncate(size - 3 * 4096)
+    before = files_in(db.parent)
+    with pytest.raises(ArchiveError) as raised:
+        faults.check_file(db)
+    assert str(raised.value) == f"{db} is damaged: truncated to {size - 3 * 4096} bytes of {size}"
+    assert files_in(db.parent) == before
+
+
+def files_in(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}

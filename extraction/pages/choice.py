@@ -18,6 +18,21 @@ EXTRACTOR = PAGE_CLASS.__name__
 _MOVED = {"crawler.pages": "extraction.pages", "crawler.items": "extraction.items"}
 
 
+def current_module(name: str) -> str:
+    """The module's name today: ``crawler.pages.sputnik`` is ``extraction.pages.sputnik``."""
+    for old, new in _MOVED.items():
+        if name == old or name.startswith(old + "."):
+            return new + name[len(old) :]
+    return name
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """(module, attribute) of ``module.Class`` or ``module:Class``; empty parts when the path
+    is neither."""
+    module_name, sep, name = path.partition(":") if ":" in path else path.rpartition(".")
+    return (module_name, name) if sep else ("", "")
+
+
 def extractor_version(page_class: type[ArticlePage] = PAGE_CLASS) -> str:
     """The page class's ``extractor_version`` (``extraction.pages.sputnik.EXTRACTOR_VERSION``
     for the default one), ``"1"`` for a page class without one."""
@@ -32,14 +47,11 @@ def load_page_class(path: str) -> type[ArticlePage]:
     not (``bench.trafilatura_page.TrafilaturaArticlePage`` is not). Raises ``ValueError``
     when it cannot be imported or is no such class.
     """
-    module_name, sep, name = path.partition(":") if ":" in path else path.rpartition(".")
-    if not sep or not module_name or not name:
+    module_name, name = split_path(path)
+    if not module_name or not name:
         raise ValueError(f"{path!r} is not module.Class")
-    for old, new in _MOVED.items():
-        if module_name == old or module_name.startswith(old + "."):
-            module_name = new + module_name[len(old) :]
     try:
-        found = getattr(importlib.import_module(module_name), name)
+        found = getattr(importlib.import_module(current_module(module_name)), name)
     except (ImportError, AttributeError) as error:
         raise ValueError(f"cannot import {path}: {error}") from error
     if not (isinstance(found, type) and callable(getattr(found, "to_item", None))):

@@ -73,7 +73,8 @@ class Site:
     def _serving_domain(self, host: str) -> str | None:
         """The longest of its domains ``host`` is, or is a subdomain of."""
         host = host.lower().rstrip(".")
-        found = [d for d in self.domains + self.old_domains if host == d or host.endswith("." + d)]
+        domains = [d.lower().rstrip(".") for d in self.domains + self.old_domains]
+        found = [d for d in domains if host == d or host.endswith("." + d)]
         return max(found, key=len) if found else None
 
 
@@ -82,7 +83,7 @@ _SITES: dict[str, Site] = {}
 
 def register(site: Site) -> Site:
     """Add ``site`` to the registry; a second site of the same name is an error."""
-    if site.name in _SITES and _SITES[site.name] is not site:
+    if site.name in _SITES and _SITES[site.name] != site:  # the same one again is no error
         raise ValueError(f"two sites named {site.name!r}")
     _SITES[site.name] = site
     return site
@@ -102,7 +103,10 @@ def site_of(url: str) -> Site | None:
     """The site serving ``url``'s host (the most specific domain wins), ``None`` for a
     site nobody declared."""
     _load()
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed authority, e.g. "http://[::1"
+        return None
     matches = [(site._serving_domain(host), site) for site in _SITES.values()]
     serving = [(len(domain), site) for domain, site in matches if domain]
     return max(serving, key=lambda pair: pair[0])[1] if serving else None
