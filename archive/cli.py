@@ -181,7 +181,20 @@ def _show_value(value: Any) -> str:
 # -- commands -----------------------------------------------------------------------------
 
 
-@click.group(name="archive")
+class ArchiveGroup(click.Group):
+    """The ``archive`` group: a damaged file met inside a command (a page SQLite cannot
+    read, past what opening checks) ends it with one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.OperationalError as error:
+            raise click.ClickException(f"{ctx.params.get('db')}: {error}") from error
+        except sqlite3.DatabaseError as error:
+            raise click.ClickException(f"{ctx.params.get('db')} is damaged: {error}") from error
+
+
+@click.group(name="archive", cls=ArchiveGroup)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False),

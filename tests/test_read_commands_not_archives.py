@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from archive import Archive, ArchiveError
 from archive.cli import cli
 from archive.faults import check_file
+from tests.test_archive import fetch_for, make_article
 from tests.test_migrations import SCHEMA_1
 
 #: Arguments each command needs besides ``--db``; every command of the group is here.
@@ -198,3 +199,29 @@ def test_the_archive_command_and_a_crawl_name_a_bad_file_alike(tmp_path: Path, k
         check_file(path)  # what `scrapy crawl` says (tests/test_faults_crawl.py runs it)
     result = CliRunner().invoke(cli, ["--db", str(path), "crawls"])
     assert (result.exit_code, result.output) == (1, f"Error: {crawl.value}\n")
+
+
+def test_a_page_damaged_past_what_opening_checks_ends_a_command_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """The header and schema read fine, an article page is garbage: the command that meets it
+    says so in one line (exit 1), as every refusal does, not with a traceback."""
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("s", {})
+        for number in range(1, 200):
+            article = make_article(number)
+            archive.store_article(article, crawl_id=crawl, fetch=fetch_for(article))
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(db, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+    result = CliRunner().invoke(cli, ["--db", str(db), "articles"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {db} is damaged: database disk image is malformed\n",
+    )
