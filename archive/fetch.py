@@ -14,7 +14,6 @@ retried: a page that fails is reported, not asked for again.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import socket
 import threading
 import time
@@ -27,6 +26,14 @@ from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
+
+from archive.addresses import (
+    address_refusal,
+    link_refusal,
+    literal_address,
+    resolve,
+    scheme_refusal,
+)
 
 #: Statuses of a redirect, as the spider follows them.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -354,42 +361,19 @@ def _authority(url: str) -> str:
 
 def _check_redirect(target: str, named: str) -> None:
     """Raise ``FetchError`` (``refused``) for a redirect the crawl would not follow: to another
-    scheme than http(s), or to another host (or port) than the one named that is not public.
+    scheme than http(s), or to another host (or port) than the one named that is not public,
+    judged by the crawl's own rules (:mod:`archive.addresses`).
 
     The address checked is looked up again when urllib connects: a name that changes its
     address between the two (DNS rebinding) is not caught; the crawl checks the address it
     connects to."""
-    parts = urlsplit(target)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise FetchError("refused", f"scheme {parts.scheme.lower()}: is not http(s)")
-    host = (parts.hostname or "").lower()
-    if _authority(target) == named:
+    reason = scheme_refusal(target)
+    if reason is None and _authority(target) == named:
         return
-    if host == "localhost" or host.endswith(".localhost"):
-        raise FetchError("refused", f"loopback address {host}")
-    for address in _addresses(host):
-        if not address.is_global:
-            raise FetchError("refused", f"{_kind(address)} address {address}")
-
-
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """The addresses ``host`` stands for; none when it does not resolve (the request fails)."""
-    try:
-        return [ipaddress.ip_address(host.split("%", 1)[0])]
-    except ValueError:
-        pass
-    try:
-        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return []
-    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
-
-
-def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    if address.is_loopback:
-        return "loopback"
-    if address.is_link_local:
-        return "link-local"
-    if address.is_private:
-        return "private"
-    return "non-public"
+    reason = reason or link_refusal(target, frozenset())
+    if reason is None:
+        host = urlsplit(target).hostname or ""
+        if literal_address(host) is None:
+            reason = next(filter(None, map(address_refusal, resolve(host))), None)
+    if reason is not None:
+        raise FetchError("refused", reason)

@@ -848,3 +848,15 @@ def test_a_redirect_to_another_port_of_the_named_host_is_checked_like_another_ho
     assert result.stderr == (
         f"Error: {server.url('/article/')}: refused: loopback address 127.0.0.1\n"
     )
+
+
+def test_a_redirect_is_judged_by_the_crawl_s_own_address_rules(server: Server) -> None:
+    """An IPv6 address carrying a loopback IPv4 one leads to loopback, as the crawl's rules
+    (archive.addresses) say; extract judges redirects with those very rules."""
+    server.routes["/article/"] = (301, {"Location": "http://[::ffff:127.0.0.1]:9/"}, b"")
+    result = run(server.url("/article/"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {server.url('/article/')}: refused: loopback address ::ffff:7f00:1\n"
+    )
+    assert server.paths() == ["/robots.txt", "/article/"]

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+from archive.addresses import resolve
 from crawler import settings as project
 from crawler.middlewares.credentials import (
     UrlCredentialsMiddleware,
@@ -39,7 +40,6 @@ from crawler.middlewares.safety import (
     HostResolver,
     IPAddress,
     RefusedRequest,
-    _getaddrinfo,
     address_refusal,
     link_refusal,
 )
@@ -114,10 +114,10 @@ def test_link_rules(url: str, reason: str | None) -> None:
 
 
 def test_localhost_resolves_to_loopback_and_an_unusable_name_to_nothing() -> None:
-    assert _getaddrinfo("localhost")
-    assert all(ip.is_loopback for ip in _getaddrinfo("localhost"))
+    assert resolve("localhost")
+    assert all(ip.is_loopback for ip in resolve("localhost"))
     # A label over 63 characters fails to encode: no lookup is even tried.
-    assert _getaddrinfo("a" * 64 + ".example") == ()
+    assert resolve("a" * 64 + ".example") == ()
 
 
 # -- the link check (spider middleware) -----------------------------------------------------
