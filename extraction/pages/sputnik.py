@@ -816,16 +816,6 @@ class SputnikArticlePage(ArticlePage):
         )
 
     @property
-    def published_at(self) -> str | None:
-        """Publication time, ISO 8601 with offset; Moscow time when the page gives none."""
-        return self._published[0]
-
-    @property
-    def published_at_raw(self) -> str | None:
-        """Publication time as found: the datetime= / data-unixtime attribute if any."""
-        return self._published[1]
-
-    @property
     def image_url(self) -> str | None:
         """Absolute URL of the main photo: the photo element, else JSON-LD / og:image."""
         if self.photo_element is not None:
