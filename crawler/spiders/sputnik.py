@@ -53,9 +53,9 @@ from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
-from w3lib.encoding import http_content_type_encoding
 
 from archive import RevisitSchedule
+from archive.reparse import charset
 from archive.revisit import REVISIT_ALL, REVISIT_MODES
 from archive.urls import canonical_key
 from crawler.frontier import (
@@ -704,6 +704,8 @@ def header_charset(response: Response) -> str | None:
     from the bytes' statistics (``cp1250`` for French windows-1252 text, depending on what
     the page holds), and the page object, given ``None``, reads the page's own ``<meta>``
     and then tries UTF-8 and windows-1252 (:func:`extraction.pages.base.decode_html`).
+    Read by the rule ``archive reparse`` and ``archive extract`` apply to the stored
+    headers (:func:`archive.reparse.charset`), so all three read a page alike.
     """
-    content_type = response.headers.get(b"Content-Type") or b""
-    return http_content_type_encoding(content_type.decode("latin-1"))
+    values = response.headers.getlist(b"Content-Type")
+    return charset({"Content-Type": [value.decode("latin-1") for value in values]})
