@@ -13,6 +13,7 @@ from typing import Any
 #: Kinds of "Lire aussi" edges, as stored in ``links.kind``.
 LINK_END = "lire_aussi"  # the "Lire aussi:" block at the end of the article
 LINK_INLINE = "inline"  # a "Lire aussi" block set between two paragraphs of the body
+LINK_MODULE = "module"  # a module of article cards beside or after the article
 
 
 @dataclass
@@ -24,7 +25,8 @@ class RelatedLink:
     title: str
     """The headline shown as anchor text, cleaned of surrounding whitespace."""
     kind: str = LINK_END
-    """``lire_aussi`` (end-of-article block) or ``inline`` (block inside the body)."""
+    """``lire_aussi`` (end-of-article block), ``inline`` (block inside the body) or
+    ``module`` (a module of article cards)."""
     position: int = 0
     """0-based order of the link among all related links of the page."""
 

@@ -2,10 +2,16 @@
 the site of a URL.
 
 A :class:`Site` declares a site's name, its domains (and those it used before), where its
-articles are discovered (sitemaps, feeds, listing pages), what its article URLs look like,
-which page object reads them, and the time zone and language of its pages. Adding a site is
-one small module in this package that builds its ``Site`` and registers it, plus its real
-pages as fixtures.
+articles are discovered (sitemaps, news sitemaps, feeds, listing pages), what its article URLs
+look like, which page object reads them (and which read its older layouts), the blocks its
+pages hold that are not article text (related blocks, paywall notices, promos), and the time
+zone, language and politeness it needs. Adding a site is one small module in this package
+that builds its ``Site`` and registers it, plus its real pages as fixtures.
+
+Which page object handles which URLs is data, as in web-poet's ``@handle_urls``: the site of
+a URL (:func:`site_of`) names its page class; a URL of no declared site gets the generic page
+object (:func:`page_class_of`). Older layouts are kept as Fundus keeps parser versions, each
+valid until a day (:class:`Layout`), so a page captured years ago is read as it was laid out.
 
 Pure data and lookups: this package imports neither Scrapy nor the archive.
 """
@@ -14,11 +20,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
 from extraction.pages.base import ArticlePage
+
+#: Article paths of a site that declares none: a path of two segments or more whose last
+#: one is a slug or an id (``/politique/article/2024/05/02/un-titre_6231.html``,
+#: ``/economie/un-titre-2093452``), or any ``.html``/``.htm``/``.php`` page but an index.
+GENERIC_ARTICLE_PATH = re.compile(
+    r"^/(?:[^/?#]+/)+(?:[^/?#]*-[^/?#]*-[^/?#]*|[^/?#]*\d{4,}[^/?#]*)/?$"
+    r"|^/(?:[^/?#]+/)*(?!index\.)[^/?#]+\.(?:html?|php)$"
+)
+#: Listing paths of a site that declares none: one path segment (``/international/``).
+GENERIC_LISTING_PATH = re.compile(r"^/[a-z0-9_-]+/?$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An older layout of a site, read by its own page object (Fundus' ``VALID_UNTIL``)."""
+
+    page_class: type[ArticlePage]
+    """The page object that reads pages of this layout."""
+    valid_until: date
+    """The last day pages were served in this layout."""
 
 
 @dataclass(frozen=True)
@@ -34,17 +60,21 @@ class Site:
     domains: tuple[str, ...]
     """Hosts it serves today; their subdomains are the site too."""
     page_class: type[ArticlePage]
-    """The page object that reads its article pages."""
-    article_path: re.Pattern[str]
+    """The page object that reads its article pages (today's layout)."""
+    article_path: re.Pattern[str] = GENERIC_ARTICLE_PATH
     """Paths of article pages."""
-    listing_path: re.Pattern[str]
+    listing_path: re.Pattern[str] = GENERIC_LISTING_PATH
     """Paths of listing pages (rubriques, sections) followed from the home page."""
     old_domains: tuple[str, ...] = ()
     """Hosts it served before (archived URLs still name them)."""
     sitemaps: tuple[str, ...] = ()
     """Paths of its sitemaps (indexes or not), asked for besides robots.txt's."""
+    news_sitemaps: tuple[str, ...] = ()
+    """Paths of its Google News sitemaps (the last two days' articles)."""
     feeds: tuple[str, ...] = ()
     """Paths of its RSS or Atom feeds."""
+    listings: tuple[str, ...] = ()
+    """Paths of listing pages discovery starts from besides the home page."""
     article_day: re.Pattern[str] | None = None
     """Where an article path carries its publication day (``YYYYMMDD``, first group that
     matched); ``None`` when its URLs carry none."""
@@ -53,6 +83,18 @@ class Site:
     """Zone of the times its pages show without an offset (``None``: the page object's)."""
     politeness: dict[str, Any] = field(default_factory=dict)
     """Settings this site needs other than the crawl's (``DOWNLOAD_DELAY``...)."""
+    related_selectors: tuple[str, ...] = ()
+    """CSS selectors of its related-article blocks, besides the generic markers and classes."""
+    related_markers: tuple[str, ...] = ()
+    """Marker phrases of its related blocks the generic list lacks."""
+    strip_selectors: tuple[str, ...] = ()
+    """CSS selectors of what is not article text (paywall notices, promos, chrome)."""
+    strip_patterns: tuple[re.Pattern[str], ...] = ()
+    """Paragraphs that are not article text, matched whole (``Il vous reste 57.09% …``)."""
+    layouts: tuple[Layout, ...] = ()
+    """Its older layouts, oldest first; pages after the last one's day use ``page_class``."""
+    note: str = ""
+    """What a user should know: where its fixtures come from, or that none could be found."""
 
     def is_article_path(self, path: str) -> bool:
         return bool(self.article_path.match(path))
@@ -65,6 +107,14 @@ class Site:
         if match is None:
             return None
         return next((group for group in match.groups() if group), None)
+
+    def page_class_at(self, day: date | None = None) -> type[ArticlePage]:
+        """The page object of pages served on ``day`` (today's without a day)."""
+        if day is not None:
+            for layout in self.layouts:
+                if day <= layout.valid_until:
+                    return layout.page_class
+        return self.page_class
 
     def serves(self, host: str) -> bool:
         """True for one of its hosts, old or current, or a subdomain of one."""
@@ -110,6 +160,17 @@ def site_of(url: str) -> Site | None:
     matches = [(site._serving_domain(host), site) for site in _SITES.values()]
     serving = [(len(domain), site) for domain, site in matches if domain]
     return max(serving, key=lambda pair: pair[0])[1] if serving else None
+
+
+def page_class_of(url: str, day: date | None = None) -> type[ArticlePage]:
+    """The page object that reads ``url`` (as laid out on ``day``): its site's, else the
+    generic one."""
+    site = site_of(url)
+    if site is None:
+        from extraction.pages.generic import GenericArticlePage
+
+        return GenericArticlePage
+    return site.page_class_at(day)
 
 
 def all_sites() -> list[Site]:
