@@ -4,19 +4,132 @@ A block is found by its marker text, by the class tokens newsrooms give such blo
 JSON a page embeds for a block its scripts draw. Each link becomes a typed edge
 (:data:`~extraction.items.LINK_INLINE`, :data:`~extraction.items.LINK_END`,
 :data:`~extraction.items.LINK_MODULE`) with its anchor text.
+
+How a block is found (measured on the French pages of ``tests/fixtures/corpus``:
+``python -m bench.related_links``):
+
+- a marker is a text node that says only the phrase, give or take accents, case, a colon, an
+  arrow and a "sur <site>" ("LIRE AUSSI SUR REGARDS.FR >>"); a phrase inside prose is none.
+  Its block is the smallest element that starts with the marker and holds a link after it
+  ("À lire aussi : <a>Titre</a>" in one paragraph, or a box with a heading), else the marker's
+  element and the lists that follow it (a heading, then a ``<ul>``);
+- a label hidden by a class ("visually hidden") still counts: the corpus's annotators count
+  it, and screen readers read it; one hidden by markup (``hidden``, ``display: none``), inside
+  a script, a style or an attribute does not;
+- a class block is an element with one of :data:`BLOCK_CLASSES` as a whole class token (never
+  a substring: ``related`` alone names sidebars of shop links), or a site's selector;
+- embedded JSON counts only where an object describes the page itself (its URL or path) and
+  lists related articles with their URLs; bare ids (Euronews' ``relatedIds``) give none, and
+  the ``relatedArticles`` of the other articles a page lists (Les Échos) are theirs, not its.
+
+Kinds: ``module`` when the block is a list of article cards (an image, a heading, or
+several links per item: only each card's headline link is kept), ``inline`` when article
+text follows it in the container it interrupts, ``lire_aussi`` otherwise.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from extraction.items import RelatedLink
+from extraction.items import LINK_END, LINK_INLINE, LINK_MODULE, RelatedLink
+from extraction.pages.base import INVISIBLE_TAGS, classes, collapse_ws, is_hidden, visible_text
 
 if TYPE_CHECKING:
     from extraction.pages.base import ArticlePage
+
+#: Marker phrases, written as a reader sees them; matched without accents, case or colon.
+MARKERS: tuple[str, ...] = (
+    "Lire aussi",
+    "À lire aussi",
+    "Lire également",
+    "À lire également",
+    "Voir aussi",
+    "À voir aussi",
+    "Voir également",
+    "À voir également",
+    "Sur le même sujet",
+    "Sur le même thème",
+    "Dans la même rubrique",
+    "À découvrir",
+    "À découvrir aussi",
+    "À découvrir également",
+    "Pour aller plus loin",
+    "Aller plus loin",
+    "Articles liés",
+    "Articles en relation",
+    "Articles similaires",
+    "Nos articles sur le sujet",
+    "Les articles liés",
+    "Lire la suite sur le même sujet",
+    "Sur le sujet",
+    "Dans l'actualité",
+)
+#: The phrases the corpus annotates ("Lire aussi", "À lire aussi", "Lire également", also
+#: "LIRE AUSSI SUR …"), as a pattern over :func:`normalize` d text.
+READ_ALSO = re.compile(r"^(?:a )?lire (?:aussi|egalement)\b")
+#: Whole class tokens of related blocks.
+BLOCK_CLASSES = frozenset(
+    {
+        "catcher",
+        "fig-body-link",
+        "encadre-lire-aussi",
+        "c-read-also",
+        "read-also",
+        "readalso",
+        "read-more-links",
+        "related-link",
+        "related-links",
+        "related-articles",
+        "related-posts",
+        "related-content",
+        "lire-aussi",
+        "lireaussi",
+        "article-related",
+        "articles-lies",
+        "widget--type-related",
+        "yarpp-related",
+        "jp-relatedposts",
+    }
+)
+#: Keys of embedded JSON that list an article's related articles.
+JSON_RELATED_KEYS = ("relatedArticles", "relatedContent", "relatedLinks", "relatedIds", "related")
+_JSON_URL_KEYS = ("url", "canonicalUrl", "canonical_url", "link", "href", "path")
+_JSON_TITLE_KEYS = ("title", "headline", "name", "label")
+#: How far a marker's element may grow to reach its links.
+MAX_LEVELS = 4
+#: A following sibling is part of a marker's block while it has links and at most this much
+#: text of its own besides them (a card's date, author, standfirst).
+MAX_FOREIGN_TEXT = 300
+#: A paragraph this long is article text (where a block sits between two, it is inline).
+TEXT_PARAGRAPH = 80
+
+_SEPARATORS = r"[\s:>»›→➜▶►\-–—.…|/*•]*"
+_CHROME_TAGS = frozenset({"nav", "header", "footer"})
+_COMMENTS = re.compile(r"(?:^|[-_])(?:comments?|commentaires?|disqus)(?:$|[-_])", re.I)
+#: Class words of tag lists, share and account buttons, menus: never a related link.
+_NOT_A_LINK_CLASS = re.compile(
+    r"(?:^|[-_])(?:tags?|keywords?|mots-?cles|share|sharing|social|btn|button|dropdown|modal"
+    r"|popup|login|signup|subscribe|favorites?)(?:$|[-_])",
+    re.I,
+)
+_TAG_PATH = re.compile(r"/(?:tags?|mots?-cles?|keywords?|themes?/tag)/", re.I)
+_SHARE_HOSTS = re.compile(
+    r"(?:^|\.)(?:facebook\.com|twitter\.com|x\.com|linkedin\.com|pinterest\.\w+|whatsapp\.com"
+    r"|t\.me|reddit\.com)$",
+    re.I,
+)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_STOP_TAGS = frozenset({"body", "html", "main"})
+_MEDIA_TAGS = frozenset({"img", "picture", "figure", "video"})
+_NOT_BODY_TAGS = frozenset({"nav", "header", "footer", "aside", "li"})
 
 
 @dataclass
@@ -31,14 +144,469 @@ class RelatedBlock:
     marker: str | None = None
     """The marker text that introduced it (``À lire aussi``), ``None`` when found otherwise."""
     links: list[RelatedLink] = field(default_factory=list)
+    parts: list[HtmlElement] = field(default_factory=list)
+    """Every element of the block when no one element holds it all and nothing else (a
+    marker heading, then the list after it): all are left out of the article text.
+    Empty when ``element`` is the whole block."""
+    source: str = "marker"
+    """How it was found: ``marker``, ``class`` (a class token or a site selector) or
+    ``json``."""
+
+    @property
+    def elements(self) -> list[HtmlElement]:
+        """The elements to leave out of the article text."""
+        if self.parts:
+            return list(self.parts)
+        return [] if self.element is None else [self.element]
+
+
+# --- markers ----------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """``text`` lower-cased, without accents, apostrophes made straight, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())
+
+
+def is_read_also(marker: str | None) -> bool:
+    """True for the "Lire aussi" / "À lire aussi" / "Lire également" family, the phrases the
+    corpus annotates (also "LIRE AUSSI SUR REGARDS.FR")."""
+    return bool(marker) and bool(READ_ALSO.match(normalize(marker or "").lstrip(" »>›-–—*•")))
+
+
+def marker_pattern(markers: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching a text node that says only one of ``markers`` (normalised), with
+    separators around it and an optional "sur <site>" after it."""
+    phrases = sorted({normalize(m) for m in markers if m.strip()}, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(
+        rf"^{_SEPARATORS}(?:{alternatives})(?:\s+sur\s+[\w.'-]+(?:\s+[\w.'-]+)?)?{_SEPARATORS}$"
+    )
+
+
+_DEFAULT_PATTERN = marker_pattern(MARKERS)
+
+
+def _marker_nodes(page: ArticlePage, pattern: re.Pattern[str]) -> Iterator[tuple[HtmlElement, str]]:
+    """(element holding the text, marker text) for each text node that is a marker, in
+    page order; a tail's holder is its parent."""
+    for el in page.index.nodes:
+        if not isinstance(el.tag, str):
+            continue
+        for text, holder in ((el.text, el), (el.tail, el.getparent())):
+            if not text or holder is None or len(text) > 120:
+                continue
+            stripped = text.strip()
+            if stripped and pattern.match(normalize(stripped)):
+                yield holder, collapse_ws(stripped) or stripped
+
+
+def _out_of_scope(el: HtmlElement) -> bool:
+    """True for what is never a related block: hidden or invisible, site chrome (nav,
+    header, footer), comments."""
+    for node in (el, *el.iterancestors()):
+        if node.tag in INVISIBLE_TAGS or node.tag in _CHROME_TAGS or is_hidden(node):
+            return True
+        ident = " ".join((*classes(node), str(node.get("id") or "")))
+        if ident and _COMMENTS.search(ident):
+            return True
+    return False
+
+
+def _starts_with(el: HtmlElement, marker: str) -> bool:
+    text = visible_text(el)
+    return bool(text) and normalize(text or "").lstrip(" »>›-–—*•").startswith(
+        normalize(marker).lstrip(" »>›-–—*•")
+    )
+
+
+def _links_after(page: ArticlePage, scope: HtmlElement, start: int) -> list[HtmlElement]:
+    positions = page.index.positions
+    return [a for a in page.css("a[href]", scope) if positions[a] > start]
+
+
+def _marker_block(
+    page: ArticlePage, holder: HtmlElement, marker: str
+) -> tuple[HtmlElement, list[HtmlElement]] | None:
+    """(element, parts) of the block ``marker`` (held by ``holder``) introduces."""
+    start = page.index.positions[holder]
+    candidate = holder
+    for _level in range(MAX_LEVELS + 1):
+        if _links_after(page, candidate, start):
+            return _widen(page, candidate), []
+        parent = candidate.getparent()
+        if parent is None or parent.tag in _STOP_TAGS or not _starts_with(parent, marker):
+            break
+        candidate = parent
+    parts = _link_siblings(page, candidate)
+    if not parts:
+        return None
+    return parts[-1], [candidate, *parts]
+
+
+def _widen(page: ArticlePage, el: HtmlElement) -> HtmlElement:
+    """``el``'s largest ancestor that holds nothing more to read or follow."""
+    text, links = visible_text(el), len(page.css("a[href]", el))
+    while True:
+        parent = el.getparent()
+        if parent is None or parent.tag in _STOP_TAGS:
+            return el
+        if visible_text(parent) != text or len(page.css("a[href]", parent)) != links:
+            return el
+        el = parent
+
+
+def _link_siblings(page: ArticlePage, marker_el: HtmlElement) -> list[HtmlElement]:
+    """The siblings after a marker's element that hold its links: the first ones that hold
+    links and little text besides, until a heading or a paragraph of text."""
+    found: list[HtmlElement] = []
+    for sibling in marker_el.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag in INVISIBLE_TAGS:
+            continue
+        anchors = page.css("a[href]", sibling)
+        text = visible_text(sibling) or ""
+        if not anchors:
+            if text or sibling.tag in _HEADINGS or found:
+                break
+            continue
+        if sibling.tag in _HEADINGS and found:
+            break
+        link_text = sum(len(visible_text(a) or "") for a in anchors)
+        if len(text) - link_text > MAX_FOREIGN_TEXT * max(1, len(anchors)):
+            break
+        found.append(sibling)
+    return found
+
+
+# --- classes, selectors -----------------------------------------------------------------
+
+
+def _class_elements(page: ArticlePage, selectors: tuple[str, ...]) -> list[HtmlElement]:
+    found = [el for el in page.index.nodes if isinstance(el.tag, str) and _has_block_class(el)]
+    for selector in selectors:
+        found.extend(page.css(selector))
+    return found
+
+
+def _has_block_class(el: HtmlElement) -> bool:
+    value = el.get("class")
+    return bool(value) and not BLOCK_CLASSES.isdisjoint(str(value).split())
+
+
+# --- links of a block -------------------------------------------------------------------
+
+
+def _wanted(
+    page: ArticlePage, anchor: HtmlElement, url: str | None, scope: HtmlElement | None = None
+) -> bool:
+    """False for what is no related article: another scheme, the page itself, a tag, a
+    share or account button (classes looked at up to ``scope``, the block's element)."""
+    if not url or not url.startswith(("http://", "https://")) or page.same_page(url):
+        return False
+    if "tag" in str(anchor.get("rel") or "").lower().split() or _TAG_PATH.search(url):
+        return False
+    if _SHARE_HOSTS.search(urlsplit(url).hostname or ""):
+        return False
+    for node in (anchor, *anchor.iterancestors()):
+        if node is scope or node.tag == "body":
+            break
+        if is_hidden(node) or _NOT_A_LINK_CLASS.search(" ".join(classes(node))):
+            return False
+    return True
+
+
+def _headline(anchor: HtmlElement) -> str | None:
+    """The card headline a link wraps (a heading, a ``*title*`` element), else ``None``."""
+    for el in anchor.iterdescendants():
+        if isinstance(el.tag, str) and (el.tag in _HEADINGS or _titled(el)):
+            text = visible_text(el)
+            if text:
+                return text
+    return None
+
+
+def _titled(el: HtmlElement) -> bool:
+    return any("title" in c.lower() or "headline" in c.lower() for c in classes(el))
+
+
+def _title(anchor: HtmlElement) -> str:
+    return _headline(anchor) or visible_text(anchor) or collapse_ws(anchor.get("title")) or ""
+
+
+def _cards(page: ArticlePage, elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The block's items (outermost ``li``/``article`` holding links) when they look like
+    article cards (a picture, a heading or several links each); else an empty list."""
+    items: list[HtmlElement] = []
+    for scope in elements:
+        for el in page.css("li, article", scope):
+            if page.css("a[href]", el) and not any(el in i.iterdescendants() for i in items):
+                items.append(el)
+    if not items:
+        return []
+    card_like = sum(1 for item in items if _is_card(page, item))
+    return items if card_like * 2 > len(items) else []
+
+
+def _is_card(page: ArticlePage, item: HtmlElement) -> bool:
+    if any(isinstance(el.tag, str) and el.tag in _MEDIA_TAGS for el in item.iterdescendants()):
+        return True
+    if any(isinstance(el.tag, str) and el.tag in _HEADINGS for el in item.iterdescendants()):
+        return True
+    urls = {page.absolute(a.get("href")) for a in page.css("a[href]", item)}
+    return len(urls) > 1
+
+
+def _main_link(page: ArticlePage, card: HtmlElement) -> HtmlElement | None:
+    """A card's headline link: the one in or around a heading / ``*title*`` element, else
+    the one with the longest text."""
+    anchors = [
+        a for a in page.css("a[href]", card) if _wanted(page, a, page.absolute(a.get("href")))
+    ]
+    for a in anchors:
+        if _headline(a):
+            return a
+        for node in a.iterancestors():
+            if node is card:
+                break
+            if node.tag in _HEADINGS or _titled(node):
+                return a
+    texts = [(len(visible_text(a) or ""), -i, a) for i, a in enumerate(anchors)]
+    return max(texts, key=lambda t: (t[0], t[1]))[2] if texts and max(texts)[0] else None
+
+
+def _block_links(
+    page: ArticlePage, elements: list[HtmlElement], kind: str, after: int = -1
+) -> list[RelatedLink]:
+    """The links of a block's elements in page order, one per URL (the first anchor with
+    text names it)."""
+    positions = page.index.positions
+    if kind == LINK_MODULE:
+        anchors = [
+            (a, card)
+            for card in _cards(page, elements)
+            if (a := _main_link(page, card)) is not None
+        ]
+    else:
+        anchors = [(a, el) for el in elements for a in page.css("a[href]", el)]
+    by_url: dict[str, RelatedLink] = {}
+    for anchor, scope in anchors:
+        if positions[anchor] <= after:
+            continue
+        url = page.absolute(anchor.get("href"))
+        if url is None or not _wanted(page, anchor, url, scope):
+            continue
+        title = _title(anchor)
+        link = by_url.setdefault(url.split("#")[0], RelatedLink(url=url, title=title, kind=kind))
+        if not link.title:
+            link.title = title
+    return [link for link in by_url.values() if link.title]
+
+
+# --- kinds ------------------------------------------------------------------------------
+
+
+def _text_paragraphs(page: ArticlePage, blocks: list[_Found]) -> list[int]:
+    """Positions of the page's paragraphs of article text: long enough, outside site
+    chrome, list items and the blocks found."""
+    found: list[int] = []
+    for p in page.css("p"):
+        text = visible_text(p) or ""
+        links = sum(len(visible_text(a) or "") for a in page.css("a[href]", p))
+        if len(text) - links < TEXT_PARAGRAPH or _in_chrome_or_list(p):
+            continue
+        if not _inside_any(page, p, blocks):
+            found.append(page.index.positions[p])
+    return found
+
+
+def _in_chrome_or_list(el: HtmlElement) -> bool:
+    return any(node.tag in _NOT_BODY_TAGS for node in el.iterancestors())
+
+
+def _placement(page: ArticlePage, elements: list[HtmlElement], paragraphs: list[int]) -> str:
+    """``inline`` when article text follows the block in the first container around it
+    that holds article text before it; ``lire_aussi`` otherwise."""
+    index = page.index
+    first, last = index.positions[elements[0]], index.end(elements[-1])
+    for container in elements[0].iterancestors():
+        start, end = index.positions[container], index.end(container)
+        if any(start < p < first for p in paragraphs):
+            return LINK_INLINE if any(last < p <= end for p in paragraphs) else LINK_END
+    return LINK_END
+
+
+# --- embedded JSON ----------------------------------------------------------------------
+
+_ASSIGNMENT = re.compile(r"(?:window\.)?[\w$.]+\s*=\s*(?=[\[{])")
+
+
+def _script_values(page: ArticlePage) -> Iterator[Any]:
+    """The JSON values the page's scripts hold: whole JSON scripts and ``x = {...}``."""
+    decoder = json.JSONDecoder()
+    for script in page.css("script"):
+        text = script.text or ""
+        if "related" not in text:
+            continue
+        kind = str(script.get("type") or "").lower()
+        if "json" in kind:
+            try:
+                yield json.loads(text)
+            except ValueError:
+                continue
+            continue
+        for match in _ASSIGNMENT.finditer(text):
+            try:
+                value, _end = decoder.raw_decode(text, match.end())
+            except ValueError:
+                continue
+            yield value
+
+
+def _objects(value: Any) -> Iterator[dict[str, Any]]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _json_target(page: ArticlePage, obj: dict[str, Any]) -> tuple[str, str] | None:
+    """(absolute URL, title) an object of embedded JSON names, if it names both."""
+    url = next((obj[k] for k in _JSON_URL_KEYS if isinstance(obj.get(k), str)), None)
+    title = next((obj[k] for k in _JSON_TITLE_KEYS if isinstance(obj.get(k), str)), None)
+    absolute = page.absolute(url) if url else None
+    text = collapse_ws(title)
+    if absolute and text and absolute.startswith(("http://", "https://")):
+        return absolute, text
+    return None
+
+
+def _json_blocks(page: ArticlePage) -> list[RelatedBlock]:
+    """Blocks of the related articles embedded JSON lists for the page itself."""
+    blocks: list[RelatedBlock] = []
+    for value in _script_values(page):
+        objects = list(_objects(value))
+        by_id: dict[Any, tuple[str, str]] = {}
+        for obj in objects:
+            target = _json_target(page, obj)
+            ident = obj.get("id")
+            if target and isinstance(ident, (str, int)):
+                by_id.setdefault(ident, target)
+        for obj in objects:
+            own = next((obj[k] for k in _JSON_URL_KEYS if isinstance(obj.get(k), str)), None)
+            if not own or not page.same_page(page.absolute(own)):
+                continue
+            links = _json_links(page, obj, by_id)
+            if links:
+                blocks.append(RelatedBlock(None, LINK_MODULE, None, links, source="json"))
+    return blocks
+
+
+def _json_links(
+    page: ArticlePage, obj: dict[str, Any], by_id: dict[Any, tuple[str, str]]
+) -> list[RelatedLink]:
+    links: list[RelatedLink] = []
+    for key in JSON_RELATED_KEYS:
+        items = obj.get(key)
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            target = _json_target(page, item) if isinstance(item, dict) else None
+            if target is None and isinstance(item, (str, int)):
+                target = by_id.get(item)
+            if target and not page.same_page(target[0]):
+                links.append(RelatedLink(url=target[0], title=target[1], kind=LINK_MODULE))
+    return links
+
+
+# --- the blocks of a page ---------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    """A block found in the HTML, before its links are read."""
+
+    element: HtmlElement
+    parts: list[HtmlElement]
+    marker: str | None
+    source: str
+    after: int = -1
+    """Links at or before this document position are not the block's (they precede its
+    marker)."""
+
+    @property
+    def members(self) -> list[HtmlElement]:
+        """The elements holding its links."""
+        return self.parts[1:] if self.parts else [self.element]
+
+    @property
+    def elements(self) -> list[HtmlElement]:
+        return self.parts or [self.element]
 
 
 def related_blocks(
-    page: ArticlePage, markers: tuple[str, ...] = (), selectors: tuple[str, ...] = ()
+    page: ArticlePage,
+    markers: tuple[str, ...] = (),
+    selectors: tuple[str, ...] = (),
+    *,
+    embedded_json: bool = True,
 ) -> list[RelatedBlock]:
     """The related blocks of ``page`` in page order; ``markers`` and ``selectors`` are a
-    site's own besides the generic ones."""
-    return []
+    site's own besides the generic ones. ``embedded_json=False`` leaves out the blocks
+    found only in the page's scripts."""
+    positions = page.index.positions
+    found = _found_blocks(page, markers, selectors)
+    found.sort(key=lambda f: positions[f.elements[0]])
+    paragraphs = _text_paragraphs(page, found)
+    blocks: list[RelatedBlock] = []
+    for item in found:
+        members = item.members
+        kind = LINK_MODULE if _cards(page, members) else _placement(page, members, paragraphs)
+        links = _block_links(page, members, kind, item.after)
+        if links:
+            blocks.append(
+                RelatedBlock(item.element, kind, item.marker, links, item.parts, item.source)
+            )
+    if embedded_json:
+        blocks.extend(_json_blocks(page))
+    return blocks
+
+
+def _found_blocks(
+    page: ArticlePage, markers: tuple[str, ...], selectors: tuple[str, ...]
+) -> list[_Found]:
+    pattern = marker_pattern((*MARKERS, *markers)) if markers else _DEFAULT_PATTERN
+    found: list[_Found] = []
+    for holder, marker in _marker_nodes(page, pattern):
+        if _out_of_scope(holder) or _inside_any(page, holder, found):
+            continue
+        block = _marker_block(page, holder, marker)
+        if block is not None:
+            element, parts = block
+            found.append(_Found(element, parts, marker, "marker", page.index.positions[holder]))
+    for el in _class_elements(page, selectors):
+        if _out_of_scope(el) or _inside_any(page, el, found):
+            continue
+        inner = [f for f in found if _contains(page, el, f.elements[0])]
+        label = inner[0].marker if inner else None
+        found = [f for f in found if f not in inner]
+        found.append(_Found(el, [], label, "class"))
+    return found
+
+
+def _contains(page: ArticlePage, outer: HtmlElement, inner: HtmlElement) -> bool:
+    index = page.index
+    start = index.positions[outer]
+    return start <= index.positions[inner] <= index.end(outer)
+
+
+def _inside_any(page: ArticlePage, el: HtmlElement, found: list[_Found]) -> bool:
+    return any(_contains(page, member, el) for f in found for member in f.elements)
 
 
 def related_links(blocks: list[RelatedBlock]) -> list[RelatedLink]:
