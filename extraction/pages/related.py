@@ -273,8 +273,10 @@ def _link_siblings(page: ArticlePage, marker_el: HtmlElement) -> list[HtmlElemen
             continue
         if sibling.tag in _HEADINGS and found:
             break
-        link_text = sum(len(visible_text(a) or "") for a in anchors)
-        if len(text) - link_text > MAX_FOREIGN_TEXT * max(1, len(anchors)):
+        foreign = len(text) - sum(len(visible_text(a) or "") for a in anchors)
+        if foreign > MAX_FOREIGN_TEXT * len(anchors) or (
+            sibling.tag == "p" and foreign >= TEXT_PARAGRAPH
+        ):
             break
         found.append(sibling)
     return found
