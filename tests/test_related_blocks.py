@@ -140,6 +140,13 @@ def test_marker_heading_then_list_siblings() -> None:
     assert block.kind == LINK_INLINE
 
 
+def test_marker_in_a_tail_takes_only_the_links_after_it() -> None:
+    body = article(
+        f'<p>{TEXT} <a href="/a/avant">avant</a><br>Lire aussi : <a href="/a/apres">Après</a></p>'
+    )
+    assert urls(found(body)) == ["https://news.example.fr/a/apres"]
+
+
 def test_links_before_the_marker_are_not_the_blocks() -> None:
     body = article(
         '<div class="box"><a href="/a/avant">Avant</a><h3>Lire aussi</h3>'
@@ -261,6 +268,18 @@ def test_kind_module_of_cards_keeps_each_cards_headline_link() -> None:
     ]
 
 
+def test_module_of_div_cards() -> None:
+    card = '<div class="teaser__item"><h3><a href="/a/{n}">Titre {n}</a></h3></div>'
+    body = article(
+        after=f"<div><h2>À découvrir également</h2>{card.format(n=1)}{card.format(n=2)}</div>"
+    )
+    (block,) = found(body)
+    assert (block.kind, urls([block])) == (
+        LINK_MODULE,
+        ["https://news.example.fr/a/1", "https://news.example.fr/a/2"],
+    )
+
+
 def test_card_link_wrapping_a_headline_is_titled_by_it() -> None:
     card = '<article><a href="/a/{n}"><h2>Titre {n}</h2><p>Chapeau {n}</p></a></article>'
     body = article(
@@ -274,9 +293,20 @@ def test_card_link_wrapping_a_headline_is_titled_by_it() -> None:
 
 
 @pytest.mark.parametrize("chrome", ["nav", "header", "footer"])
-def test_chrome_is_never_a_block(chrome: str) -> None:
-    box = BOX.format(marker="Lire aussi")
-    body = f"<{chrome}>{box}<div class='read-also'><a href='/a/y'>Y</a></div></{chrome}>"
+def test_class_tokens_find_nothing_in_chrome(chrome: str) -> None:
+    body = f"<{chrome}><div class='read-also'><a href='/a/y'>Y</a></div></{chrome}>"
+    assert found(article() + body) == []
+
+
+@pytest.mark.parametrize("chrome", ["header", "footer", "aside"])
+def test_a_marker_in_chrome_still_introduces_a_block(chrome: str) -> None:
+    # legrandcontinent.eu puts "Pour approfondir" cards in the page's <footer>
+    body = f"<{chrome}>{BOX.format(marker='Pour approfondir')}</{chrome}>"
+    assert urls(found(article() + body)) == ["https://news.example.fr/a/autre-article"]
+
+
+def test_a_marker_in_a_menu_is_none() -> None:
+    body = f"<nav>{BOX.format(marker='Lire aussi')}</nav>"
     assert found(article() + body) == []
 
 
@@ -314,6 +344,14 @@ def test_tag_lists_share_buttons_and_account_links_are_left_out() -> None:
         '<a href="https://www.facebook.com/sharer.php?u=x">Partager</a>'
         '<a class="js-btn-signup" href="/register">S’inscrire</a>'
         '<a href="mailto:a@b.fr">Écrire</a><a href="javascript:void(0)">Ouvrir</a></div>'
+    )
+    assert urls(found(article(box))) == ["https://news.example.fr/a/x"]
+
+
+def test_app_store_redirects_are_left_out() -> None:
+    box = (
+        '<div class="box"><h3>À découvrir</h3><a href="https://app.adjust.com/b8?x=1">Appli</a>'
+        '<a href="https://apps.apple.com/fr/app/id1">iPhone</a><a href="/a/x">X</a></div>'
     )
     assert urls(found(article(box))) == ["https://news.example.fr/a/x"]
 

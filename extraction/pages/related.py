@@ -62,6 +62,7 @@ MARKERS: tuple[str, ...] = (
     "À découvrir aussi",
     "À découvrir également",
     "Pour aller plus loin",
+    "Pour approfondir",
     "Aller plus loin",
     "Articles liés",
     "Articles en relation",
@@ -112,7 +113,10 @@ MAX_FOREIGN_TEXT = 300
 TEXT_PARAGRAPH = 80
 
 _SEPARATORS = r"[\s:>»›→➜▶►\-–—.…|/*•]*"
+#: Site chrome: where a class token finds no block (a marker still introduces one, but in
+#: a menu).
 _CHROME_TAGS = frozenset({"nav", "header", "footer"})
+_MENU_TAGS = frozenset({"nav"})
 _COMMENTS = re.compile(r"(?:^|[-_])(?:comments?|commentaires?|disqus)(?:$|[-_])", re.I)
 #: Class words of tag lists, share and account buttons, menus: never a related link.
 _NOT_A_LINK_CLASS = re.compile(
@@ -121,13 +125,18 @@ _NOT_A_LINK_CLASS = re.compile(
     re.I,
 )
 _TAG_PATH = re.compile(r"/(?:tags?|mots?-cles?|keywords?|themes?/tag)/", re.I)
-_SHARE_HOSTS = re.compile(
+#: Hosts of share buttons and app-store redirects, never an article.
+_NOT_ARTICLE_HOSTS = re.compile(
     r"(?:^|\.)(?:facebook\.com|twitter\.com|x\.com|linkedin\.com|pinterest\.\w+|whatsapp\.com"
-    r"|t\.me|reddit\.com)$",
+    r"|t\.me|reddit\.com|adjust\.com|onelink\.me|app\.link|apps\.apple\.com"
+    r"|play\.google\.com)$",
     re.I,
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _STOP_TAGS = frozenset({"body", "html", "main"})
+#: What the items of a module are, tried in turn: list items or articles, else elements
+#: whose class says "card", "item" or "teaser".
+_CARD_ITEMS = ("li, article", "[class*='card'], [class*='item'], [class*='teaser']")
 _MEDIA_TAGS = frozenset({"img", "picture", "figure", "video"})
 _NOT_BODY_TAGS = frozenset({"nav", "header", "footer", "aside", "li"})
 
@@ -189,25 +198,30 @@ def marker_pattern(markers: Iterable[str]) -> re.Pattern[str]:
 _DEFAULT_PATTERN = marker_pattern(MARKERS)
 
 
-def _marker_nodes(page: ArticlePage, pattern: re.Pattern[str]) -> Iterator[tuple[HtmlElement, str]]:
-    """(element holding the text, marker text) for each text node that is a marker, in
-    page order; a tail's holder is its parent."""
-    for el in page.index.nodes:
+def _marker_nodes(
+    page: ArticlePage, pattern: re.Pattern[str]
+) -> Iterator[tuple[HtmlElement, str, int]]:
+    """(element holding the text, marker text, document position the marker follows) for
+    each text node that is a marker, in page order; a tail's holder is its parent, and
+    what its element holds comes before the marker."""
+    index = page.index
+    for el in index.nodes:
         if not isinstance(el.tag, str):
             continue
-        for text, holder in ((el.text, el), (el.tail, el.getparent())):
+        for text, holder, tail in ((el.text, el, False), (el.tail, el.getparent(), True)):
             if not text or holder is None or len(text) > 120:
                 continue
             stripped = text.strip()
             if stripped and pattern.match(normalize(stripped)):
-                yield holder, collapse_ws(stripped) or stripped
+                start = index.end(el) if tail else index.positions[el]
+                yield holder, collapse_ws(stripped) or stripped, start
 
 
-def _out_of_scope(el: HtmlElement) -> bool:
-    """True for what is never a related block: hidden or invisible, site chrome (nav,
-    header, footer), comments."""
+def _out_of_scope(el: HtmlElement, chrome: frozenset[str] = _CHROME_TAGS) -> bool:
+    """True for what is never a related block: hidden or invisible, inside one of the
+    ``chrome`` tags, in comments."""
     for node in (el, *el.iterancestors()):
-        if node.tag in INVISIBLE_TAGS or node.tag in _CHROME_TAGS or is_hidden(node):
+        if node.tag in INVISIBLE_TAGS or node.tag in chrome or is_hidden(node):
             return True
         ident = " ".join((*classes(node), str(node.get("id") or "")))
         if ident and _COMMENTS.search(ident):
@@ -228,10 +242,10 @@ def _links_after(page: ArticlePage, scope: HtmlElement, start: int) -> list[Html
 
 
 def _marker_block(
-    page: ArticlePage, holder: HtmlElement, marker: str
+    page: ArticlePage, holder: HtmlElement, marker: str, start: int
 ) -> tuple[HtmlElement, list[HtmlElement]] | None:
-    """(element, parts) of the block ``marker`` (held by ``holder``) introduces."""
-    start = page.index.positions[holder]
+    """(element, parts) of the block ``marker`` (held by ``holder``, after document
+    position ``start``) introduces."""
     candidate = holder
     for _level in range(MAX_LEVELS + 1):
         if _links_after(page, candidate, start):
@@ -309,7 +323,7 @@ def _wanted(
         return False
     if "tag" in str(anchor.get("rel") or "").lower().split() or _TAG_PATH.search(url):
         return False
-    if _SHARE_HOSTS.search(urlsplit(url).hostname or ""):
+    if _NOT_ARTICLE_HOSTS.search(urlsplit(url).hostname or ""):
         return False
     for node in (anchor, *anchor.iterancestors()):
         if node is scope or node.tag == "body":
@@ -338,13 +352,19 @@ def _title(anchor: HtmlElement) -> str:
 
 
 def _cards(page: ArticlePage, elements: list[HtmlElement]) -> list[HtmlElement]:
-    """The block's items (outermost ``li``/``article`` holding links) when they look like
-    article cards (a picture, a heading or several links each); else an empty list."""
+    """The block's items (the outermost elements of the first of :data:`_CARD_ITEMS` that
+    holds links) when most look like article cards (a picture, a heading or several links
+    each); else an empty list."""
     items: list[HtmlElement] = []
-    for scope in elements:
-        for el in page.css("li, article", scope):
-            if page.css("a[href]", el) and not any(el in i.iterdescendants() for i in items):
-                items.append(el)
+    for query in _CARD_ITEMS:
+        for scope in elements:
+            for el in page.css(query, scope):
+                if el is scope or not page.css("a[href]", el):
+                    continue
+                if not any(_contains(page, item, el) for item in items):
+                    items.append(el)
+        if items:
+            break
     if not items:
         return []
     card_like = sum(1 for item in items if _is_card(page, item))
@@ -584,13 +604,13 @@ def _found_blocks(
 ) -> list[_Found]:
     pattern = marker_pattern((*MARKERS, *markers)) if markers else _DEFAULT_PATTERN
     found: list[_Found] = []
-    for holder, marker in _marker_nodes(page, pattern):
-        if _out_of_scope(holder) or _inside_any(page, holder, found):
+    for holder, marker, start in _marker_nodes(page, pattern):
+        if _out_of_scope(holder, _MENU_TAGS) or _inside_any(page, holder, found):
             continue
-        block = _marker_block(page, holder, marker)
+        block = _marker_block(page, holder, marker, start)
         if block is not None:
             element, parts = block
-            found.append(_Found(element, parts, marker, "marker", page.index.positions[holder]))
+            found.append(_Found(element, parts, marker, "marker", start))
     for el in _class_elements(page, selectors):
         if _out_of_scope(el) or _inside_any(page, el, found):
             continue
