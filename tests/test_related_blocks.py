@@ -111,6 +111,35 @@ def test_marker_in_bold_before_the_link() -> None:
     assert blocks[0].element is not None and blocks[0].element.tag == "p"
 
 
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<p><strong>À lire</strong> aussi : <a href="/a/x">Le titre</a></p>',
+        '<div><h3><span>Lire</span> <em>également</em></h3><a href="/a/x">Le titre</a></div>',
+    ],
+)
+def test_marker_split_across_elements(box: str) -> None:
+    blocks = found(article(box))
+    assert urls(blocks) == ["https://news.example.fr/a/x"]
+    assert blocks[0].marker is not None and is_read_also(blocks[0].marker)
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<p><a href="/a/x">LIRE AUSSI - Le titre</a></p>',
+        '<p><a href="/a/x">» À lire aussi : Le titre</a></p>',
+        '<p><a href="/a/x"><span>Lire aussi :</span> Le titre</a></p>',
+    ],
+)
+def test_marker_run_into_the_links_text(box: str) -> None:
+    blocks = found(article(box))
+    assert [(link.url, link.title) for b in blocks for link in b.links] == [
+        ("https://news.example.fr/a/x", "Le titre")
+    ]
+    assert blocks[0].marker is not None and is_read_also(blocks[0].marker)
+
+
 def test_a_phrase_inside_prose_is_no_marker() -> None:
     body = article(f'<p>Il faut lire aussi <a href="/a/x">ce livre</a> pour comprendre. {TEXT}</p>')
     assert found(body) == []
@@ -118,6 +147,7 @@ def test_a_phrase_inside_prose_is_no_marker() -> None:
 
 def test_lire_alone_is_no_marker() -> None:
     assert found(article('<p><strong>Lire : <a href="/a/x">Le titre</a></strong></p>')) == []
+    assert found(article('<p><a href="/a/x">Lire aussi le rapport</a></p>')) == []
 
 
 def test_site_markers() -> None:

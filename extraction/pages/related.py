@@ -9,7 +9,10 @@ How a block is found (measured on the French pages of ``tests/fixtures/corpus``:
 ``python -m bench.related_links``):
 
 - a marker is a text node that says only the phrase, give or take accents, case, a colon, an
-  arrow and a "sur <site>" ("LIRE AUSSI SUR REGARDS.FR >>"); a phrase inside prose is none.
+  arrow and a "sur <site>" ("LIRE AUSSI SUR REGARDS.FR >>"); or such a text split across
+  elements ("<strong>À lire</strong> aussi :"); or the phrase and a separator at the start of
+  a link's text ("<a>LIRE AUSSI - Titre</a>", the title then read without it). A phrase
+  inside prose ("il faut lire aussi ce livre") is none.
   Its block is the smallest element that starts with the marker and holds a link after it
   ("À lire aussi : <a>Titre</a>" in one paragraph, or a box with a heading), else the marker's
   element and the lists that follow it (a heading, then a ``<ul>``);
@@ -34,9 +37,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from extraction.items import LINK_END, LINK_INLINE, LINK_MODULE, RelatedLink
@@ -112,7 +117,10 @@ MAX_FOREIGN_TEXT = 300
 #: A paragraph this long is article text (where a block sits between two, it is inline).
 TEXT_PARAGRAPH = 80
 
-_SEPARATORS = r"[\s:>»›→➜▶►\-–—.…|/*•]*"
+_SEPARATORS = r"[\W_]*"
+#: What sets a marker apart from a headline run into it ("LIRE AUSSI - Le titre").
+_LEADING = re.compile(r"^[\W_]+")
+_LEAD_SEPARATOR = r"\s*(?:[:|»>–—-]+|\.{3}|…)\s*"
 #: Site chrome: where a class token finds no block (a marker still introduces one, but in
 #: a menu).
 _CHROME_TAGS = frozenset({"nav", "header", "footer"})
@@ -188,22 +196,59 @@ def is_read_also(marker: str | None) -> bool:
 def marker_pattern(markers: Iterable[str]) -> re.Pattern[str]:
     """A pattern matching a text node that says only one of ``markers`` (normalised), with
     separators around it and an optional "sur <site>" after it."""
-    phrases = sorted({normalize(m) for m in markers if m.strip()}, key=len, reverse=True)
-    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
     return re.compile(
-        rf"^{_SEPARATORS}(?:{alternatives})(?:\s+sur\s+[\w.'-]+(?:\s+[\w.'-]+)?)?{_SEPARATORS}$"
+        rf"^{_SEPARATORS}(?:{_alternatives(markers)})"
+        rf"(?:\s+sur\s+[\w.'-]+(?:\s+[\w.'-]+)?)?{_SEPARATORS}$"
     )
 
 
-_DEFAULT_PATTERN = marker_pattern(MARKERS)
+def _alternatives(markers: Iterable[str]) -> str:
+    phrases = sorted({normalize(m) for m in markers if m.strip()}, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
 
 
-def _marker_nodes(
-    page: ArticlePage, pattern: re.Pattern[str]
-) -> Iterator[tuple[HtmlElement, str, int]]:
-    """(element holding the text, marker text, document position the marker follows) for
-    each text node that is a marker, in page order; a tail's holder is its parent, and
-    what its element holds comes before the marker."""
+@dataclass(frozen=True)
+class Markers:
+    """The marker phrases of a page, compiled."""
+
+    whole: re.Pattern[str]
+    """A text that is only a marker."""
+    lead: re.Pattern[str]
+    """A marker and a separator at the start of a link's text ("LIRE AUSSI - Titre")."""
+    prefixes: frozenset[str]
+    """The first words of each phrase ("a lire"): a marker split across elements starts
+    with one ("<strong>À lire</strong> aussi")."""
+
+    @classmethod
+    def of(cls, markers: Iterable[str]) -> Markers:
+        phrases = [normalize(m) for m in markers if m.strip()]
+        prefixes = {" ".join(p.split()[:n]) for p in phrases for n in range(1, len(p.split()))}
+        return cls(
+            marker_pattern(phrases),
+            re.compile(rf"^{_SEPARATORS}(?:{_alternatives(phrases)}){_LEAD_SEPARATOR}(?=\w)"),
+            frozenset(prefixes),
+        )
+
+    def without_marker(self, title: str) -> str:
+        """``title`` without a marker run into its start."""
+        match = self.lead.match(normalize(title))
+        if match is None:
+            return title
+        words = len(match.group(0).split())
+        rest = re.sub(rf"^(?:\S+\s+){{{max(words - 1, 0)}}}\S*?{_LEAD_SEPARATOR}", "", title)
+        return rest or title
+
+
+@lru_cache(maxsize=64)
+def _markers(site_markers: tuple[str, ...]) -> Markers:
+    """The generic markers and a site's own, compiled once."""
+    return Markers.of((*MARKERS, *site_markers))
+
+
+def _marker_nodes(page: ArticlePage, markers: Markers) -> Iterator[tuple[HtmlElement, str, int]]:
+    """(element holding the marker, marker text, document position the block's links come
+    after) for each marker, in page order: a text node that is one, a marker split across
+    elements, or one run into a link's text."""
     index = page.index
     for el in index.nodes:
         if not isinstance(el.tag, str):
@@ -212,9 +257,59 @@ def _marker_nodes(
             if not text or holder is None or len(text) > 120:
                 continue
             stripped = text.strip()
-            if stripped and pattern.match(normalize(stripped)):
-                start = index.end(el) if tail else index.positions[el]
+            if not stripped:
+                continue
+            norm = normalize(stripped)
+            if markers.whole.match(norm):
+                start = index.end(el) if tail else index.positions[el] - 1
                 yield holder, collapse_ws(stripped) or stripped, start
+            elif tail:
+                continue
+            elif norm in markers.prefixes:
+                split = _split_marker(el, markers)
+                if split is not None:
+                    yield split[0], split[1], index.positions[el] - 1
+            elif markers.lead.match(norm) and _link_of(el) is not None:
+                label = re.split(_LEAD_SEPARATOR, _LEADING.sub("", stripped), maxsplit=1)[0]
+                yield el, collapse_ws(label) or label, index.positions[el] - 1
+
+
+def _split_marker(el: HtmlElement, markers: Markers) -> tuple[HtmlElement, str] | None:
+    """(element, marker) when the text before the first link of ``el`` or of one of its
+    two nearest ancestors is a marker."""
+    candidate: HtmlElement | None = el
+    for _level in range(3):
+        if candidate is None:
+            return None
+        before = collapse_ws(_text_before_links(candidate)) or ""
+        if len(before) > 120:
+            return None
+        if markers.whole.match(normalize(before)):
+            return candidate, before
+        candidate = candidate.getparent()
+    return None
+
+
+def _text_before_links(el: HtmlElement) -> str:
+    parts: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "a":
+            break
+        if event == "start" and node.tag not in INVISIBLE_TAGS:
+            parts.append(node.text or "")
+        elif node is not el:
+            parts.append(node.tail or "")
+    return " ".join(parts)
+
+
+def _link_of(el: HtmlElement) -> HtmlElement | None:
+    """The link ``el`` is in (itself or one of its three nearest ancestors)."""
+    for _level, node in zip(range(4), (el, *el.iterancestors()), strict=False):
+        if node.tag == "a":
+            return node
+    return None
 
 
 def _out_of_scope(el: HtmlElement, chrome: frozenset[str] = _CHROME_TAGS) -> bool:
@@ -237,8 +332,10 @@ def _starts_with(el: HtmlElement, marker: str) -> bool:
 
 
 def _links_after(page: ArticlePage, scope: HtmlElement, start: int) -> list[HtmlElement]:
-    positions = page.index.positions
-    return [a for a in page.css("a[href]", scope) if positions[a] > start]
+    """The links under ``scope`` that end after document position ``start``: those after
+    a marker, and the one a marker is run into."""
+    end = page.index.end
+    return [a for a in page.css("a[href]", scope) if end(a) > start]
 
 
 def _marker_block(
@@ -399,11 +496,10 @@ def _main_link(page: ArticlePage, card: HtmlElement) -> HtmlElement | None:
 
 
 def _block_links(
-    page: ArticlePage, elements: list[HtmlElement], kind: str, after: int = -1
+    page: ArticlePage, elements: list[HtmlElement], kind: str, after: int, markers: Markers
 ) -> list[RelatedLink]:
     """The links of a block's elements in page order, one per URL (the first anchor with
     text names it)."""
-    positions = page.index.positions
     if kind == LINK_MODULE:
         anchors = [
             (a, card)
@@ -414,12 +510,12 @@ def _block_links(
         anchors = [(a, el) for el in elements for a in page.css("a[href]", el)]
     by_url: dict[str, RelatedLink] = {}
     for anchor, scope in anchors:
-        if positions[anchor] <= after:
+        if page.index.end(anchor) <= after:
             continue
         url = page.absolute(anchor.get("href"))
         if url is None or not _wanted(page, anchor, url, scope):
             continue
-        title = _title(anchor)
+        title = markers.without_marker(_title(anchor))
         link = by_url.setdefault(url.split("#")[0], RelatedLink(url=url, title=title, kind=kind))
         if not link.title:
             link.title = title
@@ -589,7 +685,7 @@ def related_blocks(
     for item in found:
         members = item.members
         kind = LINK_MODULE if _cards(page, members) else _placement(page, members, paragraphs)
-        links = _block_links(page, members, kind, item.after)
+        links = _block_links(page, members, kind, item.after, _markers(markers))
         if links:
             blocks.append(
                 RelatedBlock(item.element, kind, item.marker, links, item.parts, item.source)
@@ -602,9 +698,8 @@ def related_blocks(
 def _found_blocks(
     page: ArticlePage, markers: tuple[str, ...], selectors: tuple[str, ...]
 ) -> list[_Found]:
-    pattern = marker_pattern((*MARKERS, *markers)) if markers else _DEFAULT_PATTERN
     found: list[_Found] = []
-    for holder, marker, start in _marker_nodes(page, pattern):
+    for holder, marker, start in _marker_nodes(page, _markers(markers)):
         if _out_of_scope(holder, _MENU_TAGS) or _inside_any(page, holder, found):
             continue
         block = _marker_block(page, holder, marker, start)
