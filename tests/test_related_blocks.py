@@ -251,6 +251,12 @@ def test_embedded_json_of_the_page_itself(assign: bool) -> None:
     assert found(article() + script(state, assign), embedded_json=False) == []
 
 
+def test_embedded_json_twice_gives_its_links_once() -> None:
+    state = {"article": {"url": URL, "relatedArticles": [{"path": "/a/un", "title": "Un"}]}}
+    blocks = found(article() + script(state) + script({"cache": state}, assign=False))
+    assert urls(blocks) == ["https://news.example.fr/a/un"]
+
+
 def test_embedded_json_ids_resolved_through_the_same_json() -> None:
     state = {
         "page": {"url": URL, "relatedIds": [7, 8]},
@@ -308,6 +314,13 @@ def test_module_of_div_cards() -> None:
         LINK_MODULE,
         ["https://news.example.fr/a/1", "https://news.example.fr/a/2"],
     )
+
+
+def test_one_card_between_paragraphs_is_inline() -> None:
+    card = '<article><img src="/i.jpg"><h4><a href="/a/x">X</a></h4></article>'
+    box = f'<div class="box"><h3>Lire aussi</h3>{card}</div>'
+    (block,) = found(article(box))
+    assert block.kind == LINK_INLINE
 
 
 def test_card_link_wrapping_a_headline_is_titled_by_it() -> None:

@@ -114,6 +114,8 @@ MAX_LEVELS = 4
 #: A following sibling is part of a marker's block while it has links and at most this much
 #: text of its own besides them (a card's date, author, standfirst).
 MAX_FOREIGN_TEXT = 300
+#: A module has at least this many cards (one card between paragraphs is an inline block).
+MIN_CARDS = 2
 #: A paragraph this long is article text (where a block sits between two, it is inline).
 TEXT_PARAGRAPH = 80
 
@@ -465,7 +467,7 @@ def _cards(page: ArticlePage, elements: list[HtmlElement]) -> list[HtmlElement]:
     if not items:
         return []
     card_like = sum(1 for item in items if _is_card(page, item))
-    return items if card_like * 2 > len(items) else []
+    return items if len(items) >= MIN_CARDS and card_like * 2 > len(items) else []
 
 
 def _is_card(page: ArticlePage, item: HtmlElement) -> bool:
@@ -574,12 +576,14 @@ def _script_values(page: ArticlePage) -> Iterator[Any]:
             except ValueError:
                 continue
             continue
-        for match in _ASSIGNMENT.finditer(text):
+        position = 0
+        while (match := _ASSIGNMENT.search(text, position)) is not None:
+            position = match.end()
             try:
-                value, _end = decoder.raw_decode(text, match.end())
+                value, position = decoder.raw_decode(text, match.end())
             except ValueError:
                 continue
-            yield value
+            yield value  # and look on after it: its strings may look like assignments
 
 
 def _objects(value: Any) -> Iterator[dict[str, Any]]:
@@ -607,6 +611,7 @@ def _json_target(page: ArticlePage, obj: dict[str, Any]) -> tuple[str, str] | No
 def _json_blocks(page: ArticlePage) -> list[RelatedBlock]:
     """Blocks of the related articles embedded JSON lists for the page itself."""
     blocks: list[RelatedBlock] = []
+    seen: set[str] = set()
     for value in _script_values(page):
         objects = list(_objects(value))
         by_id: dict[Any, tuple[str, str]] = {}
@@ -619,8 +624,9 @@ def _json_blocks(page: ArticlePage) -> list[RelatedBlock]:
             own = next((obj[k] for k in _JSON_URL_KEYS if isinstance(obj.get(k), str)), None)
             if not own or not page.same_page(page.absolute(own)):
                 continue
-            links = _json_links(page, obj, by_id)
-            if links:
+            links = [link for link in _json_links(page, obj, by_id) if link.url not in seen]
+            if links:  # state is often embedded twice (server data, client cache)
+                seen.update(link.url for link in links)
                 blocks.append(RelatedBlock(None, LINK_MODULE, None, links, source="json"))
     return blocks
 
