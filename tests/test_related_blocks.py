@@ -341,15 +341,26 @@ def test_class_tokens_find_nothing_in_chrome(chrome: str) -> None:
     assert found(article() + body) == []
 
 
-@pytest.mark.parametrize("chrome", ["header", "footer", "aside"])
-def test_a_marker_in_chrome_still_introduces_a_block(chrome: str) -> None:
+@pytest.mark.parametrize("chrome", ["footer", "aside"])
+def test_a_marker_in_a_footer_or_aside_still_introduces_a_block(chrome: str) -> None:
     # legrandcontinent.eu puts "Pour approfondir" cards in the page's <footer>
     body = f"<{chrome}>{BOX.format(marker='Pour approfondir')}</{chrome}>"
     assert urls(found(article() + body)) == ["https://news.example.fr/a/autre-article"]
 
 
-def test_a_marker_in_a_menu_is_none() -> None:
-    body = f"<nav>{BOX.format(marker='Lire aussi')}</nav>"
+@pytest.mark.parametrize(
+    "menu",
+    [
+        "<nav>{box}</nav>",
+        "<header>{box}</header>",
+        '<div role="navigation">{box}</div>',
+        '<div class="c-navigation-bar__item">{box}</div>',
+        '<ul class="main-menu"><li>{box}</li></ul>',
+    ],
+)
+def test_a_marker_in_a_menu_is_none(menu: str) -> None:
+    # Euronews' navigation bar has "A découvrir" items
+    body = menu.format(box=BOX.format(marker="À découvrir"))
     assert found(article() + body) == []
 
 
@@ -374,15 +385,16 @@ def test_markers_in_scripts_and_attributes_are_none() -> None:
     assert found(body) == []
 
 
-def test_comments_are_never_a_block() -> None:
-    body = article(after=f'<section id="comments">{BOX.format(marker="Lire aussi")}</section>')
+@pytest.mark.parametrize("attrs", ['id="comments"', 'class="x comments"', 'class="fb-comments x"'])
+def test_comments_are_never_a_block(attrs: str) -> None:
+    body = article(after=f"<section {attrs}>{BOX.format(marker='Lire aussi')}</section>")
     assert found(body) == []
 
 
 def test_tag_lists_share_buttons_and_account_links_are_left_out() -> None:
     box = (
         '<div class="box"><h3>Lire aussi</h3><p><a href="/a/x">Le titre</a></p>'
-        '<ul class="tags"><li><a href="/sujets/retraites">Retraites</a></li></ul>'
+        '<ul class="list article-tags"><li><a href="/sujets/retraites">Retraites</a></li></ul>'
         '<a rel="tag" href="/x/impots">Impôts</a><a href="/tag/budget">Budget</a>'
         '<a href="https://www.facebook.com/sharer.php?u=x">Partager</a>'
         '<a class="js-btn-signup" href="/register">S’inscrire</a>'

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -116,17 +117,23 @@ MAX_LEVELS = 4
 MAX_FOREIGN_TEXT = 300
 #: A module has at least this many cards (one card between paragraphs is an inline block).
 MIN_CARDS = 2
-#: A paragraph this long is article text (where a block sits between two, it is inline).
+#: This much article text before and after a block (in the container it interrupts) makes
+#: it inline.
 TEXT_PARAGRAPH = 80
 
 _SEPARATORS = r"[\W_]*"
 #: What sets a marker apart from a headline run into it ("LIRE AUSSI - Le titre").
 _LEADING = re.compile(r"^[\W_]+")
 _LEAD_SEPARATOR = r"\s*(?:[:|»>–—-]+|\.{3}|…)\s*"
-#: Site chrome: where a class token finds no block (a marker still introduces one, but in
-#: a menu).
+#: Site chrome: where a class token finds no block; a marker still introduces one in a
+#: footer (legrandcontinent.eu's "Pour approfondir"), never in a menu or the page header.
 _CHROME_TAGS = frozenset({"nav", "header", "footer"})
-_MENU_TAGS = frozenset({"nav"})
+_MENU_TAGS = frozenset({"nav", "header"})
+_LANDMARK_TAGS = frozenset({"main", "article", "body"})
+#: Class words of menus (not "menu" alone: SPIP names its "Dans la même rubrique" list so).
+_MENU_CLASS = re.compile(
+    r"(?:^|[-_])(?:navigation|navbar|mega-?menu|main-?menu|breadcrumbs?)(?:$|[-_])"
+)
 _COMMENTS = re.compile(r"(?:^|[-_])(?:comments?|commentaires?|disqus)(?:$|[-_])", re.I)
 #: Class words of tag lists, share and account buttons, menus: never a related link.
 _NOT_A_LINK_CLASS = re.compile(
@@ -148,7 +155,13 @@ _STOP_TAGS = frozenset({"body", "html", "main"})
 #: whose class says "card", "item" or "teaser".
 _CARD_ITEMS = ("li, article", "[class*='card'], [class*='item'], [class*='teaser']")
 _MEDIA_TAGS = frozenset({"img", "picture", "figure", "video"})
-_NOT_BODY_TAGS = frozenset({"nav", "header", "footer", "aside", "li"})
+_NOT_BODY_TAGS = frozenset({"nav", "header", "footer", "aside", "li", "figure", "form", "button"})
+#: Class words of notices around an article, never its text.
+_NOTICE_CLASS = re.compile(
+    r"(?:^|[-_])(?:disclaimer|copyright|credits?|caption|legende|newsletter|promo|paywall"
+    r"|subscribe|abonnement|ads?|advert\w*|cookies?)(?:$|[-_])",
+    re.I,
+)
 
 
 @dataclass
@@ -316,14 +329,29 @@ def _link_of(el: HtmlElement) -> HtmlElement | None:
 
 def _out_of_scope(el: HtmlElement, chrome: frozenset[str] = _CHROME_TAGS) -> bool:
     """True for what is never a related block: hidden or invisible, inside one of the
-    ``chrome`` tags, in comments."""
+    ``chrome`` tags or a navigation landmark, in a menu or comments. Classes are read below
+    the nearest ``main``, ``article`` or ``body`` only: a page's main element may say
+    ``main--with-contextual-nav`` (Le Monde)."""
+    named = True
     for node in (el, *el.iterancestors()):
         if node.tag in INVISIBLE_TAGS or node.tag in chrome or is_hidden(node):
             return True
-        ident = " ".join((*classes(node), str(node.get("id") or "")))
-        if ident and _COMMENTS.search(ident):
+        if node.get("role") == "navigation":
+            return True
+        if node.tag in _LANDMARK_TAGS:
+            named = False
+        elif named and (_named(node, _COMMENTS) or _named(node, _MENU_CLASS)):
             return True
     return False
+
+
+def _named(el: HtmlElement, words: re.Pattern[str]) -> bool:
+    """True when a class token or the id of ``el`` holds one of ``words``."""
+    names = classes(el)
+    ident = el.get("id")
+    if ident:
+        names.append(str(ident))
+    return any(words.search(name) for name in names)
 
 
 def _starts_with(el: HtmlElement, marker: str) -> bool:
@@ -427,7 +455,7 @@ def _wanted(
     for node in (anchor, *anchor.iterancestors()):
         if node is scope or node.tag == "body":
             break
-        if is_hidden(node) or _NOT_A_LINK_CLASS.search(" ".join(classes(node))):
+        if is_hidden(node) or _named(node, _NOT_A_LINK_CLASS):
             return False
     return True
 
@@ -483,7 +511,7 @@ def _main_link(page: ArticlePage, card: HtmlElement) -> HtmlElement | None:
     """A card's headline link: the one in or around a heading / ``*title*`` element, else
     the one with the longest text."""
     anchors = [
-        a for a in page.css("a[href]", card) if _wanted(page, a, page.absolute(a.get("href")))
+        a for a in page.css("a[href]", card) if _wanted(page, a, page.absolute(a.get("href")), card)
     ]
     for a in anchors:
         if _headline(a):
@@ -493,8 +521,8 @@ def _main_link(page: ArticlePage, card: HtmlElement) -> HtmlElement | None:
                 break
             if node.tag in _HEADINGS or _titled(node):
                 return a
-    texts = [(len(visible_text(a) or ""), -i, a) for i, a in enumerate(anchors)]
-    return max(texts, key=lambda t: (t[0], t[1]))[2] if texts and max(texts)[0] else None
+    longest = max(anchors, key=lambda a: len(visible_text(a) or ""), default=None)
+    return longest if longest is not None and visible_text(longest) else None
 
 
 def _block_links(
@@ -527,33 +555,65 @@ def _block_links(
 # --- kinds ------------------------------------------------------------------------------
 
 
-def _text_paragraphs(page: ArticlePage, blocks: list[_Found]) -> list[int]:
-    """Positions of the page's paragraphs of article text: long enough, outside site
-    chrome, list items and the blocks found."""
-    found: list[int] = []
-    for p in page.css("p"):
-        text = visible_text(p) or ""
-        links = sum(len(visible_text(a) or "") for a in page.css("a[href]", p))
-        if len(text) - links < TEXT_PARAGRAPH or _in_chrome_or_list(p):
-            continue
-        if not _inside_any(page, p, blocks):
-            found.append(page.index.positions[p])
-    return found
+@dataclass
+class _BodyText:
+    """Where the page's article text is: each text node outside links, site chrome, list
+    items, notices and the blocks found, by document position, with running lengths."""
+
+    positions: list[float]
+    totals: list[int]
+    """``totals[i]``: the length of the text nodes before ``positions[i]``."""
+
+    def between(self, start: float, end: float) -> int:
+        """Characters of text strictly after ``start`` and at or before ``end``."""
+        low = bisect_right(self.positions, start)
+        high = bisect_right(self.positions, end)
+        return self.totals[high] - self.totals[low]
 
 
-def _in_chrome_or_list(el: HtmlElement) -> bool:
-    return any(node.tag in _NOT_BODY_TAGS for node in el.iterancestors())
+def _body_text(page: ArticlePage, blocks: list[_Found]) -> _BodyText:
+    index = page.index
+    skipped: dict[HtmlElement, bool] = {}
+    taken = {el for block in blocks for el in block.elements}
+    positions: list[float] = []
+    totals = [0]
+    for i, el in enumerate(index.nodes):
+        parent = el.getparent()
+        outside = skipped.get(parent, False) if parent is not None else False
+        skip = not isinstance(el.tag, str) or outside or el in taken or _not_body_text(el)
+        skipped[el] = skip
+        text = el.text.strip() if not skip and isinstance(el.tag, str) and el.text else ""
+        if text:
+            positions.append(i)
+            totals.append(totals[-1] + len(text))
+        tail = el.tail.strip() if el.tail and not outside and parent is not None else ""
+        if tail:
+            positions.append(index.end(el) + 0.5)
+            totals.append(totals[-1] + len(tail))
+    order = sorted(range(len(positions)), key=positions.__getitem__)
+    running = [0]
+    for k in order:
+        running.append(running[-1] + totals[k + 1] - totals[k])
+    return _BodyText([positions[k] for k in order], running)
 
 
-def _placement(page: ArticlePage, elements: list[HtmlElement], paragraphs: list[int]) -> str:
+def _not_body_text(el: HtmlElement) -> bool:
+    """True for an element whose text is no article text."""
+    tag = el.tag
+    if tag in INVISIBLE_TAGS or tag in _NOT_BODY_TAGS or tag == "a" or is_hidden(el):
+        return True
+    return _named(el, _COMMENTS) or _named(el, _NOTICE_CLASS)
+
+
+def _placement(page: ArticlePage, elements: list[HtmlElement], text: _BodyText) -> str:
     """``inline`` when article text follows the block in the first container around it
     that holds article text before it; ``lire_aussi`` otherwise."""
     index = page.index
-    first, last = index.positions[elements[0]], index.end(elements[-1])
+    first, last = index.positions[elements[0]], index.end(elements[-1]) + 0.5
     for container in elements[0].iterancestors():
-        start, end = index.positions[container], index.end(container)
-        if any(start < p < first for p in paragraphs):
-            return LINK_INLINE if any(last < p <= end for p in paragraphs) else LINK_END
+        start, end = index.positions[container], index.end(container) + 0.5
+        if text.between(start, first - 0.5) >= TEXT_PARAGRAPH:
+            return LINK_INLINE if text.between(last, end) >= TEXT_PARAGRAPH else LINK_END
     return LINK_END
 
 
@@ -686,11 +746,11 @@ def related_blocks(
     positions = page.index.positions
     found = _found_blocks(page, markers, selectors)
     found.sort(key=lambda f: positions[f.elements[0]])
-    paragraphs = _text_paragraphs(page, found)
+    text = _body_text(page, found)
     blocks: list[RelatedBlock] = []
     for item in found:
         members = item.members
-        kind = LINK_MODULE if _cards(page, members) else _placement(page, members, paragraphs)
+        kind = LINK_MODULE if _cards(page, members) else _placement(page, members, text)
         links = _block_links(page, members, kind, item.after, _markers(markers))
         if links:
             blocks.append(
