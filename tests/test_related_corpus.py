@@ -172,6 +172,32 @@ def test_other_labels_give_modules_of_the_sites_own_articles() -> None:
         assert all(link.url.startswith(host) and link.title for link in found[0].links), case
 
 
+#: Every block outside the annotated scope, per page: (marker or how it was found, kind,
+#: number of links). Each was checked by reading the page: all are lists of the site's own
+#: articles, except Le Figaro's "À découvrir" (its podcast; the app-store link of the same
+#: box is left out) and La Vie des idées' "Aller plus loin" (a conference programme).
+OTHER_BLOCKS = {
+    "fundus_fr_EuronewsFR_2024_04_30": [("class", LINK_INLINE, 2), ("class", LINK_INLINE, 2)],
+    "fundus_fr_EuronewsFR_2026_01_06": [("À découvrir également", LINK_MODULE, 3)],
+    "fundus_fr_LeFigaro_2024_11_22": [
+        ("À découvrir", LINK_INLINE, 1),
+        ("Sur le même thème", LINK_MODULE, 10),
+    ],
+    "traf_bondyblog.fr.paris-8": [("Articles liés", LINK_MODULE, 3)],
+    "traf_gala.fr.surnom": [("Sur le même thème", LINK_MODULE, 5)],
+    "traf_infocomcgt.fr.caisse": [("Sur le même thème", LINK_MODULE, 4)],
+    "traf_laviedesidees.fr.evaluation": [("Aller plus loin", LINK_INLINE, 1)],
+    "traf_legrandcontinent.eu.heran": [("Pour approfondir", LINK_MODULE, 4)],
+    "traf_sauvonsluniversite.com.spip": [("Dans la même rubrique", LINK_END, 9)],
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_other_blocks(case: str) -> None:
+    found = [(b.marker or b.source, b.kind, len(b.links)) for b in others(case)]
+    assert found == OTHER_BLOCKS.get(case, [])
+
+
 def test_embedded_json_of_other_articles_is_not_this_pages() -> None:
     # Les Échos: relatedArticles belong to the articles the page lists, not to the page;
     # Euronews 2026: relatedIds are bare ids, with no URL anywhere in the page.
