@@ -117,9 +117,13 @@ MAX_LEVELS = 4
 MAX_FOREIGN_TEXT = 300
 #: A module has at least this many cards (one card between paragraphs is an inline block).
 MIN_CARDS = 2
-#: This much article text before and after a block (in the container it interrupts) makes
-#: it inline.
+#: This much article text before a block tells the container it interrupts (the body); a
+#: paragraph this long ends a marker's run of link siblings.
 TEXT_PARAGRAPH = 80
+#: This much article text after a block in that container makes it inline: one short
+#: sentence ends many articles ("Reste à savoir si l'Inde acceptera !"), a signature is
+#: shorter.
+TEXT_AFTER = 50
 
 _SEPARATORS = r"[\W_]*"
 #: What sets a marker apart from a headline run into it ("LIRE AUSSI - Le titre").
@@ -613,7 +617,7 @@ def _placement(page: ArticlePage, elements: list[HtmlElement], text: _BodyText) 
     for container in elements[0].iterancestors():
         start, end = index.positions[container], index.end(container) + 0.5
         if text.between(start, first - 0.5) >= TEXT_PARAGRAPH:
-            return LINK_INLINE if text.between(last, end) >= TEXT_PARAGRAPH else LINK_END
+            return LINK_INLINE if text.between(last, end) >= TEXT_AFTER else LINK_END
     return LINK_END
 
 
