@@ -288,6 +288,39 @@ def test_kind_end_of_article_list() -> None:
     assert block.links[0].kind == LINK_END
 
 
+def test_kind_inline_between_div_paragraphs() -> None:
+    box = BOX.format(marker="Lire aussi")
+    body = (
+        f'<div class="body"><div class="text">{TEXT}</div>{box}<div class="text">{TEXT}</div></div>'
+    )
+    (block,) = found(body)
+    assert block.kind == LINK_INLINE
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        '<p class="b-disclaimer">Les opinions exprimées dans cet article ne reflètent pas '
+        "nécessairement celles de la rédaction.</p>",
+        "<p>Propos recueillis par Jean Dupont</p>",
+        f"<ul><li>{TEXT}</li></ul>",
+        f'<div class="newsletter">{TEXT}</div>',
+        f'<a href="/a/suivant">{TEXT}</a>',
+    ],
+)
+def test_kind_end_of_article_before_notices_signatures_lists(after: str) -> None:
+    body = f"<article><p>{TEXT}</p>{BOX.format(marker='Lire aussi')}{after}</article>"
+    (block,) = found(body)
+    assert block.kind == LINK_END
+
+
+def test_kind_inline_before_one_short_last_sentence() -> None:
+    last = "<p>Reste à savoir si l’Inde acceptera d’organiser une nouvelle rencontre !</p>"
+    body = f"<article><p>{TEXT}</p>{BOX.format(marker='Lire aussi')}{last}</article>"
+    (block,) = found(body)
+    assert block.kind == LINK_INLINE
+
+
 def test_kind_module_of_cards_keeps_each_cards_headline_link() -> None:
     card = (
         '<li><a href="/a/{n}"><img src="/i/{n}.jpg"></a>'
