@@ -177,6 +177,16 @@ def test_marker_in_a_tail_takes_only_the_links_after_it() -> None:
     assert urls(found(body)) == ["https://news.example.fr/a/apres"]
 
 
+def test_a_marker_heading_a_whole_text_takes_no_text() -> None:
+    # the smallest element starting with the marker and holding its link holds a text too:
+    # no block, rather than a text thrown away
+    body = (
+        f'<div class="article-body"><strong>Lire aussi :</strong> <a href="/a/x">Le titre</a>'
+        f"<br>{TEXT}<br>{TEXT}<br>{TEXT}</div>"
+    )
+    assert found(body) == []
+
+
 def test_links_before_the_marker_are_not_the_blocks() -> None:
     body = article(
         '<div class="box"><a href="/a/avant">Avant</a><h3>Lire aussi</h3>'

@@ -379,8 +379,11 @@ def _marker_block(
     position ``start``) introduces."""
     candidate = holder
     for _level in range(MAX_LEVELS + 1):
-        if _links_after(page, candidate, start):
+        links = _links_after(page, candidate, start)
+        if links and _foreign_text(page, candidate) <= MAX_FOREIGN_TEXT * len(links):
             return _widen(page, candidate), []
+        if links:  # the marker starts a text ("Lire aussi :" heading a whole body)
+            return None
         parent = candidate.getparent()
         if parent is None or parent.tag in _STOP_TAGS or not _starts_with(parent, marker):
             break
@@ -389,6 +392,12 @@ def _marker_block(
     if not parts:
         return None
     return parts[-1], [candidate, *parts]
+
+
+def _foreign_text(page: ArticlePage, el: HtmlElement) -> int:
+    """How much of ``el``'s text is not its links'."""
+    links = sum(len(visible_text(a) or "") for a in page.css("a[href]", el))
+    return len(visible_text(el) or "") - links
 
 
 def _widen(page: ArticlePage, el: HtmlElement) -> HtmlElement:
@@ -418,7 +427,7 @@ def _link_siblings(page: ArticlePage, marker_el: HtmlElement) -> list[HtmlElemen
             continue
         if sibling.tag in _HEADINGS and found:
             break
-        foreign = len(text) - sum(len(visible_text(a) or "") for a in anchors)
+        foreign = _foreign_text(page, sibling)
         if foreign > MAX_FOREIGN_TEXT * len(anchors) or (
             sibling.tag == "p" and foreign >= TEXT_PARAGRAPH
         ):
