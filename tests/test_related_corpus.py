@@ -88,6 +88,18 @@ def test_precision_and_recall_on_the_annotated_scope(capsys: pytest.CaptureFixtu
     assert recall >= FLOOR
 
 
+def test_the_bench_prints_the_same_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import related_links as bench
+
+    bench.main([])
+    lines = capsys.readouterr().out.splitlines()
+    (total,) = [line for line in lines if line.startswith("overall")]
+    tp, fp, fn, precision, recall, _f1 = total.split()[1:]
+    assert (int(tp), int(fp), int(fn)) == counts()
+    assert float(precision) >= FLOOR and float(recall) >= FLOOR
+    assert sorted(line.split(" ")[0] for line in lines if line.split(" ")[0] in CASES) == CASES
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_annotated_links_in_order(case: str) -> None:
     record = REFERENCE[case]
