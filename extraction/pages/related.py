@@ -570,8 +570,9 @@ def _block_links(
 
 @dataclass
 class _BodyText:
-    """Where the page's article text is: each text node outside links, site chrome, list
-    items, notices and the blocks found, by document position, with running lengths."""
+    """Where the page's article text is: its text nodes outside links, site chrome, list
+    items, notices and the blocks found, by document position (a tail just after its
+    element's last node), with running lengths."""
 
     positions: list[float]
     totals: list[int]
@@ -586,28 +587,23 @@ class _BodyText:
 
 def _body_text(page: ArticlePage, blocks: list[_Found]) -> _BodyText:
     index = page.index
-    skipped: dict[HtmlElement, bool] = {}
     taken = {el for block in blocks for el in block.elements}
-    positions: list[float] = []
-    totals = [0]
-    for i, el in enumerate(index.nodes):
+    skipped: dict[HtmlElement, bool] = {}
+    pieces: list[tuple[float, int]] = []
+    for position, el in enumerate(index.nodes):
         parent = el.getparent()
-        outside = skipped.get(parent, False) if parent is not None else False
+        outside = parent is not None and skipped[parent]
         skip = not isinstance(el.tag, str) or outside or el in taken or _not_body_text(el)
         skipped[el] = skip
-        text = el.text.strip() if not skip and isinstance(el.tag, str) and el.text else ""
-        if text:
-            positions.append(i)
-            totals.append(totals[-1] + len(text))
-        tail = el.tail.strip() if el.tail and not outside and parent is not None else ""
-        if tail:
-            positions.append(index.end(el) + 0.5)
-            totals.append(totals[-1] + len(tail))
-    order = sorted(range(len(positions)), key=positions.__getitem__)
-    running = [0]
-    for k in order:
-        running.append(running[-1] + totals[k + 1] - totals[k])
-    return _BodyText([positions[k] for k in order], running)
+        if not skip and el.text and el.text.strip():
+            pieces.append((position, len(el.text.strip())))
+        if not outside and parent is not None and el.tail and el.tail.strip():
+            pieces.append((index.end(el) + 0.5, len(el.tail.strip())))
+    pieces.sort()
+    totals = [0]
+    for _position, length in pieces:
+        totals.append(totals[-1] + length)
+    return _BodyText([position for position, _length in pieces], totals)
 
 
 def _not_body_text(el: HtmlElement) -> bool:
@@ -753,9 +749,12 @@ def related_blocks(
     *,
     embedded_json: bool = True,
 ) -> list[RelatedBlock]:
-    """The related blocks of ``page`` in page order; ``markers`` and ``selectors`` are a
-    site's own besides the generic ones. ``embedded_json=False`` leaves out the blocks
-    found only in the page's scripts."""
+    """The related blocks of ``page`` in page order, then those found only in its embedded
+    JSON (``embedded_json=False`` leaves them out); ``markers`` and ``selectors`` are a
+    site's own besides the generic ones.
+
+    To leave a block out of the article text, drop :attr:`RelatedBlock.elements` (the
+    marker's heading as well when the block is a heading and the lists after it)."""
     positions = page.index.positions
     found = _found_blocks(page, markers, selectors)
     found.sort(key=lambda f: positions[f.elements[0]])
