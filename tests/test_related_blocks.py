@@ -140,6 +140,11 @@ def test_marker_run_into_the_links_text(box: str) -> None:
     assert blocks[0].marker is not None and is_read_also(blocks[0].marker)
 
 
+def test_title_keeps_its_own_separators_once_the_marker_is_cut() -> None:
+    blocks = found(article('<p><a href="/a/x">À LIRE AUSSI - Sud-Ouest : la crise</a></p>'))
+    assert [link.title for b in blocks for link in b.links] == ["Sud-Ouest : la crise"]
+
+
 def test_a_phrase_inside_prose_is_no_marker() -> None:
     body = article(f'<p>Il faut lire aussi <a href="/a/x">ce livre</a> pour comprendre. {TEXT}</p>')
     assert found(body) == []

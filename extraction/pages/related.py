@@ -249,13 +249,15 @@ class Markers:
         )
 
     def without_marker(self, title: str) -> str:
-        """``title`` without a marker run into its start."""
-        match = self.lead.match(normalize(title))
-        if match is None:
+        """``title`` without a marker run into its start ("LIRE AUSSI - Titre": "Titre")."""
+        if not self.lead.match(normalize(title)):
             return title
-        words = len(match.group(0).split())
-        rest = re.sub(rf"^(?:\S+\s+){{{max(words - 1, 0)}}}\S*?{_LEAD_SEPARATOR}", "", title)
-        return rest or title
+        for separator in re.finditer(_LEAD_SEPARATOR, title):
+            if separator.end() > separator.start() and self.whole.match(
+                normalize(title[: separator.start()])
+            ):
+                return title[separator.end() :].strip() or title
+        return title
 
 
 @lru_cache(maxsize=64)
