@@ -21,7 +21,7 @@ INDEX_PATH = "/sitemap_index.xml"
 NEWS_PATH = "/sitemap_news.xml"
 RSS_PATH = "/rss/une.xml"
 MONTH_PATH = re.compile(r"/sitemaps/articles-(\d{4})-(\d{2})\.xml")
-LATEST_IN_RSS = 50
+LATEST_IN_RSS = 100  # every article of a small site
 
 _XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _SM = "http://www.sitemaps.org/schemas/sitemap/0.9"

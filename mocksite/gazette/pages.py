@@ -435,7 +435,7 @@ class Renderer:
 
 def chrome_pages() -> dict[str, str]:
     """Paths of the static pages the chrome links to, with their titles."""
-    return dict(_CHROME)
+    return {**_CHROME, "/compte/connexion": "Se connecter"}
 
 
 def _utc(moment: datetime) -> str:
