@@ -275,7 +275,7 @@ def test_json_ld_and_metas_agree_with_the_truth(
         assert data["headline"] == truth["title"]
         assert data["description"] == truth["lead"]
         assert data["datePublished"] == truth["published_at"]
-        assert data["dateModified"] == (truth["modified_at"] or truth["published_at"])
+        assert data.get("dateModified") == truth["modified_at"]
         assert [a["name"] for a in data["author"]] == truth["authors"]
         assert all(a["@type"] == "Person" for a in data["author"])
         assert data["publisher"]["@type"] == "Organization"
@@ -449,12 +449,44 @@ def test_cli_rejects_bad_gazette_arguments(args: list[str]) -> None:
     assert result.returncode == 2, result.stderr
 
 
+LAYERS = """
+import sys, mocksite.gazette, mocksite.__main__
+project = ("crawler", "archive", "extraction", "scrapy")
+print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in project)))
+"""
+
+DECLARATION = """
+import json, sys
+from extraction.sites import named
+from mocksite.gazette import Gazette
+import tests.sites_for_tests as declared
+site, gazette = named("gazette"), Gazette(ARTICLES)
+truths = gazette.articles_truth()
+print(json.dumps({
+    "articles": all(site.is_article_path(t["url_path"]) for t in truths),
+    "listings": [site.listing_path.match(f"/{slug}/") is not None for slug in RUBRIQUES],
+    "paywall": [any(p.fullmatch(t["paywall_notice"]) for p in site.strip_patterns)
+                for t in truths if t["paywall_notice"]],
+    "not_articles": [site.is_article_path(p) for p in ("/", "/region/", "/sujet/eau/")],
+}))
+"""
+
+
 def test_the_gazette_shares_nothing_with_the_parser() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, mocksite.gazette, mocksite.__main__;"
-         "print(','.join(sorted(m for m in sys.modules"
-         " if m.split('.')[0] in ('crawler', 'archive', 'extraction', 'scrapy'))))"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    command = [sys.executable, "-c", LAYERS]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_test_site_declaration_fits_the_replica() -> None:
+    """tests/sites_for_tests.py, read off the replica's pages, matches its URLs and notices
+    (in a subprocess: the declaration stays out of this process's site registry)."""
+    from mocksite.gazette.site import RUBRIQUE_SLUGS
+
+    code = DECLARATION.replace("ARTICLES", str(ARTICLES)).replace("RUBRIQUES", repr(RUBRIQUE_SLUGS))
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    found = json.loads(result.stdout)
+    assert found["articles"] and all(found["listings"]) and found["paywall"]
+    assert all(found["paywall"]) and not any(found["not_articles"])

@@ -341,7 +341,6 @@ class Renderer:
             "headline": meta.title,
             "description": meta.lead,
             "datePublished": iso(meta.published),
-            "dateModified": iso(meta.modified or meta.published),
             "author": [{"@type": "Person", "name": name} for name in spec.authors],
             "publisher": publisher,
             "articleSection": rubrique,
@@ -349,6 +348,8 @@ class Renderer:
             "inLanguage": "fr-FR",
             "isAccessibleForFree": spec.paywall_pct is None,
         }
+        if meta.modified:  # only once edited: a parser then has no date to second-guess
+            article["dateModified"] = iso(meta.modified)
         if image:
             article["image"] = {
                 "@type": "ImageObject",
