@@ -8,6 +8,7 @@ the generic page object's to find with the site's declared rules.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from functools import cache
@@ -97,6 +98,11 @@ def test_related(case: str) -> None:
 
 
 # -- the expected values themselves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", [c for c in NAMES if "html_sha256" in CASES[c]])
+def test_a_copied_page_is_the_one_recorded(case: str) -> None:
+    assert hashlib.sha256(html(case)).hexdigest() == CASES[case]["html_sha256"]
 
 
 @cache

@@ -39,14 +39,17 @@ LIBERATION = register(
         listings=("/politique/", "/international/", "/societe/", "/economie/"),
         article_day=ARTICLE_PATH,
         time_zone=PARIS,
+        # 2015 layout: the "Sur le même sujet" box of cards at the head of the body.
+        related_selectors=("aside#related-content",),
+        strip_selectors=(".authors-container", "#sidebar"),
         strip_patterns=(
             re.compile(r"Cet article est réservé aux abonnés\..*"),
             re.compile(r"Pour lire la suite de cet article, abonnez-vous.*"),
         ),
         note=(
-            "No real page could be copied into the fixtures yet; mozilla/readability "
-            "(Apache-2.0) holds one of 2015 (test/test-pages/liberation-1/source.html), "
-            "whose URL the profile tests use. The generic page object serves the site."
+            "Fixture: tests/fixtures/sites/liberation/2015_seisme_nepal.html, a 2015 article "
+            "from mozilla/readability (Apache-2.0), copied but for one invisible character of "
+            "a sidebar title (see tests/fixtures/sites/SOURCES.md)."
         ),
     )
 )
