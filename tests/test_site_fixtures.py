@@ -18,7 +18,7 @@ import pytest
 from lxml.html import fromstring
 
 from extraction.pages.base import ArticlePage
-from extraction.sites import page_class_of
+from extraction.sites import PARIS, page_class_of
 from tests.site_cases import CASES, html
 
 NAMES = sorted(CASES)
@@ -50,8 +50,12 @@ def test_title(case: str) -> None:
 
 @pytest.mark.parametrize("case", NAMES)
 def test_published_at(case: str) -> None:
-    found = page(case).published_at
-    assert found is not None and instant(found) == instant(expected(case, "published_at"))
+    found, wanted = page(case).published_at, expected(case, "published_at")
+    assert found is not None
+    if len(wanted) == len("2018-09-30"):  # the page shows only the day, in Paris time
+        assert datetime.fromisoformat(found).astimezone(PARIS).date().isoformat() == wanted
+    else:
+        assert instant(found) == instant(wanted)
 
 
 @pytest.mark.parametrize("case", NAMES)

@@ -55,6 +55,8 @@ def test_at_least_ten_french_sites_are_declared() -> None:
         ("https://www.mediapart.fr/journal/france", "mediapart"),
         ("https://www.leparisien.fr/", "leparisien"),
         ("https://www.la-croix.com/", "lacroix"),
+        ("http://www.regards.fr/politique/", "regards"),
+        ("https://www.bondyblog.fr/societe/", "bondyblog"),
         ("https://notlemonde.fr/", None),
         ("https://lemonde.fr.example.org/", None),
     ],
@@ -195,6 +197,29 @@ ARTICLES = [
     ),
     ("legrandcontinent", "https://legrandcontinent.eu/fr/2020/03/02/francois-heran/", "20200302"),
     (
+        "regards",
+        "http://www.regards.fr/politique/article/deux-ans-et-demi-en-macronie-9-mises-en-examen"
+        "-10-enquetes-en-cours-et-2",
+        None,
+    ),
+    (
+        "regards",
+        "http://www.regards.fr/politique/article/affaire-benalla-le-scandale-d-etat-qui-fait"
+        "-chanceler-la-macronie",
+        None,
+    ),
+    (
+        "bondyblog",
+        "https://www.bondyblog.fr/societe/a-paris-8-un-peu-de-tension-beaucoup-d-actions/",
+        None,
+    ),
+    (
+        "bondyblog",
+        "https://www.bondyblog.fr/societe/education/un-an-a-latelier-sciences-po-de-delacroix"
+        "-ep-5-eprouvante-oralite/",
+        None,
+    ),
+    (
         "mediapart",
         "https://www.mediapart.fr/journal/france/080917/fn-sophie-montel-iconoclaste-mise-au-ban",
         None,
@@ -258,6 +283,13 @@ NOT_ARTICLES = [
     ("mediapart", "/journal/france"),
     ("leparisien", "/politique/"),
     ("lacroix", "/Monde"),
+    ("regards", "/politique/"),
+    ("regards", "/auteur/loic-le-clerc"),
+    ("regards", "/mot/emmanuel-macron"),
+    ("bondyblog", "/societe/education/"),
+    ("bondyblog", "/author/niang-kab/"),
+    ("bondyblog", "/soutenez-nous/"),
+    ("bondyblog", "/feed/"),
 ]
 
 

@@ -188,6 +188,7 @@ def all_sites() -> list[Site]:
 def _load() -> None:
     """Import the site modules of this package (each registers its site)."""
     from extraction.sites import (  # noqa: F401  (each registers itself)
+        bondyblog,
         euronews,
         france24,
         franceinfo,
@@ -203,6 +204,7 @@ def _load() -> None:
         lopinion,
         mediapart,
         ouestfrance,
+        regards,
         rfi,
         sputnik,
         vingtminutes,
