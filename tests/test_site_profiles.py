@@ -197,6 +197,52 @@ ARTICLES = [
     ),
     ("legrandcontinent", "https://legrandcontinent.eu/fr/2020/03/02/francois-heran/", "20200302"),
     (
+        "lefigaro",
+        "http://www.lefigaro.fr/flash-actu/2011/08/17/97001-20110817FILWWW00263-gerard-depardieu"
+        "-urine-dans-un-avion.php",
+        "20110817",
+    ),
+    (
+        "lopinion",
+        "https://www.lopinion.fr/politique/pourquoi-les-partis-politiques-se-prennent-de-passion"
+        "-pour-le-point-dexclamation",
+        None,
+    ),
+    (
+        "rfi",
+        "https://www.rfi.fr/fr/afrique/20140112-togo-le-13-janvier-est-plus-jour-fete",
+        "20140112",
+    ),
+    (
+        "rfi",
+        "https://www.rfi.fr/fr/afrique/20260803-nigeria-manifestation-violente-kaduna",
+        "20260803",
+    ),
+    (
+        "lepoint",
+        "https://www.lepoint.fr/politique/alexis-kohler-l-homme-des-dossiers-sensibles-20-06-2019"
+        "-2321615_20.php",
+        None,
+    ),
+    (
+        "lepoint",
+        "http://www.lepoint.fr/politique/qui-profite-de-la-reserve-parlementaire-29-01-2014-1785755_20"
+        ".php",
+        None,
+    ),
+    (
+        "lepoint",
+        "https://www.lepoint.fr/politique/ca-peut-tanguer-le-ps-a-l-heure-du-choix-face-a-lecornu-ii"
+        "-13-10-2025-2600831_20.php",
+        None,
+    ),
+    ("lobs", "https://www.nouvelobs.com/politique/20220516.OBS58520/", "20220516"),
+    (
+        "lacroix",
+        "https://www.la-croix.com/Monde/Covid-19-lOMS-appelle-monde-prudence-2020-06-20-1201100880",
+        "20200620",
+    ),
+    (
         "regards",
         "http://www.regards.fr/politique/article/deux-ans-et-demi-en-macronie-9-mises-en-examen"
         "-10-enquetes-en-cours-et-2",

@@ -12,7 +12,8 @@ from extraction.pages.generic import GenericArticlePage
 from extraction.sites import PARIS, Site, register
 
 #: Until 2023: ``/<Rubrique>[/<Sous-rubrique>]/<Slug>-YYYY-MM-DD-<10-digit id>``
-#: (``/Monde/Europe/Ukraine-...-2022-02-24-1201201617``); since: ``/<rubrique>/<slug>``
+#: (``/Monde/Covid-19-lOMS-appelle-monde-prudence-2020-06-20-1201100880``); since:
+#: ``/<rubrique>/<slug>``
 #: of four words or more. Rubriques (``/Monde``, ``/international``) are none.
 ARTICLE_PATH = re.compile(
     r"^/(?:[A-Za-z0-9-]+/)+[A-Za-z0-9-]+-(\d{4}-\d{2}-\d{2})-\d{10}/?$"

@@ -15,8 +15,8 @@ from extraction.sites import PARIS, Site, register
 #: Since 2019: ``/<rubrique>[/<sous-rubrique>]/<slug>-YYYYMMDD``
 #: (``/international/guerre-en-ukraine-deux-morts-...-20241122``). Before:
 #: ``/<rubrique>/YYYY/MM/DD/<5 digits>-YYYYMMDDARTFIG<5 digits>-<slug>.php``
-#: (``/flash-actu/2015/04/30/97001-20150430FILWWW00123-seisme.php``). Rubriques, tags
-#: (``/tag/ukraine``) and author pages (``/auteur/...``) are none.
+#: (``/flash-actu/2011/08/17/97001-20110817FILWWW00263-gerard-depardieu-urine-...php``).
+#: Rubriques, tags (``/tag/ukraine``) and author pages (``/auteur/...``) are none.
 ARTICLE_PATH = re.compile(
     r"^/(?!tag/|auteur/)(?:[a-z0-9-]+/)+[a-z0-9-]+-(\d{8})/?$"
     r"|^/(?:[a-z0-9-]+/)+(\d{4}/\d{2}/\d{2})/\d{5}-\d{8}[A-Z]{3,6}\d{5}-[^/]+\.php$"

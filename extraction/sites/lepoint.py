@@ -1,7 +1,8 @@
 """Le Point (www.lepoint.fr), the weekly news magazine.
 
-Discovery as the site publishes it: the sitemaps its robots.txt names, its RSS feed, the
-home page and its rubriques.
+Discovery as the site publishes it: the sitemaps its robots.txt names, its RSS feeds (one a
+rubrique, ``/politique/rss.xml``; since its move to Arc XP, ``/arc/outboundfeeds/rss/...``),
+the home page and its rubriques.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from extraction.pages.generic import GenericArticlePage
 from extraction.sites import PARIS, Site, register
 
 #: ``/<rubrique>[/<sous-rubrique>]/<slug>-DD-MM-YYYY-<id>_<rubrique id>.php``
-#: (``/politique/emmanuel-macron-...-12-03-2024-2554578_20.php``); the day comes day first,
+#: (``/politique/alexis-kohler-l-homme-des-dossiers-sensibles-20-06-2019-2321615_20.php``); the
+#: day comes day first,
 #: so no ``article_day``. Rubriques (``/politique/``) and tags (``/tags/...``) are none.
 ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/)+[a-z0-9-]+-\d{2}-\d{2}-\d{4}-\d+_\d+\.php$")
 #: Rubriques (``/politique/``, ``/economie/``).
@@ -27,7 +29,7 @@ LEPOINT = register(
         page_class=GenericArticlePage,
         article_path=ARTICLE_PATH,
         listing_path=LISTING_PATH,
-        feeds=("/rss.xml",),
+        feeds=("/politique/rss.xml", "/arc/outboundfeeds/rss/category/politique/?outputType=xml"),
         listings=("/politique/", "/monde/", "/economie/", "/societe/"),
         time_zone=PARIS,
         note="No real page could be found in public repositories: the generic page object "

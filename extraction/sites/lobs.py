@@ -12,9 +12,10 @@ import re
 from extraction.pages.generic import GenericArticlePage
 from extraction.sites import PARIS, Site, register
 
-#: ``/<rubrique>[/<sous-rubrique>]/YYYYMMDD.OBS<id>/<slug>.html``
-#: (``/politique/20240312.OBS84512/...html``). Rubriques (``/politique/``) and tags are none.
-ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/)+(\d{8})\.[A-Z]+\d+/[^/]+\.html$")
+#: ``/<rubrique>[/<sous-rubrique>]/YYYYMMDD.OBS<id>/[<slug>.html]``
+#: (``/politique/20220516.OBS58520/``, ``/politique/20170710.OBS1881/les-presidents-...html``).
+#: Rubriques (``/politique/``) and tags are none.
+ARTICLE_PATH = re.compile(r"^/(?:[a-z0-9-]+/)+(\d{8})\.[A-Z]+\d+/(?:[^/]+\.html)?$")
 #: Rubriques (``/politique/``, ``/monde/``).
 LISTING_PATH = re.compile(r"^/[a-z0-9-]+/$")
 

@@ -14,8 +14,8 @@ from extraction.sites import PARIS, Site, register
 #: Until 2021: ``/edition/<rubrique>/<slug>-<id>``
 #: (``/edition/economie/glyphosate-radiographie-d-intoxication-collective-186859``); since:
 #: ``/<rubrique>/<slug>`` of four words or more
-#: (``/politique/la-droite-cherche-son-candidat-pour-2027``). Rubriques (``/politique``,
-#: ``/edition/economie/``) are none.
+#: (``/politique/pourquoi-les-partis-politiques-se-prennent-de-passion-pour-le-point-...``).
+#: Rubriques (``/politique``, ``/edition/economie/``) are none.
 ARTICLE_PATH = re.compile(
     r"^/edition/[a-z0-9-]+/[a-z0-9-]+-\d+/?$"
     r"|^/(?!edition/)[a-z0-9-]+/[a-z0-9]+(?:-[a-z0-9]+){3,}/?$"

@@ -13,8 +13,8 @@ from extraction.pages.generic import GenericArticlePage
 from extraction.sites import PARIS, Site, register
 
 #: Since 2019: ``/fr/<rubrique>[/<sous-rubrique>]/YYYYMMDD-<slug>``
-#: (``/fr/afrique/20240321-...``); before: the same without ``/fr``
-#: (``/afrique/20150430-...``). Rubriques (``/fr/afrique/``), tags (``/fr/tag/...``),
+#: (``/fr/afrique/20140112-togo-le-13-janvier-est-plus-jour-fete``); before: the same
+#: without ``/fr``. Rubriques (``/fr/afrique/``), tags (``/fr/tag/...``),
 #: programmes (``/fr/podcasts/...``) and the other languages' pages are none.
 ARTICLE_PATH = re.compile(
     r"^/(?:fr/)?(?!(?:en|es|pt|br|cn|ro|ru|vi|fa|sw|ha|km|uk|ma|ff|mn)/)"
