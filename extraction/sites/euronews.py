@@ -1,8 +1,9 @@
 """Euronews in French (fr.euronews.com); the other languages' hosts are other sites.
 
-Discovery as the site publishes it: the sitemaps its robots.txt names, the RSS feeds each
-page links (``/rss?level=vertical&name=<vertical>``, ``/rss?level=program&name=<program>``),
-the home page and its verticals.
+Discovery as the site publishes it: its article sitemap and its Google News sitemap (the
+sources Fundus crawls it from), the RSS feeds each page links
+(``/rss?level=vertical&name=<vertical>``, ``/rss?level=program&name=<program>``; the platform's
+``/rss?level=theme&name=news``), the home page and its verticals.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ EURONEWS = register(
         page_class=GenericArticlePage,
         article_path=ARTICLE_PATH,
         listing_path=LISTING_PATH,
+        sitemaps=("/sitemaps/fr/articles.xml",),
+        news_sitemaps=("/sitemaps/fr/latest-news.xml",),
         feeds=("/rss?level=theme&name=news", "/rss?level=vertical&name=green"),
         listings=("/my-europe", "/green", "/culture", "/business"),
         article_day=ARTICLE_PATH,

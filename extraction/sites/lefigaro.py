@@ -1,8 +1,11 @@
 """Le Figaro (www.lefigaro.fr), with its AMP host and its thematic subdomains
 (madame.lefigaro.fr, etudiant.lefigaro.fr...).
 
-Discovery as the site publishes it: the sitemaps its robots.txt names, the "actualités"
-and per-rubrique RSS feeds (``/rss/figaro_<rubrique>.xml``), the home page and its rubriques.
+Discovery as the site publishes it: its Google News sitemap, the "actualités", "flash actu"
+and per-rubrique RSS feeds (``/rss/figaro_<rubrique>.xml``), the home page and its rubriques
+(the sources Fundus crawls it from). Its article sitemap is on another host
+(sitemaps.lefigaro.fr/lefigaro.fr/articles.xml), which a path of this host cannot name:
+robots.txt leads the spider there.
 """
 
 from __future__ import annotations
@@ -33,7 +36,12 @@ LEFIGARO = register(
         page_class=GenericArticlePage,
         article_path=ARTICLE_PATH,
         listing_path=LISTING_PATH,
-        feeds=("/rss/figaro_actualites.xml", "/rss/figaro_international.xml"),
+        news_sitemaps=("/sitemap_news.xml",),
+        feeds=(
+            "/rss/figaro_actualites.xml",
+            "/rss/figaro_flash-actu.xml",
+            "/rss/figaro_international.xml",
+        ),
         listings=("/politique", "/international", "/actualite-france", "/economie"),
         article_day=ARTICLE_PATH,
         time_zone=PARIS,

@@ -1,7 +1,9 @@
 """Les Échos (www.lesechos.fr), the economic daily, and its subdomains (investir.lesechos.fr).
 
-Discovery as the site publishes it: the sitemaps its robots.txt names, the home page and its
-rubriques. Its RSS feeds are served from another host (syndication), so none is declared.
+Discovery as the site publishes it: its Google News sitemap, the home page and its rubriques.
+Its sitemap index (sitemap.lesechos.fr/sitemap_index.xml) and its RSS feeds are on other
+hosts, which a path of this host cannot name. Fundus fetches it impersonating a browser: the
+site refuses some plain clients, which no politeness setting changes.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ LESECHOS = register(
         page_class=GenericArticlePage,
         article_path=ARTICLE_PATH,
         listing_path=LISTING_PATH,
+        news_sitemaps=("/sitemap_news.xml",),
         listings=("/economie-france", "/monde", "/finance-marches", "/politique-societe"),
         time_zone=PARIS,
         # Its "Lire aussi :" boxes carry only generated class names (sc-nlqesd-4): the

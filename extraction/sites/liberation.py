@@ -1,7 +1,8 @@
 """Libération (www.liberation.fr), on the Arc XP platform since 2020.
 
-Discovery as the site publishes it: Arc's outbound feeds (the sitemap index, the Google News
-sitemap, the RSS feed of all articles), the home page and its rubriques. Until 2020 its feeds
+Discovery as the site publishes it: Arc's outbound feeds (the sitemap, paginated with
+``&from=N``; the Google News sitemap; the RSS feed of all articles), the home page and its
+rubriques. Until 2020 its feeds
 were on another host (rss.liberation.fr, linked by the 2015 fixture).
 """
 
@@ -33,8 +34,8 @@ LIBERATION = register(
         page_class=GenericArticlePage,
         article_path=ARTICLE_PATH,
         listing_path=LISTING_PATH,
-        sitemaps=("/arc/outboundfeeds/sitemap-index/?outputType=xml",),
-        news_sitemaps=("/arc/outboundfeeds/news-sitemap/?outputType=xml",),
+        sitemaps=("/arc/outboundfeeds/sitemap/?outputType=xml",),
+        news_sitemaps=("/arc/outboundfeeds/sitemap_news.xml?outputType=xml",),
         feeds=("/arc/outboundfeeds/rss-all/?outputType=xml",),
         listings=("/politique/", "/international/", "/societe/", "/economie/"),
         article_day=ARTICLE_PATH,

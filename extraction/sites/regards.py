@@ -1,7 +1,7 @@
 """Regards (www.regards.fr), the monthly of the left and its daily site, on SPIP.
 
-Discovery as the site publishes it: the sitemaps its robots.txt names, SPIP's RSS backend,
-the home page and its rubriques.
+Discovery as the site publishes it: the sitemaps its robots.txt names, the home page and its
+rubriques (no feed of its could be confirmed).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ REGARDS = register(
         page_class=GenericArticlePage,
         article_path=ARTICLE_PATH,
         listing_path=LISTING_PATH,
-        feeds=("/spip.php?page=backend",),
         listings=("/politique/", "/societe/", "/idees-culture/"),
         time_zone=PARIS,
         # Its in-body boxes read "LIRE AUSSI SUR REGARDS.FR >>" before one link.
