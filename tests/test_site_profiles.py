@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
+from lxml.html import fromstring
 
 from extraction import sites
+from extraction.pages.base import select
 from extraction.pages.generic import GenericArticlePage
 from extraction.sites import Site
 from tests.site_cases import CASES
@@ -379,3 +381,31 @@ def test_a_fixture_url_maps_to_its_site(case: str) -> None:
     assert site is not None and site.name == record["site"]
     assert site.is_article_path("/" + record["url"].split("://", 1)[1].partition("/")[2])
     assert sites.page_class_of(record["url"]) is GenericArticlePage
+
+
+@pytest.mark.parametrize("site", FRENCH, ids=lambda s: s.name)
+def test_every_selector_compiles(site: Site) -> None:
+    page = fromstring("<div><p>x</p></div>")
+    for css in (*site.related_selectors, *site.strip_selectors):
+        assert isinstance(select(page, css), list)  # cssselect raises on a malformed one
+
+
+#: Notices of real pages that are not article text, each matched whole by its site's patterns.
+NOTICES = [
+    ("lemonde", "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés."),
+    ("lemonde", "La suite est réservée à nos abonnés."),
+    ("bondyblog", "Crédit photo : KB / Bondy Blog"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NOTICES)
+def test_a_notice_is_matched_whole(name: str, text: str) -> None:
+    assert any(pattern.fullmatch(text) for pattern in sites.named(name).strip_patterns)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_no_pattern_strips_a_real_paragraph(case: str) -> None:
+    patterns = sites.named(CASES[case]["site"]).strip_patterns
+    for field in ("lead_start", "body_first", "body_last"):
+        text = CASES[case][field]
+        assert text is None or not any(pattern.fullmatch(text) for pattern in patterns)
