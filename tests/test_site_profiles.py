@@ -59,6 +59,7 @@ def test_at_least_ten_french_sites_are_declared() -> None:
         ("https://www.la-croix.com/", "lacroix"),
         ("http://www.regards.fr/politique/", "regards"),
         ("https://www.bondyblog.fr/societe/", "bondyblog"),
+        ("https://www.gala.fr/l_actu/news_de_stars", "gala"),
         ("https://notlemonde.fr/", None),
         ("https://lemonde.fr.example.org/", None),
     ],
@@ -268,6 +269,12 @@ ARTICLES = [
         None,
     ),
     (
+        "gala",
+        "https://www.gala.fr/l_actu/news_de_stars/jean-paul-delevoye-monsieur-retraites-du"
+        "-gouvernement-jacques-chirac-lui-donnait-un-surnom-peu-flatteur_439447",
+        None,
+    ),
+    (
         "mediapart",
         "https://www.mediapart.fr/journal/france/080917/fn-sophie-montel-iconoclaste-mise-au-ban",
         None,
@@ -338,6 +345,8 @@ NOT_ARTICLES = [
     ("bondyblog", "/author/niang-kab/"),
     ("bondyblog", "/soutenez-nous/"),
     ("bondyblog", "/feed/"),
+    ("gala", "/l_actu/news_de_stars"),
+    ("gala", "/page/tag/gala-politique"),
 ]
 
 
@@ -395,6 +404,7 @@ NOTICES = [
     ("lemonde", "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés."),
     ("lemonde", "La suite est réservée à nos abonnés."),
     ("bondyblog", "Crédit photo : KB / Bondy Blog"),
+    ("gala", "Crédits photos : Bestimage"),
 ]
 
 

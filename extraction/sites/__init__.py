@@ -192,6 +192,7 @@ def _load() -> None:
         euronews,
         france24,
         franceinfo,
+        gala,
         lacroix,
         lefigaro,
         legrandcontinent,
