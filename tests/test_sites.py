@@ -37,7 +37,8 @@ def test_an_unknown_name_says_which_are_known() -> None:
         ("https://m.fr.sputniknews.com/international/", "sputnik"),
         ("https://sputniknews.africa/", None),  # another edition of the same platform
         ("https://notfr.sputniknews.africa.example.org/", None),
-        ("https://www.lemonde.fr/international/article/2024/01/01/x_1_2.html", None),
+        ("https://www.lemonde.fr/international/article/2024/01/01/x_1_2.html", "lemonde"),
+        ("https://www.example.org/international/article/2024/01/01/x_1_2.html", None),
         ("not a url", None),
         ("http://[::1", None),
         ("http://127.0.0.1:8000/20230915/titre-1.html", None),

@@ -23,8 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from extraction.pages.base import ArticlePage
+
+#: The zone of the French sites' pages that show a time without its offset.
+PARIS = ZoneInfo("Europe/Paris")
 
 #: Article paths of a site that declares none: a path of two segments or more whose last
 #: one is a slug or an id (``/politique/article/2024/05/02/un-titre_6231.html``,
@@ -76,8 +80,9 @@ class Site:
     listings: tuple[str, ...] = ()
     """Paths of listing pages discovery starts from besides the home page."""
     article_day: re.Pattern[str] | None = None
-    """Where an article path carries its publication day (``YYYYMMDD``, first group that
-    matched); ``None`` when its URLs carry none."""
+    """Where an article path carries its publication day, year first: the first group that
+    matched, its digits read as ``YYYYMMDD`` (``20230830``, ``2023/08/30``, ``2023-08-30``);
+    ``None`` when its URLs carry none, or carry it day first."""
     language: str = "fr"
     time_zone: tzinfo | None = None
     """Zone of the times its pages show without an offset (``None``: the page object's)."""
@@ -106,7 +111,8 @@ class Site:
         match = self.article_day.match(urlsplit(url).path)
         if match is None:
             return None
-        return next((group for group in match.groups() if group), None)
+        found = next((group for group in match.groups() if group), None)
+        return re.sub(r"\D", "", found) if found else None
 
     def page_class_at(self, day: date | None = None) -> type[ArticlePage]:
         """The page object of pages served on ``day`` (today's without a day)."""
@@ -181,4 +187,26 @@ def all_sites() -> list[Site]:
 
 def _load() -> None:
     """Import the site modules of this package (each registers its site)."""
-    from extraction.sites import sputnik  # noqa: F401  (registers itself)
+    from extraction.sites import (  # noqa: F401  (each registers itself)
+        bondyblog,
+        euronews,
+        france24,
+        franceinfo,
+        gala,
+        lacroix,
+        lefigaro,
+        legrandcontinent,
+        lemonde,
+        leparisien,
+        lepoint,
+        lesechos,
+        liberation,
+        lobs,
+        lopinion,
+        mediapart,
+        ouestfrance,
+        regards,
+        rfi,
+        sputnik,
+        vingtminutes,
+    )
