@@ -3,28 +3,100 @@
 Metadata comes from what sites publish for machines (JSON-LD, microdata, OpenGraph,
 ``article:*`` and Dublin Core meta: :class:`~extraction.pages.base.ArticlePage`); the site's
 declared rules (:class:`extraction.sites.Site`) are found by the page's URL.
+
+The text is read as a reader sees it: the standfirst (chapeau) is the lead, found by the class
+tokens newsrooms give it (:data:`~extraction.pages.strip.LEAD_SELECTORS`) or as the meta
+description where that is shown on the page; the body is trafilatura's main text of the page
+without the lead, the related blocks (:mod:`extraction.pages.related` and the marker phrases
+of :data:`~extraction.pages.strip.RELATED_MARKER`) and the blocks the generic and the site's
+strip rules name, then without the paragraphs that are paywall notices, share or newsletter
+calls (:data:`~extraction.pages.strip.STRIP_PATTERNS`) or "Lire aussi" lines. trafilatura
+reads the page object's own parsed tree in its fast mode (no fallback extractors): the page
+is parsed once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from extraction.pages.base import ArticlePage
+import trafilatura
+from lxml.html import HtmlElement
+
+from extraction.items import RelatedLink
+from extraction.pages.base import (
+    INVISIBLE_TAGS,
+    ArticlePage,
+    collapse_ws,
+    split_names,
+    visible_text,
+)
+from extraction.pages.related import RelatedBlock, related_blocks, related_links
+from extraction.pages.strip import (
+    LEAD_SELECTORS,
+    RELATED_MARKER,
+    STRIP_PATTERNS,
+    STRIP_SELECTORS,
+    WEAK_LEAD_SELECTORS,
+)
 
 if TYPE_CHECKING:
+    import re
+
     from extraction.sites import Site
 
 #: Recorded in ``versions.extractor_version``; raised whenever the same page would be read
 #: differently.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
+
+#: A related block found by its marker is at most this long (characters of visible text):
+#: more is the article around it.
+MARKER_BLOCK_CHARS = 600
+#: A block a strip rule names is left whole only when it holds fewer paragraphs: a rule
+#: that matched the article's own container (``<article class="share">``) is ignored.
+STRIP_MAX_PARAGRAPHS = 4
+#: Text shorter than this is no standfirst (a label, a date).
+LEAD_MIN_CHARS = 30
+#: A standfirst known only by a weak class token follows an ``<h1>`` within this many nodes.
+LEAD_AFTER_HEADING = 60
+#: A line after a lone marker line ("Lire aussi :") is the link's title when this short.
+MARKER_TITLE_CHARS = 250
+#: Where a lead is never found: navigation, teasers, footers.
+_NOT_LEAD_ANCESTORS = frozenset({"nav", "footer", "aside", "li"})
+#: Elements that may be a related block found by its marker.
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "aside", "section", "li", "ul", "blockquote", "h2", "h3", "h4", "span", "strong"}
+)
+
+#: Dublin Core and other ``<meta name>`` keys, best first, per field.
+DC_TITLE = ("dc.title", "dcterms.title")
+DC_CREATOR = ("dc.creator", "dcterms.creator", "dc.contributor")
+DC_PUBLISHED = (
+    "dcterms.issued",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date.created",
+    "dcterms.date",
+    "dc.date",
+    "pubdate",
+    "publishdate",
+    "date",
+)
+DC_MODIFIED = ("dcterms.modified", "dc.date.modified", "last-modified")
 
 
 class GenericArticlePage(ArticlePage):
     """Any news article page: the site's rules found by URL, generic signals otherwise."""
 
     extractor_version = EXTRACTOR_VERSION
+
+    def __init__(self, url: str, body: bytes | str, encoding: str | None = None) -> None:
+        super().__init__(url, body, encoding)
+        site = self.declared_site
+        if site is not None and site.time_zone is not None:
+            self.default_tz = site.time_zone
 
     @cached_property
     def declared_site(self) -> Site | None:
@@ -40,3 +112,251 @@ class GenericArticlePage(ArticlePage):
             return self.declared_site.name
         host = (urlsplit(self.url).hostname or "").rstrip(".")
         return host.removeprefix("www.")
+
+    # -- metadata ---------------------------------------------------------------------
+
+    @property
+    def title(self) -> str | None:
+        """Headline: of JSON-LD or microdata headline, og:title, Dublin Core title and
+        twitter:title, the first a ``<h1>`` of the page shows (pages give search engines a
+        headline of their own: the reader's is the one shown), else the first of them, else
+        the page's only ``<h1>``, else its ``<title>``."""
+        candidates = [
+            t for t in (super().title, self.meta("og:title", *DC_TITLE, "twitter:title")) if t
+        ]
+        headings = [text for h1 in self.css("h1") if (text := visible_text(h1))]
+        shown = {h.casefold() for h in headings}
+        for candidate in candidates:
+            if candidate.casefold() in shown:
+                return candidate
+        if candidates:
+            return candidates[0]
+        if len(headings) == 1:
+            return headings[0]
+        return visible_text(self.first(["title"]))
+
+    @property
+    def authors(self) -> list[str]:
+        """Person authors from JSON-LD, microdata, meta author, else Dublin Core creator."""
+        found = super().authors
+        if found:
+            return found
+        creator = self.meta(*DC_CREATOR)
+        return self.people(split_names(creator)) if creator else []
+
+    def published_candidates(self) -> Iterator[str | None]:
+        """The base signals, then Dublin Core dates."""
+        yield from super().published_candidates()
+        yield self.meta_raw(*DC_PUBLISHED)
+
+    def modified_candidates(self) -> Iterator[str | None]:
+        """The base signals, then Dublin Core dates."""
+        yield from super().modified_candidates()
+        yield self.meta_raw(*DC_MODIFIED)
+
+    # -- related blocks ---------------------------------------------------------------
+
+    @cached_property
+    def related_blocks(self) -> list[RelatedBlock]:
+        """The page's related blocks (:func:`extraction.pages.related.related_blocks`) with
+        the site's own markers and selectors."""
+        site = self.declared_site
+        markers = site.related_markers if site else ()
+        selectors = site.related_selectors if site else ()
+        return related_blocks(self, markers, selectors)
+
+    @property
+    def related(self) -> list[RelatedLink]:
+        """The links of the related blocks, each once, in page order."""
+        return related_links(self.related_blocks)
+
+    @cached_property
+    def _site_markers(self) -> tuple[str, ...]:
+        site = self.declared_site
+        return tuple(m.casefold() for m in site.related_markers) if site else ()
+
+    def _is_marker(self, text: str) -> bool:
+        """True when ``text`` starts with a related block's marker ("À lire aussi")."""
+        if RELATED_MARKER.search(text):
+            return True
+        folded = text.lstrip().casefold()
+        return any(folded.startswith(marker) for marker in self._site_markers)
+
+    @cached_property
+    def marker_blocks(self) -> list[HtmlElement]:
+        """Blocks introduced by a marker phrase, found here too: the largest element around
+        the marker with a link and at most :data:`MARKER_BLOCK_CHARS` of text."""
+        found: list[HtmlElement] = []
+        for node in self.index.nodes:
+            if not isinstance(node.tag, str) or node.tag in INVISIBLE_TAGS:
+                continue
+            for text, owner in ((node.text, node), (node.tail, node.getparent())):
+                if text and owner is not None and self._is_marker(text):
+                    block = self._marker_block(owner)
+                    if block is not None and block not in found:
+                        found.append(block)
+        return found
+
+    def _marker_block(self, start: HtmlElement) -> HtmlElement | None:
+        block = None
+        for el in (start, *start.iterancestors()):
+            if el.tag in ("body", "html", "article", "main"):
+                break
+            text = visible_text(el) or ""
+            if len(text) > MARKER_BLOCK_CHARS:
+                break
+            if el.tag in _BLOCK_TAGS and self.css("a[href]", el):
+                block = el
+        return block
+
+    # -- lead -------------------------------------------------------------------------
+
+    @cached_property
+    def lead_element(self) -> HtmlElement | None:
+        """The standfirst's element: a standfirst class, else the block showing the meta
+        description, ``None`` when the page shows none."""
+        for query in LEAD_SELECTORS:
+            for el in self.css(query):
+                if self._may_lead(el):
+                    return el
+        for query in WEAK_LEAD_SELECTORS:
+            candidates = [
+                el for el in self.css(query) if self._may_lead(el) and self._follows_heading(el)
+            ]
+            if len(candidates) == 1:
+                return candidates[0]
+        return self._description_block
+
+    def _follows_heading(self, el: HtmlElement) -> bool:
+        """True when ``el`` comes shortly after an ``<h1>``, as a standfirst does."""
+        positions = self.index.positions
+        at = positions[el]
+        return any(0 < at - positions[h1] <= LEAD_AFTER_HEADING for h1 in self.css("h1"))
+
+    def _may_lead(self, el: HtmlElement) -> bool:
+        if el.tag in INVISIBLE_TAGS or el.tag == "meta":
+            return False
+        ancestors = set(el.iterancestors())
+        if any(a.tag in _NOT_LEAD_ANCESTORS for a in ancestors):
+            return False
+        if el in self._stripped_set or ancestors & self._stripped_set:
+            return False
+        text = visible_text(el) or ""
+        if any(pattern.fullmatch(text) for pattern in self._strip_patterns):
+            return False
+        return len(text) >= LEAD_MIN_CHARS
+
+    @cached_property
+    def _description_block(self) -> HtmlElement | None:
+        """The element whose whole text is the meta description, if the page shows it."""
+        description = self.meta("description", "og:description", "dc.description")
+        if not description or len(description) < LEAD_MIN_CHARS:
+            return None
+        head = description[:40]
+        for node in self.index.nodes:
+            text = node.text if isinstance(node.tag, str) else None
+            if not text or head not in (collapse_ws(text) or ""):
+                continue
+            if node.tag in INVISIBLE_TAGS:
+                continue
+            for el in (node, *node.iterancestors()):
+                shown = visible_text(el) or ""
+                if shown == description:
+                    return el if self._may_lead(el) else None
+                if len(shown) > len(description):
+                    break
+        return None
+
+    @property
+    def lead(self) -> str | None:
+        """The standfirst (chapeau) as shown, ``None`` when the page shows none."""
+        return visible_text(self.lead_element)
+
+    # -- body -------------------------------------------------------------------------
+
+    @cached_property
+    def stripped_elements(self) -> list[HtmlElement]:
+        """Blocks the generic and the site's strip rules name, but never one holding more
+        than :data:`STRIP_MAX_PARAGRAPHS` paragraphs."""
+        site = self.declared_site
+        queries = STRIP_SELECTORS + (site.strip_selectors if site else ())
+        found: list[HtmlElement] = []
+        for query in queries:
+            for el in self.css(query):
+                if len(self.css("p", el)) <= STRIP_MAX_PARAGRAPHS:
+                    found.append(el)
+        return found
+
+    @cached_property
+    def _stripped_set(self) -> set[HtmlElement]:
+        return set(self.stripped_elements)
+
+    @cached_property
+    def left_out(self) -> list[HtmlElement]:
+        """Everything left out of the body: the lead, related blocks, stripped blocks;
+        outermost elements only, in page order."""
+        elements = [block.element for block in self.related_blocks if block.element is not None]
+        elements += self.marker_blocks + self.stripped_elements
+        if self.lead_element is not None:
+            elements.append(self.lead_element)
+        chosen = set(elements)
+        outermost = {el for el in chosen if not any(a in chosen for a in el.iterancestors())}
+        positions = self.index.positions
+        return sorted(outermost, key=lambda el: positions.get(el, 0))
+
+    @cached_property
+    def main_text(self) -> str | None:
+        """trafilatura's main text (lines) of the page without :attr:`left_out`."""
+        tree = self.root.getroottree()
+        # Last first: pruning an element renumbers its later siblings' paths, never earlier.
+        prune = [tree.getpath(el) for el in reversed(self.left_out)]
+        document = trafilatura.bare_extraction(
+            self.root,
+            url=self.url,
+            fast=True,
+            include_comments=False,
+            with_metadata=False,
+            prune_xpath=prune or None,
+        )
+        text = getattr(document, "text", None)
+        return text if isinstance(text, str) else None
+
+    @cached_property
+    def _strip_patterns(self) -> tuple[re.Pattern[str], ...]:
+        site = self.declared_site
+        return STRIP_PATTERNS + (site.strip_patterns if site else ())
+
+    def body_paragraphs(self) -> list[str]:
+        """The body's paragraphs, cleaned."""
+        text = self.main_text
+        if text is None:
+            base = super().body
+            text = base.replace("\n\n", "\n") if base else ""
+        lines = [line for line in (collapse_ws(raw) for raw in text.split("\n")) if line]
+        kept: list[str] = []
+        after_marker = False
+        for line in lines:
+            if after_marker and len(line) <= MARKER_TITLE_CHARS:
+                after_marker = False
+                continue
+            after_marker = False
+            if self._is_marker(line):
+                # A marker alone on its line: the link's title follows.
+                after_marker = RELATED_MARKER.sub("", line).strip(" :>»-") == ""
+                continue
+            if any(pattern.fullmatch(line) for pattern in self._strip_patterns):
+                continue
+            kept.append(line)
+        return self._without_repeats(kept)
+
+    def _without_repeats(self, lines: list[str]) -> list[str]:
+        """Lines without the title and lead where they open the text."""
+        heads = {h.casefold() for h in (self.title, self.lead) if h}
+        while lines and lines[0].casefold() in heads:
+            lines = lines[1:]
+        return lines
+
+    @property
+    def body(self) -> str | None:
+        """The article text after the lead, paragraphs separated by a blank line."""
+        return "\n\n".join(self.body_paragraphs()) or None
