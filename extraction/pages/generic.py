@@ -17,6 +17,7 @@ is parsed once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -43,8 +44,6 @@ from extraction.pages.strip import (
 )
 
 if TYPE_CHECKING:
-    import re
-
     from extraction.sites import Site
 
 #: Recorded in ``versions.extractor_version``; raised whenever the same page would be read
@@ -69,6 +68,13 @@ _NOT_LEAD_ANCESTORS = frozenset({"nav", "footer", "aside", "li"})
 _BLOCK_TAGS = frozenset(
     {"p", "div", "aside", "section", "li", "ul", "blockquote", "h2", "h3", "h4", "span", "strong"}
 )
+
+#: Longer than this, an author "name" is a byline run into other text.
+NAME_MAX_CHARS = 60
+NAME_MAX_WORDS = 6
+_BYLINE_PUNCTUATION = re.compile(r"[()\[\]]")
+_SPACES = re.compile(r"\s+")
+_WITH = re.compile(r"^(?:avec|with)\s+", re.IGNORECASE)
 
 #: Dublin Core and other ``<meta name>`` keys, best first, per field.
 DC_TITLE = ("dc.title", "dcterms.title")
@@ -133,16 +139,19 @@ class GenericArticlePage(ArticlePage):
             return candidates[0]
         if len(headings) == 1:
             return headings[0]
-        return visible_text(self.first(["title"]))
+        head_title = self.first(["title"])
+        return None if head_title is None else collapse_ws(head_title.text_content())
 
     @property
     def authors(self) -> list[str]:
-        """Person authors from JSON-LD, microdata, meta author, else Dublin Core creator."""
+        """Person authors from JSON-LD, microdata, meta author, else Dublin Core creator;
+        a byline's ``(avec A et B)`` gives A and B, and what is too long to be a name (a
+        byline run into its "Journaliste au Monde Suivre" links) is dropped."""
         found = super().authors
-        if found:
-            return found
-        creator = self.meta(*DC_CREATOR)
-        return self.people(split_names(creator)) if creator else []
+        if not found:
+            creator = self.meta(*DC_CREATOR)
+            found = split_names(creator) if creator else []
+        return self.people(_names(found))
 
     def published_candidates(self) -> Iterator[str | None]:
         """The base signals, then Dublin Core dates."""
@@ -332,7 +341,7 @@ class GenericArticlePage(ArticlePage):
         if text is None:
             base = super().body
             text = base.replace("\n\n", "\n") if base else ""
-        lines = [line for line in (collapse_ws(raw) for raw in text.split("\n")) if line]
+        lines = [line for raw in text.split("\n") for line in _cells(raw)]
         kept: list[str] = []
         after_marker = False
         for line in lines:
@@ -350,9 +359,12 @@ class GenericArticlePage(ArticlePage):
         return self._without_repeats(kept)
 
     def _without_repeats(self, lines: list[str]) -> list[str]:
-        """Lines without the title and lead where they open the text."""
-        heads = {h.casefold() for h in (self.title, self.lead) if h}
-        while lines and lines[0].casefold() in heads:
+        """Lines without the title, lead and byline (``Par Les Echos``) where they open the
+        text."""
+        names = [*self.authors, *self.publisher_names]
+        heads = {_key(h) for h in (self.title, self.lead, *names) if h}
+        heads |= {_key(f"Par {name}") for name in names}
+        while lines and _key(lines[0]) in heads:
             lines = lines[1:]
         return lines
 
@@ -360,3 +372,29 @@ class GenericArticlePage(ArticlePage):
     def body(self) -> str | None:
         """The article text after the lead, paragraphs separated by a blank line."""
         return "\n\n".join(self.body_paragraphs()) or None
+
+
+def _key(text: str) -> str:
+    """``text`` as compared with another: every whitespace a space, case folded."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def _names(found: list[str]) -> list[str]:
+    names: list[str] = []
+    for name in found:
+        for part in split_names(_BYLINE_PUNCTUATION.sub(",", name)):
+            part = _WITH.sub("", part).strip()
+            if part and len(part) <= NAME_MAX_CHARS and len(part.split()) <= NAME_MAX_WORDS:
+                names.append(part)
+    return names
+
+
+def _cells(line: str) -> list[str]:
+    """A line of trafilatura's text as paragraphs: a table row (``| a | b |``) gives each
+    of its non-empty cells (layout tables hold whole articles), any other line itself."""
+    text = collapse_ws(line)
+    if not text:
+        return []
+    if not text.startswith("|"):
+        return [text]
+    return [cell for cell in (collapse_ws(c) for c in text.split("|")) if cell]
