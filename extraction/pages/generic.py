@@ -53,9 +53,11 @@ EXTRACTOR_VERSION = "2"
 #: A related block found by its marker is at most this long (characters of visible text):
 #: more is the article around it.
 MARKER_BLOCK_CHARS = 600
-#: A block a strip rule names is left whole only when it holds fewer paragraphs: a rule
-#: that matched the article's own container (``<article class="share">``) is ignored.
-STRIP_MAX_PARAGRAPHS = 4
+#: A block a strip rule names is left out only when it holds at most this many paragraphs
+#: or this much text: a rule that matched the article's own container (``<article
+#: class="share">``) is ignored.
+STRIP_MAX_PARAGRAPHS = 2
+STRIP_MAX_CHARS = 600
 #: Text shorter than this is no standfirst (a label, a date).
 LEAD_MIN_CHARS = 30
 #: A standfirst known only by a weak class token follows an ``<h1>`` within this many nodes.
@@ -286,13 +288,16 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def stripped_elements(self) -> list[HtmlElement]:
         """Blocks the generic and the site's strip rules name, but never one holding more
-        than :data:`STRIP_MAX_PARAGRAPHS` paragraphs."""
+        than :data:`STRIP_MAX_PARAGRAPHS` paragraphs and :data:`STRIP_MAX_CHARS` of text."""
         site = self.declared_site
         queries = STRIP_SELECTORS + (site.strip_selectors if site else ())
         found: list[HtmlElement] = []
         for query in queries:
             for el in self.css(query):
-                if len(self.css("p", el)) <= STRIP_MAX_PARAGRAPHS:
+                if (
+                    len(self.css("p", el)) <= STRIP_MAX_PARAGRAPHS
+                    or len(visible_text(el) or "") <= STRIP_MAX_CHARS
+                ):
                     found.append(el)
         return found
 
