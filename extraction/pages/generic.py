@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from extraction.items import RelatedLink
@@ -70,6 +71,14 @@ _NOT_LEAD_ANCESTORS = frozenset({"nav", "footer", "aside", "li"})
 _BLOCK_TAGS = frozenset(
     {"p", "div", "aside", "section", "li", "ul", "blockquote", "h2", "h3", "h4", "span", "strong"}
 )
+
+#: A word every phrase of :data:`RELATED_MARKER` has, as written in lower or upper case: a
+#: text node without one is no marker (a cheap test before the marker's own).
+_MARKER_WORD = re.compile("aussi|AUSSI|également|ÉGALEMENT|même|MÊME|lié|LIÉ|rticle|RTICLE")
+#: The text nodes holding ``$head``.
+_TEXTS_HOLDING = etree.XPath("//text()[contains(., $head)]")
+#: The meta description is looked for in the page by its first characters.
+DESCRIPTION_PROBE = 40
 
 #: Longer than this, an author "name" is a byline run into other text.
 NAME_MAX_CHARS = 60
@@ -198,15 +207,30 @@ class GenericArticlePage(ArticlePage):
         """Blocks introduced by a marker phrase, found here too: the largest element around
         the marker with a link and at most :data:`MARKER_BLOCK_CHARS` of text."""
         found: list[HtmlElement] = []
-        for node in self.index.nodes:
-            if not isinstance(node.tag, str) or node.tag in INVISIBLE_TAGS:
-                continue
-            for text, owner in ((node.text, node), (node.tail, node.getparent())):
-                if text and owner is not None and self._is_marker(text):
-                    block = self._marker_block(owner)
-                    if block is not None and block not in found:
-                        found.append(block)
+        for text, owner in self._marker_candidates():
+            if self._is_marker(text):
+                block = self._marker_block(owner)
+                if block is not None and block not in found:
+                    found.append(block)
         return found
+
+    def _marker_candidates(self) -> Iterator[tuple[str, HtmlElement]]:
+        """(text, the element it is in) of the visible text nodes that may start with a
+        marker: holding a word every generic marker has, or any when the site declares
+        markers of its own."""
+        every = bool(self._site_markers)
+        for node in self.index.nodes:
+            tag = node.tag
+            if not isinstance(tag, str):
+                continue
+            text = node.text
+            if text and tag not in INVISIBLE_TAGS and (every or _MARKER_WORD.search(text)):
+                yield text, node
+            tail = node.tail
+            if tail and (every or _MARKER_WORD.search(tail)):
+                parent = node.getparent()
+                if parent is not None:
+                    yield tail, parent
 
     def _marker_block(self, start: HtmlElement) -> HtmlElement | None:
         block = None
@@ -263,12 +287,9 @@ class GenericArticlePage(ArticlePage):
         description = self.meta("description", "og:description", "dc.description")
         if not description or len(description) < LEAD_MIN_CHARS:
             return None
-        head = description[:40]
-        for node in self.index.nodes:
-            text = node.text if isinstance(node.tag, str) else None
-            if not text or head not in (collapse_ws(text) or ""):
-                continue
-            if node.tag in INVISIBLE_TAGS:
+        for text in _TEXTS_HOLDING(self.root, head=description[:DESCRIPTION_PROBE]):
+            node = text.getparent()
+            if node is None or text.is_tail or node.tag in INVISIBLE_TAGS:
                 continue
             for el in (node, *node.iterancestors()):
                 shown = visible_text(el) or ""
@@ -322,8 +343,8 @@ class GenericArticlePage(ArticlePage):
     def main_text(self) -> str | None:
         """trafilatura's main text (lines) of the page without :attr:`left_out`."""
         tree = self.root.getroottree()
-        # Last first: pruning an element renumbers its later siblings' paths, never earlier.
-        prune = [tree.getpath(el) for el in reversed(self.left_out)]
+        # One union, one XPath to compile; trafilatura deletes each element it finds.
+        prune = " | ".join(tree.getpath(el) for el in self.left_out)
         document = trafilatura.bare_extraction(
             self.root,
             url=self.url,
