@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -287,7 +287,8 @@ class GenericArticlePage(ArticlePage):
         description = self.meta("description", "og:description", "dc.description")
         if not description or len(description) < LEAD_MIN_CHARS:
             return None
-        for text in _TEXTS_HOLDING(self.root, head=description[:DESCRIPTION_PROBE]):
+        texts = cast("list[Any]", _TEXTS_HOLDING(self.root, head=description[:DESCRIPTION_PROBE]))
+        for text in texts:  # lxml's "smart" strings: each knows its element
             node = text.getparent()
             if node is None or text.is_tail or node.tag in INVISIBLE_TAGS:
                 continue
