@@ -249,3 +249,33 @@ def test_a_paragraph_that_only_mentions_reading_is_kept() -> None:
 def test_a_strip_rule_never_removes_the_article_itself() -> None:
     html = page_html().replace("<article>", "<article class='share'>")
     assert body_paragraphs(extract(html)) == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    ("og_title", "expected"),
+    [
+        ("Un titre - Bondy Blog", "Un titre"),
+        ("Un titre | BondyBlog.fr", "Un titre"),
+        ("Un titre - Un sous-titre - Bondy Blog", "Un titre - Un sous-titre"),
+        ("Un titre - Un sous-titre", "Un titre - Un sous-titre"),
+    ],
+)
+def test_the_site_name_after_a_title_is_dropped(og_title: str, expected: str) -> None:
+    head = f"<meta property='og:title' content='{og_title}'>" + (
+        "<meta property='og:site_name' content='Bondy Blog'>"
+    )
+    assert extract(page_html(head=head), "https://www.bondyblog.fr/societe/un-titre/").title == (
+        expected
+    )
+
+
+def test_the_headline_shown_without_the_site_name() -> None:
+    head = "<meta property='og:title' content='Le titre affiché - Journal Exemple'>"
+    article = extract(page_html(head=head, before="<h1>Le titre affiché</h1>"))
+    assert article.title == "Le titre affiché"
+
+
+@pytest.mark.parametrize("author", ["www.journal-exemple.fr", "MesOpinions.com", "rédaction"])
+def test_what_is_no_name_is_no_author(author: str) -> None:
+    head = f"<meta name='author' content='{author}'>"
+    assert extract(page_html(head=head)).authors == []

@@ -85,6 +85,12 @@ NAME_MAX_CHARS = 60
 NAME_MAX_WORDS = 6
 _BYLINE_PUNCTUATION = re.compile(r"[()\[\]]")
 _SPACES = re.compile(r"\s+")
+#: What sets a site's name apart at the end of a title: " - Bondy Blog", " | DW | 23.05.2011".
+_SITE_SUFFIX = re.compile(r"\s*[-|–—:]\s+.{1,80}")
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+_NOT_LETTER = re.compile(r"[\W_]+")
+#: A web address, not a person: "MesOpinions.com", "www.dw.com".
+_NOT_A_NAME = re.compile(r"\.(?:com|fr|org|net|eu|info)\b|^www\b|https?:", re.IGNORECASE)
 _WITH = re.compile(r"^(?:avec|with)\s+", re.IGNORECASE)
 
 #: Dublin Core and other ``<meta name>`` keys, best first, per field.
@@ -142,22 +148,40 @@ class GenericArticlePage(ArticlePage):
             t for t in (super().title, self.meta("og:title", *DC_TITLE, "twitter:title")) if t
         ]
         headings = [text for h1 in self.css("h1") if (text := visible_text(h1))]
-        shown = {h.casefold() for h in headings}
+        shown = {_key(h): h for h in headings}
         for candidate in candidates:
-            if candidate.casefold() in shown:
+            if _key(candidate) in shown:
                 return candidate
+        for candidate in candidates:  # "Le titre - Bondy Blog" where the page shows "Le titre"
+            for heading in headings:
+                rest = _key(candidate).removeprefix(_key(heading))
+                if rest != _key(candidate) and _SITE_SUFFIX.fullmatch(rest):
+                    return heading
         if candidates:
-            return candidates[0]
+            return self._without_site_name(candidates[0])
         if len(headings) == 1:
             return headings[0]
         head_title = self.first(["title"])
         return None if head_title is None else collapse_ws(head_title.text_content())
 
+    def _without_site_name(self, title: str) -> str:
+        """``title`` without a trailing `` - Site`` / `` | Site`` naming the publisher."""
+        names = {n for n in (_letters(n) for n in (*self.publisher_names, self.site)) if n}
+        while separators := list(_TITLE_SEPARATOR.finditer(title)):
+            suffix = separators[-1]
+            last = _letters(title[suffix.end() :])
+            # "Bondy Blog" for bondyblog.fr, "DW" for dw.com: the site's name, or its start
+            if len(last) < 2 or not any(name in last or name.startswith(last) for name in names):
+                break
+            title = title[: suffix.start()]
+        return title
+
     @property
     def authors(self) -> list[str]:
         """Person authors from JSON-LD, microdata, meta author, else Dublin Core creator;
-        a byline's ``(avec A et B)`` gives A and B, and what is too long to be a name (a
-        byline run into its "Journaliste au Monde Suivre" links) is dropped."""
+        a byline's ``(avec A et B)`` gives A and B; what is too long to be a name (a byline
+        run into its "Journaliste au Monde Suivre" links), a web address or a word in lower
+        case is dropped."""
         found = super().authors
         if not found:
             creator = self.meta(*DC_CREATOR)
@@ -401,6 +425,11 @@ class GenericArticlePage(ArticlePage):
         return "\n\n".join(self.body_paragraphs()) or None
 
 
+def _letters(text: str) -> str:
+    """``text``'s letters and digits, case folded: "Bondy Blog" and "bondyblog.fr" meet."""
+    return _NOT_LETTER.sub("", text).casefold()
+
+
 def _key(text: str) -> str:
     """``text`` as compared with another: every whitespace a space, case folded."""
     return _SPACES.sub(" ", text).strip().casefold()
@@ -411,7 +440,13 @@ def _names(found: list[str]) -> list[str]:
     for name in found:
         for part in split_names(_BYLINE_PUNCTUATION.sub(",", name)):
             part = _WITH.sub("", part).strip()
-            if part and len(part) <= NAME_MAX_CHARS and len(part.split()) <= NAME_MAX_WORDS:
+            if (
+                part
+                and len(part) <= NAME_MAX_CHARS
+                and len(part.split()) <= NAME_MAX_WORDS
+                and not _NOT_A_NAME.search(part)
+                and part.lower() != part  # names are capitalised: not "www", "rédaction"
+            ):
                 names.append(part)
     return names
 
