@@ -368,15 +368,17 @@ class GenericArticlePage(ArticlePage):
     def main_text(self) -> str | None:
         """trafilatura's main text (lines) of the page without :attr:`left_out`."""
         tree = self.root.getroottree()
-        # One union, one XPath to compile; trafilatura deletes each element it finds.
-        prune = " | ".join(tree.getpath(el) for el in self.left_out)
+        # One union, one XPath to compile; trafilatura deletes each node it finds. Comments
+        # too: this page's parse keeps them (trafilatura's own drops them), and their text
+        # ("smart_paging_autop_filter") is no article text.
+        prune = " | ".join(["//comment()", *(tree.getpath(el) for el in self.left_out)])
         document = trafilatura.bare_extraction(
             self.root,
             url=self.url,
             fast=True,
             include_comments=False,
             with_metadata=False,
-            prune_xpath=prune or None,
+            prune_xpath=prune,
         )
         text = getattr(document, "text", None)
         return text if isinstance(text, str) else None

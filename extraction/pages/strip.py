@@ -84,6 +84,12 @@ RELATED_MARKER = re.compile(
     re.IGNORECASE,
 )
 
+_DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+_MONTHS = (
+    "janvier|janv|février|févr|fevrier|mars|avril|avr|mai|juin|juillet|juil|août|aout|"
+    "septembre|sept|octobre|oct|novembre|nov|décembre|déc|decembre"
+)
+
 #: Paragraphs that are not article text, matched whole (case-insensitive): paywall notices,
 #: subscription calls, newsletter and share invitations, photo credits of the page chrome.
 STRIP_PATTERNS = tuple(
@@ -99,10 +105,21 @@ STRIP_PATTERNS = tuple(
         r"recevez (?:gratuitement )?(?:notre|nos|la) newsletters?\b.*",
         r"(?:partager|partagez)(?: (?:cet|l['’]) ?article)?(?: sur)?\s*:?\s*"
         r"(?:facebook|twitter|x|linkedin|whatsapp|e-?mail|copier le lien|\s|,)*",
-        r"crédits? photos?\s*:.{0,80}",
         r"(?:publicité|advertisement)",
         r"suivez[- ]nous sur .{0,80}",
         r"votre navigateur ne (?:supporte|prend) pas .{0,120}",
+        r"nous utilisons des cookies\b.{0,300}",
+        # a breadcrumb: "Accueil > Actualités et humeurs > Le titre"
+        r"(?:accueil|home)\s*[>›»/|].{0,300}",
+        # a byline or credit line after the text: "Auteur : Kossivi Tiassou"
+        r"(?:auteure?s?|[ée]dition)\s*:\s*.{1,80}",
+        r"(?:crédits?\s+)?photos?\s*(?:\(cc\))?\s*[:©].{0,80}",
+        # a dateline: "mercredi 11 septembre 2019", "Publié le 18 juil. 2024 à 08:01"
+        rf"(?:(?:{_DAYS})\s+)?\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+\d{{4}}"
+        r"(?:\s+(?:à\s+)?\d{1,2}\s*[h:]\s*\d{2})?",
+        r"(?:article\s+)?(?:publié|mis à jour|modifié|actualisé)\s+le\s+[^.]{0,60}\.?",
+        # a rule or a bullet without words: "---", "* * *"
+        r"[\W_]*",
     )
 )
 
