@@ -7,12 +7,16 @@ extractor has an article to find. The real pages are in ``test_generic_corpus.py
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from extraction import sites
 from extraction.items import Article
 from extraction.pages.generic import GenericArticlePage
+from extraction.sites import Site
 
 URL = "https://www.journal-exemple.fr/politique/un-titre-d-article-1234567.html"
 
@@ -279,3 +283,43 @@ def test_the_headline_shown_without_the_site_name() -> None:
 def test_what_is_no_name_is_no_author(author: str) -> None:
     head = f"<meta name='author' content='{author}'>"
     assert extract(page_html(head=head)).authors == []
+
+
+# --- a declared site's rules -------------------------------------------------------------
+
+
+@pytest.fixture
+def declared(monkeypatch: pytest.MonkeyPatch) -> Site:
+    """journal-exemple.fr declared as a site with rules of its own, for one test."""
+    site = Site(
+        name="exemple",
+        title="Journal Exemple",
+        home="https://www.journal-exemple.fr/",
+        domains=("journal-exemple.fr",),
+        page_class=GenericArticlePage,
+        time_zone=ZoneInfo("Europe/Paris"),
+        strip_selectors=(".encart-maison",),
+        strip_patterns=(re.compile(r"Le Journal Exemple vous offre .*"),),
+        related_markers=("Pour aller plus loin",),
+    )
+    sites.all_sites()  # the declared sites registered first, then this one beside them
+    monkeypatch.setitem(sites._SITES, site.name, site)
+    return site
+
+
+def test_a_declared_site_s_rules_apply(declared: Site) -> None:
+    head = "<meta property='article:published_time' content='2024-05-02T08:30:00'>"
+    inside = (
+        "<div class='encart-maison'><p>Découvrez nos offres d'été.</p></div>"
+        "<p>Le Journal Exemple vous offre cet article, en accès libre.</p>"
+        "<p>Pour aller plus loin : <a href='/politique/autre-1.html'>Un autre article</a></p>"
+    )
+    article = extract(page_html(head=head, inside=inside))
+    assert article.site == "exemple"
+    assert article.published_at == "2024-05-02T08:30:00+02:00"
+    assert body_paragraphs(article) == PARAGRAPHS
+
+
+def test_without_the_site_its_rules_do_not_apply() -> None:
+    inside = "<div class='encart-maison'><p>Découvrez nos offres d'été.</p></div>"
+    assert "Découvrez nos offres" in (extract(page_html(inside=inside)).body or "")
