@@ -323,3 +323,25 @@ def test_a_declared_site_s_rules_apply(declared: Site) -> None:
 def test_without_the_site_its_rules_do_not_apply() -> None:
     inside = "<div class='encart-maison'><p>Découvrez nos offres d'été.</p></div>"
     assert "Découvrez nos offres" in (extract(page_html(inside=inside)).body or "")
+
+
+# --- the article's container ---------------------------------------------------------------
+
+
+def test_text_outside_the_article_container_is_not_read() -> None:
+    teaser = "Un article voisin que la page propose en bas de colonne, sans rapport avec celui-ci."
+    html = page_html().replace("<footer>", f"<div class='colonne'><p>{teaser}</p></div><footer>")
+    page = GenericArticlePage(URL, html)
+    assert page.container.tag == "article"
+    assert body_paragraphs(page.to_item()) == PARAGRAPHS
+
+
+def test_an_article_element_with_little_of_the_text_is_no_container() -> None:
+    first, *rest = (f"<p>{text}</p>" for text in PARAGRAPHS)
+    html = (
+        "<html lang='fr'><body><main><article>" + first + "</article>"
+        "<div class='suite'>" + "".join(rest) + "</div></main></body></html>"
+    )
+    page = GenericArticlePage(URL, html)
+    assert page.container.tag == "main"
+    assert body_paragraphs(page.to_item()) == PARAGRAPHS
