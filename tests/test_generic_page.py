@@ -279,7 +279,9 @@ def test_the_headline_shown_without_the_site_name() -> None:
     assert article.title == "Le titre affiché"
 
 
-@pytest.mark.parametrize("author", ["www.journal-exemple.fr", "MesOpinions.com", "rédaction"])
+@pytest.mark.parametrize(
+    "author", ["www.journal-exemple.fr", "MesOpinions.com", "rédaction", "AFP", "Reuters"]
+)
 def test_what_is_no_name_is_no_author(author: str) -> None:
     head = f"<meta name='author' content='{author}'>"
     assert extract(page_html(head=head)).authors == []

@@ -96,6 +96,10 @@ _SPACES = re.compile(r"\s+")
 _SITE_SUFFIX = re.compile(r"\s*[-|–—:]\s+.{1,80}")
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 _NOT_LETTER = re.compile(r"[\W_]+")
+#: News agencies: organisations, never authors ("Le Figaro et AFP" names no one).
+NEWS_AGENCIES = frozenset(
+    {"afp", "reuters", "ap", "associated press", "belga", "ats", "ansa", "dpa", "efe", "ap/afp"}
+)
 #: A web address, not a person: "MesOpinions.com", "www.dw.com".
 _NOT_A_NAME = re.compile(r"\.(?:com|fr|org|net|eu|info)\b|^www\b|https?:", re.IGNORECASE)
 _WITH = re.compile(r"^(?:avec|with)\s+", re.IGNORECASE)
@@ -187,8 +191,8 @@ class GenericArticlePage(ArticlePage):
     def authors(self) -> list[str]:
         """Person authors from JSON-LD, microdata, meta author, else Dublin Core creator;
         a byline's ``(avec A et B)`` gives A and B; what is too long to be a name (a byline
-        run into its "Journaliste au Monde Suivre" links), a web address or a word in lower
-        case is dropped."""
+        run into its "Journaliste au Monde Suivre" links), a web address, a news agency or a
+        word in lower case is dropped."""
         found = super().authors
         if not found:
             creator = self.meta(*DC_CREATOR)
@@ -499,6 +503,7 @@ def _names(found: list[str]) -> list[str]:
                 and len(part.split()) <= NAME_MAX_WORDS
                 and not _NOT_A_NAME.search(part)
                 and part.lower() != part  # names are capitalised: not "www", "rédaction"
+                and part.casefold() not in NEWS_AGENCIES
             ):
                 names.append(part)
     return names
