@@ -52,6 +52,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -300,6 +301,10 @@ def report(pages: list[CorpusPage], scores: Scores, timings: list[Timing]) -> li
         lines += ["", "Snippets missing or leaked:", "", *(_clip(m, 400) for m in misses)]
     if timings:
         by_name = {t.name: t for t in timings}
+        paired = [
+            o / m
+            for m, o in zip(by_name["generic"].seconds, by_name["trafilatura"].seconds, strict=True)
+        ]
         lines += [
             "",
             "| extractor | extractions a pass | best pass, CPU s | pages/s | ms/page |",
@@ -311,7 +316,8 @@ def report(pages: list[CorpusPage], scores: Scores, timings: list[Timing]) -> li
             ),
             "",
             f"generic / trafilatura pages/s = "
-            f"**{by_name['generic'].rate / by_name['trafilatura'].rate:.2f}**",
+            f"**{by_name['generic'].rate / by_name['trafilatura'].rate:.2f}** (pass by pass: "
+            f"median {statistics.median(paired):.2f}, {min(paired):.2f} to {max(paired):.2f})",
         ]
     return lines
 
