@@ -269,7 +269,11 @@ def timed(pages: list[CorpusPage], passes: int, repeat: int) -> list[Timing]:
 def report(pages: list[CorpusPage], scores: Scores, timings: list[Timing]) -> list[str]:
     names = list(scores.counts)
     lines = [
-        "| page | " + " | ".join(f"{n} TP/FP/FN" for n in names) + " | title " + "/".join(names),
+        "| page | "
+        + " | ".join(f"{n} TP/FP/FN" for n in names)
+        + " | title "
+        + "/".join(names)
+        + " |",
         "|---|" + "---:|" * len(names) + ":---:|",
     ]
     for page in pages:
