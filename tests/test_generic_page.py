@@ -115,6 +115,35 @@ def test_dublin_core_only() -> None:
     assert article.modified_at == "2023-11-06T09:15:00+01:00"
 
 
+def test_dcterms_only() -> None:
+    head = (
+        "<meta name='dcterms.title' content='Le titre selon dcterms'>"
+        "<meta name='dcterms.creator' content='Anne Leroy'>"
+        "<meta name='dcterms.issued' content='2023-11-05T14:00:00+01:00'>"
+    )
+    article = extract(page_html(head=head))
+    assert article.title == "Le titre selon dcterms"
+    assert article.authors == ["Anne Leroy"]
+    assert article.published_at == "2023-11-05T14:00:00+01:00"
+
+
+def test_microdata_only() -> None:
+    first, *rest = (f"<p>{text}</p>" for text in PARAGRAPHS)
+    html = (
+        "<html lang='fr'><body><div itemscope itemtype='https://schema.org/NewsArticle'>"
+        "<h1 itemprop='headline'>Le titre selon microdata</h1>"
+        "<span itemprop='author' itemscope itemtype='https://schema.org/Person'>"
+        "<span itemprop='name'>Luc Moreau</span></span>"
+        "<time itemprop='datePublished' datetime='2021-06-01T07:45:00+02:00'>1er juin</time>"
+        f"<div itemprop='articleBody'>{first}{''.join(rest)}</div></div></body></html>"
+    )
+    article = extract(html)
+    assert article.title == "Le titre selon microdata"
+    assert article.authors == ["Luc Moreau"]
+    assert article.published_at == "2021-06-01T07:45:00+02:00"
+    assert body_paragraphs(article) == PARAGRAPHS
+
+
 def test_opengraph_only() -> None:
     head = (
         "<meta property='og:title' content='Le titre selon OpenGraph'>"
