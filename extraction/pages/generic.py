@@ -3,28 +3,137 @@
 Metadata comes from what sites publish for machines (JSON-LD, microdata, OpenGraph,
 ``article:*`` and Dublin Core meta: :class:`~extraction.pages.base.ArticlePage`); the site's
 declared rules (:class:`extraction.sites.Site`) are found by the page's URL.
+
+The text is read as a reader sees it: the standfirst (chapeau) is the lead, found by the class
+tokens newsrooms give it (:data:`~extraction.pages.strip.LEAD_SELECTORS`) or as the meta
+description where that is shown on the page; the body is trafilatura's main text of the page
+without the lead, the related blocks (:mod:`extraction.pages.related` and the marker phrases
+of :data:`~extraction.pages.strip.RELATED_MARKER`) and the blocks the generic and the site's
+strip rules name, then without the paragraphs that are paywall notices, share or newsletter
+calls (:data:`~extraction.pages.strip.STRIP_PATTERNS`) or "Lire aussi" lines. trafilatura
+reads a copy of the article's container from the page object's own parsed tree, in its fast
+mode (no fallback extractors): the page is parsed once, and trafilatura reads the article,
+not the menus and teasers around it. On the 18 French pages of the shared corpus this finds
+more of the reference text and leaks less than trafilatura's default ``extract``, faster
+(``python -m bench.corpus``, bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from copy import deepcopy
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
-from extraction.pages.base import ArticlePage
+import lxml.html
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+
+from extraction.items import RelatedLink
+from extraction.pages.base import (
+    INVISIBLE_TAGS,
+    ArticlePage,
+    collapse_ws,
+    split_names,
+    visible_text,
+)
+from extraction.pages.related import RelatedBlock, related_blocks, related_links
+from extraction.pages.strip import (
+    LEAD_SELECTORS,
+    RELATED_MARKER,
+    STRIP_PATTERNS,
+    STRIP_SELECTORS,
+    WEAK_LEAD_SELECTORS,
+)
 
 if TYPE_CHECKING:
     from extraction.sites import Site
 
 #: Recorded in ``versions.extractor_version``; raised whenever the same page would be read
 #: differently.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
+
+#: A related block found by its marker is at most this long (characters of visible text):
+#: more is the article around it.
+MARKER_BLOCK_CHARS = 600
+#: A block a strip rule names is left out only when it holds at most this many paragraphs
+#: or this much text: a rule that matched the article's own container (``<article
+#: class="share">``) is ignored.
+STRIP_MAX_PARAGRAPHS = 2
+STRIP_MAX_CHARS = 600
+#: Text shorter than this is no standfirst (a label, a date).
+LEAD_MIN_CHARS = 30
+#: A standfirst known only by a weak class token follows an ``<h1>`` within this many nodes.
+LEAD_AFTER_HEADING = 60
+#: A line after a lone marker line ("Lire aussi :") is the link's title when this short.
+MARKER_TITLE_CHARS = 250
+#: Where a lead is never found: navigation, teasers, footers.
+_NOT_LEAD_ANCESTORS = frozenset({"nav", "footer", "aside", "li"})
+#: Elements that may be a related block found by its marker.
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "aside", "section", "li", "ul", "blockquote", "h2", "h3", "h4", "span", "strong"}
+)
+
+#: A word every phrase of :data:`RELATED_MARKER` has, as written in lower or upper case: a
+#: text node without one is no marker (a cheap test before the marker's own).
+_MARKER_WORD = re.compile("aussi|AUSSI|également|ÉGALEMENT|même|MÊME|lié|LIÉ|rticle|RTICLE")
+#: The text nodes holding ``$head``.
+_TEXTS_HOLDING = etree.XPath("//text()[contains(., $head)]")
+#: The meta description is looked for in the page by its first characters.
+DESCRIPTION_PROBE = 40
+
+#: Elements that may hold the whole article text (:attr:`GenericArticlePage.container`).
+CONTAINER_SELECTORS = "article, main, [role='main'], [itemprop~='articleBody']"
+#: Share of the page's paragraph text (``<p>``) a container holds.
+CONTAINER_SHARE = 0.6
+
+#: Longer than this, an author "name" is a byline run into other text.
+NAME_MAX_CHARS = 60
+NAME_MAX_WORDS = 6
+_BYLINE_PUNCTUATION = re.compile(r"[()\[\]]")
+_SPACES = re.compile(r"\s+")
+#: What sets a site's name apart at the end of a title: " - Bondy Blog", " | DW | 23.05.2011".
+_SITE_SUFFIX = re.compile(r"\s*[-|–—:]\s+.{1,80}")
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+_NOT_LETTER = re.compile(r"[\W_]+")
+#: News agencies: organisations, never authors ("Le Figaro et AFP" names no one).
+NEWS_AGENCIES = frozenset(
+    {"afp", "reuters", "ap", "associated press", "belga", "ats", "ansa", "dpa", "efe", "ap/afp"}
+)
+#: A web address, not a person: "MesOpinions.com", "www.dw.com".
+_NOT_A_NAME = re.compile(r"\.(?:com|fr|org|net|eu|info)\b|^www\b|https?:", re.IGNORECASE)
+_WITH = re.compile(r"^(?:avec|with)\s+", re.IGNORECASE)
+
+#: Dublin Core and other ``<meta name>`` keys, best first, per field.
+DC_TITLE = ("dc.title", "dcterms.title")
+DC_CREATOR = ("dc.creator", "dcterms.creator", "dc.contributor")
+DC_PUBLISHED = (
+    "dcterms.issued",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date.created",
+    "dcterms.date",
+    "dc.date",
+    "pubdate",
+    "publishdate",
+    "date",
+)
+DC_MODIFIED = ("dcterms.modified", "dc.date.modified", "last-modified")
 
 
 class GenericArticlePage(ArticlePage):
     """Any news article page: the site's rules found by URL, generic signals otherwise."""
 
     extractor_version = EXTRACTOR_VERSION
+
+    def __init__(self, url: str, body: bytes | str, encoding: str | None = None) -> None:
+        super().__init__(url, body, encoding)
+        site = self.declared_site
+        if site is not None and site.time_zone is not None:
+            self.default_tz = site.time_zone
 
     @cached_property
     def declared_site(self) -> Site | None:
@@ -40,3 +149,375 @@ class GenericArticlePage(ArticlePage):
             return self.declared_site.name
         host = (urlsplit(self.url).hostname or "").rstrip(".")
         return host.removeprefix("www.")
+
+    # -- metadata ---------------------------------------------------------------------
+
+    @property
+    def title(self) -> str | None:
+        """Headline: of JSON-LD or microdata headline, og:title, Dublin Core title and
+        twitter:title, the first a ``<h1>`` of the page shows (pages give search engines a
+        headline of their own: the reader's is the one shown), else the first of them, else
+        the page's only ``<h1>``, else its ``<title>``."""
+        candidates = [
+            t for t in (super().title, self.meta("og:title", *DC_TITLE, "twitter:title")) if t
+        ]
+        headings = [text for h1 in self.css("h1") if (text := visible_text(h1))]
+        shown = {_key(h): h for h in headings}
+        for candidate in candidates:
+            if _key(candidate) in shown:
+                return candidate
+        for candidate in candidates:  # "Le titre - Bondy Blog" where the page shows "Le titre"
+            for heading in headings:
+                rest = _key(candidate).removeprefix(_key(heading))
+                if rest != _key(candidate) and _SITE_SUFFIX.fullmatch(rest):
+                    return heading
+        if candidates:
+            return self._without_site_name(candidates[0])
+        if len(headings) == 1:
+            return headings[0]
+        head_title = self.first(["title"])
+        return None if head_title is None else collapse_ws(head_title.text_content())
+
+    def _without_site_name(self, title: str) -> str:
+        """``title`` without a trailing `` - Site`` / `` | Site`` naming the publisher."""
+        names = {n for n in (_letters(n) for n in (*self.publisher_names, self.site)) if n}
+        while separators := list(_TITLE_SEPARATOR.finditer(title)):
+            suffix = separators[-1]
+            last = _letters(title[suffix.end() :])
+            # "Bondy Blog" for bondyblog.fr, "DW" for dw.com: the site's name, or its start
+            if len(last) < 2 or not any(name in last or name.startswith(last) for name in names):
+                break
+            title = title[: suffix.start()]
+        return title
+
+    @property
+    def authors(self) -> list[str]:
+        """Person authors from JSON-LD, microdata, meta author, else Dublin Core creator;
+        a byline's ``(avec A et B)`` gives A and B; what is too long to be a name (a byline
+        run into its "Journaliste au Monde Suivre" links), a web address, a news agency or a
+        word in lower case is dropped."""
+        found = super().authors
+        if not found:
+            creator = self.meta(*DC_CREATOR)
+            found = split_names(creator) if creator else []
+        return self.people(_names(found))
+
+    def published_candidates(self) -> Iterator[str | None]:
+        """The base signals, then Dublin Core dates."""
+        yield from super().published_candidates()
+        yield self.meta_raw(*DC_PUBLISHED)
+
+    def modified_candidates(self) -> Iterator[str | None]:
+        """The base signals, then Dublin Core dates."""
+        yield from super().modified_candidates()
+        yield self.meta_raw(*DC_MODIFIED)
+
+    # -- related blocks ---------------------------------------------------------------
+
+    @cached_property
+    def related_blocks(self) -> list[RelatedBlock]:
+        """The page's related blocks (:func:`extraction.pages.related.related_blocks`) with
+        the site's own markers and selectors."""
+        site = self.declared_site
+        markers = site.related_markers if site else ()
+        selectors = site.related_selectors if site else ()
+        return related_blocks(self, markers, selectors)
+
+    @property
+    def related(self) -> list[RelatedLink]:
+        """The links of the related blocks, each once, in page order."""
+        return related_links(self.related_blocks)
+
+    @cached_property
+    def _site_markers(self) -> tuple[str, ...]:
+        site = self.declared_site
+        return tuple(m.casefold() for m in site.related_markers) if site else ()
+
+    def _is_marker(self, text: str) -> bool:
+        """True when ``text`` starts with a related block's marker ("À lire aussi")."""
+        if RELATED_MARKER.search(text):
+            return True
+        folded = text.lstrip().casefold()
+        return any(folded.startswith(marker) for marker in self._site_markers)
+
+    @cached_property
+    def marker_blocks(self) -> list[HtmlElement]:
+        """Blocks introduced by a marker phrase, found here too: the largest element around
+        the marker with a link and at most :data:`MARKER_BLOCK_CHARS` of text."""
+        found: list[HtmlElement] = []
+        for text, owner in self._marker_candidates():
+            if self._is_marker(text):
+                block = self._marker_block(owner)
+                if block is not None and block not in found:
+                    found.append(block)
+        return found
+
+    def _marker_candidates(self) -> Iterator[tuple[str, HtmlElement]]:
+        """(text, the element it is in) of the visible text nodes that may start with a
+        marker: holding a word every generic marker has, or any when the site declares
+        markers of its own."""
+        every = bool(self._site_markers)
+        for node in self.index.nodes:
+            tag = node.tag
+            if not isinstance(tag, str):
+                continue
+            text = node.text
+            if text and tag not in INVISIBLE_TAGS and (every or _MARKER_WORD.search(text)):
+                yield text, node
+            tail = node.tail
+            if tail and (every or _MARKER_WORD.search(tail)):
+                parent = node.getparent()
+                if parent is not None:
+                    yield tail, parent
+
+    def _marker_block(self, start: HtmlElement) -> HtmlElement | None:
+        block = None
+        for el in (start, *start.iterancestors()):
+            if el.tag in ("body", "html", "article", "main"):
+                break
+            text = visible_text(el) or ""
+            if len(text) > MARKER_BLOCK_CHARS:
+                break
+            if el.tag in _BLOCK_TAGS and self.css("a[href]", el):
+                block = el
+        return block
+
+    # -- lead -------------------------------------------------------------------------
+
+    @cached_property
+    def lead_element(self) -> HtmlElement | None:
+        """The standfirst's element: a standfirst class, else the block showing the meta
+        description, ``None`` when the page shows none."""
+        for query in LEAD_SELECTORS:
+            for el in self.css(query):
+                if self._may_lead(el):
+                    return el
+        for query in WEAK_LEAD_SELECTORS:
+            candidates = [
+                el for el in self.css(query) if self._may_lead(el) and self._follows_heading(el)
+            ]
+            if len(candidates) == 1:
+                return candidates[0]
+        return self._description_block
+
+    def _follows_heading(self, el: HtmlElement) -> bool:
+        """True when ``el`` comes shortly after an ``<h1>``, as a standfirst does."""
+        positions = self.index.positions
+        at = positions[el]
+        return any(0 < at - positions[h1] <= LEAD_AFTER_HEADING for h1 in self.css("h1"))
+
+    def _may_lead(self, el: HtmlElement) -> bool:
+        if el.tag in INVISIBLE_TAGS or el.tag == "meta":
+            return False
+        ancestors = set(el.iterancestors())
+        if any(a.tag in _NOT_LEAD_ANCESTORS for a in ancestors):
+            return False
+        if el in self._stripped_set or ancestors & self._stripped_set:
+            return False
+        text = visible_text(el) or ""
+        if any(pattern.fullmatch(text) for pattern in self._strip_patterns):
+            return False
+        return len(text) >= LEAD_MIN_CHARS
+
+    @cached_property
+    def _description_block(self) -> HtmlElement | None:
+        """The element whose whole text is the meta description, if the page shows it."""
+        description = self.meta("description", "og:description", "dc.description")
+        if not description or len(description) < LEAD_MIN_CHARS:
+            return None
+        texts = cast("list[Any]", _TEXTS_HOLDING(self.root, head=description[:DESCRIPTION_PROBE]))
+        for text in texts:  # lxml's "smart" strings: each knows its element
+            node = text.getparent()
+            if node is None or text.is_tail or node.tag in INVISIBLE_TAGS:
+                continue
+            for el in (node, *node.iterancestors()):
+                shown = visible_text(el) or ""
+                if shown == description:
+                    return el if self._may_lead(el) else None
+                if len(shown) > len(description):
+                    break
+        return None
+
+    @property
+    def lead(self) -> str | None:
+        """The standfirst (chapeau) as shown, ``None`` when the page shows none."""
+        return visible_text(self.lead_element)
+
+    # -- body -------------------------------------------------------------------------
+
+    @cached_property
+    def stripped_elements(self) -> list[HtmlElement]:
+        """Blocks the generic and the site's strip rules name, but never one holding more
+        than :data:`STRIP_MAX_PARAGRAPHS` paragraphs and :data:`STRIP_MAX_CHARS` of text."""
+        site = self.declared_site
+        queries = STRIP_SELECTORS + (site.strip_selectors if site else ())
+        found: list[HtmlElement] = []
+        for query in queries:
+            for el in self.css(query):
+                if (
+                    len(self.css("p", el)) <= STRIP_MAX_PARAGRAPHS
+                    or len(visible_text(el) or "") <= STRIP_MAX_CHARS
+                ):
+                    found.append(el)
+        return found
+
+    @cached_property
+    def _stripped_set(self) -> set[HtmlElement]:
+        return set(self.stripped_elements)
+
+    @cached_property
+    def left_out(self) -> list[HtmlElement]:
+        """Everything left out of the body: the lead, related blocks, stripped blocks;
+        outermost elements only, in page order."""
+        elements = [block.element for block in self.related_blocks if block.element is not None]
+        elements += self.marker_blocks + self.stripped_elements
+        if self.lead_element is not None:
+            elements.append(self.lead_element)
+        chosen = set(elements)
+        outermost = {el for el in chosen if not any(a in chosen for a in el.iterancestors())}
+        positions = self.index.positions
+        return sorted(outermost, key=lambda el: positions.get(el, 0))
+
+    @cached_property
+    def container(self) -> HtmlElement:
+        """The innermost article-like element (:data:`CONTAINER_SELECTORS`) that holds at
+        least :data:`CONTAINER_SHARE` of the page's paragraph text, else the whole page.
+
+        trafilatura reads only it: its time grows with the page, and news pages are mostly
+        menus, teasers and scripts around one article (a third faster on the corpus, the
+        same snippets found)."""
+        total = self._paragraph_chars(self.root)
+        best, depth = self.root, 0
+        if not total:
+            return best
+        for el in self.css(CONTAINER_SELECTORS):
+            el_depth = sum(1 for _ in el.iterancestors())
+            if el_depth > depth and self._paragraph_chars(el) >= CONTAINER_SHARE * total:
+                best, depth = el, el_depth
+        return best
+
+    def _paragraph_chars(self, scope: HtmlElement) -> int:
+        return sum(len(p.text_content()) for p in self.css("p", scope))
+
+    @cached_property
+    def main_text(self) -> str | None:
+        """trafilatura's main text (lines) of the page's :attr:`container` without
+        :attr:`left_out`."""
+        tree = self.root.getroottree()
+        paths = [tree.getpath(el) for el in self.left_out]
+        scope = self.container
+        if scope is not self.root:
+            # trafilatura reads a whole page best: the container goes in a page of its own,
+            # and the paths of what is left out are made that page's.
+            start = tree.getpath(scope)
+            paths = [
+                f"/html/body/{scope.tag}{p[len(start) :]}"
+                for p in paths
+                if p.startswith(start + "/")
+            ]
+            scope = _page_of(scope)
+        # One union, one XPath to compile; trafilatura deletes each node it finds. Comments
+        # too: this page's parse keeps them (trafilatura's own drops them), and their text
+        # ("smart_paging_autop_filter") is no article text.
+        prune = " | ".join(["//comment()", *paths])
+        document = trafilatura.bare_extraction(
+            scope,
+            url=self.url,
+            fast=True,
+            include_comments=False,
+            with_metadata=False,
+            prune_xpath=prune,
+        )
+        text = getattr(document, "text", None)
+        return text if isinstance(text, str) else None
+
+    @cached_property
+    def _strip_patterns(self) -> tuple[re.Pattern[str], ...]:
+        site = self.declared_site
+        return STRIP_PATTERNS + (site.strip_patterns if site else ())
+
+    def body_paragraphs(self) -> list[str]:
+        """The body's paragraphs, cleaned."""
+        text = self.main_text
+        if text is None:
+            base = super().body
+            text = base.replace("\n\n", "\n") if base else ""
+        lines = [line for raw in text.split("\n") for line in _cells(raw)]
+        kept: list[str] = []
+        after_marker = False
+        for line in lines:
+            if after_marker and len(line) <= MARKER_TITLE_CHARS:
+                after_marker = False
+                continue
+            after_marker = False
+            if self._is_marker(line):
+                # A marker alone on its line: the link's title follows.
+                after_marker = RELATED_MARKER.sub("", line).strip(" :>»-") == ""
+                continue
+            if any(pattern.fullmatch(line) for pattern in self._strip_patterns):
+                continue
+            kept.append(line)
+        return self._without_repeats(kept)
+
+    def _without_repeats(self, lines: list[str]) -> list[str]:
+        """Lines without the title, lead and byline (``Par Les Echos``) where they open the
+        text."""
+        names = [*self.authors, *self.publisher_names]
+        heads = {_key(h) for h in (self.title, self.lead, *names) if h}
+        heads |= {_key(f"Par {name}") for name in names}
+        while lines and _key(lines[0]) in heads:
+            lines = lines[1:]
+        return lines
+
+    @property
+    def body(self) -> str | None:
+        """The article text after the lead, paragraphs separated by a blank line."""
+        return "\n\n".join(self.body_paragraphs()) or None
+
+
+def _page_of(element: HtmlElement) -> HtmlElement:
+    """A copy of ``element`` as the one child of a page's ``<body>``."""
+    page: HtmlElement = lxml.html.Element("html")
+    body = etree.SubElement(page, "body")
+    clone = deepcopy(element)
+    clone.tail = None
+    body.append(clone)
+    return page
+
+
+def _letters(text: str) -> str:
+    """``text``'s letters and digits, case folded: "Bondy Blog" and "bondyblog.fr" meet."""
+    return _NOT_LETTER.sub("", text).casefold()
+
+
+def _key(text: str) -> str:
+    """``text`` as compared with another: every whitespace a space, case folded."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def _names(found: list[str]) -> list[str]:
+    names: list[str] = []
+    for name in found:
+        for part in split_names(_BYLINE_PUNCTUATION.sub(",", name)):
+            part = _WITH.sub("", part).strip()
+            if (
+                part
+                and len(part) <= NAME_MAX_CHARS
+                and len(part.split()) <= NAME_MAX_WORDS
+                and not _NOT_A_NAME.search(part)
+                and part.lower() != part  # names are capitalised: not "www", "rédaction"
+                and part.casefold() not in NEWS_AGENCIES
+            ):
+                names.append(part)
+    return names
+
+
+def _cells(line: str) -> list[str]:
+    """A line of trafilatura's text as paragraphs: a table row (``| a | b |``) gives each
+    of its non-empty cells (layout tables hold whole articles), any other line itself."""
+    text = collapse_ws(line)
+    if not text:
+        return []
+    if not text.startswith("|"):
+        return [text]
+    return [cell for cell in (collapse_ws(c) for c in text.split("|")) if cell]
