@@ -536,11 +536,22 @@ def crawl_exists(crawl_id: int) -> Query:
     return "SELECT 1 FROM crawls WHERE id = :id", {"id": crawl_id}
 
 
-def list_crawls(limit: int | None) -> Query:
-    """Crawls, newest first."""
+def list_crawls(limit: int | None, site: str | None = None) -> Query:
+    """Crawls, newest first; with ``site``, those of that site: its own spider's, those
+    whose ``site`` argument names it, and those that fetched an article of it."""
     # LIMIT -1 is SQLite for "no limit".
-    sql = "SELECT * FROM crawls ORDER BY id DESC LIMIT :limit"
-    return sql, {"limit": -1 if limit is None else limit}
+    sql = f"SELECT * FROM crawls {'' if site is None else CRAWLS_OF_SITE} ORDER BY id DESC"
+    return sql + " LIMIT :limit", {"limit": -1 if limit is None else limit, "site": site}
+
+
+#: The ``WHERE`` of :func:`list_crawls` for one site.
+CRAWLS_OF_SITE = """
+    WHERE spider = :site
+       OR :site IN (SELECT trim(value) FROM json_each(
+            '["' || replace(coalesce(json_extract(arguments, '$.site'), ''), ',', '","') || '"]'))
+       OR EXISTS (SELECT 1 FROM fetches f JOIN articles a ON a.id = f.article_id
+                  WHERE f.crawl_id = crawls.id AND a.site = :site)
+"""
 
 
 def insert_fetch(values: Mapping[str, Any]) -> Query:
