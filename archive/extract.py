@@ -28,7 +28,7 @@ from archive.sitepages import day_of
 from archive.store import Archive, Fetch
 from extraction import sites
 from extraction.pages import ArticlePage
-from extraction.pages.generic import GenericArticlePage
+from extraction.pages.choice import PAGE_CLASS
 
 #: Keys of ``archive show --json`` that only an archive has; ``extract`` leaves them out.
 ARCHIVE_ONLY: tuple[str, ...] = (
@@ -46,6 +46,10 @@ ARCHIVE_ONLY: tuple[str, ...] = (
     "linked_from",
     "events",
 )
+#: The page object of a page whose host no site declares (a saved file, the replica, a
+#: sister site): the one ``scrapy crawl sputnik`` reads every page with, as ``extract``
+#: always did; ``--site`` or ``--page-class`` (``GenericArticlePage``) say otherwise.
+UNDECLARED_PAGE_CLASS = PAGE_CLASS
 #: Why a page is no article, in the words of ``archive reparse`` for an ``unreadable`` page.
 NO_ARTICLE = "no article found (no title, or neither lead nor body)"
 #: Media types of a page the crawl reads as HTML.
@@ -182,13 +186,14 @@ def is_html(headers: dict[str, list[str]]) -> bool:
 
 
 def page_class_of_page(page: Page, url: str, site: str | None) -> type[ArticlePage]:
-    """The page object a crawl of ``url`` reads ``page`` with: ``site``'s when given, else
-    its URL's site's (the generic one for a site nobody declared), as laid out on the day
-    the page was fetched."""
+    """The page object ``page`` is read with: ``site``'s when given, else the one of the
+    declared site serving ``url``, as laid out on the day the page was fetched; for a host
+    no site declares, :data:`UNDECLARED_PAGE_CLASS`."""
     day = day_of(page.fetched_at)
     if site is not None:
         return sites.named(site).page_class_at(day)
-    return sites.page_class_of(url, day)
+    declared = sites.site_of(url)
+    return declared.page_class_at(day) if declared is not None else UNDECLARED_PAGE_CLASS
 
 
 def page_url(page: Page, page_class: type[ArticlePage]) -> str:
@@ -219,7 +224,7 @@ def stored_article(
     without :data:`ARCHIVE_ONLY`; ``ExtractError`` (``unreadable``) when it gives none.
     Read by ``page_class`` when given, else by :func:`page_class_of_page`; its ``site`` is
     ``site`` when given, as a crawl binding the page's host to it stores it."""
-    url = page_url(page, page_class or GenericArticlePage)
+    url = page_url(page, page_class or UNDECLARED_PAGE_CLASS)
     chosen = page_class or page_class_of_page(page, url, site)
     try:
         article = read_article(url, page.body, page.headers, chosen)
