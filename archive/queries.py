@@ -731,18 +731,21 @@ def set_next_visit(article_id: int, next_visit_at: str | None) -> Query:
     return sql, {"next": next_visit_at, "id": article_id}
 
 
-def last_finished_crawl(spider: str, start: str | None) -> Query:
+def last_finished_crawl(spider: str, start: str | None, site: str | None = None) -> Query:
     """The latest ``finished`` discovery crawl of this spider from this ``start`` argument
-    (``None``: the live site; a crawl of ``urls`` alone discovered nothing and never counts)."""
+    (``None``: the live site; a crawl of ``urls`` alone discovered nothing and never counts)
+    and of these sites (its ``site`` argument, ``None`` for none: the news spider's crawls of
+    other sites are not comparable)."""
     sql = """
         SELECT * FROM crawls
         WHERE spider = :spider AND status = 'finished'
           AND json_extract(arguments, '$.start') IS :start
+          AND json_extract(arguments, '$.site') IS :site
           AND (:start IS NOT NULL OR json_extract(arguments, '$.urls') IS NULL)
         ORDER BY id DESC
         LIMIT 1
     """
-    return sql, {"spider": spider, "start": start}
+    return sql, {"spider": spider, "start": start, "site": site}
 
 
 def running_crawls() -> Query:

@@ -1077,10 +1077,13 @@ class Archive:
             closed.append(int(row["id"]))
         return closed
 
-    def last_finished_crawl(self, spider: str, start: str | None) -> dict[str, Any] | None:
+    def last_finished_crawl(
+        self, spider: str, start: str | None, site: str | None = None
+    ) -> dict[str, Any] | None:
         """The latest ``finished`` crawl of ``spider`` that discovered from ``start`` (its
-        ``-a start`` argument; ``None`` for the default root without ``urls``), or ``None``."""
-        return self._one(queries.last_finished_crawl(spider, start))
+        ``-a start`` argument; ``None`` for the default root without ``urls``) with the same
+        ``-a site`` argument (``None``: none), or ``None``."""
+        return self._one(queries.last_finished_crawl(spider, start, site))
 
     # -- frontier and revisits ------------------------------------------------------------
 

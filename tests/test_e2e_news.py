@@ -156,3 +156,13 @@ def test_extract_reads_a_replica_page_as_the_site_named(
         shown["title"],
         shown["body"],
     )
+
+
+def test_an_unknown_site_is_bad_arguments(tmp_path: Path) -> None:
+    result = run_news(tmp_path / "archive.db", "site=sputnik,nowhere")
+    known = "replica, slow_news, sputnik"
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"scrapy crawl news: site: no site named 'nowhere'; known sites: {known}"
+    )
+    assert not (tmp_path / "archive.db").exists()

@@ -270,3 +270,17 @@ def test_a_host_two_sites_share_gets_the_stricter_politeness() -> None:
         {"DOWNLOAD_DELAY": 0.5, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "X": "y"},
     )
     assert merged == {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "X": "y"}
+
+
+def test_the_last_finished_crawl_is_one_of_the_same_sites(tmp_path: Any) -> None:
+    from archive import Archive
+
+    with Archive(tmp_path / "archive.db") as archive:
+        one = archive.begin_crawl("news", {"site": "sputnik"})
+        archive.finish_crawl(one, "finished")
+        other = archive.begin_crawl("news", {"site": "replica"})
+        archive.finish_crawl(other, "finished")
+        found = archive.last_finished_crawl("news", None, "sputnik")
+        assert found is not None and found["id"] == one
+        assert archive.last_finished_crawl("news", None, "lemonde") is None
+        assert archive.last_finished_crawl("news", None) is None

@@ -364,10 +364,12 @@ class NewsSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         if self._crawl_frontier is None and crawler is not None and archiving(crawler):
             mode = self.revisit or crawler.settings.get("ARCHIVE_REVISIT") or "due"
-            # Compared with the ``start`` of earlier crawls as stored: redacted.
-            start = redact(self.arguments).get("start")
+            # Compared with the ``start`` and ``site`` of earlier crawls as stored: redacted.
+            given = redact(self.arguments)
             revisit_all = mode == REVISIT_ALL
-            self._crawl_frontier = CrawlFrontier(crawler, revisit_all=revisit_all, start=start)
+            self._crawl_frontier = CrawlFrontier(
+                crawler, revisit_all=revisit_all, start=given.get("start"), site=given.get("site")
+            )
         return self._crawl_frontier
 
     def _admit(
