@@ -854,6 +854,7 @@ def _export_articles(
     metavar="N",
     help="--check: leave out crawls that stored fewer articles (too few to judge).",
 )
+@site_option("the site row and crawls")
 @json_option
 @click.pass_context
 def stats(
@@ -862,6 +863,7 @@ def stats(
     threshold: float,
     window: int,
     min_articles: int,
+    site: str | None,
     as_json: bool,
 ) -> None:
     """Per site: articles, live, gone, versions, duplicates and articles per day; per crawl
@@ -870,8 +872,11 @@ def stats(
     --check compares the latest finished crawl that stored at least --min-articles articles
     with the median of the --window earlier such crawls of its spider: a field whose missing
     share rose by more than --threshold prints one line and the exit status is 1; else
-    "ok", 0.
+    "ok", 0. --site: that site's row and the crawls of that site (as crawls --site lists
+    them); not with --check, which judges each spider's crawls.
     """
+    if check and site is not None:
+        raise click.UsageError("--site does not go with --check: the check is per spider")
     archive = open_archive(ctx)
     if check:
         result = stats_module.check(
@@ -887,7 +892,7 @@ def stats(
             if result.ok:
                 click.echo("ok")
         ctx.exit(0 if result.ok else 1)
-    report = stats_module.stats(archive)
+    report = stats_module.stats(archive, site=site)
     if as_json:
         echo_json(report)
         return

@@ -166,3 +166,11 @@ def test_an_unknown_site_is_bad_arguments(tmp_path: Path) -> None:
         f"scrapy crawl news: site: no site named 'nowhere'; known sites: {known}"
     )
     assert not (tmp_path / "archive.db").exists()
+
+
+def test_stats_keeps_the_site_asked_for(crawled: Path) -> None:
+    report = json.loads(archive_cli(crawled, "stats", "--site", "replica", "--json").stdout)
+    assert [row["site"] for row in report["sites"]] == ["replica"]
+    assert [crawl["spider"] for crawl in report["crawls"]] == ["news"]
+    refused = archive_cli(crawled, "stats", "--site", "replica", "--check")
+    assert refused.exit_code == 2
