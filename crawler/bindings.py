@@ -126,9 +126,13 @@ class Bindings:
         return names | ({self.only.name} if self.only else set())
 
     def politeness_by_host(self) -> dict[str, dict[str, object]]:
-        """Each root host's politeness settings (those of its site); a host two sites share
-        (two replicas on 127.0.0.1) gets the stricter of each."""
+        """The politeness settings of each declared site's domains and of each root's host
+        (those of the site it is bound to); a host two sites share (two replicas on
+        127.0.0.1) gets the stricter of each."""
         found: dict[str, dict[str, object]] = {}
+        for site in sites.all_sites():
+            for domain in (d.lower() for d in site.domains + site.old_domains):
+                found[domain] = stricter(found.get(domain, {}), site.politeness)
         for root in self.roots:
             host = (urlsplit(root.url).hostname or "").lower()
             found[host] = stricter(found.get(host, {}), root.site.politeness)

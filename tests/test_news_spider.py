@@ -262,6 +262,9 @@ def test_each_site_s_politeness_paces_its_host(test_sites: None) -> None:
     assert (other.delay, other.concurrency) == (0.5, 8)
     delays.set_crawl_delay("slow.example", 4.0)
     assert slow.delay == 4.0
+    # A declared site's host asks the same when a link or urls lead there, subdomains too.
+    assert delays.site_delay("www.slow.example") == 2.5
+    assert delays.site_delay("127.0.0.1") == 0.0
 
 
 def test_a_host_two_sites_share_gets_the_stricter_politeness() -> None:

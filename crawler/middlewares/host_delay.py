@@ -87,7 +87,12 @@ class HostDelayMiddleware:
         if self._site_settings is None:
             bindings = getattr(self.crawler.spider, "bindings", None)
             self._site_settings = {} if bindings is None else bindings.politeness_by_host()
-        return self._site_settings.get(key.lower(), {})
+        labels = key.lower().split(".")
+        for start in range(len(labels)):  # the host, then the domains it is a subdomain of
+            found = self._site_settings.get(".".join(labels[start:]))
+            if found:
+                return found
+        return {}
 
     def site_delay(self, key: str) -> float:
         """The ``DOWNLOAD_DELAY`` the slot's site asks for (0 when none)."""
