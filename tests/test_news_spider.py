@@ -287,3 +287,43 @@ def test_the_last_finished_crawl_is_one_of_the_same_sites(tmp_path: Any) -> None
         assert found is not None and found["id"] == one
         assert archive.last_finished_crawl("news", None, "lemonde") is None
         assert archive.last_finished_crawl("news", None) is None
+
+
+class FakeFrontier:
+    """What the spider asks the frontier at the start, per root."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def pending(self, root: str) -> list[dict[str, Any]]:
+        self.asked.append(("pending", root))
+        return [{"url": root + "pending/201706211031850499-p/", "hop": 1}]
+
+    def due(self, root: str) -> list[str]:
+        self.asked.append(("due", root))
+        return [root + "due/201706211031850498-d/"]
+
+    def admit(self, requests: list[Request], **_: Any) -> list[Request]:
+        return requests
+
+    def conditional_discovery(self, request: Request) -> Request:
+        return request
+
+
+def test_the_frontier_is_asked_per_root(test_sites: None) -> None:
+    spider = NewsSpider(site="sputnik,replica", start=f"{FIRST},{SECOND}")
+    frontier = FakeFrontier()
+    spider._crawl_frontier = frontier  # type: ignore[assignment]
+    urls = [request.url for request in spider._start_requests()]
+    assert frontier.asked == [
+        ("pending", FIRST),
+        ("pending", SECOND),
+        ("due", FIRST),
+        ("due", SECOND),
+    ]
+    assert urls[:4] == [
+        FIRST + "pending/201706211031850499-p/",
+        SECOND + "pending/201706211031850499-p/",
+        FIRST + "due/201706211031850498-d/",
+        SECOND + "due/201706211031850498-d/",
+    ]
