@@ -19,8 +19,8 @@ from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
+from archive import sitepages, warc, web
 from archive import stats as stats_module
-from archive import warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
@@ -105,6 +105,21 @@ RELATED_FORMATS: tuple[str, ...] = ("text", "json", "dot", "svg", "png")
 def json_option(function: F) -> F:
     """``--json``: print JSON only."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON only.")(function)
+
+
+def site_option(what: str) -> Callable[[F], F]:
+    """``--site SITE``: only what belongs to that site id (``articles.site``)."""
+    return click.option("--site", metavar="SITE", help=f"Only {what} of this site id.")
+
+
+def find_article(archive: Archive, url_or_id: str, site: str | None) -> dict[str, Any]:
+    """The article ``url_or_id`` finds (of ``site`` only, when given); a ``ClickException``
+    saying so when none."""
+    article = archive.get_article(url_or_id)
+    if article is not None and (site is None or article.get("site") == site):
+        return article
+    where = "" if site is None else f" in site {site}"
+    raise click.ClickException(f"no article matches {url_or_id}{where}")
 
 
 def limit_option(default: int | None) -> Callable[[F], F]:
@@ -211,16 +226,19 @@ def cli(db: str) -> None:
 
 @cli.command()
 @limit_option(default=None)
+@site_option("crawls")
 @json_option
 @click.pass_context
-def crawls(ctx: click.Context, limit: int | None, as_json: bool) -> None:
+def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: bool) -> None:
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
     gone, aliases, not_article, unreadable (article pages kept, but no article read from
     them: see stats --check and reparse), errors (HTTP errors and network failures).
+    --site: the crawls of that site (its own spider's, those whose site argument names it,
+    those that fetched an article of it).
     """
-    rows = open_archive(ctx).crawls(limit=limit)
+    rows = open_archive(ctx).crawls(limit=limit, site=site)
     if as_json:
         echo_json(rows)
         return
@@ -235,19 +253,18 @@ def crawls(ctx: click.Context, limit: int | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("url_or_id")
+@site_option("an article")
 @json_option
 @click.pass_context
-def show(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
+def show(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) -> None:
     """Show one article, by id or by any URL that led to it.
 
     Any URL that ever led to the article finds it: canonical, fetched, redirected, short
     ("URL courte") or with tracking parameters. Prints its fields, then lead and body, then
     the related "Lire aussi" links, the articles linking to it, its versions count and events,
-    tags and URLs; --json prints one object.
+    tags and URLs; --json prints one object. --site: only an article of that site.
     """
-    article = open_archive(ctx).get_article(url_or_id)
-    if article is None:
-        raise click.ClickException(f"no article matches {url_or_id}")
+    article = find_article(open_archive(ctx), url_or_id, site)
     if as_json:
         echo_json(article)
         return
@@ -408,20 +425,20 @@ def sql(ctx: click.Context, query: str, params: dict[str, str], as_json: bool) -
 
 @cli.command()
 @click.argument("url_or_id")
+@site_option("an article")
 @json_option
 @click.pass_context
-def history(ctx: click.Context, url_or_id: str, as_json: bool) -> None:
+def history(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) -> None:
     """Show every version of one article and what changed from each to the next.
 
     Lists the versions oldest first (number, fetch time, crawl, extractor, content hash),
     then, for each pair of consecutive versions, the fields that changed: short fields as
     "old -> new", lead and body as a unified diff with one line per sentence. --json prints
-    one object with the article, its versions, the diffs and the article's events.
+    one object with the article, its versions, the diffs and the article's events. --site:
+    only an article of that site.
     """
     archive = open_archive(ctx)
-    article = archive.get_article(url_or_id)
-    if article is None:
-        raise click.ClickException(f"no article matches {url_or_id}")
+    article = find_article(archive, url_or_id, site)
     result = history_module.article_history(
         article, archive.versions(article["id"]), archive.events(article["id"])
     )
@@ -461,9 +478,14 @@ def _version_cell(version: dict[str, Any], key: str) -> str:
     return _cell(value)
 
 
-def _page_class(ctx: click.Context, param: click.Parameter, value: str | None) -> type[ArticlePage]:
-    """``--page-class``, else the crawl's ``ARCHIVE_PAGE_CLASS``, else SputnikArticlePage."""
+def _page_class(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> type[ArticlePage] | None:
+    """``--page-class``, else the crawl's ``ARCHIVE_PAGE_CLASS``, else ``None``: each page's
+    site's own page object."""
     setting = crawl_settings.ARCHIVE_PAGE_CLASS
+    if not (value or setting):
+        return None
     try:
         return page_class_for(value, setting)
     except ValueError as error:
@@ -478,17 +500,47 @@ def page_class_option(purpose: str) -> Callable[[F], F]:
         "page_class",
         metavar="MODULE.CLASS",
         callback=_page_class,
-        help=f"The page object to read {purpose} with (default: the crawl's, SputnikArticlePage).",
+        help=f"The page object to read {purpose} with (default: the crawl's"
+        " ARCHIVE_PAGE_CLASS, else each page's site's own).",
     )
+
+
+def _site_modules(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    """Import the crawl's ``ARCHIVE_SITE_MODULES`` and each ``--site-module``."""
+    try:
+        sitepages.load_site_modules([*crawl_settings.ARCHIVE_SITE_MODULES, *value])
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+
+
+def site_modules_option(function: F) -> F:
+    """``--site-module MODULE``: a module declaring sites, imported before reading."""
+    return click.option(
+        "--site-module",
+        "site_modules",
+        metavar="MODULE",
+        multiple=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_site_modules,
+        help="A module declaring sites (as the crawl's ARCHIVE_SITE_MODULES), imported first;"
+        " repeatable.",
+    )(function)
 
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @page_class_option("the captures")
+@site_option("articles (and unreadable pages)")
+@site_modules_option
 @json_option
 @click.pass_context
 def reparse(
-    ctx: click.Context, dry_run: bool, page_class: type[ArticlePage], as_json: bool
+    ctx: click.Context,
+    dry_run: bool,
+    page_class: type[ArticlePage] | None,
+    site: str | None,
+    as_json: bool,
 ) -> None:
     """Re-extract every article from its stored capture, and read the unreadable pages again,
     without fetching.
@@ -501,6 +553,11 @@ def reparse(
     reparse has read yet: one that now gives an article is stored as its crawl would have
     stored it (that crawl, its fetch time, its capture). --dry-run writes nothing. Progress
     goes to stderr when it is a terminal.
+
+    Each page is read by its article's own site's page object as laid out on the day it was
+    captured (the site stored with the article; an unreadable page: its URL's site), unless
+    --page-class names one for all; each version records the page object that read it.
+    --site: only the articles of that site.
     """
     archive = open_archive(ctx)
     if archive.readonly and not dry_run:
@@ -509,7 +566,7 @@ def reparse(
         )
     try:
         report = reparse_module.reparse(
-            archive, dry_run=dry_run, progress=_progress(), page_class=page_class
+            archive, dry_run=dry_run, progress=_progress(), page_class=page_class, site=site
         )
     except ReadOnlyArchiveError as error:
         raise click.ClickException(str(error)) from error
@@ -558,6 +615,13 @@ def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
+def _declared_site(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--site`` of ``extract``: a declared site (after ``--site-module``)."""
+    if value is not None and not sitepages.is_declared(value):
+        raise click.BadParameter(sitepages.unknown_site(value), ctx=ctx, param=param)
+    return value
+
+
 def crawl_politeness() -> Politeness:
     """How ``extract`` fetches: with the crawl's settings (crawler/settings.py)."""
     return Politeness(
@@ -578,6 +642,13 @@ def crawl_politeness() -> Politeness:
     " else its file:// URL).",
 )
 @page_class_option("the pages")
+@click.option(
+    "--site",
+    metavar="SITE",
+    callback=_declared_site,
+    help="Read the pages as this declared site's (default: each URL's site, else generic).",
+)
+@site_modules_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per page per line.")
 @click.pass_context
@@ -585,7 +656,8 @@ def extract(
     ctx: click.Context,
     input: tuple[str, ...],
     url: str | None,
-    page_class: type[ArticlePage],
+    page_class: type[ArticlePage] | None,
+    site: str | None,
     as_json: bool,
     as_jsonl: bool,
 ) -> None:
@@ -601,6 +673,11 @@ def extract(
     (more than one, or a WARC file); --jsonl one object per page per line. A page that gives
     no article, or an INPUT that cannot be read or fetched, is one line on stderr; the
     others are printed, and the exit status is 1.
+
+    Each page is read by the page object of its URL's site as laid out on the day it was
+    fetched (a WARC record: its date); a host no site declares, by SputnikArticlePage, as
+    scrapy crawl sputnik reads it. --site reads every page as that site's (a replica on
+    127.0.0.1 as sputnik), --page-class with that page object.
     """
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl do not go together: choose one")
@@ -611,7 +688,7 @@ def extract(
         raise click.UsageError("--url goes with one INPUT, a saved HTML file")
     several = len(inputs) > 1 or any(extract_module.is_warc(name) for name in inputs)
     results = extract_module.extract_inputs(
-        inputs, page_class=page_class, fetcher=Fetcher(crawl_politeness()), url=url
+        inputs, page_class=page_class, fetcher=Fetcher(crawl_politeness()), url=url, site=site
     )
     failures: list[str] = []
     pages = _reporting_failures(results, failures)
@@ -777,6 +854,7 @@ def _export_articles(
     metavar="N",
     help="--check: leave out crawls that stored fewer articles (too few to judge).",
 )
+@site_option("the site row and crawls")
 @json_option
 @click.pass_context
 def stats(
@@ -785,6 +863,7 @@ def stats(
     threshold: float,
     window: int,
     min_articles: int,
+    site: str | None,
     as_json: bool,
 ) -> None:
     """Per site: articles, live, gone, versions, duplicates and articles per day; per crawl
@@ -793,8 +872,11 @@ def stats(
     --check compares the latest finished crawl that stored at least --min-articles articles
     with the median of the --window earlier such crawls of its spider: a field whose missing
     share rose by more than --threshold prints one line and the exit status is 1; else
-    "ok", 0.
+    "ok", 0. --site: that site's row and the crawls of that site (as crawls --site lists
+    them); not with --check, which judges each spider's crawls.
     """
+    if check and site is not None:
+        raise click.UsageError("--site does not go with --check: the check is per spider")
     archive = open_archive(ctx)
     if check:
         result = stats_module.check(
@@ -810,7 +892,7 @@ def stats(
             if result.ok:
                 click.echo("ok")
         ctx.exit(0 if result.ok else 1)
-    report = stats_module.stats(archive)
+    report = stats_module.stats(archive, site=site)
     if as_json:
         echo_json(report)
         return
@@ -894,6 +976,7 @@ def _share(value: float | None) -> str:
     metavar="FILE",
     help="Write to FILE instead of stdout (required for svg and png).",
 )
+@site_option("an article (the one the walk starts from)")
 @json_option
 @click.pass_context
 def related(
@@ -903,6 +986,7 @@ def related(
     direction: str,
     graph_format: str,
     output: str | None,
+    site: str | None,
     as_json: bool,
 ) -> None:
     """Walk the "Lire aussi" graph around one article, breadth-first up to --depth hops.
@@ -910,13 +994,17 @@ def related(
     Follows the links the article has (out), the links other articles have to it (in), or
     both, never visiting an article twice; a link to a URL not archived is a leaf. Prints
     an indented tree (→ outgoing, ← incoming), JSON (nodes and edges; --json is --format
-    json), Graphviz DOT, or writes svg/png rendered by Graphviz's dot to -o FILE.
+    json), Graphviz DOT, or writes svg/png rendered by Graphviz's dot to -o FILE. --site:
+    the walk starts only from an article of that site (links lead to any site).
     """
     graph_format = "json" if as_json else graph_format
     if graph_format in ("svg", "png") and output is None:
         raise click.UsageError(f"--format {graph_format} needs -o FILE")
+    archive = open_archive(ctx)
+    if site is not None:
+        url_or_id = str(find_article(archive, url_or_id, site)["id"])
     try:
-        graph = graph_module.related_graph(open_archive(ctx), url_or_id, depth, direction)
+        graph = graph_module.related_graph(archive, url_or_id, depth, direction)
     except graph_module.UnknownArticleError as error:
         raise click.ClickException(str(error)) from error
     if graph_format in ("svg", "png"):

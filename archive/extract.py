@@ -2,7 +2,7 @@
 
 A page comes from a saved HTML file, from an http(s) URL (fetched politely:
 :mod:`archive.fetch`) or from a WARC file (each HTML response record). It is read as the crawl
-reads it: the page class of :func:`extraction.pages.choice.page_class_for`, then the crawl's
+reads it: its site's page class (:func:`page_class_of_page`) unless one is named, then the crawl's
 cleaning (:func:`archive.reparse.extract`). The article is then stored into a throwaway archive in
 memory and read back as ``archive show --json`` reads it, so what comes out is exactly what a
 crawl would store, by the store's own code: less what only an archive has (ids, times,
@@ -24,8 +24,11 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.fetch import Fetcher, FetchError, header, header_lists
 from archive.reparse import extract as read_article
+from archive.sitepages import day_of
 from archive.store import Archive, Fetch
+from extraction import sites
 from extraction.pages import ArticlePage
+from extraction.pages.choice import PAGE_CLASS
 
 #: Keys of ``archive show --json`` that only an archive has; ``extract`` leaves them out.
 ARCHIVE_ONLY: tuple[str, ...] = (
@@ -43,6 +46,10 @@ ARCHIVE_ONLY: tuple[str, ...] = (
     "linked_from",
     "events",
 )
+#: The page object of a page whose host no site declares (a saved file, the replica, a
+#: sister site): the one ``scrapy crawl sputnik`` reads every page with, as ``extract``
+#: always did; ``--site`` or ``--page-class`` (``GenericArticlePage``) say otherwise.
+UNDECLARED_PAGE_CLASS = PAGE_CLASS
 #: Why a page is no article, in the words of ``archive reparse`` for an ``unreadable`` page.
 NO_ARTICLE = "no article found (no title, or neither lead nor body)"
 #: Media types of a page the crawl reads as HTML.
@@ -79,6 +86,8 @@ class Page:
     """URLs that redirected to ``url``, the one first requested first."""
     path: str | None = None
     """The saved file it was read from."""
+    fetched_at: str | None = None
+    """When it was fetched (ISO 8601; a WARC record's date); ``None``: a saved file."""
 
 
 @dataclass
@@ -155,7 +164,8 @@ def read_warc(path: str) -> Iterator[Page]:
                 uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ")
                 body = record.content_stream().read()
                 found += 1
-                yield Page(f"{uri} (in {path})", uri, body, headers, status)
+                date = record.rec_headers.get_header("WARC-Date")
+                yield Page(f"{uri} (in {path})", uri, body, headers, status, fetched_at=date)
     except FileNotFoundError:
         raise ExtractError(None, "no such file") from None
     except (ArchiveLoadFailed, OSError, EOFError) as error:
@@ -173,6 +183,17 @@ def is_html(headers: dict[str, list[str]]) -> bool:
 
 
 # -- the article as stored --------------------------------------------------------------------
+
+
+def page_class_of_page(page: Page, url: str, site: str | None) -> type[ArticlePage]:
+    """The page object ``page`` is read with: ``site``'s when given, else the one of the
+    declared site serving ``url``, as laid out on the day the page was fetched; for a host
+    no site declares, :data:`UNDECLARED_PAGE_CLASS`."""
+    day = day_of(page.fetched_at)
+    if site is not None:
+        return sites.named(site).page_class_at(day)
+    declared = sites.site_of(url)
+    return declared.page_class_at(day) if declared is not None else UNDECLARED_PAGE_CLASS
 
 
 def page_url(page: Page, page_class: type[ArticlePage]) -> str:
@@ -196,12 +217,19 @@ def page_url(page: Page, page_class: type[ArticlePage]) -> str:
     return file_url
 
 
-def stored_article(page: Page, page_class: type[ArticlePage]) -> dict[str, Any]:
+def stored_article(
+    page: Page, page_class: type[ArticlePage] | None, site: str | None = None
+) -> dict[str, Any]:
     """The article a crawl would store from ``page``, as ``archive show --json`` prints it
-    without :data:`ARCHIVE_ONLY`; ``ExtractError`` (``unreadable``) when it gives none."""
-    url = page_url(page, page_class)
+    without :data:`ARCHIVE_ONLY`; ``ExtractError`` (``unreadable``) when it gives none.
+    Read by ``page_class`` when given, else by :func:`page_class_of_page`; its ``site`` is
+    ``site`` when given, as a crawl binding the page's host to it stores it."""
+    url = page_url(page, page_class or UNDECLARED_PAGE_CLASS)
+    chosen = page_class or page_class_of_page(page, url, site)
     try:
-        article = read_article(url, page.body, page.headers, page_class)
+        article = read_article(url, page.body, page.headers, chosen)
+        if site is not None:
+            article.site = site
     except Exception as error:  # as the crawl says it of a page its extractor chokes on
         failure = f"extraction failed: {type(error).__name__}: {error}"
         raise ExtractError("unreadable", failure) from error
@@ -229,9 +257,10 @@ def stored_article(page: Page, page_class: type[ArticlePage]) -> dict[str, Any]:
 def extract_inputs(
     inputs: list[str],
     *,
-    page_class: type[ArticlePage],
+    page_class: type[ArticlePage] | None,
     fetcher: Fetcher,
     url: str | None = None,
+    site: str | None = None,
 ) -> Iterator[Extracted]:
     """What each input gives, in order: one result per page (a WARC file: per HTML response
     record), or one error for an input that cannot be read or fetched. ``url``: the URL of a
@@ -240,7 +269,8 @@ def extract_inputs(
         try:
             for page in _pages(name, fetcher, url):
                 try:
-                    yield Extracted(page.source, article=stored_article(page, page_class))
+                    article = stored_article(page, page_class, site)
+                    yield Extracted(page.source, article=article)
                 except ExtractError as error:
                     yield Extracted(page.source, error=error)
         except ExtractError as error:

@@ -536,11 +536,22 @@ def crawl_exists(crawl_id: int) -> Query:
     return "SELECT 1 FROM crawls WHERE id = :id", {"id": crawl_id}
 
 
-def list_crawls(limit: int | None) -> Query:
-    """Crawls, newest first."""
+def list_crawls(limit: int | None, site: str | None = None) -> Query:
+    """Crawls, newest first; with ``site``, those of that site: its own spider's, those
+    whose ``site`` argument names it, and those that fetched an article of it."""
     # LIMIT -1 is SQLite for "no limit".
-    sql = "SELECT * FROM crawls ORDER BY id DESC LIMIT :limit"
-    return sql, {"limit": -1 if limit is None else limit}
+    sql = f"SELECT * FROM crawls {'' if site is None else CRAWLS_OF_SITE} ORDER BY id DESC"
+    return sql + " LIMIT :limit", {"limit": -1 if limit is None else limit, "site": site}
+
+
+#: The ``WHERE`` of :func:`list_crawls` for one site.
+CRAWLS_OF_SITE = """
+    WHERE spider = :site
+       OR :site IN (SELECT trim(value) FROM json_each(
+            '["' || replace(coalesce(json_extract(arguments, '$.site'), ''), ',', '","') || '"]'))
+       OR EXISTS (SELECT 1 FROM fetches f JOIN articles a ON a.id = f.article_id
+                  WHERE f.crawl_id = crawls.id AND a.site = :site)
+"""
 
 
 def insert_fetch(values: Mapping[str, Any]) -> Query:
@@ -720,18 +731,21 @@ def set_next_visit(article_id: int, next_visit_at: str | None) -> Query:
     return sql, {"next": next_visit_at, "id": article_id}
 
 
-def last_finished_crawl(spider: str, start: str | None) -> Query:
+def last_finished_crawl(spider: str, start: str | None, site: str | None = None) -> Query:
     """The latest ``finished`` discovery crawl of this spider from this ``start`` argument
-    (``None``: the live site; a crawl of ``urls`` alone discovered nothing and never counts)."""
+    (``None``: the live site; a crawl of ``urls`` alone discovered nothing and never counts)
+    and of these sites (its ``site`` argument, ``None`` for none: the news spider's crawls of
+    other sites are not comparable)."""
     sql = """
         SELECT * FROM crawls
         WHERE spider = :spider AND status = 'finished'
           AND json_extract(arguments, '$.start') IS :start
+          AND json_extract(arguments, '$.site') IS :site
           AND (:start IS NOT NULL OR json_extract(arguments, '$.urls') IS NULL)
         ORDER BY id DESC
         LIMIT 1
     """
-    return sql, {"spider": spider, "start": start}
+    return sql, {"spider": spider, "start": start, "site": site}
 
 
 def running_crawls() -> Query:

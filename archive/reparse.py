@@ -21,6 +21,7 @@ from typing import Any
 
 from archive.faults import ArchiveError
 from archive.history import changed_fields
+from archive.sitepages import day_of, page_class_for_site, site_name_of
 from archive.store import Archive, content_hash
 from extraction.items import Article
 from extraction.pages import ArticlePage
@@ -215,7 +216,8 @@ def reparse(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
-    page_class: type[ArticlePage] = PAGE_CLASS,
+    page_class: type[ArticlePage] | None = None,
+    site: str | None = None,
 ) -> ReparseReport:
     """Re-extract every article from its current capture; write a version where content changed;
     store the ``unreadable`` pages that now read as articles.
@@ -232,34 +234,82 @@ def reparse(
     :meth:`~archive.store.Archive.read_unreadable` (listed in ``read``), any other is listed
     in ``still_unreadable`` and changes nothing.
 
+    Each page is read by ``page_class`` when given, else by its article's own site's page
+    object as laid out on the capture's day (:func:`archive.sitepages.page_class_for_site`;
+    an unreadable page: its URL's site); each version records the page object that read it.
+    ``site``: only the articles of that site (and unreadable pages of its hosts).
+
     ``dry_run`` writes nothing. ``progress(done, total)`` is called after each article and
     each unreadable page.
     """
-    report = ReparseReport(
-        dry_run=dry_run,
-        extractor=page_class.__name__,
-        extractor_version=extractor_version(page_class),
-    )
-    article_ids = articles_with_captures(archive)
+    report = ReparseReport(dry_run=dry_run, extractor="", extractor_version="")
+    chooser = _Chooser(page_class)
+    article_ids = _of_site(archive, articles_with_captures(archive), site)
     # Listed before anything is written: the articles this run makes of them are not
     # examined again as articles.
-    pages = archive.unreadable_pages()
+    pages = [page for page in archive.unreadable_pages() if _page_of_site(page, site)]
     total = len(article_ids) + len(pages)
-    for done, article_id in enumerate(article_ids, start=1):
+    for done, (article_id, article_site) in enumerate(article_ids, start=1):
         capture = current_capture(archive, article_id)
         if capture is None:
             report.skipped += 1
         else:
             report.examined += 1
-            _reparse_one(archive, article_id, capture, report, page_class)
+            chosen = chooser.choose(article_site, capture)
+            _reparse_one(archive, article_id, capture, report, chosen, article_site)
         if progress is not None:
             progress(done, total)
     for done, page in enumerate(pages, start=len(article_ids) + 1):
         report.unreadable_examined += 1
-        _read_unreadable(archive, page, report, page_class)
+        _read_unreadable(archive, page, report, chooser.choose(None, page))
         if progress is not None:
             progress(done, total)
+    report.extractor, report.extractor_version = chooser.summary()
     return report
+
+
+class _Chooser:
+    """The page class of each page (``page_class`` for all when given), remembering which
+    were used for the report."""
+
+    def __init__(self, page_class: type[ArticlePage] | None) -> None:
+        self.page_class = page_class
+        self.used: dict[str, str] = {}
+
+    def choose(self, site: str | None, page: Mapping[str, Any]) -> type[ArticlePage]:
+        chosen = self.page_class or page_class_for_site(
+            site, str(page["url"]), day_of(page.get("fetched_at"))
+        )
+        self.used[chosen.__name__] = extractor_version(chosen)
+        return chosen
+
+    def summary(self) -> tuple[str, str]:
+        """(extractor, version) for the report: the one page class used, else the names of
+        all (``A, B``) and their versions, else the default's for an empty run."""
+        if self.page_class is not None:
+            return self.page_class.__name__, extractor_version(self.page_class)
+        if not self.used:
+            return EXTRACTOR, extractor_version(PAGE_CLASS)
+        names = sorted(self.used)
+        return ", ".join(names), ", ".join(self.used[name] for name in names)
+
+
+def _of_site(archive: Archive, article_ids: list[int], site: str | None) -> list[tuple[int, str]]:
+    """(id, site) of the articles, those of ``site`` only when given."""
+    found = []
+    for article_id in article_ids:
+        article = archive.get_article(article_id)
+        article_site = str((article or {}).get("site") or "")
+        if site is None or article_site == site:
+            found.append((article_id, article_site))
+    return found
+
+
+def _page_of_site(page: Mapping[str, Any], site: str | None) -> bool:
+    """Whether an unreadable page is of ``site`` (always, without one): by its URL's host."""
+    if site is None:
+        return True
+    return site_name_of(str(page["url"])) == site
 
 
 def _read_unreadable(
@@ -290,8 +340,8 @@ def _read_unreadable(
             result = archive.read_unreadable(
                 fetch_id,
                 article.to_dict(),
-                extractor=report.extractor,
-                extractor_version=report.extractor_version,
+                extractor=page_class.__name__,
+                extractor_version=extractor_version(page_class),
             )
         except ValueError as error:  # the archive's stricter idea of an article
             still(str(error))
@@ -306,6 +356,7 @@ def _reparse_one(
     capture: Mapping[str, Any],
     report: ReparseReport,
     page_class: type[ArticlePage],
+    site: str,
 ) -> None:
     url, capture_id = str(capture["url"]), int(capture["id"])
 
@@ -322,6 +373,8 @@ def _reparse_one(
     )  # fmt: skip
     if article is None:
         return
+    if site:  # the site it was archived as (a replica's host is no site's own)
+        article.site = site
     current = archive.versions(article_id)[-1]
     values = article.to_dict()
     if content_hash(values) == current["content_hash"]:
@@ -335,8 +388,8 @@ def _reparse_one(
             crawl_id=None,
             fetched_at=str(capture["fetched_at"]),
             capture_id=capture_id,
-            extractor=report.extractor,
-            extractor_version=report.extractor_version,
+            extractor=page_class.__name__,
+            extractor_version=extractor_version(page_class),
         )
         if version_id is None:  # the store found the content unchanged after all
             report.unchanged += 1

@@ -45,18 +45,23 @@ def crawl_quality(archive: Archive, crawl_id: int) -> dict[str, Any]:
     return {"fetched": int(row["fetched"]), "stored": stored, "missing": missing}
 
 
-def stats(archive: Archive, *, days: int = DAYS, crawls: int = CRAWLS) -> dict[str, Any]:
+def stats(
+    archive: Archive, *, days: int = DAYS, crawls: int = CRAWLS, site: str | None = None
+) -> dict[str, Any]:
     """``sites``: per site its counts and ``per_day`` (``{day, articles}``, the latest
     ``days`` days of publication that have articles, newest first); ``crawls``: the latest
-    ``crawls`` crawls, newest first, with :func:`crawl_quality`."""
+    ``crawls`` crawls, newest first, with :func:`crawl_quality`. With ``site``: that site's
+    row and the crawls of that site (as :meth:`Archive.crawls` finds them)."""
     sites: list[dict[str, Any]] = []
     for row in _rows(archive, queries.site_stats()):
-        site = dict(row)
-        site["per_day"] = _rows(archive, queries.site_days(row["site"], days))
-        site["site"] = row["site"] or None
-        sites.append(site)
+        if site is not None and row["site"] != site:
+            continue
+        site_row = dict(row)
+        site_row["per_day"] = _rows(archive, queries.site_days(row["site"], days))
+        site_row["site"] = row["site"] or None
+        sites.append(site_row)
     crawl_rows: list[dict[str, Any]] = []
-    for crawl in archive.crawls(limit=crawls):
+    for crawl in archive.crawls(limit=crawls, site=site):
         crawl_rows.append(
             {
                 "id": crawl["id"],

@@ -1041,9 +1041,11 @@ class Archive:
         row = self._one(queries.pages_fetched(crawl_id))
         return int(row["pages"]) if row else 0
 
-    def crawls(self, *, limit: int | None = None) -> list[dict[str, Any]]:
-        """Crawl rows, newest first, ``arguments`` decoded to a dict; at most ``limit``."""
-        rows = self._rows(queries.list_crawls(limit))
+    def crawls(self, *, limit: int | None = None, site: str | None = None) -> list[dict[str, Any]]:
+        """Crawl rows, newest first, ``arguments`` decoded to a dict; at most ``limit``; with
+        ``site``, only the crawls of that site (its spider's, those whose ``site`` argument
+        names it, those that fetched an article of it)."""
+        rows = self._rows(queries.list_crawls(limit, site))
         for row in rows:
             row["arguments"] = json.loads(row["arguments"] or "{}")
         return rows
@@ -1075,10 +1077,13 @@ class Archive:
             closed.append(int(row["id"]))
         return closed
 
-    def last_finished_crawl(self, spider: str, start: str | None) -> dict[str, Any] | None:
+    def last_finished_crawl(
+        self, spider: str, start: str | None, site: str | None = None
+    ) -> dict[str, Any] | None:
         """The latest ``finished`` crawl of ``spider`` that discovered from ``start`` (its
-        ``-a start`` argument; ``None`` for the default root without ``urls``), or ``None``."""
-        return self._one(queries.last_finished_crawl(spider, start))
+        ``-a start`` argument; ``None`` for the default root without ``urls``) with the same
+        ``-a site`` argument (``None``: none), or ``None``."""
+        return self._one(queries.last_finished_crawl(spider, start, site))
 
     # -- frontier and revisits ------------------------------------------------------------
 

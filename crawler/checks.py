@@ -15,8 +15,8 @@ its user needs. An unset setting (``None``) is left to its user's default. Boole
 Scrapy's ``getbool`` documents: ``True``/``False``, ``1``/``0``, ``'true'``/``'false'``.
 
 Reads a settings object with ``get`` and imports no Scrapy (tests/test_layering.py), so it
-runs before Scrapy opens anything; the one import it makes is ``ARCHIVE_PAGE_CLASS``'s module,
-as the spider would.
+runs before Scrapy opens anything; the imports it makes are ``ARCHIVE_PAGE_CLASS``'s module and
+those of ``ARCHIVE_SITE_MODULES``, as the spider would.
 """
 
 from __future__ import annotations
@@ -355,6 +355,25 @@ def page_class_problem(value: Any) -> str | None:
 
 PAGE_CLASS = Rule("the import path of a page class (module.Class)", page_class_problem)
 
+
+def _site_modules_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be ``ARCHIVE_SITE_MODULES``: each module is imported, as the
+    spider imports it (importing registers its sites)."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        return ""
+    for name in (n.strip() for n in names):
+        if not name:
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # whatever importing it raises, the crawl would raise too
+            return f"{type(error).__name__}: {error}"
+    return None
+
+
+SITE_MODULES = Rule("module names separated by commas", _site_modules_problem)
+
 SECONDS = "seconds"
 
 #: Each setting checked, in the order they are checked. A setting's range is what its user
@@ -381,6 +400,7 @@ RULES: dict[str, Rule] = {
     "ARCHIVE_MEMORY_QUEUE_SIZE": integer(unit="requests"),
     "ARCHIVE_PROGRESS_INTERVAL": number(unit="seconds, 0 for none"),
     "ARCHIVE_PAGE_CLASS": PAGE_CLASS,
+    "ARCHIVE_SITE_MODULES": SITE_MODULES,
     "ARCHIVE_REVISIT_SCHEDULE": REVISIT_SCHEDULE,
     "ARCHIVE_REVISIT": REVISIT,
     "ARCHIVE_RETRY_AFTER_MAX": number(unit=SECONDS),

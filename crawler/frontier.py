@@ -61,11 +61,15 @@ def origin_of(url: str) -> str:
 class CrawlFrontier:
     """One crawl's view of the archive: what is archived, due, pending, and since when."""
 
-    def __init__(self, crawler: Crawler, *, revisit_all: bool, start: str | None) -> None:
+    def __init__(
+        self, crawler: Crawler, *, revisit_all: bool, start: str | None, site: str | None = None
+    ) -> None:
         self.crawler = crawler
         self.revisit_all = revisit_all
         self.start = start
         """The spider's ``start`` argument: discovery crawls from it are comparable."""
+        self.site = site
+        """The spider's ``site`` argument: so are those of the same sites."""
         self._seen: set[bytes] = set()
         """Fingerprints of the requests admitted in this crawl."""
         self._not_due: set[bytes] = set()
@@ -198,7 +202,7 @@ class CrawlFrontier:
         if not self._last_finished_read:
             spider = self.crawler.spider
             name = spider.name if spider is not None else "?"
-            self._last_finished = self.archive.last_finished_crawl(name, self.start)
+            self._last_finished = self.archive.last_finished_crawl(name, self.start, self.site)
             self._last_finished_read = True
         return self._last_finished
 

@@ -142,9 +142,13 @@ ARCHIVE_PROGRESS_INTERVAL = 60.0
 LOGSTATS_INTERVAL = 0  # the progress line says the same and more
 
 #: The page object that extracts an article (import path), built as ``cls(url, body, encoding)``
-#: and giving ``to_item()`` and ``extractor_version``; unset: ``SputnikArticlePage``. The crawl
-#: benchmark swaps in ``bench.trafilatura_page.TrafilaturaArticlePage`` with it.
+#: and giving ``to_item()`` and ``extractor_version``, for every site of the crawl; unset: each
+#: site's own (``SputnikArticlePage`` for sputnik). The crawl benchmark swaps in
+#: ``bench.trafilatura_page.TrafilaturaArticlePage`` with it.
 ARCHIVE_PAGE_CLASS: str | None = None
+#: Modules imported (by name) when a crawl starts, each registering Sites
+#: (``extraction.sites.register``): sites declared outside the package, e.g. a test's replica.
+ARCHIVE_SITE_MODULES: list[str] = []
 
 # Incremental runs (crawler/frontier.py): an archived article is fetched again only when due.
 #: Revisit schedule by article age: MAX_AGE:INTERVAL steps, then never (archive/revisit.py).

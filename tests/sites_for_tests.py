@@ -1,12 +1,18 @@
-"""Sites declared for the tests only: La Gazette du Val, the second replica (``mocksite.gazette``).
+"""Sites declared for tests, outside the package: crawls load this module through the
+``ARCHIVE_SITE_MODULES`` setting (``-s ARCHIVE_SITE_MODULES=tests.sites_for_tests``) and bind
+a replica's loopback address to a site with ``-a site=NAME -a start=http://HOST:PORT/``.
 
-A crawl loads this module with ``-s ARCHIVE_SITE_MODULES=tests.sites_for_tests`` and binds
-the replica's loopback address to the site with ``-a site=gazette -a start=http://HOST:PORT/``:
-the domain below (``gazette.test``) is the site's name on paper, never resolved.
+- ``replica``: a second Sputnik-layout site, so that one crawl can read two Sputnik
+  replicas as two sites.
+- ``gazette``: La Gazette du Val, the second replica (``mocksite.gazette``), a generic French
+  layout. Every fact of its declaration is read off the replica's pages and feeds, the way a
+  real site's module is read off the real site: nothing is imported from ``mocksite``, so the
+  declaration cannot agree with the replica by construction. Its domain (``gazette.test``) is
+  its name on paper, never resolved.
+- ``slow_news``: a site asking for its own politeness.
 
-Every fact here is read off the replica's pages and feeds (``mocksite/gazette``), the way a
-real site's module is read off the real site: nothing is imported from ``mocksite``, so the
-declaration cannot agree with the replica by construction.
+Importing the module registers them; :func:`register_all` registers them again in a test
+that removed them (see ``tests/test_news_spider.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +20,34 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
+from extraction import sites
 from extraction.pages.generic import GenericArticlePage
-from extraction.sites import Site, register
+from extraction.pages.sputnik import MOSCOW, SputnikArticlePage
+from extraction.sites import Site
+from extraction.sites.sputnik import ARTICLE_DAY, ARTICLE_PATH, RUBRIQUE_PATH
+
+REPLICA = Site(
+    name="replica",
+    title="A second replica of the Sputnik layout",
+    home="https://replica.invalid/",
+    domains=("replica.invalid",),
+    page_class=SputnikArticlePage,
+    article_path=ARTICLE_PATH,
+    listing_path=RUBRIQUE_PATH,
+    sitemaps=("/sitemap_article_index.xml",),
+    feeds=("/export/rss2/archive/index.xml",),
+    article_day=ARTICLE_DAY,
+    time_zone=MOSCOW,
+)
+
+SLOW_NEWS = Site(
+    name="slow_news",
+    title="A site that asks for a slower pace",
+    home="https://slow.example/",
+    domains=("slow.example",),
+    page_class=SputnikArticlePage,
+    politeness={"DOWNLOAD_DELAY": 2.5, "CONCURRENT_REQUESTS_PER_DOMAIN": 2},
+)
 
 #: ``/region/article/2024/09/16/saint-aubin-val-budget-primitif_612347.html``: rubrique,
 #: "article", the publication day, a slug and a numeric id (Le Monde's URL habit).
@@ -30,35 +62,43 @@ GAZETTE_PAYWALL = re.compile(
     r"La suite est réservée aux abonnés\."
 )
 
-GAZETTE = register(
-    Site(
-        name="gazette",
-        title="La Gazette du Val (test replica)",
-        home="http://gazette.test/",
-        domains=("gazette.test",),
-        page_class=GenericArticlePage,
-        article_path=GAZETTE_ARTICLE_PATH,
-        listing_path=GAZETTE_LISTING_PATH,
-        sitemaps=("/sitemap_index.xml",),
-        news_sitemaps=("/sitemap_news.xml",),
-        feeds=("/rss/une.xml",),
-        # The day is in the path but split by slashes (``/2024/09/16/``): no YYYYMMDD group.
-        article_day=None,
-        language="fr",
-        time_zone=ZoneInfo("Europe/Paris"),
-        politeness={"DOWNLOAD_DELAY": 0},
-        # Its boxes: Le Monde's catcher, Le Figaro's fig-body-link, Les Échos' encadre,
-        # Euronews' related widget (no marker text at all), and the "Sur le même sujet" cards.
-        related_selectors=(
-            ".catcher",
-            ".fig-body-link",
-            ".encadre-lire-aussi",
-            ".widget--type-related",
-            ".related-module",
-        ),
-        related_markers=("Lire également", "Sur le même sujet"),
-        strip_selectors=(".dfp-slot", ".newsletter-box", ".meta__social"),
-        strip_patterns=(GAZETTE_PAYWALL,),
-        note="A replica served by mocksite (python -m mocksite --site gazette); tests only.",
-    )
+GAZETTE = Site(
+    name="gazette",
+    title="La Gazette du Val (test replica)",
+    home="http://gazette.test/",
+    domains=("gazette.test",),
+    page_class=GenericArticlePage,
+    article_path=GAZETTE_ARTICLE_PATH,
+    listing_path=GAZETTE_LISTING_PATH,
+    sitemaps=("/sitemap_index.xml",),
+    news_sitemaps=("/sitemap_news.xml",),
+    feeds=("/rss/une.xml",),
+    # The day is in the path but split by slashes (``/2024/09/16/``): no YYYYMMDD group.
+    article_day=None,
+    language="fr",
+    time_zone=ZoneInfo("Europe/Paris"),
+    politeness={"DOWNLOAD_DELAY": 0},
+    # Its boxes: Le Monde's catcher, Le Figaro's fig-body-link, Les Échos' encadre,
+    # Euronews' related widget (no marker text at all), and the "Sur le même sujet" cards.
+    related_selectors=(
+        ".catcher",
+        ".fig-body-link",
+        ".encadre-lire-aussi",
+        ".widget--type-related",
+        ".related-module",
+    ),
+    related_markers=("Lire également", "Sur le même sujet"),
+    strip_selectors=(".dfp-slot", ".newsletter-box", ".meta__social"),
+    strip_patterns=(GAZETTE_PAYWALL,),
+    note="A replica served by mocksite (python -m mocksite --site gazette); tests only.",
 )
+
+TEST_SITES = (REPLICA, GAZETTE, SLOW_NEWS)
+
+
+def register_all() -> None:
+    for site in TEST_SITES:
+        sites.register(site)
+
+
+register_all()

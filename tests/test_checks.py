@@ -184,6 +184,16 @@ BAD: list[tuple[str, Any, str]] = [
         refusal("ARCHIVE_PAGE_CLASS", PAGE, "archive.DEFAULT_SCHEDULE", "not a class"),
     ),
     (
+        "ARCHIVE_SITE_MODULES",
+        "tests.sites_for_tests,nosuchsites",
+        refusal(
+            "ARCHIVE_SITE_MODULES",
+            "module names separated by commas",
+            "tests.sites_for_tests,nosuchsites",
+            "ModuleNotFoundError: No module named 'nosuchsites'",
+        ),
+    ),
+    (
         "ARCHIVE_REVISIT_SCHEDULE",
         "abc",
         refusal("ARCHIVE_REVISIT_SCHEDULE", SCHEDULE, "abc", "'abc' is not AGE:INTERVAL"),
@@ -326,6 +336,9 @@ GOOD: list[tuple[str, Any]] = [
     # named as before page objects had a package of their own, and as module:Class
     ("ARCHIVE_PAGE_CLASS", "crawler.pages.sputnik.SputnikArticlePage"),
     ("ARCHIVE_PAGE_CLASS", "extraction.pages.sputnik:SputnikArticlePage"),
+    ("ARCHIVE_SITE_MODULES", "tests.sites_for_tests"),
+    ("ARCHIVE_SITE_MODULES", ["tests.sites_for_tests", "extraction.sites.sputnik"]),
+    ("ARCHIVE_SITE_MODULES", ""),
     ("ARCHIVE_REVISIT_SCHEDULE", "never"),
     ("ARCHIVE_REVISIT_SCHEDULE", "1h:10m,*:1d"),
     ("ARCHIVE_REVISIT", "all"),

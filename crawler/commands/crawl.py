@@ -45,7 +45,7 @@ from crawler.extensions.crawl_history import (
 )
 from crawler.extensions.crawl_history import NOTHING_FETCHED as NOTHING_FETCHED_REASON
 from crawler.extensions.lock import ArchiveBusy
-from crawler.spiders.sputnik import BadSpiderArgument
+from crawler.spiders.news import BadSpiderArgument
 
 if TYPE_CHECKING:
     import argparse

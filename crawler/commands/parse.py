@@ -12,6 +12,9 @@ from crawler.commands.debugging import LEAVES_ARCHIVE_ALONE, LeavesArchiveAlone
 if TYPE_CHECKING:
     import argparse
 
+#: The spider ``scrapy parse URL`` uses when no spider's domains hold the URL.
+DEFAULT_SPIDER = "sputnik"
+
 
 class Command(LeavesArchiveAlone, ScrapyParseCommand):
     """Scrapy's ``parse``, archiving nothing, its URL's host allowed even on loopback, and
@@ -20,8 +23,8 @@ class Command(LeavesArchiveAlone, ScrapyParseCommand):
     def long_desc(self) -> str:
         return (
             f"{super().long_desc()}: the items and the requests its callback yields. Without "
-            f"--spider, the spider whose domains hold the URL, else the project's only "
-            f"spider. {LEAVES_ARCHIVE_ALONE}"
+            f"--spider, the spider whose domains hold the URL, else the project's "
+            f"{DEFAULT_SPIDER} spider. {LEAVES_ARCHIVE_ALONE}"
         )
 
     def set_spidercls(self, url: str, opts: argparse.Namespace) -> None:
@@ -31,6 +34,7 @@ class Command(LeavesArchiveAlone, ScrapyParseCommand):
         assert self.crawler_process is not None
         loader = self.crawler_process.spider_loader
         names = loader.list()
-        if not opts.spider and len(names) == 1 and not loader.find_by_request(Request(url)):
-            opts.spider = names[0]
+        if not opts.spider and not loader.find_by_request(Request(url)):
+            # The news spider needs site, start or urls: the spider of a site needs none.
+            opts.spider = DEFAULT_SPIDER if DEFAULT_SPIDER in names else names[0]
         super().set_spidercls(url, opts)

@@ -5,6 +5,10 @@
   whatever AutoThrottle does, and gets no random jitter (a Crawl-delay is a minimum).
 - **Retry-After** (set by :class:`~crawler.middlewares.retry_after.RetryAfterMiddleware`): the
   whole host pauses: nothing more is sent to it until the pause ends.
+- **A site's own politeness** (``Site.politeness`` of the site each root of the crawl is
+  bound to, see :mod:`crawler.bindings`): ``DOWNLOAD_DELAY`` raises the host's least delay as
+  a Crawl-delay does (with the usual jitter), ``CONCURRENT_REQUESTS_PER_DOMAIN`` sets the
+  slot's concurrency. A host two sites share gets the stricter of each.
 - **AutoThrottle off for loopback hosts the user named** (``-a start=http://127.0.0.1:PORT/``
   or ``localhost``): the replica site in tests and benchmarks runs at full speed; their delay
   stays ``DOWNLOAD_DELAY`` (or the Crawl-delay) and AutoThrottle never adjusts it.
@@ -55,6 +59,7 @@ class HostDelayMiddleware:
         self._floors: dict[str, float] = {}
         self._paused_until: dict[str, float] = {}
         self._exempt: frozenset[str] | None = None
+        self._site_settings: dict[str, dict[str, object]] | None = None
         crawler.signals.connect(self._reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(self._downloaded, signal=signals.response_downloaded)
 
@@ -77,9 +82,31 @@ class HostDelayMiddleware:
             self._exempt = frozenset(h for h in named if is_loopback_host(h))
         return key.lower() in self._exempt
 
+    def site_settings(self, key: str) -> dict[str, object]:
+        """The politeness settings the site of the slot's host asks for (none: ``{}``)."""
+        if self._site_settings is None:
+            bindings = getattr(self.crawler.spider, "bindings", None)
+            self._site_settings = {} if bindings is None else bindings.politeness_by_host()
+        labels = key.lower().split(".")
+        for start in range(len(labels)):  # the host, then the domains it is a subdomain of
+            found = self._site_settings.get(".".join(labels[start:]))
+            if found:
+                return found
+        return {}
+
+    def site_delay(self, key: str) -> float:
+        """The ``DOWNLOAD_DELAY`` the slot's site asks for (0 when none)."""
+        value = self.site_settings(key).get("DOWNLOAD_DELAY", 0.0)
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    def site_concurrency(self, key: str) -> int | None:
+        """The ``CONCURRENT_REQUESTS_PER_DOMAIN`` the slot's site asks for, if any."""
+        value = self.site_settings(key).get("CONCURRENT_REQUESTS_PER_DOMAIN")
+        return int(value) if isinstance(value, int | float) and value >= 1 else None
+
     def floor(self, key: str) -> float:
         """The least delay between two requests to the slot."""
-        return max(self.download_delay, self._floors.get(key, 0.0))
+        return max(self.download_delay, self.site_delay(key), self._floors.get(key, 0.0))
 
     def set_crawl_delay(self, key: str, seconds: float) -> None:
         """Space requests to the slot by at least ``seconds`` from now on."""
@@ -128,6 +155,9 @@ class HostDelayMiddleware:
 
     def _pace(self, key: str, slot: Slot) -> None:
         floor = self.floor(key)
+        concurrency = self.site_concurrency(key)
+        if concurrency is not None:
+            slot.concurrency = concurrency
         if key in self._floors:
             slot.jitter = 0.0
         if self.exempt(key):

@@ -1,0 +1,71 @@
+"""Which page object reads an archived page again: the one of the site it was archived as.
+
+``archive reparse`` and ``archive extract`` read a page as its own site reads it, as laid out
+on the day it was captured (:meth:`extraction.sites.Site.page_class_at`), unless
+``--page-class`` names one for all. An archived article knows its site (``articles.site``):
+that is how the replica's pages (``127.0.0.1``, a host no site declares) archived as
+``sputnik`` are read as Sputnik's. Sites declared outside the package are loaded by module
+name (the crawl's ``ARCHIVE_SITE_MODULES``, ``--site-module``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from extraction import sites
+from extraction.pages import ArticlePage
+from extraction.pages.choice import PAGE_CLASS
+
+
+def load_site_modules(names: Iterable[str]) -> None:
+    """Import each named module (each registers its sites); ``ValueError`` for one that
+    cannot be imported."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            raise ValueError(f"cannot import {name}: {error}") from None
+
+
+def day_of(fetched_at: str | None) -> date | None:
+    """The day of an ISO 8601 time (a capture's ``fetched_at``); ``None`` without one."""
+    if not fetched_at:
+        return None
+    try:
+        return datetime.fromisoformat(fetched_at).date()
+    except ValueError:
+        return None
+
+
+def page_class_for_site(site: str | None, url: str, day: date | None) -> type[ArticlePage]:
+    """The page object of an archived page: its declared site's (as laid out on ``day``);
+    for a site nobody declares, the one of ``url`` (:func:`extraction.sites.page_class_of`:
+    the generic one for an undeclared host). A page archived without a site, before sites
+    existed, when every archived page was Sputnik's: its URL's site, else
+    :data:`~extraction.pages.choice.PAGE_CLASS`."""
+    if site:
+        try:
+            return sites.named(site).page_class_at(day)
+        except KeyError:
+            return sites.page_class_of(url, day)
+    declared = sites.site_of(url)
+    return declared.page_class_at(day) if declared is not None else PAGE_CLASS
+
+
+def site_name_of(url: str) -> str | None:
+    """The declared site serving ``url``, ``None`` for none."""
+    declared = sites.site_of(url)
+    return declared.name if declared is not None else None
+
+
+def is_declared(name: str) -> bool:
+    """Whether a site called ``name`` is declared."""
+    return name in {site.name for site in sites.all_sites()}
+
+
+def unknown_site(name: str) -> str:
+    """What to say of a site name nobody declared."""
+    known = ", ".join(site.name for site in sites.all_sites())
+    return f"no site named {name!r}; known sites: {known}"
