@@ -491,3 +491,39 @@ def test_related_links_numbers_each_url_once_in_page_order() -> None:
 
 def test_normalize() -> None:
     assert normalize("  À\u00a0LIRE   ÉGALEMENT ") == "a lire egalement"
+
+
+def test_cards_inside_a_wrapper_named_like_them_make_a_module() -> None:
+    # The Gazette replica's "Sur le même sujet": div.related-module__cards > section.teaser.
+    cards = "".join(
+        f'<section class="teaser"><a href="/a/{n}-x-y.html"><figure><img src="/i{n}.jpg"></figure>'
+        f'<h3 class="teaser__title">Titre {n}</h3></a><span>Culture</span></section>'
+        for n in range(3)
+    )
+    html = (
+        "<html><body><article><p>" + "Texte de l’article. " * 20 + "</p></article>"
+        '<section><h2>Sur le même sujet</h2><div class="related-module__cards">'
+        + cards
+        + "</div></section></body></html>"
+    )
+    page = ArticlePage("https://example.fr/a/9-x-y.html", html)
+    blocks = related_blocks(page)
+    assert [(b.kind, [link.title for link in b.links]) for b in blocks] == [
+        ("module", ["Titre 0", "Titre 1", "Titre 2"])
+    ]
+
+
+def test_a_box_followed_only_by_the_paywall_notice_ends_the_article() -> None:
+    # The Gazette replica's end-of-article box, then Le Monde's notice closing the free text.
+    text = "".join(
+        f"<p>Paragraphe {n} de l’article, assez long pour compter. </p>" * 3 for n in "ab"
+    )
+    html = (
+        f"<html><body><article>{text}"
+        '<div class="encadre-lire-aussi"><h3>Lire aussi :</h3>'
+        '<p><a href="/x/un-autre-titre-1.html">Un autre titre</a></p></div>'
+        "<p><strong>Il vous reste 49.4% de cet article à lire. "
+        "La suite est réservée aux abonnés.</strong></p></article></body></html>"
+    )
+    page = ArticlePage("https://example.fr/x/ce-titre-ci-2.html", html)
+    assert [(b.kind, len(b.links)) for b in related_blocks(page)] == [(LINK_END, 1)]

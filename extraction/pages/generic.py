@@ -416,6 +416,9 @@ class GenericArticlePage(ArticlePage):
                 if p.startswith(start + "/")
             ]
             scope = _page_of(scope)
+        else:
+            scope = deepcopy(scope)
+        _mark_spaces(scope)
         # One union, one XPath to compile; trafilatura deletes each node it finds. Comments
         # too: this page's parse keeps them (trafilatura's own drops them), and their text
         # ("smart_paging_autop_filter") is no article text.
@@ -429,7 +432,7 @@ class GenericArticlePage(ArticlePage):
             prune_xpath=prune,
         )
         text = getattr(document, "text", None)
-        return text if isinstance(text, str) else None
+        return text.translate(_UNMARK) if isinstance(text, str) else None
 
     @cached_property
     def _strip_patterns(self) -> tuple[re.Pattern[str], ...]:
@@ -473,6 +476,22 @@ class GenericArticlePage(ArticlePage):
     def body(self) -> str | None:
         """The article text after the lead, paragraphs separated by a blank line."""
         return "\n\n".join(self.body_paragraphs()) or None
+
+
+#: trafilatura folds every space to " ", French typography's no-break spaces too
+#: (``55\u00a0090 euros``, ``«\u00a0Nous``): they go through it as printable stand-ins that no
+#: news text uses (a page that does use them gets no-break spaces back in their place).
+_MARK = str.maketrans({"\u00a0": "\u2423", "\u202f": "\u237d"})
+_UNMARK = str.maketrans({"\u2423": "\u00a0", "\u237d": "\u202f"})
+
+
+def _mark_spaces(root: HtmlElement) -> None:
+    """No-break spaces of ``root``'s text as their stand-ins (see :data:`_MARK`)."""
+    for el in root.iter():
+        if el.text:
+            el.text = el.text.translate(_MARK)
+        if el.tail:
+            el.tail = el.tail.translate(_MARK)
 
 
 def _page_of(element: HtmlElement) -> HtmlElement:

@@ -47,6 +47,7 @@ from lxml.html import HtmlElement
 
 from extraction.items import LINK_END, LINK_INLINE, LINK_MODULE, RelatedLink
 from extraction.pages.base import INVISIBLE_TAGS, classes, collapse_ws, is_hidden, visible_text
+from extraction.pages.strip import PAYWALL_START
 
 if TYPE_CHECKING:
     from extraction.pages.base import ArticlePage
@@ -505,6 +506,8 @@ def _cards(page: ArticlePage, elements: list[HtmlElement]) -> list[HtmlElement]:
                     continue
                 if not any(_contains(page, item, el) for item in items):
                     items.append(el)
+        if len(items) == 1:  # a wrapper named like its cards (``div.x__cards``): its cards
+            items = [el for el in page.css(query, items[0]) if page.css("a[href]", el)] or items
         if items:
             break
     if not items:
@@ -597,7 +600,7 @@ def _body_text(page: ArticlePage, blocks: list[_Found]) -> _BodyText:
         outside = parent is not None and skipped[parent]
         skip = not isinstance(el.tag, str) or outside or el in taken or _not_body_text(el)
         skipped[el] = skip
-        if not skip and el.text and el.text.strip():
+        if not skip and el.text and el.text.strip() and not PAYWALL_START.match(el.text.strip()):
             pieces.append((position, len(el.text.strip())))
         if not outside and parent is not None and el.tail and el.tail.strip():
             pieces.append((index.end(el) + 0.5, len(el.tail.strip())))

@@ -123,6 +123,14 @@ STRIP_PATTERNS = tuple(
     )
 )
 
+#: The start of a paywall notice (the first three :data:`STRIP_PATTERNS`), one expression: a
+#: related block followed only by such a notice ends the free text, it is no inline block.
+PAYWALL_START = re.compile(
+    r"il vous reste \d|la suite (?:de cet article )?est réservée"
+    r"|(?:cet|l['’]) ?article est réservé",
+    re.IGNORECASE,
+)
+
 #: Standfirsts (chapeau) of French news layouts, as class tokens: taken as the lead, never
 #: part of the body. Le Monde, Le Figaro, Euronews, Gala, L'Opinion, La Vie des idées...
 LEAD_SELECTORS = (
