@@ -227,3 +227,13 @@ def test_titles_right(scores: bench.Scores) -> None:
     # Against the references as they stand: every title but TITLE_SHOWN's.
     right, judged = scores.titles_right("generic")
     assert (right, judged) == (len(TITLED) - len(TITLE_SHOWN), len(TITLED))
+
+
+def test_titles_right_against_the_hand_written_ones(scores: bench.Scores) -> None:
+    # The headline each page shows, written by reading it (the site fixtures' titles, on the
+    # 11 corpus pages they cover): the issue asks for 90% of pages with a title; every one.
+    right, judged = scores.hand_titles_right("generic")
+    assert judged == len(bench.hand_titles()) == 11
+    assert right == judged
+    for case, shown in TITLE_SHOWN.items():
+        assert bench.norm(bench.hand_titles().get(case, shown)) == bench.norm(shown)
