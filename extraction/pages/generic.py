@@ -570,13 +570,14 @@ class GenericArticlePage(ArticlePage):
     def _without_repeats(self, lines: list[str]) -> list[str]:
         """Lines without the title, lead and byline (``Par Les Echos``) where they open the
         text, and without an author's signature line."""
-        names = [*self.authors, *self.publisher_names]
+        authors = self.authors
+        names = [*authors, *self.publisher_names]
         heads = {_key(h) for h in (self.title, self.lead, *names) if h}
         heads |= {_key(f"Par {name}") for name in names}
         while lines and _key(lines[0]) in heads:
             lines = lines[1:]
         # a signature: a paragraph that is only an author's name ("Kab NIANG"), anywhere
-        signatures = {_key(name) for name in self.authors}
+        signatures = {_key(name) for name in authors}
         return [line for line in lines if _key(line) not in signatures]
 
     @property
