@@ -4,6 +4,7 @@ its recorded section says what was run, where and when."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bench import corpus as bench
 
@@ -60,3 +61,42 @@ def test_the_recorded_section(tmp_path: Path) -> None:
         assert line in text
     assert "| generic |" in text and "| trafilatura |" in text
     assert "generic / trafilatura pages/s = **" in text
+
+
+def test_hand_written_titles_are_the_site_fixtures_of_corpus_pages() -> None:
+    # Every site fixture whose page is a corpus page gives its title; the one copied under
+    # fixtures/sites/ (Libération) is no corpus page.
+    from tests.site_cases import CASES as SITE_CASES
+
+    titles = bench.hand_titles()
+    corpus = {page.case for page in bench.corpus_pages()}
+    expected = {
+        Path(record["page"]).stem: record["title"]
+        for record in SITE_CASES.values()
+        if record["page"].startswith("corpus/pages/")
+    }
+    assert titles == expected
+    assert len(titles) == 11 and set(titles) <= corpus
+
+
+def test_titles_are_scored_against_each_reference_apart(monkeypatch: Any) -> None:
+    page = fake_page(
+        {
+            "reference_kind": "fundus_parser_output",
+            "body_text": "Premier paragraphe.",
+            "title": "Le titre pour les réseaux",
+        }
+    )
+    unjudged = bench.CorpusPage("other", page.url, page.body, {**page.reference, "title": None})
+    monkeypatch.setattr(bench, "hand_titles", lambda: {"fake": "Le  titre\u00a0affiché"})
+    monkeypatch.setitem(
+        bench.SCORED, "shown", lambda p: ("Le titre affiché", "Premier paragraphe.")
+    )
+    scores = bench.score_all([page, unjudged], ("shown",))
+    assert scores.titles_right("shown") == (0, 1)  # the corpus reference: another title
+    assert scores.hand_titles_right("shown") == (1, 1)  # whitespace runs are one space
+    assert scores.total("shown").f1 == 1.0  # the snippets do not depend on titles
+    lines = bench.report([page, unjudged], scores, [])
+    assert "| `fake` | 1/0/0 | ✗ | ✓ |" in lines
+    assert "| `other` | 1/0/0 |  |  |" in lines
+    assert "| shown | 1.000 | 1.000 | **1.000** | 0/1 | 1/1 |" in lines

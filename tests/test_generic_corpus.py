@@ -56,12 +56,10 @@ KNOWN_LEAKS = {
     # A 2007 table layout where the next article's teaser shares the article's table cell.
     "traf_archive.org-travaillent": ["Le marché du travail est-il trop", "Hors-série n° 72"],
 }
-#: Wanted snippets still missing, and why.
-KNOWN_MISSING = {
-    # L'Opinion's "faits" box (div.article_faits) opens the article; neither this page
-    # object nor trafilatura takes it.
-    "traf_lopinion.fr.glyphosate": ["La firme Bayer, propriétaire"],
-}
+#: Wanted snippets still missing, and why. (L'Opinion's "faits" box, a bare div.article_faits
+#: of prose opening the text, which trafilatura leaves out, was one: the page object now
+#: gives trafilatura its text as a paragraph.)
+KNOWN_MISSING: dict[str, list[str]] = {}
 
 
 @cache
@@ -229,3 +227,13 @@ def test_titles_right(scores: bench.Scores) -> None:
     # Against the references as they stand: every title but TITLE_SHOWN's.
     right, judged = scores.titles_right("generic")
     assert (right, judged) == (len(TITLED) - len(TITLE_SHOWN), len(TITLED))
+
+
+def test_titles_right_against_the_hand_written_ones(scores: bench.Scores) -> None:
+    # The headline each page shows, written by reading it (the site fixtures' titles, on the
+    # 11 corpus pages they cover): the issue asks for 90% of pages with a title; every one.
+    right, judged = scores.hand_titles_right("generic")
+    assert judged == len(bench.hand_titles()) == 11
+    assert right == judged
+    for case, shown in TITLE_SHOWN.items():
+        assert bench.norm(bench.hand_titles().get(case, shown)) == bench.norm(shown)

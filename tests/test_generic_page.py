@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -376,3 +377,120 @@ def test_an_article_element_with_little_of_the_text_is_no_container() -> None:
     page = GenericArticlePage(URL, html)
     assert page.container.tag == "main"
     assert body_paragraphs(page.to_item()) == PARAGRAPHS
+
+
+# --- what the page shows where metadata says nothing (site fixtures' pages) --------------
+
+
+def test_a_json_ld_author_given_by_id_is_the_graph_s_person() -> None:
+    person = "https://www.journal-exemple.fr/#/schema/person/42"
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "NewsArticle", "headline": "Un titre", "author": {"@id": person}},
+            {"@type": ["Person"], "@id": person, "name": "Kab Niang"},
+        ],
+    }
+    assert extract(page_html(head=json_ld(graph))).authors == ["Kab Niang"]
+
+
+def test_the_author_of_the_webpage_that_is_this_page() -> None:
+    # Yoast's graphs of 2019-2020: no Article node, the author on the WebPage, by @id.
+    person = "https://www.journal-exemple.fr/#/schema/person/42"
+    graph = {
+        "@graph": [
+            {"@type": "WebPage", "@id": "https://ailleurs.fr/#webpage", "author": {"@id": "x"}},
+            {"@type": "WebPage", "@id": URL + "#webpage", "url": URL, "author": {"@id": person}},
+            {"@type": "Person", "@id": person, "name": "Gilles Gressani"},
+        ]
+    }
+    assert extract(page_html(head=json_ld(graph))).authors == ["Gilles Gressani"]
+
+
+def test_without_metadata_the_byline_shown_with_the_headline() -> None:
+    byline = (
+        "<h1>Un titre</h1><div class='author'>Par <a class='author' href='/auteur/x'>"
+        "Kab Niang</a> et <a rel='author' href='/auteur/y'>Loïc Le Clerc</a></div>"
+    )
+    article = extract(page_html(before=byline))
+    assert article.authors == ["Kab Niang", "Loïc Le Clerc"]
+    # far from the headline (a comment's or a teaser's "Par X"), no byline
+    comments = "".join(f"<p>Commentaire {n}</p>" for n in range(50))
+    far = comments + "<div class='author'>Par Bruno Gobin</div>"
+    assert extract(page_html(before="<h1>Un titre</h1>", after=far)).authors == []
+
+
+def test_metadata_authors_win_over_the_shown_byline() -> None:
+    head = "<meta name='author' content='Emmanuelle Ducros'>"
+    byline = "<h1>Un titre</h1><span class='byline'>Par Quelqu'un Dautre</span>"
+    assert extract(page_html(head=head, before=byline)).authors == ["Emmanuelle Ducros"]
+
+
+def test_without_a_machine_date_the_date_shown_in_the_site_s_zone(declared: Site) -> None:
+    # The headline is an <h2> where the <h1> is the logo (SPIP's Regards).
+    before = (
+        "<h1><a href='/'>journal-exemple.fr</a></h1>"
+        "<span class='meta'>Par <span class='vcard author'>Loïc Le Clerc</span> | "
+        "<!-- span class='mag'>Regards</span -->30 septembre 2018</span>"
+        "<h2>Deux ans et demi en Macronie</h2>"
+    )
+    head = "<meta property='og:title' content='Deux ans et demi en Macronie'>"
+    article = extract(page_html(head=head, before=before))
+    assert article.title == "Deux ans et demi en Macronie"
+    assert article.published_at == "2018-09-30T00:00:00+02:00"
+    assert article.authors == ["Loïc Le Clerc"]
+
+
+def test_a_machine_date_wins_over_the_date_shown() -> None:
+    head = "<meta property='article:published_time' content='2019-05-15T04:00:01Z'>"
+    before = "<h1>Un titre</h1><span class='date'>15 Mai 2019 à 06h00</span>"
+    assert extract(page_html(head=head, before=before)).published_at == "2019-05-15T04:00:01+00:00"
+    shown = extract(page_html(before=before)).published_at
+    assert shown == "2019-05-15T06:00:00+00:00"  # no declared site: UTC
+
+
+def test_a_title_for_machines_typed_differently_is_the_one_shown() -> None:
+    head = "<meta property='og:title' content=\"A Paris-8, beaucoup d'actions - Bondy Blog\">"
+    article = extract(page_html(head=head, before="<h1>A Paris-8, beaucoup d’actions</h1>"))
+    assert article.title == "A Paris-8, beaucoup d’actions"
+    head = "<meta property='og:title' content=\"A Paris-8, beaucoup d'actions\">"
+    article = extract(page_html(head=head, before="<h1>A Paris-8, beaucoup d’actions</h1>"))
+    assert article.title == "A Paris-8, beaucoup d’actions"
+
+
+def test_the_meta_description_behind_a_comment_is_the_lead() -> None:
+    head = f"<meta name='description' content='{STANDFIRST}'>"
+    before = f"<h1>Un titre</h1><h2><!--smart_paging_autop_filter-->{STANDFIRST}</h2>"
+    article = extract(page_html(head=head, before=before))
+    assert article.lead == STANDFIRST
+    assert body_paragraphs(article) == PARAGRAPHS
+
+
+def test_a_site_s_lead_selector(declared: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sites._SITES, declared.name, replace(declared, lead_selectors=(".cap",)))
+    article = extract(page_html(before=f"<h1>Un titre</h1><div class='cap'>{STANDFIRST}</div>"))
+    assert article.lead == STANDFIRST
+    assert body_paragraphs(article) == PARAGRAPHS
+
+
+def test_an_author_s_signature_line_is_no_text() -> None:
+    head = "<meta name='author' content='Kab Niang'>"
+    article = extract(page_html(head=head, after="<p>Kab NIANG</p><p>*Le prénom a été modifié</p>"))
+    assert body_paragraphs(article) == [*PARAGRAPHS, "*Le prénom a été modifié"]
+
+
+def test_a_bare_box_of_prose_opening_the_text_is_its_first_paragraph() -> None:
+    facts = (
+        "La firme Bayer, propriétaire de Monsanto, a été condamnée lundi aux Etats-Unis à payer "
+        "la somme record de 2 milliards de dollars de dommages et intérêts."
+    )
+    before = f"<div class='faits'><!--smart_paging_autop_filter-->{facts}</div>"
+    assert body_paragraphs(extract(page_html(before=before))) == [facts, *PARAGRAPHS]
+
+
+def test_an_update_sentence_is_text_a_dateline_label_is_not() -> None:
+    before = (
+        "<p><i>Article mis à jour le 7 janvier 2020.</i></p><p>Publié le 18 juil. 2024 à 08:01</p>"
+    )
+    paragraphs = body_paragraphs(extract(page_html(before=before)))
+    assert paragraphs == ["Article mis à jour le 7 janvier 2020.", *PARAGRAPHS]

@@ -1,9 +1,10 @@
 """Real pages of the declared sites through the page object their URL gets, field by field.
 
 Each case of ``fixtures/sites/expected.json`` holds values written by reading the page's
-HTML (see ``fixtures/sites/SOURCES.md``). Title, date, canonical URL and authors are read by
-the base page object from what sites publish for machines; lead, body and related links are
-the generic page object's to find with the site's declared rules.
+HTML (see ``fixtures/sites/SOURCES.md``). Title, date, canonical URL and authors are read
+from what sites publish for machines, the title as the page shows it, and where a page gives
+no author or date for machines, from the byline and date it shows with its headline; lead,
+body and related links are the generic page object's to find with the site's declared rules.
 """
 
 from __future__ import annotations

@@ -1087,11 +1087,40 @@ class ArticlePage:
         return list(json_ld_objects(values))
 
     @cached_property
+    def json_ld_nodes(self) -> dict[str, JsonObject]:
+        """The page's JSON-LD objects that describe something, by ``@id`` (the first of
+        each): what a reference such as ``"author": {"@id": "…#/schema/person/…"}`` names
+        (Yoast's ``@graph`` gives the article's author and publisher only so)."""
+        found: dict[str, JsonObject] = {}
+        for obj in self.json_ld:
+            key = obj.get("@id")
+            if isinstance(key, str) and not _is_reference(obj):
+                found.setdefault(key, obj)
+        return found
+
+    def ld_resolved(self, value: Any) -> Any:
+        """``value``, or the object of the page's JSON-LD it only refers to by ``@id``."""
+        if isinstance(value, dict) and _is_reference(value):
+            return self.json_ld_nodes.get(str(value["@id"]), value)
+        return value
+
+    @cached_property
     def json_ld_article(self) -> JsonObject:
         """The JSON-LD object describing the article (NewsArticle, Article...), or ``{}``."""
         for obj in self.json_ld:
             if json_ld_types(obj) & JSONLD_ARTICLE_TYPES:
                 return obj
+        return {}
+
+    @cached_property
+    def json_ld_webpage(self) -> JsonObject:
+        """The JSON-LD WebPage object that describes this very page (its ``url`` or ``@id``
+        is the page's), or ``{}``."""
+        for obj in self.json_ld:
+            if "WebPage" in json_ld_types(obj):
+                where = obj.get("url") or obj.get("@id")
+                if isinstance(where, str) and self.same_page(where):
+                    return obj
         return {}
 
     def date_pair(self, candidates: Iterable[str | None]) -> tuple[str | None, str | None]:
@@ -1241,10 +1270,14 @@ class ArticlePage:
 
     @property
     def authors(self) -> list[str]:
-        """Person authors from JSON-LD, else microdata, else meta author; an organisation
-        (typed so, or named as the publisher) is never an author."""
+        """Person authors from JSON-LD (the article's, else those of the WebPage that is this
+        page: Yoast's graphs of 2019-2020 give them there, by ``@id``), else microdata, else
+        meta author; an organisation (typed so, or named as the publisher) is never an
+        author."""
         names: list[str] = []
-        for author in ld_list(self.json_ld_article.get("author")):
+        authored = self.json_ld_article.get("author") or self.json_ld_webpage.get("author")
+        for author in ld_list(authored):
+            author = self.ld_resolved(author)
             if isinstance(author, dict) and json_ld_types(author) & ORGANISATION_TYPES:
                 continue
             name = ld_text(author)
@@ -1275,7 +1308,7 @@ class ArticlePage:
     @property
     def publisher_name(self) -> str | None:
         """Name of the JSON-LD or microdata publisher (tells a site name from an author)."""
-        publisher = ld_text(self.json_ld_article.get("publisher"))
+        publisher = ld_text(self.ld_resolved(self.json_ld_article.get("publisher")))
         if publisher:
             return publisher
         for el in self.microdata_properties("publisher"):
@@ -1502,6 +1535,11 @@ def _parse_html(text: str) -> HtmlElement:
 
 #: "Not computed yet", where ``None`` is a result.
 _UNKNOWN = object()
+
+
+def _is_reference(obj: JsonObject) -> bool:
+    """True for a JSON-LD node that only names another by ``@id`` (``{"@id": "…"}``)."""
+    return isinstance(obj.get("@id"), str) and set(obj) <= {"@id", "@type"}
 
 
 def _str_or_none(value: Any) -> str | None:

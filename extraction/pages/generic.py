@@ -1,8 +1,13 @@
 """The page object of any news article, on a site with no page object of its own.
 
 Metadata comes from what sites publish for machines (JSON-LD, microdata, OpenGraph,
-``article:*`` and Dublin Core meta: :class:`~extraction.pages.base.ArticlePage`); the site's
-declared rules (:class:`extraction.sites.Site`) are found by the page's URL.
+``article:*`` and Dublin Core meta: :class:`~extraction.pages.base.ArticlePage`); where they
+give no author or no date, from what the page shows with its headline (a byline's
+``.author``/``[rel=author]``/``.byline`` elements, a French date such as "30 septembre 2018"
+read in the site's time zone). The title is the one the page shows: a headline for machines
+that differs from the ``<h1>`` only by its apostrophes ("d'actions", "d’actions") is the
+``<h1>``'s. The site's declared rules (:class:`extraction.sites.Site`) are found by the page's
+URL.
 
 The text is read as a reader sees it: the standfirst (chapeau) is the lead, found by the class
 tokens newsrooms give it (:data:`~extraction.pages.strip.LEAD_SELECTORS`) or as the meta
@@ -37,6 +42,7 @@ from extraction.pages.base import (
     INVISIBLE_TAGS,
     ArticlePage,
     collapse_ws,
+    normalize_datetime,
     split_names,
     visible_text,
 )
@@ -54,7 +60,7 @@ if TYPE_CHECKING:
 
 #: Recorded in ``versions.extractor_version``; raised whenever the same page would be read
 #: differently.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 #: A related block found by its marker is at most this long (characters of visible text):
 #: more is the article around it.
@@ -87,8 +93,33 @@ DESCRIPTION_PROBE = 40
 
 #: Elements that may hold the whole article text (:attr:`GenericArticlePage.container`).
 CONTAINER_SELECTORS = "article, main, [role='main'], [itemprop~='articleBody']"
+#: A bare ``<div>`` of prose (no element inside) before the container's first ``<p>``, this
+#: long or more, is the text's first paragraph (:func:`_page_of`).
+PROSE_DIV_CHARS = 100
 #: Share of the page's paragraph text (``<p>``) a container holds.
 CONTAINER_SHARE = 0.6
+
+#: Byline and date shown with the headline are looked for this many nodes around it (the
+#: element showing the title, :attr:`GenericArticlePage.headline_element`).
+AROUND_HEADLINE = 40
+#: Elements of a visible byline, by the class tokens and attributes newsrooms give them
+#: (WordPress ``a.author``/``[rel=author]``, SPIP ``.vcard.author``, ``.byline``...); the
+#: innermost of them holds the name.
+BYLINE_SELECTORS = (
+    "[rel~='author'], [itemprop~='author'], .author, .authors, .byline, .author-name, "
+    ".author__name, .article-author, .article__author, .article_author, .article__author-name, "
+    ".article_author-name, .signature, .auteur"
+)
+#: A text shown with the headline that names the day: "30 septembre 2018",
+#: "15 Mai 2019 à 06h00", "Le 17/02/2020" (a short text, not a sentence of the article).
+_SHOWN_DATE = re.compile(
+    r"\b\d{1,2}(?:er)?\s+(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|"
+    r"septembre|octobre|novembre|décembre|decembre)\s+\d{4}\b|\b\d{1,2}/\d{1,2}/\d{4}\b",
+    re.IGNORECASE,
+)
+SHOWN_DATE_MAX_CHARS = 60
+#: Apostrophes and quotes as typed or typeset: "d'actions" and "d’actions" are one title.
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "“": '"', "”": '"'})
 
 #: Longer than this, an author "name" is a byline run into other text.
 NAME_MAX_CHARS = 60
@@ -166,10 +197,15 @@ class GenericArticlePage(ArticlePage):
         for candidate in candidates:
             if _key(candidate) in shown:
                 return candidate
+        typeset = {_typeset_key(h): h for h in headings}
+        for candidate in candidates:  # "d'actions" for machines, "d’actions" on the page
+            if _typeset_key(candidate) in typeset:
+                return typeset[_typeset_key(candidate)]
         for candidate in candidates:  # "Le titre - Bondy Blog" where the page shows "Le titre"
             for heading in headings:
-                rest = _key(candidate).removeprefix(_key(heading))
-                if rest != _key(candidate) and _SITE_SUFFIX.fullmatch(rest):
+                key = _typeset_key(candidate)
+                rest = key.removeprefix(_typeset_key(heading))
+                if rest != key and _SITE_SUFFIX.fullmatch(rest):
                     return heading
         if candidates:
             return self._without_site_name(candidates[0])
@@ -200,12 +236,80 @@ class GenericArticlePage(ArticlePage):
         if not found:
             creator = self.meta(*DC_CREATOR)
             found = split_names(creator) if creator else []
-        return self.people(_names(found))
+        people = self.people(_names(found))
+        return people or self.people(_names(self.shown_byline))
+
+    @cached_property
+    def headline_element(self) -> HtmlElement | None:
+        """The element showing the title: an ``<h1>``, else another heading (a page whose
+        ``<h1>`` is its logo shows its headline in an ``<h2>``), ``None`` when none does."""
+        title = self.title
+        if not title:
+            return None
+        wanted = _typeset_key(title)
+        for query in ("h1", "h2", "h3, [itemprop~='headline']"):
+            for el in self.css(query):
+                if _typeset_key(visible_text(el) or "") == wanted:
+                    return el
+        return None
+
+    def _around_headline(self) -> list[HtmlElement]:
+        """The nodes within :data:`AROUND_HEADLINE` of the headline's, nearest first."""
+        headline = self.headline_element
+        if headline is None:
+            return []
+        nodes, at = self.index.nodes, self.index.positions[headline]
+        order = sorted(
+            range(max(0, at - AROUND_HEADLINE), min(len(nodes), at + AROUND_HEADLINE + 1)),
+            key=lambda i: (abs(i - at), i < at),
+        )
+        return [nodes[i] for i in order if i != at]
+
+    @cached_property
+    def shown_byline(self) -> list[str]:
+        """Names of the byline shown with the headline ("Par <a class="author">Kab
+        Niang</a>"): the text of the innermost byline elements
+        (:data:`BYLINE_SELECTORS`) near the headline, in page order."""
+        near = set(self._around_headline())
+        if not near:
+            return []
+        bylines = [el for el in self.css(BYLINE_SELECTORS) if el in near]
+        chosen = set(bylines)
+        innermost = [el for el in bylines if not any(d in chosen for d in el.iterdescendants())]
+        names: list[str] = []
+        for el in innermost:
+            if any(a.tag in _NOT_LEAD_ANCESTORS for a in el.iterancestors()):
+                continue
+            text = visible_text(el)
+            if text:
+                names.extend(split_names(text))
+        return names
+
+    @cached_property
+    def shown_date(self) -> str | None:
+        """The day (and time) shown with the headline, in the site's time zone, for a page
+        that gives no machine-readable date: the nearest short text naming a date in
+        French ("30 septembre 2018", "15 mai 2019 à 06h00", "17/02/2020")."""
+        for node in self._around_headline():
+            if not isinstance(node.tag, str) or node.tag in INVISIBLE_TAGS:
+                texts = [node.tail]  # a comment's or script's tail is shown
+            else:
+                texts = [node.text, node.tail]
+            for text in texts:
+                shown = collapse_ws(text)
+                if shown and len(shown) <= SHOWN_DATE_MAX_CHARS and _SHOWN_DATE.search(shown):
+                    found = normalize_datetime(shown, self.default_tz)
+                    if found:
+                        return found
+        return None
 
     def published_candidates(self) -> Iterator[str | None]:
-        """The base signals, then Dublin Core dates."""
-        yield from super().published_candidates()
-        yield self.meta_raw(*DC_PUBLISHED)
+        """The base signals, then Dublin Core dates; without any, the date shown with the
+        headline (:attr:`shown_date`)."""
+        machine = [*super().published_candidates(), self.meta_raw(*DC_PUBLISHED)]
+        yield from machine
+        if not any(normalize_datetime(raw, self.default_tz) for raw in machine if raw):
+            yield self.shown_date  # the page shows its date only to readers
 
     def modified_candidates(self) -> Iterator[str | None]:
         """The base signals, then Dublin Core dates."""
@@ -288,7 +392,8 @@ class GenericArticlePage(ArticlePage):
     def lead_element(self) -> HtmlElement | None:
         """The standfirst's element: a standfirst class, else the block showing the meta
         description, ``None`` when the page shows none."""
-        for query in LEAD_SELECTORS:
+        site = self.declared_site
+        for query in (site.lead_selectors if site else ()) + LEAD_SELECTORS:
             for el in self.css(query):
                 if self._may_lead(el):
                     return el
@@ -328,7 +433,10 @@ class GenericArticlePage(ArticlePage):
         texts = cast("list[Any]", _TEXTS_HOLDING(self.root, head=description[:DESCRIPTION_PROBE]))
         for text in texts:  # lxml's "smart" strings: each knows its element
             node = text.getparent()
-            if node is None or text.is_tail or node.tag in INVISIBLE_TAGS:
+            if node is not None and text.is_tail:
+                # a comment's tail ("<h2><!--filter-->Le chapô</h2>") is its parent's text
+                node = node.getparent() if not isinstance(node.tag, str) else None
+            if node is None or node.tag in INVISIBLE_TAGS:
                 continue
             for el in (node, *node.iterancestors()):
                 shown = visible_text(el) or ""
@@ -464,13 +572,16 @@ class GenericArticlePage(ArticlePage):
 
     def _without_repeats(self, lines: list[str]) -> list[str]:
         """Lines without the title, lead and byline (``Par Les Echos``) where they open the
-        text."""
-        names = [*self.authors, *self.publisher_names]
+        text, and without an author's signature line."""
+        authors = self.authors
+        names = [*authors, *self.publisher_names]
         heads = {_key(h) for h in (self.title, self.lead, *names) if h}
         heads |= {_key(f"Par {name}") for name in names}
         while lines and _key(lines[0]) in heads:
             lines = lines[1:]
-        return lines
+        # a signature: a paragraph that is only an author's name ("Kab NIANG"), anywhere
+        signatures = {_key(name) for name in authors}
+        return [line for line in lines if _key(line) not in signatures]
 
     @property
     def body(self) -> str | None:
@@ -501,12 +612,33 @@ def _page_of(element: HtmlElement) -> HtmlElement:
     clone = deepcopy(element)
     clone.tail = None
     body.append(clone)
+    # Comments out, their tails kept as text: "<div><!--smart_paging_autop_filter-->La
+    # firme Bayer…</div>" holds its text in the comment's tail, which pruning the comment
+    # would lose.
+    etree.strip_tags(page, etree.Comment)
+    # A box of prose with no element inside that opens the text, before its first <p>
+    # (L'Opinion's "faits": the news the article then discusses), is its first paragraph:
+    # its text goes in a <p>, which trafilatura reads (it leaves a bare <div>'s text out).
+    # Later ones are left as they are: there they are promos and sidebars. The <div> stays,
+    # so the paths of what is left out still name the same elements.
+    for el in page.iter("p", "div"):
+        if el.tag == "p":
+            break
+        if not len(el) and len(collapse_ws(el.text) or "") >= PROSE_DIV_CHARS:
+            paragraph = etree.SubElement(el, "p")
+            paragraph.text, el.text = el.text, None
+            break
     return page
 
 
 def _letters(text: str) -> str:
     """``text``'s letters and digits, case folded: "Bondy Blog" and "bondyblog.fr" meet."""
     return _NOT_LETTER.sub("", text).casefold()
+
+
+def _typeset_key(text: str) -> str:
+    """:func:`_key` with typeset apostrophes and quotes as typed ones."""
+    return _key(text.translate(_TYPOGRAPHY))
 
 
 def _key(text: str) -> str:

@@ -117,7 +117,9 @@ STRIP_PATTERNS = tuple(
         # a dateline: "mercredi 11 septembre 2019", "Publié le 18 juil. 2024 à 08:01"
         rf"(?:(?:{_DAYS})\s+)?\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+\d{{4}}"
         r"(?:\s+(?:à\s+)?\d{1,2}\s*[h:]\s*\d{2})?",
-        r"(?:article\s+)?(?:publié|mis à jour|modifié|actualisé)\s+le\s+[^.]{0,60}\.?",
+        # a label, not a sentence: "Article mis à jour le 7 janvier 2020." ending with its full
+        # stop is the editor's note opening Regards' text, which stays
+        r"(?:article\s+)?(?:publié|mis à jour|modifié|actualisé)\s+le\s+(?:[^.]|\.(?=.)){0,60}",
         # a rule or a bullet without words: "---", "* * *"
         r"[\W_]*",
     )

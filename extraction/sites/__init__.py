@@ -92,6 +92,8 @@ class Site:
     """CSS selectors of its related-article blocks, besides the generic markers and classes."""
     related_markers: tuple[str, ...] = ()
     """Marker phrases of its related blocks the generic list lacks."""
+    lead_selectors: tuple[str, ...] = ()
+    """CSS selectors of its standfirst (chapeau), tried before the generic class tokens."""
     strip_selectors: tuple[str, ...] = ()
     """CSS selectors of what is not article text (paywall notices, promos, chrome)."""
     strip_patterns: tuple[re.Pattern[str], ...] = ()

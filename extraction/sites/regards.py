@@ -32,6 +32,8 @@ REGARDS = register(
         time_zone=PARIS,
         # Its in-body boxes read "LIRE AUSSI SUR REGARDS.FR >>" before one link.
         related_markers=("LIRE AUSSI SUR REGARDS.FR",),
+        # Its standfirst is a div.cap under the headline (an <h2>: its <h1> is the logo).
+        lead_selectors=(".cap",),
         strip_selectors=("#comments", ".partager", ".categories", ".-reactions"),
         note=(
             "Fixture: the corpus page traf_regards.fr.enquetes (adbar/trafilatura, "
