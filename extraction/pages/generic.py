@@ -12,12 +12,12 @@ URL.
 The text is read as a reader sees it: the standfirst (chapeau) is the lead, found by the class
 tokens newsrooms give it (:data:`~extraction.pages.strip.LEAD_SELECTORS`) or as the meta
 description where that is shown on the page; the body is trafilatura's main text of the page
-without the lead, the related blocks (:mod:`extraction.pages.related` and the marker phrases
-of :data:`~extraction.pages.strip.RELATED_MARKER`) and the blocks the generic and the site's
-strip rules name, then without the paragraphs that are paywall notices, share or newsletter
-calls (:data:`~extraction.pages.strip.STRIP_PATTERNS`) or "Lire aussi" lines. trafilatura
-reads a copy of the article's container from the page object's own parsed tree, in its fast
-mode (no fallback extractors): the page is parsed once, and trafilatura reads the article,
+without the lead, the related blocks (:mod:`extraction.pages.related`, the marker's heading
+too) and the blocks the generic and the site's strip rules name, then without the paragraphs
+that are paywall notices, share or newsletter calls
+(:data:`~extraction.pages.strip.STRIP_PATTERNS`) or "Lire aussi" lines. trafilatura reads a
+copy of the article's container from the page object's own parsed tree, in its fast mode (no
+fallback extractors): the page is parsed once, and trafilatura reads the article,
 not the menus and teasers around it. On the 18 French pages of the shared corpus this finds
 more of the reference text and leaks less than trafilatura's default ``extract``, faster
 (``python -m bench.corpus``, bench/RESULTS.md).
@@ -26,6 +26,7 @@ more of the reference text and leaks less than trafilatura's default ``extract``
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from copy import deepcopy
 from functools import cached_property
@@ -62,9 +63,6 @@ if TYPE_CHECKING:
 #: differently.
 EXTRACTOR_VERSION = "3"
 
-#: A related block found by its marker is at most this long (characters of visible text):
-#: more is the article around it.
-MARKER_BLOCK_CHARS = 600
 #: A block a strip rule names is left out only when it holds at most this many paragraphs
 #: or this much text: a rule that matched the article's own container (``<article
 #: class="share">``) is ignored.
@@ -78,14 +76,6 @@ LEAD_AFTER_HEADING = 60
 MARKER_TITLE_CHARS = 250
 #: Where a lead is never found: navigation, teasers, footers.
 _NOT_LEAD_ANCESTORS = frozenset({"nav", "footer", "aside", "li"})
-#: Elements that may be a related block found by its marker.
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "aside", "section", "li", "ul", "blockquote", "h2", "h3", "h4", "span", "strong"}
-)
-
-#: A word every phrase of :data:`RELATED_MARKER` has, as written in lower or upper case: a
-#: text node without one is no marker (a cheap test before the marker's own).
-_MARKER_WORD = re.compile("aussi|AUSSI|également|ÉGALEMENT|même|MÊME|lié|LIÉ|rticle|RTICLE")
 #: The text nodes holding ``$head``.
 _TEXTS_HOLDING = etree.XPath("//text()[contains(., $head)]")
 #: The meta description is looked for in the page by its first characters.
@@ -344,48 +334,6 @@ class GenericArticlePage(ArticlePage):
         folded = text.lstrip().casefold()
         return any(folded.startswith(marker) for marker in self._site_markers)
 
-    @cached_property
-    def marker_blocks(self) -> list[HtmlElement]:
-        """Blocks introduced by a marker phrase, found here too: the largest element around
-        the marker with a link and at most :data:`MARKER_BLOCK_CHARS` of text."""
-        found: list[HtmlElement] = []
-        for text, owner in self._marker_candidates():
-            if self._is_marker(text):
-                block = self._marker_block(owner)
-                if block is not None and block not in found:
-                    found.append(block)
-        return found
-
-    def _marker_candidates(self) -> Iterator[tuple[str, HtmlElement]]:
-        """(text, the element it is in) of the visible text nodes that may start with a
-        marker: holding a word every generic marker has, or any when the site declares
-        markers of its own."""
-        every = bool(self._site_markers)
-        for node in self.index.nodes:
-            tag = node.tag
-            if not isinstance(tag, str):
-                continue
-            text = node.text
-            if text and tag not in INVISIBLE_TAGS and (every or _MARKER_WORD.search(text)):
-                yield text, node
-            tail = node.tail
-            if tail and (every or _MARKER_WORD.search(tail)):
-                parent = node.getparent()
-                if parent is not None:
-                    yield tail, parent
-
-    def _marker_block(self, start: HtmlElement) -> HtmlElement | None:
-        block = None
-        for el in (start, *start.iterancestors()):
-            if el.tag in ("body", "html", "article", "main"):
-                break
-            text = visible_text(el) or ""
-            if len(text) > MARKER_BLOCK_CHARS:
-                break
-            if el.tag in _BLOCK_TAGS and self.css("a[href]", el):
-                block = el
-        return block
-
     # -- lead -------------------------------------------------------------------------
 
     @cached_property
@@ -477,8 +425,8 @@ class GenericArticlePage(ArticlePage):
     def left_out(self) -> list[HtmlElement]:
         """Everything left out of the body: the lead, related blocks, stripped blocks;
         outermost elements only, in page order."""
-        elements = [block.element for block in self.related_blocks if block.element is not None]
-        elements += self.marker_blocks + self.stripped_elements
+        elements = [el for block in self.related_blocks for el in block.elements]
+        elements += self.stripped_elements
         if self.lead_element is not None:
             elements.append(self.lead_element)
         chosen = set(elements)
@@ -505,7 +453,22 @@ class GenericArticlePage(ArticlePage):
         return best
 
     def _paragraph_chars(self, scope: HtmlElement) -> int:
-        return sum(len(p.text_content()) for p in self.css("p", scope))
+        """Characters of the ``<p>`` text inside ``scope`` (each paragraph measured once)."""
+        starts, totals = self._paragraph_sums
+        index = self.index
+        low = bisect_left(starts, index.positions[scope])
+        high = bisect_right(starts, index.end(scope))
+        return totals[high] - totals[low]
+
+    @cached_property
+    def _paragraph_sums(self) -> tuple[list[int], list[int]]:
+        """The page's ``<p>`` by position, and the running sum of their text lengths."""
+        positions = self.index.positions
+        pieces = sorted((positions[p], len(p.text_content())) for p in self.css("p"))
+        totals = [0]
+        for _position, length in pieces:
+            totals.append(totals[-1] + length)
+        return [position for position, _length in pieces], totals
 
     @cached_property
     def main_text(self) -> str | None:
@@ -540,7 +503,9 @@ class GenericArticlePage(ArticlePage):
             prune_xpath=prune,
         )
         text = getattr(document, "text", None)
-        return text.translate(_UNMARK) if isinstance(text, str) else None
+        if not isinstance(text, str):
+            return None
+        return text.replace("\u2423", "\u00a0").replace("\u237d", "\u202f")
 
     @cached_property
     def _strip_patterns(self) -> tuple[re.Pattern[str], ...]:
@@ -589,20 +554,19 @@ class GenericArticlePage(ArticlePage):
         return "\n\n".join(self.body_paragraphs()) or None
 
 
-#: trafilatura folds every space to " ", French typography's no-break spaces too
-#: (``55\u00a0090 euros``, ``«\u00a0Nous``): they go through it as printable stand-ins that no
-#: news text uses (a page that does use them gets no-break spaces back in their place).
-_MARK = str.maketrans({"\u00a0": "\u2423", "\u202f": "\u237d"})
-_UNMARK = str.maketrans({"\u2423": "\u00a0", "\u237d": "\u202f"})
-
-
 def _mark_spaces(root: HtmlElement) -> None:
-    """No-break spaces of ``root``'s text as their stand-ins (see :data:`_MARK`)."""
+    """No-break spaces of ``root``'s text as printable stand-ins (``␣``, ``⍽``), put back in
+    :attr:`GenericArticlePage.main_text`.
+
+    trafilatura folds every space to " ", French typography's no-break spaces too
+    (``55\u00a0090 euros``, ``«\u00a0Nous``). No news text uses the stand-ins; a page that
+    does gets no-break spaces in their place."""
     for el in root.iter():
-        if el.text:
-            el.text = el.text.translate(_MARK)
-        if el.tail:
-            el.tail = el.tail.translate(_MARK)
+        text, tail = el.text, el.tail
+        if text and ("\u00a0" in text or "\u202f" in text):
+            el.text = text.replace("\u00a0", "\u2423").replace("\u202f", "\u237d")
+        if tail and ("\u00a0" in tail or "\u202f" in tail):
+            el.tail = tail.replace("\u00a0", "\u2423").replace("\u202f", "\u237d")
 
 
 def _page_of(element: HtmlElement) -> HtmlElement:

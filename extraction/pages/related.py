@@ -238,6 +238,9 @@ class Markers:
     prefixes: frozenset[str]
     """The first words of each phrase ("a lire"): a marker split across elements starts
     with one ("<strong>À lire</strong> aussi")."""
+    first_words: frozenset[str]
+    """The first word of each phrase: a text whose first word is none of them holds no
+    marker, and is not normalized whole (most of a page's text)."""
 
     @classmethod
     def of(cls, markers: Iterable[str]) -> Markers:
@@ -247,7 +250,12 @@ class Markers:
             marker_pattern(phrases),
             re.compile(rf"^{_SEPARATORS}(?:{_alternatives(phrases)}){_LEAD_SEPARATOR}(?=\w)"),
             frozenset(prefixes),
+            frozenset(_first_word(p) for p in phrases),
         )
+
+    def may_start(self, text: str) -> bool:
+        """False for a text whose first word starts no marker phrase."""
+        return _first_word(text) in self.first_words
 
     def without_marker(self, title: str) -> str:
         """``title`` without a marker run into its start ("LIRE AUSSI - Titre": "Titre")."""
@@ -259,6 +267,20 @@ class Markers:
             ):
                 return title[separator.end() :].strip() or title
         return title
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _first_word(text: str) -> str:
+    """``text``'s first word, normalized (leading punctuation and symbols skipped)."""
+    match = _WORD.search(text)
+    return _normalized_word(match.group()) if match else ""
+
+
+@lru_cache(maxsize=4096)
+def _normalized_word(word: str) -> str:
+    return normalize(word)
 
 
 @lru_cache(maxsize=64)
@@ -279,7 +301,7 @@ def _marker_nodes(page: ArticlePage, markers: Markers) -> Iterator[tuple[HtmlEle
             if not text or holder is None or len(text) > 120:
                 continue
             stripped = text.strip()
-            if not stripped:
+            if not stripped or not markers.may_start(stripped):
                 continue
             norm = normalize(stripped)
             if markers.whole.match(norm):
@@ -405,14 +427,29 @@ def _foreign_text(page: ArticlePage, el: HtmlElement) -> int:
 
 def _widen(page: ArticlePage, el: HtmlElement) -> HtmlElement:
     """``el``'s largest ancestor that holds nothing more to read or follow."""
-    text, links = visible_text(el), len(page.css("a[href]", el))
+    links = len(page.css("a[href]", el))
     while True:
         parent = el.getparent()
         if parent is None or parent.tag in _STOP_TAGS:
             return el
-        if visible_text(parent) != text or len(page.css("a[href]", parent)) != links:
+        if not _adds_nothing(parent, el) or len(page.css("a[href]", parent)) != links:
             return el
         el = parent
+
+
+def _adds_nothing(parent: HtmlElement, child: HtmlElement) -> bool:
+    """True when ``parent`` shows no text besides ``child``'s: its other children are
+    read, not the whole parent (a body around a box is long)."""
+    if (parent.text or "").strip() or (child.tail or "").strip():
+        return False
+    for sibling in parent:
+        if sibling is child:
+            continue
+        if (sibling.tail or "").strip():
+            return False
+        if isinstance(sibling.tag, str) and visible_text(sibling):
+            return False
+    return True
 
 
 def _link_siblings(page: ArticlePage, marker_el: HtmlElement) -> list[HtmlElement]:
@@ -633,7 +670,14 @@ def _placement(page: ArticlePage, elements: list[HtmlElement], text: _BodyText) 
 
 # --- embedded JSON ----------------------------------------------------------------------
 
-_ASSIGNMENT = re.compile(r"(?:window\.)?[\w$.]+\s*=\s*(?=[\[{])")
+#: A key of :data:`JSON_RELATED_KEYS` as a script writes it (``"relatedArticles":``,
+#: ``relatedIds:``): only such a script is decoded.
+_RELATED_KEY = re.compile("[\"']?(?:" + "|".join(JSON_RELATED_KEYS) + ")[\"']?\\s*:")
+#: The ``=`` of ``x = {...}`` / ``x = [...]`` (not ``==``, ``>=``, ``=>``), and a name just
+#: before it. Two steps: one pattern matching the name too tries every word of a long
+#: script as its start.
+_ASSIGNMENT = re.compile(r"(?<![=!<>])=\s*(?=[\[{])")
+_NAME_BEFORE = re.compile(r"[\w$.\]]\s*$")
 
 
 def _script_values(page: ArticlePage) -> Iterator[Any]:
@@ -641,7 +685,7 @@ def _script_values(page: ArticlePage) -> Iterator[Any]:
     decoder = json.JSONDecoder()
     for script in page.css("script"):
         text = script.text or ""
-        if "related" not in text:
+        if "related" not in text or not _RELATED_KEY.search(text):
             continue
         kind = str(script.get("type") or "").lower()
         if "json" in kind:
@@ -653,6 +697,8 @@ def _script_values(page: ArticlePage) -> Iterator[Any]:
         position = 0
         while (match := _ASSIGNMENT.search(text, position)) is not None:
             position = match.end()
+            if not _NAME_BEFORE.search(text, max(0, match.start() - 64), match.start()):
+                continue
             try:
                 value, position = decoder.raw_decode(text, match.end())
             except ValueError:
@@ -688,21 +734,38 @@ def _json_blocks(page: ArticlePage) -> list[RelatedBlock]:
     seen: set[str] = set()
     for value in _script_values(page):
         objects = list(_objects(value))
-        by_id: dict[Any, tuple[str, str]] = {}
-        for obj in objects:
-            target = _json_target(page, obj)
-            ident = obj.get("id")
-            if target and isinstance(ident, (str, int)):
-                by_id.setdefault(ident, target)
-        for obj in objects:
-            own = next((obj[k] for k in _JSON_URL_KEYS if isinstance(obj.get(k), str)), None)
-            if not own or not page.same_page(page.absolute(own)):
-                continue
+        own = [obj for obj in objects if _lists_related(obj) and _describes(page, obj)]
+        if not own:  # the usual case: no (id, URL) table of the whole state is built
+            continue
+        by_id = _targets_by_id(page, objects)
+        for obj in own:
             links = [link for link in _json_links(page, obj, by_id) if link.url not in seen]
             if links:  # state is often embedded twice (server data, client cache)
                 seen.update(link.url for link in links)
                 blocks.append(RelatedBlock(None, LINK_MODULE, None, links, source="json"))
     return blocks
+
+
+def _lists_related(obj: dict[str, Any]) -> bool:
+    return any(isinstance(obj.get(key), list) for key in JSON_RELATED_KEYS)
+
+
+def _describes(page: ArticlePage, obj: dict[str, Any]) -> bool:
+    """True for an object whose URL is the page's own."""
+    url = next((obj[k] for k in _JSON_URL_KEYS if isinstance(obj.get(k), str)), None)
+    return bool(url) and page.same_page(page.absolute(url))
+
+
+def _targets_by_id(page: ArticlePage, objects: list[dict[str, Any]]) -> dict[Any, tuple[str, str]]:
+    """(URL, title) of each object with an ``id``, by id: what a list of bare ids names."""
+    by_id: dict[Any, tuple[str, str]] = {}
+    for obj in objects:
+        ident = obj.get("id")
+        if isinstance(ident, (str, int)) and ident not in by_id:
+            target = _json_target(page, obj)
+            if target:
+                by_id[ident] = target
+    return by_id
 
 
 def _json_links(
