@@ -28,7 +28,7 @@ from archive.sitepages import day_of
 from archive.store import Archive, Fetch
 from extraction import sites
 from extraction.pages import ArticlePage
-from extraction.pages.choice import PAGE_CLASS
+from extraction.pages.generic import GenericArticlePage
 
 #: Keys of ``archive show --json`` that only an archive has; ``extract`` leaves them out.
 ARCHIVE_ONLY: tuple[str, ...] = (
@@ -46,10 +46,10 @@ ARCHIVE_ONLY: tuple[str, ...] = (
     "linked_from",
     "events",
 )
-#: The page object of a page whose host no site declares (a saved file, the replica, a
-#: sister site): the one ``scrapy crawl sputnik`` reads every page with, as ``extract``
-#: always did; ``--site`` or ``--page-class`` (``GenericArticlePage``) say otherwise.
-UNDECLARED_PAGE_CLASS = PAGE_CLASS
+#: The page object of a page whose host no site declares (a saved file, a site without a
+#: profile): the generic one, as a crawl reads such a site; ``--site NAME`` reads it as that
+#: site's (``--site sputnik`` for a page of the replica), ``--page-class`` with any.
+UNDECLARED_PAGE_CLASS: type[ArticlePage] = GenericArticlePage
 #: Why a page is no article, in the words of ``archive reparse`` for an ``unreadable`` page.
 NO_ARTICLE = "no article found (no title, or neither lead nor body)"
 #: Media types of a page the crawl reads as HTML.

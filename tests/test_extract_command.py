@@ -31,6 +31,8 @@ from extraction.items import ARTICLE_FIELDS, Article
 from extraction.pages import SputnikArticlePage
 from extraction.pages.clean import clean_article
 from mocksite.server import RunningSite, start
+from tests.corpus import CORPUS as CORPUS_DIR
+from tests.corpus import REFERENCE as CORPUS
 from tests.refused_page import RefusedViewsPage
 
 from .conftest import run_crawl
@@ -54,7 +56,12 @@ KEYS = {*ARTICLE_FIELDS, "content_hash", "text_hash", "urls"}
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner(env=env).invoke(cli, ["extract", *args])
+    """``archive extract ARGS``, the pages read as Sputnik's (the replica's and the real
+    ones here), unless ARGS name a site or a page class."""
+    chosen = {"--site", "--page-class"} & set(args)
+    return CliRunner(env=env).invoke(
+        cli, ["extract", *(() if chosen else ("--site", "sputnik")), *args]
+    )
 
 
 def ok_json(*args: str) -> Any:
@@ -860,3 +867,18 @@ def test_a_redirect_is_judged_by_the_crawl_s_own_address_rules(server: Server) -
         f"Error: {server.url('/article/')}: refused: loopback address ::ffff:7f00:1\n"
     )
     assert server.paths() == ["/robots.txt", "/article/"]
+
+
+def test_a_page_of_a_site_without_a_profile_is_read_by_the_generic_page_object() -> None:
+    # A real Deutsche Welle page (no site declares dw.com): no --site, no --page-class.
+    case = "traf_dw.com-elephants"
+    path = CORPUS_DIR / "pages" / f"{case}.html"
+    result = CliRunner().invoke(cli, ["extract", str(path), "--url", CORPUS[case]["url"], "--json"])
+    assert result.exit_code == 0, result.output
+    article = json.loads(result.stdout)
+    assert article["site"] == "dw.com"
+    assert article["url"] == CORPUS[case]["url"]
+    # The page is a standfirst over an audio report: its text is all lead.
+    text = "\n\n".join(article[field] or "" for field in ("lead", "body"))
+    assert all(snippet in text for snippet in CORPUS[case]["with_snippets"])
+    assert not any(snippet in text for snippet in CORPUS[case]["without_snippets"])

@@ -70,6 +70,7 @@ def test_the_day_of_a_capture(value: str | None, day: date | None) -> None:
 def test_extract_reads_a_page_as_its_url_s_site_or_the_one_named() -> None:
     page = Page(source=REPLICA_URL, url=REPLICA_URL, body=b"")
     assert page_class_of_page(page, REPLICA_URL, None) is UNDECLARED_PAGE_CLASS
+    assert UNDECLARED_PAGE_CLASS is GenericArticlePage  # a host without a profile
     assert page_class_of_page(page, REPLICA_URL, "sputnik") is SputnikArticlePage
     assert page_class_of_page(page, LIVE_URL, None) is SputnikArticlePage
 
