@@ -70,14 +70,15 @@ def declared(names: Iterable[str]) -> list[Site]:
 
 
 def undeclared(url: str) -> Site:
-    """The site of a host nobody declared: named after the host, generic page object and
-    paths, discovered from ``url``'s root."""
+    """The site of a host nobody declared: named after the host (without ``www.``, as the
+    generic page object names it), generic page object and paths, discovered from ``url``'s
+    root."""
     from extraction.pages.generic import GenericArticlePage
 
     host = (urlsplit(url).hostname or "").lower()
     parts = urlsplit(url)
     return Site(
-        name=host,
+        name=sites.undeclared_name(url),
         title=host,
         home=f"{parts.scheme}://{parts.netloc}/",
         domains=(host,),

@@ -141,8 +141,11 @@ def test_a_start_without_a_site_is_its_host_s_site_or_an_undeclared_one() -> Non
     spider = NewsSpider(start="https://fr.sputniknews.com/,https://www.journal.example/")
     live, other = spider.roots
     assert live.site.name == "sputnik"
-    assert (other.site.name, other.site.page_class) == ("www.journal.example", GenericArticlePage)
+    # Named as the generic page object names the site of such a page, so `site` agrees.
+    assert (other.site.name, other.site.page_class) == ("journal.example", GenericArticlePage)
+    assert GenericArticlePage("https://www.journal.example/a/b-c-d", "").site == "journal.example"
     assert other.site.home == "https://www.journal.example/"
+    assert other.site.domains == ("www.journal.example",)
 
 
 def test_starts_beyond_the_sites_take_their_own(test_sites: None) -> None:

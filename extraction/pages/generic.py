@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from copy import deepcopy
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -168,8 +167,9 @@ class GenericArticlePage(ArticlePage):
         """The declared site's name, else the page's host without ``www.``."""
         if self.declared_site is not None:
             return self.declared_site.name
-        host = (urlsplit(self.url).hostname or "").rstrip(".")
-        return host.removeprefix("www.")
+        from extraction.sites import undeclared_name
+
+        return undeclared_name(self.url)
 
     # -- metadata ---------------------------------------------------------------------
 

@@ -181,6 +181,16 @@ def page_class_of(url: str, day: date | None = None) -> type[ArticlePage]:
     return site.page_class_at(day)
 
 
+def undeclared_name(url: str) -> str:
+    """The ``site`` of a page no declared site serves: its host, lower-cased, without
+    ``www.`` (``https://www.dw.com/fr/...``: ``dw.com``)."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:  # a malformed authority
+        return ""
+    return host.removeprefix("www.")
+
+
 def all_sites() -> list[Site]:
     """Every declared site, by name."""
     _load()
