@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from extraction import sites
 from mocksite.server import RunningSite, start
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +66,14 @@ def content(truth: dict[str, Any]) -> tuple[Any, ...]:
         fold(truth["body"]),
         tuple(fold_line(t) for t in truth["tags"]),
     )
+
+
+@pytest.fixture
+def with_test_sites() -> Iterator[None]:
+    """The sites of ``tests.sites_for_tests`` registered for one test, then forgotten."""
+    sites.all_sites()  # the package's own are loaded first
+    before = dict(sites._SITES)
+    importlib.import_module("tests.sites_for_tests").register_all()
+    yield
+    sites._SITES.clear()
+    sites._SITES.update(before)

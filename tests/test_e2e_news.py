@@ -24,7 +24,6 @@ from extraction import sites
 from mocksite.server import RunningSite, start
 
 from .conftest import ROOT
-from .sites_for_tests import TEST_SITES
 
 pytestmark = pytest.mark.e2e
 
@@ -159,10 +158,10 @@ def test_extract_reads_a_replica_page_as_the_site_named(
     )
 
 
-def test_an_unknown_site_is_bad_arguments(tmp_path: Path) -> None:
+def test_an_unknown_site_is_bad_arguments(tmp_path: Path, with_test_sites: None) -> None:
     result = run_news(tmp_path / "archive.db", "site=sputnik,nowhere")
     # Every site of the package and of the test module the crawl loads.
-    known = ", ".join(sorted({s.name for s in sites.all_sites()} | {s.name for s in TEST_SITES}))
+    known = ", ".join(site.name for site in sites.all_sites())
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         f"scrapy crawl news: site: no site named 'nowhere'; known sites: {known}"

@@ -3,8 +3,6 @@ object and ``site`` of each article, "Lire aussi" links across sites, per-site p
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,17 +35,6 @@ PAGE = """<html lang="fr"><head><title>T</title></head><body>
 <li><a href="/international/201706211031850421-lavrov/">Lavrov</a></li>
 <li><a href="{other}international/201706211031850422-frappe/">Frappe</a></li></ul></div></div>
 </div></body></html>"""
-
-
-@pytest.fixture
-def test_sites() -> Iterator[None]:
-    """The sites of ``tests.sites_for_tests`` registered for one test, then forgotten."""
-    sites.all_sites()  # the package's own are loaded first
-    before = dict(sites._SITES)
-    importlib.import_module("tests.sites_for_tests").register_all()
-    yield
-    sites._SITES.clear()
-    sites._SITES.update(before)
 
 
 def news(settings: dict[str, Any] | None = None, **arguments: str) -> NewsSpider:
@@ -108,7 +95,7 @@ def test_a_site_module_that_cannot_be_imported_is_refused() -> None:
     )
 
 
-def test_site_modules_declare_sites_the_arguments_name(test_sites: None) -> None:
+def test_site_modules_declare_sites_the_arguments_name(with_test_sites: None) -> None:
     spider = news(TEST_SITES, site="sputnik,replica", start=f"{FIRST},{SECOND}")
     assert [(root.url, root.site.name) for root in spider.roots] == [
         (FIRST, "sputnik"),
@@ -148,12 +135,12 @@ def test_a_start_without_a_site_is_its_host_s_site_or_an_undeclared_one() -> Non
     assert other.site.domains == ("www.journal.example",)
 
 
-def test_starts_beyond_the_sites_take_their_own(test_sites: None) -> None:
+def test_starts_beyond_the_sites_take_their_own(with_test_sites: None) -> None:
     spider = NewsSpider(site="replica", start=f"{FIRST},https://fr.sputniknews.africa/")
     assert [root.site.name for root in spider.roots] == ["replica", "sputnik"]
 
 
-def test_each_url_is_read_as_its_root_s_site(test_sites: None) -> None:
+def test_each_url_is_read_as_its_root_s_site(with_test_sites: None) -> None:
     spider = NewsSpider(site="sputnik,replica", start=f"{FIRST},{SECOND}")
     assert spider.site_for(FIRST + ARTICLE).name == "sputnik"
     assert spider.site_for(SECOND + ARTICLE).name == "replica"
@@ -176,7 +163,7 @@ def test_authority_has_the_scheme_s_port() -> None:
     assert authority("http://127.0.0.1:8001/") == "127.0.0.1:8001"
 
 
-def test_discovery_of_each_root_is_what_its_site_declares(test_sites: None) -> None:
+def test_discovery_of_each_root_is_what_its_site_declares(with_test_sites: None) -> None:
     spider = news(TEST_SITES, site="sputnik,slow_news", start=FIRST)
     urls = [request.url for request in spider._start_requests()]
     assert urls == [
@@ -212,7 +199,7 @@ def articles_and_refusals(spider: NewsSpider, url: str, other: str) -> tuple[Any
     return article, refused + [r for r in results if isinstance(r, Request)]
 
 
-def test_an_article_is_stored_as_its_bound_site_with_its_page_object(test_sites: None) -> None:
+def test_an_article_is_stored_as_its_bound_site_with_its_page_object(with_test_sites: None) -> None:
     spider = news(TEST_SITES, site="sputnik,replica", start=f"{FIRST},{SECOND}")
     item, _ = articles_and_refusals(spider, SECOND + ARTICLE, SECOND)
     assert item.article.site == "replica"
@@ -221,7 +208,7 @@ def test_an_article_is_stored_as_its_bound_site_with_its_page_object(test_sites:
     assert item.article.site == "sputnik"
 
 
-def test_related_links_to_another_site_of_the_crawl_are_followed(test_sites: None) -> None:
+def test_related_links_to_another_site_of_the_crawl_are_followed(with_test_sites: None) -> None:
     spider = news(TEST_SITES, site="sputnik,replica", start=f"{FIRST},{SECOND}")
     _, followed = articles_and_refusals(spider, FIRST + ARTICLE, SECOND)
     assert [r.url for r in followed] == [
@@ -250,7 +237,7 @@ def test_related_links_leaving_the_crawl_are_refused_unless_any_site_is_allowed(
 # -- politeness per site ---------------------------------------------------------------------
 
 
-def test_each_site_s_politeness_paces_its_host(test_sites: None) -> None:
+def test_each_site_s_politeness_paces_its_host(with_test_sites: None) -> None:
     settings = {**TEST_SITES, "DOWNLOAD_DELAY": 0.5}
     crawler = get_crawler(NewsSpider, settings)
     crawler.spider = crawler._create_spider(site="slow_news,sputnik")
@@ -313,7 +300,7 @@ class FakeFrontier:
         return request
 
 
-def test_the_frontier_is_asked_per_root(test_sites: None) -> None:
+def test_the_frontier_is_asked_per_root(with_test_sites: None) -> None:
     spider = NewsSpider(site="sputnik,replica", start=f"{FIRST},{SECOND}")
     frontier = FakeFrontier()
     spider._crawl_frontier = frontier  # type: ignore[assignment]
