@@ -63,15 +63,12 @@ import argparse
 import gc
 import json
 import os
-import platform
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +78,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the project importable
 
 import trafilatura  # noqa: E402
 
+from bench.record import record_section  # noqa: E402
 from extraction.pages.generic import GenericArticlePage  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -382,13 +380,6 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=9, help="timed passes, the best counts")
@@ -404,24 +395,12 @@ def main(argv: list[str] | None = None) -> None:
     lines = report(pages, scores, timings)
     print("\n".join(lines))
     if args.record:
-        load = " at start, ".join(
-            ", ".join(f"{value:.2f}" for value in loads) for loads in (load_start, os.getloadavg())
-        )
         command = f"python -m bench.corpus --passes {args.passes} --repeat {args.repeat}"
-        header = (
-            f"\n## French corpus: lead + body snippets, titles and speed, generic page object "
-            f"against trafilatura — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
-            + (f" ({args.note})" if args.note else "")
-            + "\n\n"
-            f"Machine: {platform.node()}, {platform.platform()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, lxml {version('lxml')}, "
-            f"trafilatura {version('trafilatura')}; one process, CPU time, best of "
-            f"{args.passes} passes after a warm-up.  \n"
-            f"Load average (1, 5, 15 min): {load} at end; other work shares the machine.  \n"
-            f"Command: `{command} --record {args.record}`\n\n"
+        title = (
+            "French corpus: lead + body snippets, titles and speed, generic page object "
+            "against trafilatura"
         )
-        with args.record.open("a", encoding="utf-8") as out:
-            out.write(header + "\n".join(lines) + "\n")
+        record_section(args.record, title, command, args.passes, load_start, lines, args.note)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import re
 import statistics
 import sys
@@ -64,7 +63,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -75,6 +73,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
+from bench.record import record_section  # noqa: E402
 from extraction.items import Article  # noqa: E402
 from extraction.pages import SputnikArticlePage  # noqa: E402
 from extraction.pages.clean import clean_article  # noqa: E402
@@ -485,13 +484,6 @@ def speed_table(timings: list[Timing]) -> list[str]:
     return lines
 
 
-def version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=9, help="timed passes, the best counts")
@@ -509,24 +501,9 @@ def main(argv: list[str] | None = None) -> None:
     lines = report(scores, timings)
     print("\n".join(lines))
     if args.record:
-        load = " at start, ".join(
-            ", ".join(f"{value:.2f}" for value in loads) for loads in (load_start, os.getloadavg())
-        )
         command = f"python bench/real_pages.py --passes {args.passes} --repeat {args.repeat}"
-        header = (
-            f"\n## Real pages: fields and speed, ours against trafilatura — "
-            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
-            + (f" ({args.note})" if args.note else "")
-            + "\n\n"
-            f"Machine: {platform.node()}, {platform.platform()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, lxml {version('lxml')}, "
-            f"trafilatura {version('trafilatura')}; one process, CPU time, best of "
-            f"{args.passes} passes after a warm-up.  \n"
-            f"Load average (1, 5, 15 min): {load} at end; other work shares the machine.  \n"
-            f"Command: `{command} --record {args.record}`\n\n"
-        )
-        with args.record.open("a", encoding="utf-8") as out:
-            out.write(header + "\n".join(lines) + "\n")
+        title = "Real pages: fields and speed, ours against trafilatura"
+        record_section(args.record, title, command, args.passes, load_start, lines, args.note)
 
 
 if __name__ == "__main__":
