@@ -39,24 +39,11 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
+from ..pages import MONTHS as _MONTHS
 from ..text import slugify
 from . import words
 from .site import PARIS, Gazette, Link, Meta, Paragraph, iso
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 LATEST_ON_HOME = 30
 _CHROME = {
     "/abonnement/": "S’abonner",
