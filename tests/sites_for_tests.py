@@ -77,7 +77,8 @@ GAZETTE = Site(
     article_day=None,
     language="fr",
     time_zone=ZoneInfo("Europe/Paris"),
-    politeness={"DOWNLOAD_DELAY": 0},
+    # A pace of its own, which the two-site crawl checks (the Sputnik replica has none).
+    politeness={"DOWNLOAD_DELAY": 0.15},
     # Its boxes: Le Monde's catcher, Le Figaro's fig-body-link, Les Échos' encadre,
     # Euronews' related widget (no marker text at all), and the "Sur le même sujet" cards.
     related_selectors=(
