@@ -7,6 +7,7 @@ import pytest
 from crawler.pipelines.clean import CleanPipeline
 from extraction.items import ROLE_ARTICLE, Article, PageItem, RelatedLink
 from extraction.pages.clean import clean_article, clean_paragraphs, clean_text
+from extraction.sites.sputnik import SPUTNIK
 
 
 def test_clean_text_folds_whitespace_runs() -> None:
@@ -40,7 +41,16 @@ def test_clean_paragraphs_drops_chrome_and_keeps_paragraph_breaks() -> None:
     body = (
         "Premier  paragraphe.\n\nS'abonner\n\n\n\n Second.\n\nCommenter via Sputnik\n\nLire aussi:"
     )
-    assert clean_paragraphs(body) == "Premier paragraphe.\n\nSecond."
+    assert clean_paragraphs(body, SPUTNIK.strip_patterns) == "Premier paragraphe.\n\nSecond."
+
+
+def test_a_site_s_chrome_is_that_site_s_only() -> None:
+    # Sputnik's comment widget is chrome on Sputnik's pages, a sentence like another elsewhere.
+    body = "Premier.\n\nCommenter via Sputnik\n\nSecond."
+    article = Article(url="https://fr.sputniknews.africa/a/", site="sputnik", body=body)
+    assert clean_article(article).body == "Premier.\n\nSecond."
+    elsewhere = Article(url="https://www.journal.example/a/", site="journal.example", body=body)
+    assert clean_article(elsewhere).body == body
 
 
 def test_clean_paragraphs_keeps_a_sentence_that_merely_mentions_chrome_words() -> None:
@@ -51,6 +61,7 @@ def test_clean_paragraphs_keeps_a_sentence_that_merely_mentions_chrome_words() -
 def test_clean_article_cleans_every_text_field_and_dedupes_lists() -> None:
     article = Article(
         url="http://h/a",
+        site="sputnik",
         title="  Titre\u0301 ",
         lead="Chapeau  ici",
         body="P1\n\nÉcoutez Radio Sputnik\n\nP2",
@@ -106,7 +117,8 @@ def test_clean_text_leaves_correct_french_alone() -> None:
     ],
 )
 def test_boilerplate_paragraphs_never_reach_the_body(paragraph: str) -> None:
-    assert clean_paragraphs(f"Premier.\n\n{paragraph}\n\nSecond.") == "Premier.\n\nSecond."
+    body = f"Premier.\n\n{paragraph}\n\nSecond."
+    assert clean_paragraphs(body, SPUTNIK.strip_patterns) == "Premier.\n\nSecond."
 
 
 @pytest.mark.parametrize(
@@ -118,4 +130,4 @@ def test_boilerplate_paragraphs_never_reach_the_body(paragraph: str) -> None:
     ],
 )
 def test_paragraphs_that_mention_those_words_stay(paragraph: str) -> None:
-    assert clean_paragraphs(paragraph) == paragraph
+    assert clean_paragraphs(paragraph, SPUTNIK.strip_patterns) == paragraph

@@ -15,22 +15,14 @@ import ftfy
 
 from extraction.items import Article, RelatedLink
 
-#: Lines of site chrome that must never reach the lead or the body, compared case-insensitively
-#: after whitespace folding. They come from the site's player, subscribe and comment widgets.
+#: Lines of chrome that must never reach the lead or the body, on any site, compared
+#: case-insensitively after whitespace folding. A site's own chrome (Sputnik's player and
+#: comment widgets) is its ``Site.strip_patterns``, applied by :func:`clean_article`.
 CHROME_LINES = frozenset(
     line.casefold()
     for line in (
-        "Ecoutez Radio Sputnik",
-        "Écoutez Radio Sputnik",
         "S'abonner",
         "S’abonner",
-        "Règles de conduite",
-        "Discussion",
-        "Règles de conduiteDiscussion",
-        "Commenter via Facebook",
-        "Commenter via Sputnik",
-        "Commenter via FacebookCommenter via Sputnik",
-        "URL courte",
         "Lire aussi",
         "Lire aussi:",
         "Lire aussi :",
@@ -45,17 +37,16 @@ CHROME_LINES = frozenset(
 BOILERPLATE = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
-        r"(?:suivez|rejoignez|retrouvez)[- ](?:sputnik|nous)\b.{0,60}?\b(?:sur|via)\b.{0,60}",
+        r"(?:suivez|rejoignez|retrouvez)[- ]nous\b.{0,60}?\b(?:sur|via)\b.{0,60}",
         r"(?:ce contenu|cet article|cette vidéo) vous a plu\s*\?.{0,80}",
         r"partagez[- ]le\b.{0,60}",
-        r"abonnez[- ]vous\s+(?:à|a|au|aux)\s+(?:notre|nos|la|le|sputnik)\b.{0,80}",
+        r"abonnez[- ]vous\s+(?:à|a|au|aux)\s+(?:notre|nos|la|le)\b.{0,80}",
         r"inscrivez[- ]vous\b.{0,40}\bnewsletter\b.{0,60}",
         r"(?:pour\s+(?:lire|voir|afficher)\b.{0,80}?,\s*)?acceptez\s+les\s+cookies\b.{0,80}",
-        r"(?:é|e)coutez\s+radio\s+sputnik.{0,40}",
-        r"commenter\s+via\s+(?:facebook|sputnik).{0,40}",
-        r"r(?:è|e)gles\s+de\s+conduite.{0,20}",
     )
 )
+#: The longest paragraph a boilerplate pattern may take: a longer one is article text.
+BOILERPLATE_CHARS = 240
 
 # Sequences that only appear when UTF-8 was decoded as windows-1252 or latin-1 ("Ã©", "â€™").
 _MOJIBAKE = re.compile(
@@ -91,23 +82,35 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
-def clean_paragraphs(value: str | None) -> str | None:
-    """Clean each paragraph of a blank-line separated text and drop chrome paragraphs."""
+def clean_paragraphs(value: str | None, chrome: tuple[re.Pattern[str], ...] = ()) -> str | None:
+    """Clean each paragraph of a blank-line separated text and drop chrome paragraphs (and
+    those a pattern of ``chrome``, the site's own, matches whole)."""
     if value is None:
         return None
     kept = []
     for paragraph in _BLANK_LINES.split(value):
         cleaned = clean_text(paragraph)
-        if cleaned and not is_boilerplate(cleaned):
+        if cleaned and not is_boilerplate(cleaned, chrome):
             kept.append(cleaned)
     return "\n\n".join(kept) or None
 
 
-def is_boilerplate(paragraph: str) -> bool:
-    """A paragraph that is site chrome or an injected call to action, not article text."""
+def is_boilerplate(paragraph: str, chrome: tuple[re.Pattern[str], ...] = ()) -> bool:
+    """A paragraph that is chrome or an injected call to action, not article text."""
     if paragraph.casefold() in CHROME_LINES:
         return True
-    return len(paragraph) < 240 and any(p.fullmatch(paragraph) for p in BOILERPLATE)
+    if len(paragraph) >= BOILERPLATE_CHARS:
+        return False
+    return any(p.fullmatch(paragraph) for p in (*BOILERPLATE, *chrome))
+
+
+def site_chrome(site: str) -> tuple[re.Pattern[str], ...]:
+    """The paragraphs the declared site ``site`` says are not article text (none for a
+    site nobody declared)."""
+    from extraction.sites import declared
+
+    found = declared(site)
+    return found.strip_patterns if found is not None else ()
 
 
 def clean_list(values: list[str]) -> list[str]:
@@ -117,12 +120,14 @@ def clean_list(values: list[str]) -> list[str]:
 
 
 def clean_article(article: Article) -> Article:
-    """A copy of ``article`` with every text field cleaned."""
+    """A copy of ``article`` with every text field cleaned, its lead and body without the
+    chrome of its site."""
     values: dict[str, Any] = {}
+    chrome = site_chrome(article.site)
     for f in fields(article):
         value = getattr(article, f.name)
         if f.name in ("lead", "body"):
-            values[f.name] = clean_paragraphs(value)
+            values[f.name] = clean_paragraphs(value, chrome)
         elif f.name in ("authors", "tags"):
             values[f.name] = clean_list(value)
         elif f.name == "related":

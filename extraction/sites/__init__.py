@@ -157,6 +157,12 @@ def named(name: str) -> Site:
         raise KeyError(f"no site named {name!r}; known: {known}") from None
 
 
+def declared(name: str) -> Site | None:
+    """The site called ``name``, ``None`` when no site of that name is declared."""
+    _load()
+    return _SITES.get(name)
+
+
 def site_of(url: str) -> Site | None:
     """The site serving ``url``'s host (the most specific domain wins), ``None`` for a
     site nobody declared."""

@@ -30,6 +30,21 @@ RUBRIQUE_PATH = re.compile(r"^/[a-z0-9_-]+/$")
 #: ``/YYYYMMDD/slug-<id>.html`` (current).
 ARTICLE_DAY = re.compile(r"^/(?:[a-z0-9_-]+/(\d{8})\d{6,}-|(\d{8})/)")
 
+#: Sputnik's chrome, never article text: its radio player, comment widgets, short-URL box and
+#: calls to follow it, matched whole (case-insensitively) against each paragraph.
+CHROME = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"[ée]coutez\s+radio\s+sputnik.{0,40}",
+        r"commenter\s+via\s+(?:facebook|sputnik).{0,40}",
+        r"r[èe]gles\s+de\s+conduite.{0,20}",
+        r"discussion",
+        r"url\s+courte",
+        r"(?:suivez|rejoignez|retrouvez)[- ]sputnik\b.{0,60}?\b(?:sur|via)\b.{0,60}",
+        r"abonnez[- ]vous\s+(?:à|a|au|aux)\s+sputnik\b.{0,80}",
+    )
+)
+
 SPUTNIK = register(
     Site(
         name="sputnik",
@@ -45,5 +60,6 @@ SPUTNIK = register(
         article_day=ARTICLE_DAY,
         language="fr",
         time_zone=MOSCOW,
+        strip_patterns=CHROME,
     )
 )
