@@ -68,12 +68,19 @@ def content(truth: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-@pytest.fixture
-def with_test_sites() -> Iterator[None]:
-    """The sites of ``tests.sites_for_tests`` registered for one test, then forgotten."""
+@pytest.fixture(autouse=True)
+def site_registry() -> Iterator[None]:
+    """Every test leaves the site registry as it found it: a test that imports a module
+    declaring sites (``ARCHIVE_SITE_MODULES``, ``--site-module``) must not change which sites
+    the next tests meet (a test site's politeness on a host, a site among the profiles)."""
     sites.all_sites()  # the package's own are loaded first
     before = dict(sites._SITES)
-    importlib.import_module("tests.sites_for_tests").register_all()
     yield
     sites._SITES.clear()
     sites._SITES.update(before)
+
+
+@pytest.fixture
+def with_test_sites(site_registry: None) -> None:
+    """The sites of ``tests.sites_for_tests`` registered for one test (then forgotten)."""
+    importlib.import_module("tests.sites_for_tests").register_all()

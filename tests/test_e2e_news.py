@@ -62,16 +62,6 @@ def crawled(
     return db
 
 
-@pytest.fixture
-def test_sites() -> Iterator[None]:
-    """The CLI runs in this process: the sites it loads are forgotten afterwards."""
-    sites.all_sites()
-    before = dict(sites._SITES)
-    yield
-    sites._SITES.clear()
-    sites._SITES.update(before)
-
-
 def stored(db: Path) -> list[dict[str, Any]]:
     with Archive(db, readonly=True) as archive:
         rows = archive.db.execute(
@@ -104,7 +94,7 @@ def test_one_crawl_row_names_both_sites(crawled: Path, replicas: Any) -> None:
     assert crawl["arguments"]["start"] == f"{first.base_url}/,{second.base_url}/"
 
 
-def test_read_commands_filter_by_site(crawled: Path, replicas: Any, test_sites: None) -> None:
+def test_read_commands_filter_by_site(crawled: Path, replicas: Any) -> None:
     _, second = replicas
     listed = json.loads(archive_cli(crawled, "articles", "--site", "replica", "--json").stdout)
     assert listed and all(row["url"].startswith(second.base_url + "/") for row in listed)
@@ -143,9 +133,7 @@ def test_reparse_reads_each_article_as_its_own_site(crawled: Path) -> None:
     assert only["changed_count"] == 0
 
 
-def test_extract_reads_a_replica_page_as_the_site_named(
-    crawled: Path, replicas: Any, test_sites: None
-) -> None:
+def test_extract_reads_a_replica_page_as_the_site_named(crawled: Path, replicas: Any) -> None:
     url = next(row["url"] for row in stored(crawled) if row["site"] == "sputnik")
     as_sputnik = archive_cli(crawled, "extract", url, "--site", "sputnik", "--json")
     assert as_sputnik.exit_code == 0, as_sputnik.output

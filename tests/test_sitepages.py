@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -20,14 +18,9 @@ LIVE_URL = "https://fr.sputniknews.africa/20240115/la-syrie-entame-1064871234.ht
 
 
 @pytest.fixture
-def test_sites() -> Iterator[None]:
-    sites.all_sites()
-    before = dict(sites._SITES)
+def test_sites(with_test_sites: None) -> None:
+    """The test sites, loaded as the crawl loads them (the registry is restored after)."""
     load_site_modules(["tests.sites_for_tests"])
-    importlib.import_module("tests.sites_for_tests").register_all()  # removed by another test
-    yield
-    sites._SITES.clear()
-    sites._SITES.update(before)
 
 
 @pytest.mark.parametrize(
