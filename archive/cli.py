@@ -675,9 +675,9 @@ def extract(
     others are printed, and the exit status is 1.
 
     Each page is read by the page object of its URL's site as laid out on the day it was
-    fetched (a WARC record: its date); a host no site declares, by SputnikArticlePage, as
-    scrapy crawl sputnik reads it. --site reads every page as that site's (a replica on
-    127.0.0.1 as sputnik), --page-class with that page object.
+    fetched (a WARC record: its date); a host no site declares, by the generic page object
+    GenericArticlePage, as scrapy crawl news reads it. --site reads every page as that
+    site's (a replica on 127.0.0.1 as sputnik), --page-class with that page object.
     """
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl do not go together: choose one")

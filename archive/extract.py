@@ -227,9 +227,7 @@ def stored_article(
     url = page_url(page, page_class or UNDECLARED_PAGE_CLASS)
     chosen = page_class or page_class_of_page(page, url, site)
     try:
-        article = read_article(url, page.body, page.headers, chosen)
-        if site is not None:
-            article.site = site
+        article = read_article(url, page.body, page.headers, chosen, site)
     except Exception as error:  # as the crawl says it of a page its extractor chokes on
         failure = f"extraction failed: {type(error).__name__}: {error}"
         raise ExtractError("unreadable", failure) from error

@@ -21,7 +21,7 @@ from typing import Any
 
 from archive.faults import ArchiveError
 from archive.history import changed_fields
-from archive.sitepages import day_of, page_class_for_site, site_name_of
+from archive.sitepages import crawl_bindings, day_of, page_class_for_site
 from archive.store import Archive, content_hash
 from extraction.items import Article
 from extraction.pages import ArticlePage
@@ -183,10 +183,16 @@ def extract(
     body: bytes,
     headers: Mapping[str, Iterable[str]],
     page_class: type[ArticlePage] = PAGE_CLASS,
+    site: str | None = None,
 ) -> Article:
-    """The cleaned article the page object (``page_class``) makes of one stored response."""
+    """The cleaned article the page object (``page_class``) makes of one stored response;
+    ``site`` is the site it is read as (a crawl's binding), set before the cleaning so that
+    the site's own chrome goes as the crawl's cleaning took it."""
     page = page_class(url, body, charset(headers))
-    return clean_article(page.to_item())
+    item = page.to_item()
+    if site:
+        item.site = site
+    return clean_article(item)
 
 
 def _article_of(
@@ -197,10 +203,11 @@ def _article_of(
     capture_id: int,
     fail: Callable[[str], None],
     not_article: str,
+    site: str | None = None,
 ) -> Article | None:
     """The article a stored capture gives today; else ``None``, after ``fail(why)``."""
     try:
-        article = extract(url, body, headers, page_class)
+        article = extract(url, body, headers, page_class, site)
     except Exception as error:  # an extractor bug on one page must not stop the run
         logger.exception("extraction of capture %s failed", capture_id)
         fail(f"extraction failed: {type(error).__name__}: {error}")
@@ -236,8 +243,9 @@ def reparse(
 
     Each page is read by ``page_class`` when given, else by its article's own site's page
     object as laid out on the capture's day (:func:`archive.sitepages.page_class_for_site`;
-    an unreadable page: its URL's site); each version records the page object that read it.
-    ``site``: only the articles of that site (and unreadable pages of its hosts).
+    an unreadable page: the site the crawl that fetched it read it as); each version records
+    the page object that read it. ``site``: only the articles of that site (and the unreadable
+    pages read as that site).
 
     ``dry_run`` writes nothing. ``progress(done, total)`` is called after each article and
     each unreadable page.
@@ -247,7 +255,9 @@ def reparse(
     article_ids = _of_site(archive, articles_with_captures(archive), site)
     # Listed before anything is written: the articles this run makes of them are not
     # examined again as articles.
-    pages = [page for page in archive.unreadable_pages() if _page_of_site(page, site)]
+    crawls = {row["id"]: row for row in archive.crawls()}
+    unreadable = [(page, _site_read_as(crawls, page)) for page in archive.unreadable_pages()]
+    pages = [(page, name) for page, name in unreadable if site is None or name == site]
     total = len(article_ids) + len(pages)
     for done, (article_id, article_site) in enumerate(article_ids, start=1):
         capture = current_capture(archive, article_id)
@@ -259,9 +269,9 @@ def reparse(
             _reparse_one(archive, article_id, capture, report, chosen, article_site)
         if progress is not None:
             progress(done, total)
-    for done, page in enumerate(pages, start=len(article_ids) + 1):
+    for done, (page, name) in enumerate(pages, start=len(article_ids) + 1):
         report.unreadable_examined += 1
-        _read_unreadable(archive, page, report, chooser.choose(None, page))
+        _read_unreadable(archive, page, report, chooser.choose(name, page), name)
         if progress is not None:
             progress(done, total)
     report.extractor, report.extractor_version = chooser.summary()
@@ -305,11 +315,11 @@ def _of_site(archive: Archive, article_ids: list[int], site: str | None) -> list
     return found
 
 
-def _page_of_site(page: Mapping[str, Any], site: str | None) -> bool:
-    """Whether an unreadable page is of ``site`` (always, without one): by its URL's host."""
-    if site is None:
-        return True
-    return site_name_of(str(page["url"])) == site
+def _site_read_as(crawls: Mapping[int, Mapping[str, Any]], page: Mapping[str, Any]) -> str:
+    """The site the crawl that fetched an unreadable page read it as (its bindings)."""
+    crawl = crawls.get(page["crawl_id"], {})
+    bindings = crawl_bindings(crawl.get("spider"), crawl.get("arguments") or {})
+    return bindings.site_for(str(page["url"])).name
 
 
 def _read_unreadable(
@@ -317,6 +327,7 @@ def _read_unreadable(
     page: Mapping[str, Any],
     report: ReparseReport,
     page_class: type[ArticlePage],
+    site: str,
 ) -> None:
     fetch_id, url, capture_id = int(page["id"]), str(page["url"]), int(page["capture_id"])
 
@@ -330,7 +341,7 @@ def _read_unreadable(
         return
     article = _article_of(
         capture.url, capture.body, capture.headers, page_class, capture_id, still,
-        "no article found (no title, or neither lead nor body)",
+        "no article found (no title, or neither lead nor body)", site,
     )  # fmt: skip
     if article is None:
         return
@@ -370,11 +381,10 @@ def _reparse_one(
     article = _article_of(
         url, capture["body"], capture["headers"] or {}, page_class, capture_id, fail,
         "not an article any more (no title, or neither lead nor body)",
+        site,  # the site it was archived as (a replica's host is no site's own)
     )  # fmt: skip
     if article is None:
         return
-    if site:  # the site it was archived as (a replica's host is no site's own)
-        article.site = site
     current = archive.versions(article_id)[-1]
     values = article.to_dict()
     if content_hash(values) == current["content_hash"]:

@@ -11,12 +11,14 @@ name (the crawl's ``ARCHIVE_SITE_MODULES``, ``--site-module``).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from extraction import sites
 from extraction.pages import ArticlePage
 from extraction.pages.choice import PAGE_CLASS
+from extraction.sites.bindings import Bindings, bind, split_names
 
 
 def load_site_modules(names: Iterable[str]) -> None:
@@ -52,6 +54,18 @@ def page_class_for_site(site: str | None, url: str, day: date | None) -> type[Ar
             return sites.page_class_of(url, day)
     declared = sites.site_of(url)
     return declared.page_class_at(day) if declared is not None else PAGE_CLASS
+
+
+def crawl_bindings(spider: str | None, arguments: Mapping[str, Any]) -> Bindings:
+    """The site of each URL as a past crawl read it, from its spider and stored arguments:
+    ``scrapy crawl sputnik`` read every root as Sputnik's, ``news`` as ``site``/``start``
+    bound them (see :mod:`extraction.sites.bindings`)."""
+    names = ["sputnik"] if spider == "sputnik" else split_names(str(arguments.get("site") or ""))
+    named = [site for site in map(sites.declared, names) if site is not None]
+    starts = split_names(str(arguments.get("start") or ""))
+    urls = split_names(str(arguments.get("urls") or ""))
+    roots = bind(named, starts) if starts or not urls else []
+    return Bindings(roots, named, urls)
 
 
 def site_name_of(url: str) -> str | None:

@@ -9,7 +9,6 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.bindings import authority, stricter
 from crawler.middlewares.host_delay import HostDelayMiddleware
 from crawler.spiders.news import BadSpiderArgument, NewsSpider
 from crawler.spiders.sputnik import SputnikSpider
@@ -17,6 +16,7 @@ from extraction import sites
 from extraction.items import ROLE_ARTICLE, ROLE_REFUSED, PageItem
 from extraction.pages.generic import GenericArticlePage
 from extraction.pages.sputnik import SputnikArticlePage
+from extraction.sites.bindings import authority, stricter
 from tests.refused_page import RefusedViewsPage
 from tests.test_politeness import FakeDownloader, reached
 
@@ -317,3 +317,25 @@ def test_the_frontier_is_asked_per_root(with_test_sites: None) -> None:
         FIRST + "due/201706211031850498-d/",
         SECOND + "due/201706211031850498-d/",
     ]
+
+
+def test_the_only_site_named_reads_the_hosts_of_the_urls_not_every_host() -> None:
+    # One site named: the hosts of `urls` (a replica's pages) are that site's; a page of
+    # another host reached by a redirect or follow_sites=any is its own site's.
+    spider = news(site="lemonde", urls=FIRST + ARTICLE, follow_sites="any")
+    assert spider.site_for(FIRST + "autre/page-un-deux").name == "lemonde"
+    assert spider.site_for("https://www.dw.com/fr/a-1").name == "dw.com"
+    assert spider.site_for(SECOND + ARTICLE).name == "127.0.0.1"
+
+
+def test_a_canonical_on_another_site_of_the_crawl_makes_no_copy(with_test_sites: None) -> None:
+    # A syndicated article naming the other site's page as canonical is still this site's.
+    spider = news(site="sputnik,replica", start=f"{FIRST},{SECOND}")
+    body = PAGE.format(other=FIRST).replace(
+        "<title>T</title>", f'<title>T</title><link rel="canonical" href="{SECOND}{ARTICLE}">'
+    )
+    request = Request(FIRST + ARTICLE, meta={"related_hop": 0})
+    response = HtmlResponse(FIRST + ARTICLE, body=body.encode(), encoding="utf-8", request=request)
+    items = [r for r in spider.parse_article(response) if isinstance(r, PageItem)]
+    assert [item.role for item in items][:1] == [ROLE_ARTICLE]
+    assert items[0].article is not None and items[0].article.site == "sputnik"

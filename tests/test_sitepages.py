@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from archive.extract import UNDECLARED_PAGE_CLASS, Page, page_class_of_page
-from archive.sitepages import day_of, load_site_modules, page_class_for_site
+from archive.reparse import extract
+from archive.sitepages import crawl_bindings, day_of, load_site_modules, page_class_for_site
 from extraction import sites
 from extraction.pages.choice import PAGE_CLASS
 from extraction.pages.generic import GenericArticlePage
@@ -85,3 +86,34 @@ def test_extract_reads_a_page_as_laid_out_the_day_it_was_fetched(test_sites: Non
     assert page_class_of_page(then, url, None) is GenericArticlePage
     assert page_class_of_page(now, url, None) is SputnikArticlePage
     assert page_class_for_site("old_layout", url, date(2019, 1, 1)) is GenericArticlePage
+
+
+def test_a_past_crawl_s_bindings_name_the_site_of_its_unreadable_pages() -> None:
+    # What archive reparse reads an unreadable page as: the site its crawl read it as.
+    replica = "http://127.0.0.1:8000/"
+    as_lemonde = crawl_bindings("news", {"site": "lemonde", "start": replica})
+    assert as_lemonde.site_for(replica + "a/b-c-d").name == "lemonde"
+    assert crawl_bindings("sputnik", {"start": replica}).site_for(replica + "a/").name == "sputnik"
+    live = crawl_bindings("sputnik", {})
+    assert live.site_for(LIVE_URL).name == "sputnik"
+    assert live.site_for("https://www.dw.com/fr/a-1").name == "dw.com"  # not Sputnik's
+    given = crawl_bindings("sputnik", {"urls": replica + "x/"})
+    assert given.site_for(replica + "y/").name == "sputnik"
+    assert given.site_for("http://127.0.0.2:9000/y/").name == "127.0.0.2"
+    assert crawl_bindings(None, {}).site_for(replica).name == "127.0.0.1"
+
+
+def test_reparse_cleans_a_page_as_the_site_it_is_read_as() -> None:
+    # The crawl sets the bound site before cleaning; reparse must too, or a replica page
+    # crawled as sputnik keeps Sputnik's chrome and every reparse writes a new version.
+    body = (
+        "<html><head><title>Un titre</title></head><body><article><h1>Un titre</h1>"
+        "<p>Premier paragraphe de l’article, assez long pour être du texte.</p>"
+        "<p>Commenter via Sputnik</p>"
+        "<p>Second paragraphe de l’article, lui aussi assez long.</p></article></body></html>"
+    ).encode()
+    as_sputnik = extract(REPLICA_URL, body, {}, GenericArticlePage, "sputnik")
+    as_itself = extract(REPLICA_URL, body, {}, GenericArticlePage)
+    assert as_sputnik.site == "sputnik"
+    assert "Commenter via Sputnik" not in (as_sputnik.body or "")
+    assert "Commenter via Sputnik" in (as_itself.body or "")

@@ -6,8 +6,8 @@
 - **Retry-After** (set by :class:`~crawler.middlewares.retry_after.RetryAfterMiddleware`): the
   whole host pauses: nothing more is sent to it until the pause ends.
 - **A site's own politeness** (``Site.politeness`` of the site each root of the crawl is
-  bound to, see :mod:`crawler.bindings`): ``DOWNLOAD_DELAY`` raises the host's least delay as
-  a Crawl-delay does (with the usual jitter), ``CONCURRENT_REQUESTS_PER_DOMAIN`` sets the
+  bound to, see :mod:`extraction.sites.bindings`): ``DOWNLOAD_DELAY`` raises the host's least
+  delay as a Crawl-delay does (with the usual jitter), ``CONCURRENT_REQUESTS_PER_DOMAIN`` sets the
   slot's concurrency. A host two sites share gets the stricter of each.
 - **AutoThrottle off for loopback hosts the user named** (``-a start=http://127.0.0.1:PORT/``
   or ``localhost``): the replica site in tests and benchmarks runs at full speed; their delay

@@ -13,7 +13,8 @@ Arguments (``-a name=value``):
   robots.txt middleware fetches anyway, or fetched for them when robots.txt is not obeyed), its
   sitemaps and news sitemaps, its feeds, its listing pages.
 - ``urls=URL[,URL...]``: exactly these article pages, no discovery; each read as the site of
-  its root's host, else the only site ``site`` names, else its declared site, else undeclared.
+  its root's host, else its declared site, else the only site ``site`` names (a replica's
+  pages crawled as that site), else undeclared.
 - ``related_depth=N``: "Lire aussi" hops to follow from each article (default 1, 0 for none).
 - ``follow_sites=crawl|any``: "Lire aussi" links to a host that is none of the crawl's roots'
   or urls' are ``refused`` fetch rows (``crawl``, the default) or followed (``any``).
@@ -66,18 +67,6 @@ from archive import RevisitSchedule
 from archive.reparse import charset
 from archive.revisit import REVISIT_ALL, REVISIT_MODES
 from archive.urls import canonical_key
-from crawler.bindings import (
-    FOLLOW_ANY,
-    FOLLOW_CRAWL,
-    FOLLOW_MODES,
-    BadBinding,
-    Bindings,
-    Root,
-    bind,
-    declared,
-    load_site_modules,
-    split_names,
-)
 from crawler.frontier import (
     HOP,
     LASTMOD,
@@ -107,6 +96,18 @@ from extraction.items import (
 from extraction.pages.base import ArticlePage
 from extraction.pages.choice import extractor_version, page_class_for
 from extraction.sites import Site
+from extraction.sites.bindings import (
+    FOLLOW_ANY,
+    FOLLOW_CRAWL,
+    FOLLOW_MODES,
+    BadBinding,
+    Bindings,
+    Root,
+    bind,
+    declared,
+    load_site_modules,
+    split_names,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -302,7 +303,7 @@ class NewsSpider(scrapy.Spider):
         if not (named or starts or self.article_urls):
             raise BadSpiderArgument("nothing to crawl: give site, start or urls")
         roots = bind(named, starts) if starts or not self.article_urls else []
-        self.bindings = Bindings(roots, named)
+        self.bindings = Bindings(roots, named, self.article_urls)
         given = [*self.article_urls, *(root.url for root in roots)]
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in given} - {""})
 
@@ -317,7 +318,7 @@ class NewsSpider(scrapy.Spider):
         return self.roots[0].url if self.roots else None
 
     def site_for(self, url: str) -> Site:
-        """The site ``url`` is read as in this crawl (see :class:`crawler.bindings.Bindings`)."""
+        """The site ``url`` is read as in this crawl (see ``Bindings.site_for``)."""
         return self.bindings.site_for(url)
 
     @classmethod
@@ -753,9 +754,13 @@ class NewsSpider(scrapy.Spider):
         yield request.replace(dont_filter=True)
 
     def _is_copy_of(self, response: Response, canonical: str | None) -> bool:
-        """True for a page naming another article of the site as canonical (AMP and mobile
-        copies, whatever their markup), unless we came to it from such a copy."""
+        """True for a page naming another article of its own site as canonical (AMP and
+        mobile copies, whatever their markup), unless we came to it from such a copy. A
+        canonical on another site of the crawl (a syndicated article) makes no copy: each
+        site's article is its own."""
         if not canonical or response.meta.get(ALIASES):
+            return False
+        if self.site_for(canonical).name != self.site_for(response.url).name:
             return False
         return self._is_article_url(canonical) and canonical_key(canonical) != canonical_key(
             response.url

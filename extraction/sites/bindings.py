@@ -9,7 +9,8 @@ site without a root of its own is discovered from its home page. The bindings ma
 root's authority (``host:port``) to its site, so that a replica on ``127.0.0.1:PORT`` bound
 to ``sputnik`` is read as Sputnik: its paths, its page object, its ``site`` on every article.
 
-No Scrapy here: the spider and the politeness middleware read what this module builds.
+No Scrapy here: the spider and the politeness middleware read what this module builds, and
+``archive reparse`` builds a past crawl's again from its stored arguments.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def split_names(value: str) -> list[str]:
 def declared(names: Iterable[str]) -> list[Site]:
     """The declared sites called ``names``; :class:`BadBinding` naming the known ones."""
     found: list[Site] = []
-    for name in names:
+    for name in (name.strip() for name in names):
+        if not name:
+            continue
         try:
             found.append(sites.named(name))
         except KeyError:
@@ -102,24 +105,30 @@ def bind(named: Sequence[Site], starts: Sequence[str]) -> list[Root]:
 
 
 class Bindings:
-    """The site of every URL of a crawl: by its authority when a root is there, else by the
-    only site the crawl names (``urls`` of a replica crawled as that site), else by
-    declaration, else undeclared."""
+    """The site of every URL of a crawl: by its authority when a root is there, else by
+    declaration, else, on the hosts of the crawl's ``urls``, the only site the crawl names
+    (``urls`` of a replica crawled as that site), else undeclared."""
 
-    def __init__(self, roots: Sequence[Root], named: Sequence[Site] = ()) -> None:
+    def __init__(
+        self, roots: Sequence[Root], named: Sequence[Site] = (), urls: Iterable[str] = ()
+    ) -> None:
         self.roots = list(roots)
         self.by_authority = {authority(root.url): root.site for root in roots}
-        self.only = named[0] if len(named) == 1 else None
+        only = named[0] if len(named) == 1 else None
+        # Only there: a page of another host (a redirect, follow_sites=any) is its own site's.
+        self.by_authority_of_urls = {authority(url): only for url in urls} if only else {}
+        self.only = only
 
     def site_for(self, url: str) -> Site:
         """The site ``url`` is read as in this crawl."""
-        bound = self.by_authority.get(authority(url))
+        key = authority(url)
+        bound = self.by_authority.get(key)
         if bound is not None:
             return bound
         found = sites.site_of(url)
         if found is not None:
             return found
-        return self.only or undeclared(url)
+        return self.by_authority_of_urls.get(key) or undeclared(url)
 
     def site_names(self) -> set[str]:
         """Names of the crawl's sites."""
@@ -155,7 +164,9 @@ def stricter(one: dict[str, object], other: dict[str, object]) -> dict[str, obje
 
 def load_site_modules(names: Iterable[str]) -> None:
     """Import each module of ``ARCHIVE_SITE_MODULES`` by name: each registers its sites."""
-    for name in names:
+    for name in (name.strip() for name in names):
+        if not name:
+            continue
         try:
             importlib.import_module(name)
         except ImportError as error:
