@@ -291,8 +291,9 @@ def test_each_site_keeps_its_own_pace(
 ) -> None:
     # The Gazette's site asks for DOWNLOAD_DELAY 0.15 s (tests/sites_for_tests.py), with
     # Scrapy's jitter (0.5 to 1.5 times); the Sputnik replica's asks for nothing. A loaded
-    # machine only widens gaps, so the Gazette's bound cannot pass by chance, and the
-    # Sputnik replica's being tighter says the Gazette's pace was not applied to it.
+    # machine only widens gaps, so the Gazette's bound cannot pass by chance; the Sputnik
+    # replica's pages, fetched several at a time, come closer than that delay allows at
+    # least once, so the Gazette's pace was not applied to it.
     delay = declared_politeness()["DOWNLOAD_DELAY"]
     gazette_gaps, sputnik_gaps = (
         fetch_gaps(crawled, gazette.base_url),
@@ -300,7 +301,7 @@ def test_each_site_keeps_its_own_pace(
     )
     assert len(gazette_gaps) > GAZETTE_ARTICLES
     assert statistics.median(gazette_gaps) >= 0.5 * delay
-    assert statistics.median(sputnik_gaps) < 0.5 * statistics.median(gazette_gaps)
+    assert min(sputnik_gaps) < 0.5 * delay
 
 
 def declared_politeness() -> dict[str, Any]:
