@@ -218,14 +218,14 @@ def test_related_links_to_another_site_of_the_crawl_are_followed(with_test_sites
 
 
 def test_related_links_leaving_the_crawl_are_refused_unless_any_site_is_allowed() -> None:
-    other = "https://fr.sputniknews.com/"
+    other = "https://www.lemonde.fr/"
     spider = news(site="sputnik", start=FIRST)
     _, out = articles_and_refusals(spider, FIRST + ARTICLE, other)
     refused = [item for item in out if isinstance(item, PageItem)]
     assert [(item.url, item.error) for item in refused] == [
         (
             other + "international/201706211031850422-frappe/",
-            "refused: site sputnik is not part of the crawl (follow_sites=crawl)",
+            "refused: site lemonde is not part of the crawl (follow_sites=crawl)",
         )
     ]
     spider = news(site="sputnik", start=FIRST, follow_sites="any")
@@ -339,3 +339,15 @@ def test_a_canonical_on_another_site_of_the_crawl_makes_no_copy(with_test_sites:
     items = [r for r in spider.parse_article(response) if isinstance(r, PageItem)]
     assert [item.role for item in items][:1] == [ROLE_ARTICLE]
     assert items[0].article is not None and items[0].article.site == "sputnik"
+
+
+def test_a_link_to_another_host_of_the_crawl_s_own_site_is_left_to_the_offsite_filter() -> None:
+    # The old domain of the replica's site: not "another site", and never fetched from a
+    # replica's crawl either (no leave to go offsite), as before there were sites.
+    old_domain = "https://fr.sputniknews.com/"
+    spider = news(site="sputnik", start=FIRST)
+    _, out = articles_and_refusals(spider, FIRST + ARTICLE, old_domain)
+    assert [(r.url, r.meta.get("allow_offsite", False)) for r in out] == [
+        (FIRST + "international/201706211031850421-lavrov/", False),
+        (old_domain + "international/201706211031850422-frappe/", False),
+    ]

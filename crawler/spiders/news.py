@@ -701,20 +701,25 @@ class NewsSpider(scrapy.Spider):
 
     def _site_refusal(self, url: str) -> str | None:
         """Why a "Lire aussi" link to a host outside the crawl is not followed (``None``:
-        it is): ``follow_sites=crawl`` keeps to the hosts of the crawl's roots and urls."""
+        it is): ``follow_sites=crawl`` keeps to the crawl's sites. A link to another host of
+        one of them (an old domain, a subdomain) is no other site's: it is requested without
+        leave to go offsite, and Scrapy's offsite filter keeps a replica's crawl off the
+        live site, as it always did."""
         if self.follow_sites == FOLLOW_ANY or self._is_same_site(url):
             return None
         try:
             site = self.site_for(url).name
         except ValueError:
             return "malformed URL"
+        if site in self.bindings.site_names():
+            return None
         return f"site {site} is not part of the crawl (follow_sites={self.follow_sites})"
 
     def _related_request(self, url: str, hop: int) -> Request:
         """A "Lire aussi" link's request; one to a host outside the crawl (``follow_sites=
         any``) passes Scrapy's offsite filter."""
         request = self._article_request(url, hop=hop)
-        if not self._is_same_site(url):
+        if self.follow_sites == FOLLOW_ANY and not self._is_same_site(url):
             request.meta["allow_offsite"] = True
         return request
 
