@@ -16,8 +16,9 @@ Arguments (``-a name=value``):
   its root's host, else its declared site, else the only site ``site`` names (a replica's
   pages crawled as that site), else undeclared.
 - ``related_depth=N``: "Lire aussi" hops to follow from each article (default 1, 0 for none).
-- ``follow_sites=crawl|any``: "Lire aussi" links to a host that is none of the crawl's roots'
-  or urls' are ``refused`` fetch rows (``crawl``, the default) or followed (``any``).
+- ``follow_sites=crawl|any``: "Lire aussi" links to a site that is none of the crawl's are
+  ``refused`` fetch rows (``crawl``, the default) or followed (``any``); a link to another
+  host of one of the crawl's sites is left to Scrapy's offsite filter.
 - ``since=YYYY-MM-DD``: discover only articles published that day or later (by the date
   their URL carries): dated sitemaps that end before it are not asked for, older articles
   of listings, sitemaps and the feed are left out, rubrique paging stops at a page of older
@@ -248,8 +249,8 @@ class NewsSpider(scrapy.Spider):
       home page unless a ``start`` at the same position gives its root (a replica's).
     - ``start=URL[,URL...]``: roots, each read as the ``site`` at its position, else as the
       declared site of its host, else as an undeclared site named after its host.
-    - ``follow_sites=crawl|any``: "Lire aussi" links to hosts outside the crawl's roots are
-      refused (``crawl``, the default) or followed within ``related_depth`` (``any``).
+    - ``follow_sites=crawl|any``: "Lire aussi" links to sites outside the crawl are refused
+      (``crawl``, the default) or followed within ``related_depth`` (``any``).
 
     Without ``site``, ``start`` or ``urls`` there is nothing to crawl: refused.
     """
