@@ -59,7 +59,6 @@ of both by more than the spread between passes.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
@@ -78,7 +77,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the project importable
 
 import trafilatura  # noqa: E402
 
-from bench.record import record_section  # noqa: E402
+from bench.record import record_section, speed_parser  # noqa: E402
 from extraction.pages.generic import GenericArticlePage  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -381,12 +380,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passes", type=int, default=9, help="timed passes, the best counts")
-    parser.add_argument("--repeat", type=int, default=1, help="extractions of each page a pass")
-    parser.add_argument("--record", type=Path, help="append the results to this Markdown file")
-    parser.add_argument("--note", help="a few words for the recorded section's title")
-    args = parser.parse_args(argv)
+    args = speed_parser(__doc__.splitlines()[0], repeat=1).parse_args(argv)
 
     load_start = os.getloadavg()
     pages = corpus_pages()

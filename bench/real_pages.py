@@ -51,7 +51,6 @@ extraction moved its time by less than the spread between passes.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
@@ -73,7 +72,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
-from bench.record import record_section  # noqa: E402
+from bench.record import record_section, speed_parser  # noqa: E402
 from extraction.items import Article  # noqa: E402
 from extraction.pages import SputnikArticlePage  # noqa: E402
 from extraction.pages.clean import clean_article  # noqa: E402
@@ -485,12 +484,7 @@ def speed_table(timings: list[Timing]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passes", type=int, default=9, help="timed passes, the best counts")
-    parser.add_argument("--repeat", type=int, default=50, help="extractions of each page a pass")
-    parser.add_argument("--record", type=Path, help="append the results to this Markdown file")
-    parser.add_argument("--note", help="a few words for the recorded section's title")
-    args = parser.parse_args(argv)
+    args = speed_parser(__doc__.splitlines()[0], repeat=50).parse_args(argv)
 
     load_start = os.getloadavg()
     pages = real_pages()

@@ -3,11 +3,24 @@ date, the machine, the load before and after, the command that reproduces it."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+
+
+def speed_parser(description: str, repeat: int) -> argparse.ArgumentParser:
+    """The options of a speed benchmark: passes, extractions a pass, where to record."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--passes", type=int, default=9, help="timed passes, the best counts")
+    parser.add_argument(
+        "--repeat", type=int, default=repeat, help="extractions of each page a pass"
+    )
+    parser.add_argument("--record", type=Path, help="append the results to this Markdown file")
+    parser.add_argument("--note", help="a few words for the recorded section's title")
+    return parser
 
 
 def version(package: str) -> str:
