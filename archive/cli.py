@@ -19,8 +19,8 @@ from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
-from archive import sitepages, warc, web
 from archive import stats as stats_module
+from archive import warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
@@ -29,7 +29,9 @@ from archive.store import DEFAULT_PATH, Archive, package_version
 # The crawl's settings module (it imports nothing): the archive's commands read pages with
 # the crawl's page class, and extract fetches them with its User-Agent, timeout and size cap.
 from crawler import settings as crawl_settings
+from extraction import sites
 from extraction.pages.choice import page_class_for
+from extraction.sites.bindings import load_site_modules
 
 if TYPE_CHECKING:
     from extraction.pages import ArticlePage
@@ -508,7 +510,7 @@ def page_class_option(purpose: str) -> Callable[[F], F]:
 def _site_modules(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
     """Import the crawl's ``ARCHIVE_SITE_MODULES`` and each ``--site-module``."""
     try:
-        sitepages.load_site_modules([*crawl_settings.ARCHIVE_SITE_MODULES, *value])
+        load_site_modules([*crawl_settings.ARCHIVE_SITE_MODULES, *value])
     except ValueError as error:
         raise click.BadParameter(str(error), ctx=ctx, param=param) from error
 
@@ -617,8 +619,8 @@ def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def _declared_site(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--site`` of ``extract``: a declared site (after ``--site-module``)."""
-    if value is not None and not sitepages.is_declared(value):
-        raise click.BadParameter(sitepages.unknown_site(value), ctx=ctx, param=param)
+    if value is not None and sites.declared(value) is None:
+        raise click.BadParameter(sites.unknown(value), ctx=ctx, param=param)
     return value
 
 
@@ -903,8 +905,8 @@ def stats(
 def _stats_lines(report: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     site_keys = ("site", "articles", "live", "gone", "versions", "duplicates")
-    sites = [[_cell(site[key]) for key in site_keys] for site in report["sites"]]
-    lines += format_table(sites, site_keys) if sites else ["no articles yet"]
+    rows = [[_cell(site[key]) for key in site_keys] for site in report["sites"]]
+    lines += format_table(rows, site_keys) if rows else ["no articles yet"]
     for site in report["sites"]:
         if site["per_day"]:
             days = ", ".join(f"{day['day']} {day['articles']}" for day in site["per_day"])

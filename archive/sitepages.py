@@ -10,8 +10,7 @@ name (the crawl's ``ARCHIVE_SITE_MODULES``, ``--site-module``).
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -19,16 +18,6 @@ from extraction import sites
 from extraction.pages import ArticlePage
 from extraction.pages.choice import PAGE_CLASS
 from extraction.sites.bindings import Bindings, bind, split_names
-
-
-def load_site_modules(names: Iterable[str]) -> None:
-    """Import each named module (each registers its sites); ``ValueError`` for one that
-    cannot be imported."""
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError as error:
-            raise ValueError(f"cannot import {name}: {error}") from None
 
 
 def day_of(fetched_at: str | None) -> date | None:
@@ -66,20 +55,3 @@ def crawl_bindings(spider: str | None, arguments: Mapping[str, Any]) -> Bindings
     urls = split_names(str(arguments.get("urls") or ""))
     roots = bind(named, starts) if starts or not urls else []
     return Bindings(roots, named, urls)
-
-
-def site_name_of(url: str) -> str | None:
-    """The declared site serving ``url``, ``None`` for none."""
-    declared = sites.site_of(url)
-    return declared.name if declared is not None else None
-
-
-def is_declared(name: str) -> bool:
-    """Whether a site called ``name`` is declared."""
-    return name in {site.name for site in sites.all_sites()}
-
-
-def unknown_site(name: str) -> str:
-    """What to say of a site name nobody declared."""
-    known = ", ".join(site.name for site in sites.all_sites())
-    return f"no site named {name!r}; known sites: {known}"

@@ -8,11 +8,12 @@ import pytest
 
 from archive.extract import UNDECLARED_PAGE_CLASS, Page, page_class_of_page
 from archive.reparse import extract
-from archive.sitepages import crawl_bindings, day_of, load_site_modules, page_class_for_site
+from archive.sitepages import crawl_bindings, day_of, page_class_for_site
 from extraction import sites
 from extraction.pages.choice import PAGE_CLASS
 from extraction.pages.generic import GenericArticlePage
 from extraction.pages.sputnik import SputnikArticlePage
+from extraction.sites.bindings import load_site_modules
 
 REPLICA_URL = "http://127.0.0.1:8000/international/201706211031850420-washington-moscou/"
 LIVE_URL = "https://fr.sputniknews.africa/20240115/la-syrie-entame-1064871234.html"

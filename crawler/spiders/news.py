@@ -328,7 +328,7 @@ class NewsSpider(scrapy.Spider):
         try:  # before the arguments are read: they may name the sites these declare
             load_site_modules(settings.getlist("ARCHIVE_SITE_MODULES"))
         except BadBinding as error:
-            raise BadSpiderArgument(str(error)) from None
+            raise BadSpiderArgument(f"ARCHIVE_SITE_MODULES: {error}") from None
         spider = super().from_crawler(crawler, *args, **kwargs)
         _parse_revisit(settings.get("ARCHIVE_REVISIT"))
         try:

@@ -157,6 +157,12 @@ def named(name: str) -> Site:
         raise KeyError(f"no site named {name!r}; known: {known}") from None
 
 
+def unknown(name: str) -> str:
+    """What to say of a site name nobody declared: the names that are."""
+    known = ", ".join(site.name for site in all_sites())
+    return f"no site named {name!r}; known sites: {known}"
+
+
 def declared(name: str) -> Site | None:
     """The site called ``name``, ``None`` when no site of that name is declared."""
     _load()

@@ -64,11 +64,10 @@ def declared(names: Iterable[str]) -> list[Site]:
     for name in (name.strip() for name in names):
         if not name:
             continue
-        try:
-            found.append(sites.named(name))
-        except KeyError:
-            known = ", ".join(site.name for site in sites.all_sites())
-            raise BadBinding(f"site: no site named {name!r}; known sites: {known}") from None
+        site = sites.declared(name)
+        if site is None:
+            raise BadBinding(f"site: {sites.unknown(name)}")
+        found.append(site)
     return found
 
 
@@ -78,8 +77,8 @@ def undeclared(url: str) -> Site:
     root."""
     from extraction.pages.generic import GenericArticlePage
 
-    host = (urlsplit(url).hostname or "").lower()
     parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
     return Site(
         name=sites.undeclared_name(url),
         title=host,
@@ -163,11 +162,12 @@ def stricter(one: dict[str, object], other: dict[str, object]) -> dict[str, obje
 
 
 def load_site_modules(names: Iterable[str]) -> None:
-    """Import each module of ``ARCHIVE_SITE_MODULES`` by name: each registers its sites."""
+    """Import each named module (``ARCHIVE_SITE_MODULES``, ``--site-module``): each registers
+    its sites; :class:`BadBinding` for one that cannot be imported."""
     for name in (name.strip() for name in names):
         if not name:
             continue
         try:
             importlib.import_module(name)
         except ImportError as error:
-            raise BadBinding(f"ARCHIVE_SITE_MODULES: cannot import {name}: {error}") from None
+            raise BadBinding(f"cannot import {name}: {error}") from None
