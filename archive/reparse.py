@@ -33,6 +33,7 @@ from extraction.pages.choice import (  # noqa: F401  (the names reparse has alwa
     page_class_for,
 )
 from extraction.pages.clean import clean_article
+from extraction.sites.bindings import Bindings
 
 logger = logging.getLogger(__name__)
 
@@ -255,7 +256,9 @@ def reparse(
     article_ids = _of_site(archive, articles_with_captures(archive), site)
     # Listed before anything is written: the articles this run makes of them are not
     # examined again as articles.
-    crawls = {row["id"]: row for row in archive.crawls()}
+    crawls = {
+        row["id"]: crawl_bindings(row["spider"], row["arguments"]) for row in archive.crawls()
+    }
     unreadable = [(page, _site_read_as(crawls, page)) for page in archive.unreadable_pages()]
     pages = [(page, name) for page, name in unreadable if site is None or name == site]
     total = len(article_ids) + len(pages)
@@ -315,10 +318,10 @@ def _of_site(archive: Archive, article_ids: list[int], site: str | None) -> list
     return found
 
 
-def _site_read_as(crawls: Mapping[int, Mapping[str, Any]], page: Mapping[str, Any]) -> str:
-    """The site the crawl that fetched an unreadable page read it as (its bindings)."""
-    crawl = crawls.get(page["crawl_id"], {})
-    bindings = crawl_bindings(crawl.get("spider"), crawl.get("arguments") or {})
+def _site_read_as(crawls: Mapping[int, Bindings], page: Mapping[str, Any]) -> str:
+    """The site the crawl that fetched an unreadable page read it as (its bindings, built
+    once a crawl)."""
+    bindings = crawls.get(page["crawl_id"]) or crawl_bindings(None, {})
     return bindings.site_for(str(page["url"])).name
 
 
