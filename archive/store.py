@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
-from archive import dedupe, faults, french, migrations, queries
+from archive import dedupe, faults, french, media, migrations, queries
 from archive.faults import (
     ArchiveError,
     ArchiveNotFoundError,
@@ -60,6 +60,8 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "refused",
     "gone",
     "alias",
+    media.OUTCOME_MEDIA,
+    media.OUTCOME_MEDIA_ERROR,
 )
 #: Values of ``crawls.status``.
 CRAWL_STATUSES: tuple[str, ...] = ("running", "finished", "incomplete", "failed", "interrupted")
@@ -1183,6 +1185,7 @@ class Archive:
         extractor_version: str | None = None,
         frontier: Iterable[str] | str | None = None,
         recorded_fetch: int | None = None,
+        body_images: Iterable[Mapping[str, Any]] = (),
     ) -> StoreResult:
         """Store one extracted article (``Article.to_dict()``) and its fetch, atomically.
 
@@ -1217,6 +1220,11 @@ class Archive:
         (an ``unreadable`` page read again, see :meth:`read_unreadable`); that row gets the
         article's id instead of a new row being added.
 
+        A new version records the photos its page showed (``version_media``, see
+        :mod:`archive.media`): the main photo of the article's ``image_*`` fields, then
+        ``body_images`` (``{url, caption, credit}`` mappings, in page order), each linked to
+        the bytes already held for its URL, else waiting for :meth:`store_media`.
+
         Raises ``ValueError`` when ``article`` has no URL, no title, or neither lead nor body.
         """
         url = self._check_article(article)
@@ -1243,6 +1251,8 @@ class Archive:
                 result = self._store_known(page, match[0])
             else:
                 result = self._store_alias(page, match[0], first=match[1] == "new_alias")
+            if result.version_id is not None:
+                self._link_photos(result.version_id, media.photos_of(article, body_images))
             article_id = result.article_id
             alias = result.outcome == "alias"
             for seen_url, kind in page.seen_urls:
@@ -1639,6 +1649,7 @@ class Archive:
                 extractor=extractor,
                 extractor_version=extractor_version,
             )
+            self._link_photos(version_id, media.photos_of(article))
             fields = self._field_values(article)
             values = {column: fields[column] for column in queries.VERSION_FIELD_COLUMNS}
             self._run(
@@ -1650,6 +1661,88 @@ class Archive:
             self._index_search(article_id)
             self._index_text(article_id, dedupe.text_hash(*text), dedupe.signature(*text))
         return version_id
+
+    # -- photos (see archive.media) ------------------------------------------------------
+
+    def _link_photos(self, version_id: int, photos: list[media.Photo]) -> None:
+        """Record the photos a new version's page showed, each with the bytes held for its
+        URL if any."""
+        for position, photo in enumerate(photos):
+            known = self._one(media.sha_by_url(photo.url))
+            sha = None if known is None else known["sha256"]
+            self._run(media.insert_version_photo(version_id, position, photo, sha))
+
+    def photos_to_fetch(self, article: Mapping[str, Any], urls: Iterable[str]) -> list[str]:
+        """Which of a page's photo URLs a crawl should fetch: none when the archive holds the
+        article with this very content (the page will be stored ``unchanged``: its photos
+        were fetched, or given up, with the version that first showed them), else those whose
+        bytes it does not hold, each once, in the order given."""
+        digest = content_hash(article)
+        for url in (_clean(article.get("canonical_url")), _clean(article.get("url"))):
+            article_id = self._lookup_url(url) if url else None
+            if article_id is not None:
+                row = self._one(queries.article_by_id(article_id))
+                if row is not None and row["content_hash"] == digest:
+                    return []
+                break
+        return [url for url in dict.fromkeys(urls) if self._one(media.sha_by_url(url)) is None]
+
+    @_batchable
+    def store_media(self, crawl_id: int, fetch: Fetch, image: media.Image) -> str:
+        """Keep the bytes an image URL answered and return their sha256, atomically with the
+        fetch's ``fetches`` row (outcome ``media``).
+
+        Bytes already held (the same sha256, from any URL) are not stored again. The photo
+        rows of the versions this crawl stored that wait for ``image.url`` point at them;
+        rows of earlier versions are never changed.
+        """
+        fetched_at = fetch.fetched_at or utc_now()
+        sha = image.sha256
+        with self._transaction():
+            if self._one(media.media_exists(sha)) is None:
+                self._run(media.insert_media(image, at=fetched_at, crawl_id=crawl_id))
+            self._run(media.link_fetched(image.url, sha, crawl_id))
+            self.record_fetch(crawl_id, replace(fetch, fetched_at=fetched_at), media.OUTCOME_MEDIA)
+        return sha
+
+    def photos(self, version_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """The photos of each version (version id -> ``version_media`` rows in position order,
+        with the ``type``, ``size``, ``width`` and ``height`` of the bytes held; those of a
+        photo not fetched are ``None``); a version without photos is left out."""
+        found: dict[int, list[dict[str, Any]]] = {}
+        wanted = list(dict.fromkeys(version_ids))
+        if not wanted or not self._has("version_media"):
+            return found
+        for start in range(0, len(wanted), BACKFILL_BATCH):
+            for row in self._rows(media.version_photos(wanted[start : start + BACKFILL_BATCH])):
+                found.setdefault(int(row.pop("version_id")), []).append(row)
+        return found
+
+    def media(self, sha256: str) -> dict[str, Any] | None:
+        """The ``media`` row of these bytes (``body`` included), or ``None``."""
+        if not self._has("media"):
+            return None
+        return self._one(media.media_row(sha256.strip().lower()))
+
+    def iter_media(self, article_ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every ``media`` row (bytes included) any version of these articles showed, each
+        once (all of them when ``None``), oldest first."""
+        if not self._has("media"):
+            return
+        if article_ids is None:
+            rows = self._rows(media.media_of_articles(None))
+        else:
+            ids = list(dict.fromkeys(article_ids))
+            chunks = [ids[i : i + BACKFILL_BATCH] for i in range(0, len(ids), BACKFILL_BATCH)]
+            seen: dict[str, dict[str, Any]] = {}
+            for chunk in chunks:
+                for row in self._rows(media.media_of_articles(chunk)):
+                    seen.setdefault(row["sha256"], row)
+            rows = sorted(seen.values(), key=lambda r: (r["first_seen_at"], r["sha256"]))
+        for row in rows:
+            full = self._one(media.media_row(row["sha256"]))
+            if full is not None:
+                yield full
 
     def versions(self, url_or_id: str | int) -> list[dict[str, Any]]:
         """Every version of the article (found as :meth:`get_article` finds it), oldest first.

@@ -45,7 +45,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import faults, hostile, sitemaps
+from . import faults, hostile, photos, sitemaps
 from .evolution import mix
 from .pages import LATEST_IN_RSS, LATEST_ON_HOME, PARTNERS_PATH, Renderer, known_stub_names
 from .site import RUBRIQUE_SLUGS, Site
@@ -284,6 +284,8 @@ class App:
         duplicate = self._duplicate(path, query, r)
         if duplicate is not None:
             return duplicate
+        if photos.is_photo_path(path):
+            return Response(200, "image/jpeg", photos.photo(path), "photo").validated(None)
         match = _SECTION.fullmatch(path)
         if match and match.group(1) in RUBRIQUE_SLUGS:
             rubrique = RUBRIQUE_SLUGS.index(match.group(1))

@@ -783,10 +783,13 @@ class Site:
         if not edits:
             return spec
         paragraphs, tags, spacing = spec.paragraphs, spec.tags, spec.variant.spacing
+        image_url = spec.image_url
         slug = RUBRIQUE_SLUGS[spec.meta.rubrique]
         for day, kind in edits:
             rng = self._edit_rng(index, day)
             editor = Writer(rng, slug, writer.context)
+            if kind == "new_title" and image_url and self.photo_changes(index, day):
+                image_url = _new_photo(image_url, day)
             if kind == "corrected_paragraph":
                 paragraphs = _corrected(paragraphs, rng, editor)
             elif kind == "paragraph_added":
@@ -800,8 +803,14 @@ class Site:
             meta=self.meta(index),
             paragraphs=paragraphs,
             tags=tags,
+            image_url=image_url,
             variant=replace(spec.variant, spacing=spacing),
         )
+
+    def photo_changes(self, index: int, day: int) -> bool:
+        """Whether the ``new_title`` edit of ``index`` on ``day`` also puts a new photo (under
+        a new path, as real sites do) on an article that has one: every other such edit."""
+        return mix(self.seed, index, day, 7) % 2 == 0
 
     def _first_spec(self, index: int) -> tuple[ArticleSpec, Writer]:
         """Article ``index`` as first published (title and dates as of the current day)."""
@@ -1046,6 +1055,11 @@ def _new_paragraph(rng: random.Random, editor: Writer) -> tuple[Segment, ...]:
             segments.append(Segment(" "))
         segments.append(Segment(editor.sentence(rng.choice(vocab.PHRASES))))
     return tuple(segments)
+
+
+def _new_photo(path: str, day: int) -> str:
+    """The path of the photo an edit on ``day`` puts in place of the one at ``path``."""
+    return f"{path.removesuffix('.jpg')}_{day:02d}.jpg"
 
 
 def _changed_tags(tags: tuple[str, ...], rng: random.Random, rubrique: str) -> tuple[str, ...]:

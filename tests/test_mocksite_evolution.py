@@ -312,6 +312,9 @@ def test_edits_show_in_ground_truth_and_served_pages(days: dict[int, Site]) -> N
                 "tags_changed": {"tags"},
                 "paragraph_added": {"body"},
             }[kind]
+            if kind == "new_title" and old["image_url"] and after.photo_changes(i, 2):
+                expected = expected | {"image_url"}  # a new photo, under a new path
+                assert new["image_url"] != old["image_url"]
             assert differs == expected | {"modified_at"}, (kind, i, differs)
             if kind == "corrected_paragraph":
                 old_paragraphs, new_paragraphs = (

@@ -1462,6 +1462,53 @@ class ArticlePage:
         """Related links: metadata has none."""
         return []
 
+    @property
+    def body_images(self) -> list[dict[str, str | None]]:
+        """The images of the article body after the main photo, in page order: each
+        ``{url, caption, credit}`` (see :meth:`images_under`). Metadata names none; page
+        objects that know where the body is override it. Not an :class:`Article` field: the
+        crawl keeps these photos with the version, outside its content hash."""
+        return []
+
+    def images_under(
+        self, root: HtmlElement | None, skip: Callable[[HtmlElement], bool] | None = None
+    ) -> list[dict[str, str | None]]:
+        """The photos under ``root`` in page order, each URL once, the main photo, logos,
+        icons, inline ``data:`` images and images ``skip`` leaves out excepted. Caption: the
+        text of the enclosing ``<figure>``'s ``<figcaption>`` without its "©" credit line,
+        else the image's ``alt`` or ``title``; credit: a ``[class*=credit]`` /
+        ``[class*=copyright]`` element or a "©" line of that figure."""
+        if root is None:
+            return []
+        found: list[dict[str, str | None]] = []
+        seen = {self.image_url}
+        for img in root.iter("img"):
+            if skip is not None and skip(img):
+                continue
+            url = self._image_source(img)
+            if url is None or url in seen or looks_like_logo(url) or _is_icon(img):
+                continue
+            seen.add(url)
+            caption, credit = _figure_texts(img)
+            if caption is None:
+                caption = collapse_ws(img.get("alt")) or collapse_ws(img.get("title"))
+            found.append({"url": url, "caption": caption, "credit": credit})
+        return found
+
+    def _image_source(self, img: HtmlElement) -> str | None:
+        """The absolute URL an ``<img>`` shows (``src``, its lazy-loading variants, the first
+        of ``srcset``), never a ``data:`` URL."""
+        candidates = [img.get(a) for a in ("src", "data-src", "data-lazy-src", "data-original")]
+        srcset = str(img.get("srcset") or img.get("data-srcset") or "").strip()
+        if srcset:
+            candidates.append(srcset.split(",")[0].split()[0])
+        for candidate in candidates:
+            if candidate and not candidate.strip().lower().startswith("data:"):
+                url = self.absolute(candidate.strip())
+                if url and url.startswith(("http://", "https://")):
+                    return url
+        return None
+
     def to_item(self) -> Article:
         """The :class:`Article` built from one property per field."""
         return Article(
@@ -1567,6 +1614,49 @@ def split_names(text: str) -> list[str]:
     text = _BY_PREFIX.sub("", text)
     parts = _NAME_SEPARATOR.split(text)
     return [p for p in (collapse_ws(part) for part in parts) if p]
+
+
+#: Class or file name words of images that are no photos.
+_ICON = re.compile(r"icon|avatar|logo|sprite|pixel|emoji|spacer", re.IGNORECASE)
+#: Width or height (pixels, as the ``<img>`` declares) at or under which an image is an icon.
+ICON_PIXELS = 48
+
+
+def _is_icon(img: HtmlElement) -> bool:
+    """An icon, avatar, tracking pixel or emoji rather than a photo."""
+    name = str(img.get("src") or "").rsplit("/", 1)[-1]
+    if any(_ICON.search(word) for word in (*classes(img), name)):
+        return True
+    for attr in ("width", "height"):
+        value = str(img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= ICON_PIXELS:
+            return True
+    return False
+
+
+def _figure_texts(img: HtmlElement) -> tuple[str | None, str | None]:
+    """(caption, credit) of the ``<figure>`` holding ``img``, when one does."""
+    figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+    if figure is None:
+        return None, None
+    credit = None
+    for el in figure.iter():
+        if is_element(el) and any(re.search("credit|copyright", c, re.I) for c in classes(el)):
+            credit = visible_text(el)
+            if credit:
+                break
+    caption = None
+    for el in figure.iter("figcaption"):
+        caption = visible_text(el)
+        break
+    if caption:
+        lines = [part.strip() for part in re.split(r"(?=©)", caption) if part.strip()]
+        credit = credit or next((line for line in lines if line.startswith("©")), None)
+        kept = [line for line in lines if not line.startswith("©") and line != credit]
+        caption = collapse_ws(" ".join(kept)) or None
+        if caption and credit and caption.endswith(credit):
+            caption = collapse_ws(caption[: -len(credit)]) or None
+    return caption, credit
 
 
 def looks_like_logo(url: str) -> bool:
