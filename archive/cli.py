@@ -18,6 +18,7 @@ from archive import export as export_module
 from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
+from archive import media as media_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import warc, web
@@ -297,7 +298,36 @@ def _article_lines(article: dict[str, Any]) -> list[str]:
             lines.append(f"  {at} {event['kind']} {event['status'] or ''}")
     lines += ["", f"tags: {_show_value(article['tags'])}", "", "urls:"]
     lines += [f"  [{seen['kind']}] {seen['url']}" for seen in article["urls"]]
+    if article.get("photos"):
+        lines += ["", "photos:"]
+        lines += [f"  {media_module.photo_line(photo)}" for photo in article["photos"]]
     return lines
+
+
+@cli.command()
+@click.argument("sha256")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    required=True,
+    metavar="FILE",
+    help="The file to write the bytes to ('-': standard output).",
+)
+@click.pass_context
+def media(ctx: click.Context, sha256: str, output: str) -> None:
+    """Write the bytes of one stored photo, as they were received.
+
+    SHA256: the hex sha256 of the bytes, as show --json lists it under photos. The file is
+    written whole or not at all (beside it under a temporary name, then renamed).
+    """
+    row = open_archive(ctx).media(sha256)
+    if row is None:
+        raise click.ClickException(f"no photo with sha256 {sha256}")
+    try:
+        media_module.write_bytes(row["body"], output)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from error
 
 
 @cli.command()
@@ -763,7 +793,8 @@ def export(
     jsonl: one JSON object per article (the fields of show --json without versions, URLs
     and events); csv: a header row, then one row per article, tags and authors joined by
     " | ", related as JSON. Both stream, and honour the article filters. warc: a warcinfo
-    record, then one WARC/1.1 response record per capture; the filters are ignored for now.
+    record, then one WARC/1.1 response record per capture, then one per photo (media) the
+    articles showed; the filters are ignored for now.
     Each capture body is checked against its sha256 first: a damaged capture stops the
     export with an error and no file is written. A progress bar shows on stderr when it is
     a terminal.
@@ -776,7 +807,8 @@ def export(
         try:
             if to_stdout:
                 stdout = sys.stdout.buffer
-                warc.write_warc(archive.iter_captures(), stdout, gzip=gzip)
+                photos = warc.media_records(archive)
+                warc.write_warc(archive.iter_captures(), stdout, gzip=gzip, media=photos)
                 return
             result = warc.export_warc(archive, output, gzip=gzip)
         except (warc.WarcExportError, ArchiveError, OSError) as error:
@@ -785,7 +817,8 @@ def export(
             echo_json(vars(result))
             return
         size = f"{result.records} records, {result.bytes} bytes"
-        click.echo(f"wrote {result.captures} captures ({size}) to {result.path}")
+        photos = f" and {result.media} photos" if result.media else ""
+        click.echo(f"wrote {result.captures} captures{photos} ({size}) to {result.path}")
         return
     try:
         articles_result = _export_articles(archive, export_format, output, filters)

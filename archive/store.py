@@ -2210,8 +2210,9 @@ class Archive:
         ``similarity``, ``first_seen_at``, ``last_seen_at``, ``last_changed_at``,
         ``first_crawl_id``, ``last_crawl_id``, ``content_hash``, ``text_hash``,
         ``current_version_id``, ``versions_count``, ``urls`` (every URL that led to it,
-        ``{url, kind}``) and ``events`` (as :meth:`events` gives them). ``url`` is the
-        article's key URL (``articles.url``).
+        ``{url, kind}``), ``events`` (as :meth:`events` gives them) and ``photos`` (those of
+        the current version, as :meth:`photos` gives them). ``url`` is the article's key URL
+        (``articles.url``).
         """
         article_id = self._article_id(url_or_id)
         if article_id is None:
@@ -2244,6 +2245,8 @@ class Archive:
         result["urls"] = self._rows(queries.urls_of_article(article_id))
         result["linked_from"] = self._rows(queries.linking_articles(article_id))
         result["events"] = self.events(article_id)
+        current = row.get("current_version_id")
+        result["photos"] = self.photos([current]).get(current, []) if current else []
         return result
 
     # -- search and stats -------------------------------------------------------------
