@@ -817,8 +817,8 @@ def export(
             echo_json(vars(result))
             return
         size = f"{result.records} records, {result.bytes} bytes"
-        photos = f" and {result.media} photos" if result.media else ""
-        click.echo(f"wrote {result.captures} captures{photos} ({size}) to {result.path}")
+        kept = f" and {result.media} photos" if result.media else ""
+        click.echo(f"wrote {result.captures} captures{kept} ({size}) to {result.path}")
         return
     try:
         articles_result = _export_articles(archive, export_format, output, filters)
