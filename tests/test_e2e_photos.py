@@ -1,0 +1,191 @@
+"""End to end: a crawl of the replica keeps the articles' photos (``scrapy crawl`` in a
+subprocess, as a user runs it)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import Archive
+from crawler.commands.crawl import EXIT_BAD_ARGUMENTS
+from mocksite.photos import photo
+from mocksite.server import RunningSite, start
+
+from .conftest import run_crawl
+
+pytestmark = pytest.mark.e2e
+
+ARTICLES = 40
+
+
+@pytest.fixture(scope="module")
+def evolving() -> Iterator[RunningSite]:
+    """A replica of its own: the tests move it to a later day."""
+    with start(articles=ARTICLES, seed=4) as running:
+        yield running
+
+
+def sha(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def crawl(db: Path, *args: str, **settings: str) -> None:
+    result = run_crawl(db, *args, settings=settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def discover(site: RunningSite) -> str:
+    return f"start={site.base_url}/"
+
+
+def rows(db: Path, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    with Archive(db, readonly=True) as archive:
+        return archive.rows(sql, params)
+
+
+@pytest.fixture(scope="module")
+def day_one(evolving: RunningSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("photos") / "archive.db"
+    evolving.set_day(1)
+    crawl(db, discover(evolving), "related_depth=0")
+    return db
+
+
+def test_every_main_photo_is_kept_with_its_bytes(day_one: Path, evolving: RunningSite) -> None:
+    site = evolving.site
+    truth = [site.article(i) for i in range(ARTICLES)]
+    with_photo = [t for t in truth if t["image_url"]]
+    assert 0 < len(with_photo) < ARTICLES  # some articles have no photo
+    with Archive(day_one, readonly=True) as archive:
+        for expected in truth:
+            stored = archive.get_article(evolving.base_url + expected["url_path"])
+            assert stored is not None
+            if not expected["image_url"]:
+                assert stored["photos"] == []
+                continue
+            [main] = stored["photos"]
+            body = photo(expected["image_url"])
+            assert main == {
+                "position": 0,
+                "role": "main",
+                "url": evolving.base_url + expected["image_url"],
+                "sha256": sha(body),
+                "type": "image/jpeg",
+                "size": len(body),
+                "width": 160,
+                "height": 90,
+                "caption": stored["image_caption"],
+                "credit": stored["image_credit"],
+            }
+            kept = archive.media(main["sha256"])
+            assert kept is not None and kept["body"] == body
+    fetched = rows(day_one, "SELECT outcome, COUNT(*) AS n FROM fetches GROUP BY outcome")
+    counts = {row["outcome"]: row["n"] for row in fetched}
+    assert counts["media"] == len(with_photo)
+    assert "media_error" not in counts
+    [crawl_row] = rows(day_one, "SELECT status, fetched, new, errors FROM crawls")
+    assert crawl_row == {
+        "status": "finished",
+        "fetched": counts["discovery"] + counts["new"] + counts["robots"],  # photos apart
+        "new": ARTICLES,
+        "errors": 0,
+    }
+
+
+def test_an_unchanged_article_never_fetches_its_photo_again(
+    day_one: Path, evolving: RunningSite
+) -> None:
+    evolving.set_day(1)
+    crawl(day_one, discover(evolving), "related_depth=0", "revisit=all")
+    [second] = rows(day_one, "SELECT max(id) AS id FROM crawls")
+    outcomes = rows(
+        day_one,
+        "SELECT outcome, COUNT(*) AS n FROM fetches WHERE crawl_id = ? GROUP BY outcome",
+        [second["id"]],
+    )
+    counts = {row["outcome"]: row["n"] for row in outcomes}
+    assert counts.get("unchanged") == ARTICLES
+    assert "media" not in counts and "media_error" not in counts
+
+
+def test_a_changed_photo_is_the_new_versions_and_the_old_one_stays(
+    day_one: Path, evolving: RunningSite
+) -> None:
+    site = evolving.set_day(2)
+    edited = [
+        c["index"]
+        for c in site.changes(2)
+        if c["kind"] == "new_title"
+        and c["index"] < ARTICLES
+        and site.article(c["index"])["image_url"]
+        and site.photo_changes(c["index"], 2)
+    ]
+    assert edited, "the replica changes no photo on day 2"
+    before = evolving.site.on_day(1).article(edited[0])
+    after = site.article(edited[0])
+    assert before["image_url"] != after["image_url"]
+    url = evolving.base_url + after["url_path"]
+    crawl(day_one, f"urls={url}", "related_depth=0")
+    with Archive(day_one, readonly=True) as archive:
+        versions = archive.versions(url)
+        assert len(versions) == 2
+        photos = archive.photos([v["id"] for v in versions])
+        old, new = photos[versions[0]["id"]], photos[versions[1]["id"]]
+    assert [(p["url"], p["sha256"]) for p in old] == [
+        (evolving.base_url + before["image_url"], sha(photo(before["image_url"])))
+    ]
+    assert [(p["url"], p["sha256"]) for p in new] == [
+        (evolving.base_url + after["image_url"], sha(photo(after["image_url"])))
+    ]
+    for body in (photo(before["image_url"]), photo(after["image_url"])):
+        [kept] = rows(day_one, "SELECT body FROM media WHERE sha256 = ?", [sha(body)])
+        assert kept["body"] == body
+
+
+def test_archive_images_none_stores_no_photo(evolving: RunningSite, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    evolving.set_day(1)
+    crawl(db, discover(evolving), "related_depth=0", ARCHIVE_IMAGES="none")
+    assert rows(db, "SELECT COUNT(*) AS n FROM media") == [{"n": 0}]
+    assert rows(db, "SELECT COUNT(*) AS n FROM fetches WHERE outcome LIKE 'media%'") == [{"n": 0}]
+    # What the pages showed is still recorded, without bytes.
+    recorded = rows(db, "SELECT COUNT(*) AS n, COUNT(sha256) AS fetched FROM version_media")
+    with_photo = sum(1 for i in range(ARTICLES) if evolving.site.article(i)["image_url"])
+    assert recorded == [{"n": with_photo, "fetched": 0}]
+
+
+def test_a_photo_over_the_size_cap_is_refused_and_recorded(
+    evolving: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    evolving.set_day(1)
+    crawl(db, discover(evolving), "related_depth=0", ARCHIVE_IMAGE_MAX_BYTES="100")
+    assert rows(db, "SELECT COUNT(*) AS n FROM media") == [{"n": 0}]
+    errors = rows(db, "SELECT DISTINCT error FROM fetches WHERE outcome = 'media_error'")
+    assert errors == [{"error": "too large: over ARCHIVE_IMAGE_MAX_BYTES (100 bytes)"}]
+    failed = rows(db, "SELECT COUNT(*) AS n FROM fetches WHERE outcome = 'media_error'")
+    with_photo = sum(1 for i in range(ARTICLES) if evolving.site.article(i)["image_url"])
+    assert failed == [{"n": with_photo}]
+    assert rows(db, "SELECT status, errors FROM crawls") == [{"status": "finished", "errors": 0}]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ARCHIVE_IMAGES", "some", "ARCHIVE_IMAGES must be one of main, all, none, not 'some'"),
+        ("ARCHIVE_IMAGE_MAX_BYTES", "0", "ARCHIVE_IMAGE_MAX_BYTES must be positive, not 0"),
+    ],
+)
+def test_a_bad_photo_setting_refuses_the_crawl_with_one_line(
+    evolving: RunningSite, tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    db = tmp_path / "archive.db"
+    result = run_crawl(db, discover(evolving), settings={name: value})
+    assert result.returncode == EXIT_BAD_ARGUMENTS, result.stderr[-3000:]
+    assert result.stderr.rstrip("\n").splitlines()[-1] == f"scrapy crawl sputnik: {message}"
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
