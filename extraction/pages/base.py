@@ -1471,13 +1471,20 @@ class ArticlePage:
         return []
 
     def images_under(
-        self, root: HtmlElement | None, skip: Callable[[HtmlElement], bool] | None = None
+        self,
+        root: HtmlElement | None,
+        skip: Callable[[HtmlElement], bool] | None = None,
+        *,
+        in_figures: bool = False,
     ) -> list[dict[str, str | None]]:
         """The photos under ``root`` in page order, each URL once, the main photo, logos,
-        icons, inline ``data:`` images and images ``skip`` leaves out excepted. Caption: the
-        text of the enclosing ``<figure>``'s ``<figcaption>`` without its "©" credit line,
-        else the image's ``alt`` or ``title``; credit: a ``[class*=credit]`` /
-        ``[class*=copyright]`` element or a "©" line of that figure."""
+        icons, inline ``data:`` images and images ``skip`` leaves out excepted; with
+        ``in_figures``, only those set in a figure block (a ``<figure>`` or a photo-like
+        block, see :func:`_figure_of`): where the article's own extent is a guess, the
+        share buttons, avatars and teaser cards around it are not photos of it. Caption: the
+        figure's ``<figcaption>`` or caption-like element without its "©" credit, else the
+        image's ``alt`` or ``title``; credit: a ``[class*=credit]`` / ``[class*=copyright]``
+        element of the figure or the "©" part of its caption."""
         if root is None:
             return []
         found: list[dict[str, str | None]] = []
@@ -1487,6 +1494,8 @@ class ArticlePage:
                 continue
             url = self._image_source(img)
             if url is None or url in seen or looks_like_logo(url) or _is_icon(img):
+                continue
+            if in_figures and _figure_of(img) is None:
                 continue
             seen.add(url)
             caption, credit = _figure_texts(img)
@@ -1617,7 +1626,10 @@ def split_names(text: str) -> list[str]:
 
 
 #: Class or file name words of images that are no photos.
-_ICON = re.compile(r"icon|avatar|logo|sprite|pixel|emoji|spacer", re.IGNORECASE)
+_ICON = re.compile(
+    r"icon|avatar|logo|sprite|pixel|emoji|spacer|share|facebook|twitter|loading",
+    re.IGNORECASE,
+)
 #: Width or height (pixels, as the ``<img>`` declares) at or under which an image is an icon.
 ICON_PIXELS = 48
 
@@ -1634,28 +1646,53 @@ def _is_icon(img: HtmlElement) -> bool:
     return False
 
 
+#: Classes of the block that holds one photo with its caption and credit.
+_FIGURE_CLASS = re.compile(r"figure|media|photo|image|picture|illustration", re.IGNORECASE)
+_CAPTION_CLASS = re.compile(r"caption|legend|desc|title", re.IGNORECASE)
+_CREDIT_CLASS = re.compile(r"credit|copyright", re.IGNORECASE)
+#: Levels above an ``<img>`` where its figure block may start.
+FIGURE_DEPTH = 3
+
+
+def _figure_of(img: HtmlElement) -> HtmlElement | None:
+    """The block around ``img`` holding its caption and credit: the outermost ``<figure>``
+    or element of a photo-like class within :data:`FIGURE_DEPTH` levels that holds no other
+    image and no paragraph of text."""
+    found = None
+    for depth, ancestor in enumerate(img.iterancestors()):
+        if depth >= FIGURE_DEPTH:
+            break
+        if len(ancestor.xpath(".//img")) > 1 or ancestor.xpath(".//p"):
+            break
+        if ancestor.tag == "figure" or any(_FIGURE_CLASS.search(c) for c in classes(ancestor)):
+            found = ancestor
+    return found
+
+
 def _figure_texts(img: HtmlElement) -> tuple[str | None, str | None]:
-    """(caption, credit) of the ``<figure>`` holding ``img``, when one does."""
-    figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+    """(caption, credit) of the figure block holding ``img`` (see :func:`_figure_of`):
+    its ``<figcaption>`` or caption-like element, and its credit-like element or the "©"
+    part of the caption."""
+    figure = _figure_of(img)
     if figure is None:
         return None, None
-    credit = None
+    credit = caption = None
     for el in figure.iter():
-        if is_element(el) and any(re.search("credit|copyright", c, re.I) for c in classes(el)):
+        if not is_element(el) or el is img:
+            continue
+        names = classes(el)
+        if credit is None and any(_CREDIT_CLASS.search(c) for c in names):
             credit = visible_text(el)
-            if credit:
-                break
-    caption = None
-    for el in figure.iter("figcaption"):
-        caption = visible_text(el)
-        break
-    if caption:
-        lines = [part.strip() for part in re.split(r"(?=©)", caption) if part.strip()]
-        credit = credit or next((line for line in lines if line.startswith("©")), None)
-        kept = [line for line in lines if not line.startswith("©") and line != credit]
-        caption = collapse_ws(" ".join(kept)) or None
-        if caption and credit and caption.endswith(credit):
-            caption = collapse_ws(caption[: -len(credit)]) or None
+        elif caption is None and (
+            el.tag == "figcaption" or any(_CAPTION_CLASS.search(c) for c in names)
+        ):
+            caption = visible_text(el)
+    if caption and "©" in caption:
+        text, _, rest = caption.partition("©")
+        credit = credit or collapse_ws("©" + rest)
+        caption = collapse_ws(text) or None
+    if caption and credit and caption.endswith(credit):
+        caption = collapse_ws(caption[: -len(credit)]) or None
     return caption, credit
 
 

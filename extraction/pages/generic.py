@@ -436,7 +436,7 @@ class GenericArticlePage(ArticlePage):
 
     @property
     def body_images(self) -> list[dict[str, str | None]]:
-        """The photos of the article's container after the main photo (see
+        """The photos set in figures of the article's container after the main photo (see
         :meth:`ArticlePage.images_under`), those of the parts left out of the text (related
         blocks, promos, site chrome) excepted."""
         left_out = set(self.left_out)
@@ -444,7 +444,7 @@ class GenericArticlePage(ArticlePage):
         def skip(img: HtmlElement) -> bool:
             return any(ancestor in left_out for ancestor in img.iterancestors())
 
-        return self.images_under(self.container, skip)
+        return self.images_under(self.container, skip, in_figures=True)
 
     @cached_property
     def container(self) -> HtmlElement:
