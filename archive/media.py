@@ -229,16 +229,52 @@ def insert_version_photo(version_id: int, position: int, photo: Photo, sha256: s
     return sql, params
 
 
-def link_fetched(url: str, sha256: str, crawl_id: int) -> Query:
-    """Point the rows waiting for ``url``'s bytes at them: the rows of versions stored by the
-    crawl that fetched them (a row of an earlier crawl whose fetch failed keeps its NULL: what
-    the URL serves today is not proof of what that page showed)."""
+#: The photo rows a fetch of their URL made now may settle: those of the versions the
+#: fetching crawl stored, and those of current versions (the page shows that URL today).
+_SETTLED_BY_NOW = """
+    url = :url AND sha256 IS NULL
+    AND (
+        version_id IN (SELECT id FROM versions WHERE crawl_id = :crawl)
+        OR EXISTS (
+            SELECT 1 FROM versions v JOIN articles a ON a.id = v.article_id
+            WHERE v.id = version_media.version_id AND a.current_version_id = v.id
+        )
+    )
+"""
+
+
+def link_fetched(url: str, sha256: str, crawl_id: int, fetch_id: int) -> Query:
+    """Point the rows waiting for ``url``'s bytes at them (see :data:`_SETTLED_BY_NOW`): a
+    row of an older version whose fetch failed keeps its NULL, since what the URL serves
+    today is no proof of what that page showed then."""
+    sql = f"UPDATE version_media SET sha256 = :sha, fetch_id = :fetch WHERE {_SETTLED_BY_NOW}"
+    return sql, {"url": url, "sha": sha256, "crawl": crawl_id, "fetch": fetch_id}
+
+
+def mark_failed(url: str, crawl_id: int, fetch_id: int) -> Query:
+    """Record on the rows waiting for ``url`` the fetch that failed to get it (only their
+    first attempt: a crawl asks for a photo once)."""
+    sql = f"UPDATE version_media SET fetch_id = :fetch WHERE fetch_id IS NULL AND {_SETTLED_BY_NOW}"
+    return sql, {"url": url, "crawl": crawl_id, "fetch": fetch_id}
+
+
+def current_photos(article_id: int) -> Query:
+    """The photo rows of an article's current version."""
+    sql = """
+        SELECT vm.version_id, vm.position, vm.role, vm.url, vm.sha256, vm.fetch_id
+        FROM articles a JOIN version_media vm ON vm.version_id = a.current_version_id
+        WHERE a.id = :id ORDER BY vm.position
+    """
+    return sql, {"id": article_id}
+
+
+def set_held(version_id: int, position: int, sha256: str) -> Query:
+    """Link one photo row to bytes held since it was recorded."""
     sql = """
         UPDATE version_media SET sha256 = :sha
-        WHERE url = :url AND sha256 IS NULL
-          AND version_id IN (SELECT id FROM versions WHERE crawl_id = :crawl)
+        WHERE version_id = :version AND position = :position AND sha256 IS NULL
     """
-    return sql, {"url": url, "sha": sha256, "crawl": crawl_id}
+    return sql, {"sha": sha256, "version": version_id, "position": position}
 
 
 def version_photos(version_ids: Sequence[int]) -> Query:
@@ -246,7 +282,7 @@ def version_photos(version_ids: Sequence[int]) -> Query:
     marks = ", ".join(f":v{i}" for i in range(len(version_ids)))
     sql = f"""
         SELECT vm.version_id, vm.position, vm.role, vm.url, vm.sha256, m.type, m.size,
-               m.width, m.height, vm.caption, vm.credit
+               m.width, m.height, vm.caption, vm.credit, vm.fetch_id
         FROM version_media vm LEFT JOIN media m ON m.sha256 = vm.sha256
         WHERE vm.version_id IN ({marks})
         ORDER BY vm.version_id, vm.position

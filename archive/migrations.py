@@ -411,9 +411,10 @@ def m007_media(db: sqlite_utils.Database) -> None:
     (the URL it was first fetched from, its type as served, its size, its bytes, its pixel
     size when cheaply known); ``version_media`` links each version to the photos its page
     showed (position 0 the main photo, then the body's images in page order), with the
-    caption and credit shown there and the sha256 of the bytes fetched (NULL until fetched,
-    or when the fetch was refused or failed). The versions stored before have no rows: their
-    photos were never fetched."""
+    caption and credit shown there, the sha256 of the bytes fetched (NULL until fetched, or
+    when the fetch was refused or failed) and the fetch that got them or failed to. The
+    versions stored before have no rows: their photos were never fetched (a current version
+    gets its rows when its page is next seen)."""
     db.execute(
         """
         CREATE TABLE media (
@@ -440,6 +441,7 @@ def m007_media(db: sqlite_utils.Database) -> None:
             sha256 TEXT REFERENCES media(sha256),
             caption TEXT,
             credit TEXT,
+            fetch_id INTEGER REFERENCES fetches(id),
             PRIMARY KEY (version_id, position)
         )
         """

@@ -1223,7 +1223,9 @@ class Archive:
         A new version records the photos its page showed (``version_media``, see
         :mod:`archive.media`): the main photo of the article's ``image_*`` fields, then
         ``body_images`` (``{url, caption, credit}`` mappings, in page order), each linked to
-        the bytes already held for its URL, else waiting for :meth:`store_media`.
+        the bytes already held for its URL, else waiting for :meth:`store_media`. An
+        unchanged page gives a current version stored before photos were kept its rows, and
+        links those waiting to bytes held since.
 
         Raises ``ValueError`` when ``article`` has no URL, no title, or neither lead nor body.
         """
@@ -1253,6 +1255,8 @@ class Archive:
                 result = self._store_alias(page, match[0], first=match[1] == "new_alias")
             if result.version_id is not None:
                 self._link_photos(result.version_id, media.photos_of(article, body_images))
+            elif result.outcome == "unchanged":
+                self._complete_photos(result.article_id, media.photos_of(article, body_images))
             article_id = result.article_id
             alias = result.outcome == "alias"
             for seen_url, kind in page.seen_urls:
@@ -1672,20 +1676,65 @@ class Archive:
             sha = None if known is None else known["sha256"]
             self._run(media.insert_version_photo(version_id, position, photo, sha))
 
+    def _complete_photos(self, article_id: int, photos: list[media.Photo]) -> None:
+        """An unchanged page: its current version gets the photo rows it lacks (stored
+        before photos were kept), and its rows waiting for bytes held since are linked."""
+        rows = self._rows(media.current_photos(article_id))
+        if not rows:
+            row = self._one(queries.article_by_id(article_id))
+            if row is not None and row["current_version_id"] is not None:
+                self._link_photos(int(row["current_version_id"]), photos)
+            return
+        for photo_row in rows:
+            if photo_row["sha256"] is None:
+                known = self._one(media.sha_by_url(photo_row["url"]))
+                if known is not None:
+                    self._run(
+                        media.set_held(
+                            photo_row["version_id"], photo_row["position"], known["sha256"]
+                        )
+                    )
+
     def photos_to_fetch(self, article: Mapping[str, Any], urls: Iterable[str]) -> list[str]:
-        """Which of a page's photo URLs a crawl should fetch: none when the archive holds the
-        article with this very content (the page will be stored ``unchanged``: its photos
-        were fetched, or given up, with the version that first showed them), else those whose
-        bytes it does not hold, each once, in the order given."""
+        """Which of a page's photo URLs a crawl should fetch, each once, in the order given:
+        those whose bytes the archive does not hold, but for a page the archive holds with
+        this very content (stored ``unchanged``), only those its current version has never
+        asked for (its rows were recorded while ``ARCHIVE_IMAGES`` left them out, or a crawl
+        was stopped before their turn): an unchanged article's photo is never fetched again,
+        whether it was kept or failed."""
+        wanted = [url for url in dict.fromkeys(urls) if self._one(media.sha_by_url(url)) is None]
         digest = content_hash(article)
         for url in (_clean(article.get("canonical_url")), _clean(article.get("url"))):
             article_id = self._lookup_url(url) if url else None
-            if article_id is not None:
-                row = self._one(queries.article_by_id(article_id))
-                if row is not None and row["content_hash"] == digest:
-                    return []
-                break
-        return [url for url in dict.fromkeys(urls) if self._one(media.sha_by_url(url)) is None]
+            if article_id is None:
+                continue
+            row = self._one(queries.article_by_id(article_id))
+            if row is None or row["content_hash"] != digest:
+                return wanted
+            rows = self._rows(media.current_photos(article_id))
+            if not rows:  # a version stored before photos were kept
+                return wanted
+            never = {r["url"] for r in rows if r["sha256"] is None and r["fetch_id"] is None}
+            return [url for url in wanted if url in never]
+        return wanted
+
+    def pending_photos(self, url: str, roles: Iterable[str] | None = None) -> list[str]:
+        """The photo URLs of the current version of the article ``url`` leads to that were
+        never asked for and whose bytes the archive does not hold (of these ``roles`` only,
+        when given), in position order: what a page answering "not modified" still owes."""
+        article_id = self._lookup_url(url) if self._has("version_media") else None
+        if article_id is None:
+            return []
+        wanted = None if roles is None else set(roles)
+        found = []
+        for row in self._rows(media.current_photos(article_id)):
+            if row["sha256"] is not None or row["fetch_id"] is not None:
+                continue
+            if wanted is not None and row["role"] not in wanted:
+                continue
+            if self._one(media.sha_by_url(row["url"])) is None:
+                found.append(row["url"])
+        return list(dict.fromkeys(found))
 
     @_batchable
     def store_media(self, crawl_id: int, fetch: Fetch, image: media.Image) -> str:
@@ -1693,22 +1742,35 @@ class Archive:
         fetch's ``fetches`` row (outcome ``media``).
 
         Bytes already held (the same sha256, from any URL) are not stored again. The photo
-        rows of the versions this crawl stored that wait for ``image.url`` point at them;
-        rows of earlier versions are never changed.
+        rows waiting for ``image.url`` point at them (and at the fetch): those of the versions
+        this crawl stored and of current versions; rows of older versions never change.
         """
         fetched_at = fetch.fetched_at or utc_now()
         sha = image.sha256
         with self._transaction():
             if self._one(media.media_exists(sha)) is None:
                 self._run(media.insert_media(image, at=fetched_at, crawl_id=crawl_id))
-            self._run(media.link_fetched(image.url, sha, crawl_id))
-            self.record_fetch(crawl_id, replace(fetch, fetched_at=fetched_at), media.OUTCOME_MEDIA)
+            fetch = replace(fetch, fetched_at=fetched_at)
+            fetch_id = self.record_fetch(crawl_id, fetch, media.OUTCOME_MEDIA)
+            self._run(media.link_fetched(image.url, sha, crawl_id, fetch_id))
         return sha
+
+    @_batchable
+    def record_media_error(self, crawl_id: int, fetch: Fetch, url: str) -> int:
+        """Record a photo that could not be kept (outcome ``media_error``, ``fetch.error``
+        saying why) and return the ``fetches`` row's id; the photo rows waiting for ``url``
+        (as :meth:`store_media` finds them) keep their NULL ``sha256`` and point at this
+        fetch, so the photo is not asked for again while the article is unchanged."""
+        with self._transaction():
+            fetch_id = self.record_fetch(crawl_id, fetch, media.OUTCOME_MEDIA_ERROR)
+            self._run(media.mark_failed(url, crawl_id, fetch_id))
+        return fetch_id
 
     def photos(self, version_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
         """The photos of each version (version id -> ``version_media`` rows in position order,
         with the ``type``, ``size``, ``width`` and ``height`` of the bytes held; those of a
-        photo not fetched are ``None``); a version without photos is left out."""
+        photo not fetched are ``None``; ``fetch_id`` the fetch that got the bytes or failed
+        to); a version without photos is left out."""
         found: dict[int, list[dict[str, Any]]] = {}
         wanted = list(dict.fromkeys(version_ids))
         if not wanted or not self._has("version_media"):

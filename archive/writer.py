@@ -85,6 +85,7 @@ WRITES = frozenset(
         "record_alias",
         "record_not_modified",
         "store_media",
+        "record_media_error",
     }
 )
 

@@ -12,12 +12,16 @@ Settings:
 
 Only a page that will make a new version asks for photos, and only for the URLs whose bytes
 the archive does not hold (:meth:`archive.Archive.photos_to_fetch`): an unchanged article's
-photo is never fetched again. Photos go through the same downloader as the pages: robots.txt,
-the per-host delay and concurrency, Retry-After, the safety checks (a private address is
-refused) and the user agent all apply. They may be served by another host than the article
-(a CDN), so they pass the offsite filter; they are never part of the frontier (a killed crawl
-does not resume them: the next version that shows them asks again) and never count among the
-crawl's pages, so a photo that fails never makes a crawl fail.
+photo is never fetched again. An unchanged page (or one answering "not modified") asks only
+for the photos of its current version that were never asked for: recorded while
+``ARCHIVE_IMAGES`` was ``none``, or left behind by a crawl stopped before their turn.
+
+Photos go through the same downloader as the pages: robots.txt, the per-host delay and
+concurrency, Retry-After, the safety checks (a private address is refused) and the user agent
+all apply. They may be served by another host than the article (a CDN), so they pass the
+offsite filter; they are never part of the frontier (a crawl stopped before a photo's turn
+leaves its row unasked, and the next visit of the article asks for it) and never count among
+the crawl's pages, so a photo that fails never makes a crawl fail.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from archive.media import Photo, photos_of
+from archive.media import ROLE_MAIN, Photo, photos_of
 from crawler.session import archiving, session_for
 from extraction.items import ROLE_PHOTO, Article, PageItem
 
@@ -109,6 +113,23 @@ class PhotoFetcher:
             logger.exception("Could not tell which photos of %s to fetch", article.url)
             return []
         return [self._request(url, callback, errback) for url in urls]
+
+    def pending(
+        self,
+        url: str,
+        callback: Callable[[Response], Iterable[Any]],
+        errback: Callable[[Failure], Iterable[Any]],
+    ) -> list[Request]:
+        """The requests for the photos an article answering "not modified" still owes: those
+        of its current version never asked for (recorded while ``ARCHIVE_IMAGES`` left them
+        out, or left behind by a crawl stopped before their turn)."""
+        roles = None if self.mode == IMAGES_ALL else [ROLE_MAIN]
+        try:
+            urls = session_for(self.crawler).archive.pending_photos(url, roles)
+        except Exception:  # the archive's own failure is reported by the crawl's session
+            logger.exception("Could not tell which photos of %s to fetch", url)
+            return []
+        return [self._request(photo_url, callback, errback) for photo_url in urls]
 
     def _request(
         self,

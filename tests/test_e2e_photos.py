@@ -80,7 +80,12 @@ def test_every_main_photo_is_kept_with_its_bytes(day_one: Path, evolving: Runnin
                 "height": 90,
                 "caption": stored["image_caption"],
                 "credit": stored["image_credit"],
+                "fetch_id": main["fetch_id"],
             }
+            [fetch] = archive.rows(
+                "SELECT url, outcome FROM fetches WHERE id = ?", [main["fetch_id"]]
+            )
+            assert fetch == {"url": main["url"], "outcome": "media"}
             kept = archive.media(main["sha256"])
             assert kept is not None and kept["body"] == body
     fetched = rows(day_one, "SELECT outcome, COUNT(*) AS n FROM fetches GROUP BY outcome")
@@ -146,7 +151,9 @@ def test_a_changed_photo_is_the_new_versions_and_the_old_one_stays(
         assert kept["body"] == body
 
 
-def test_archive_images_none_stores_no_photo(evolving: RunningSite, tmp_path: Path) -> None:
+def test_archive_images_none_stores_no_photo_until_photos_are_asked_for(
+    evolving: RunningSite, tmp_path: Path
+) -> None:
     db = tmp_path / "archive.db"
     evolving.set_day(1)
     crawl(db, discover(evolving), "related_depth=0", ARCHIVE_IMAGES="none")
@@ -156,6 +163,11 @@ def test_archive_images_none_stores_no_photo(evolving: RunningSite, tmp_path: Pa
     recorded = rows(db, "SELECT COUNT(*) AS n, COUNT(sha256) AS fetched FROM version_media")
     with_photo = sum(1 for i in range(ARTICLES) if evolving.site.article(i)["image_url"])
     assert recorded == [{"n": with_photo, "fetched": 0}]
+    # The next visit, photos on: the unchanged articles' photos, never asked for, are fetched.
+    crawl(db, discover(evolving), "related_depth=0", "revisit=all")
+    recorded = rows(db, "SELECT COUNT(*) AS n, COUNT(sha256) AS fetched FROM version_media")
+    assert recorded == [{"n": with_photo, "fetched": with_photo}]
+    assert rows(db, "SELECT COUNT(*) AS n FROM versions") == [{"n": ARTICLES}]
 
 
 def test_a_photo_over_the_size_cap_is_refused_and_recorded(

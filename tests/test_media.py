@@ -124,6 +124,8 @@ def test_a_new_version_records_its_photos_linked_to_the_bytes_fetched(db: Path) 
     with Archive(db) as archive:
         v1, v2 = archive.versions(URL)
         photos = archive.photos([v1["id"], v2["id"]])
+        fetched_rows = archive.rows("SELECT id, url FROM fetches WHERE outcome = 'media'")
+        fetch_ids = {row["url"]: row["id"] for row in fetched_rows}
     assert photos[v1["id"]] == [
         {
             "position": 0,
@@ -136,6 +138,7 @@ def test_a_new_version_records_its_photos_linked_to_the_bytes_fetched(db: Path) 
             "height": 90,
             "caption": "Un Su-30 SM s'apprête à décoller",
             "credit": "© Sputnik . Ramil Sitdikov",
+            "fetch_id": fetch_ids[MAIN],
         },
         {
             "position": 1,
@@ -148,6 +151,7 @@ def test_a_new_version_records_its_photos_linked_to_the_bytes_fetched(db: Path) 
             "height": 16,
             "caption": "La base de Hmeimim",
             "credit": "© AFP",
+            "fetch_id": fetch_ids[BODY],
         },
     ]
     # The new version has the new photo; the old one keeps its own, untouched.
@@ -219,23 +223,28 @@ def test_a_failed_fetch_leaves_the_photo_unlinked_and_says_why(tmp_path: Path) -
         crawl = archive.begin_crawl("sputnik", {})
         store_page(archive, crawl, article())
         failure = Fetch(url=MAIN, status=404, error="HTTP 404")
-        archive.record_fetch(crawl, failure, "media_error")
+        fetch_id = archive.record_media_error(crawl, failure, MAIN)
         counts = archive.finish_crawl(crawl, "finished")
         [main] = archive.get_article(URL)["photos"]  # type: ignore[index]
         assert (main["url"], main["sha256"], main["type"], main["size"]) == (MAIN, None, None, None)
+        assert main["fetch_id"] == fetch_id
         [row] = archive.rows(
-            "SELECT url, status, outcome, error FROM fetches WHERE url = ?", [MAIN]
+            "SELECT url, status, outcome, error FROM fetches WHERE id = ?", [fetch_id]
         )
         assert row == {"url": MAIN, "status": 404, "outcome": "media_error", "error": "HTTP 404"}
         # A photo is not a page of the crawl: neither fetched nor an error of it.
         assert (counts["fetched"], counts["new"], counts["errors"]) == (1, 1, 0)
         assert archive.pages_fetched(crawl) == 1
+        # Asked for once: not again while the article is unchanged.
+        assert archive.photos_to_fetch(article(), [MAIN]) == []
 
 
-def test_bytes_fetched_by_a_later_crawl_never_fill_an_older_version(tmp_path: Path) -> None:
+def test_bytes_fetched_later_never_fill_a_version_no_longer_current(tmp_path: Path) -> None:
     with Archive(tmp_path / "archive.db") as archive:
         first = archive.begin_crawl("sputnik", {})
-        store_page(archive, first, article())  # its photo's fetch failed
+        store_page(archive, first, article())
+        archive.record_media_error(first, Fetch(url=MAIN, status=None, error="TimeoutError"), MAIN)
+        store_page(archive, first, article(title="Autre photo", image_url=BODY))
         second = archive.begin_crawl("sputnik", {})
         other = URL.replace("syrie", "russie")
         archive.store_article(
@@ -244,8 +253,42 @@ def test_bytes_fetched_by_a_later_crawl_never_fill_an_older_version(tmp_path: Pa
             fetch=fetched(other),
         )
         keep(archive, second, MAIN, MAIN_BYTES)
-        assert archive.get_article(URL)["photos"][0]["sha256"] is None  # type: ignore[index]
+        v1, _ = archive.versions(URL)
+        [old_main] = archive.photos([v1["id"]])[v1["id"]]
+        assert (old_main["url"], old_main["sha256"]) == (MAIN, None)  # what it showed then
         assert archive.get_article(other)["photos"][0]["sha256"] == sha(MAIN_BYTES)  # type: ignore[index]
+
+
+def test_a_current_version_waiting_for_its_photo_gets_it_when_fetched_later(
+    tmp_path: Path,
+) -> None:
+    with Archive(tmp_path / "archive.db") as archive:
+        first = archive.begin_crawl("sputnik", {})
+        store_page(archive, first, article())  # stopped before its photo's turn
+        assert archive.photos_to_fetch(article(), [MAIN]) == [MAIN]  # never asked for
+        second = archive.begin_crawl("sputnik", {})
+        assert store_page(archive, second, article()).outcome == "unchanged"
+        keep(archive, second, MAIN, MAIN_BYTES)
+        [main] = archive.get_article(URL)["photos"]  # type: ignore[index]
+        assert main["sha256"] == sha(MAIN_BYTES)
+        assert archive.photos_to_fetch(article(), [MAIN]) == []
+
+
+def test_an_unchanged_page_completes_a_current_version_stored_before_photos(
+    tmp_path: Path,
+) -> None:
+    with Archive(tmp_path / "archive.db") as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        store_page(archive, crawl, article())
+        archive.db.execute("DELETE FROM version_media")  # as stored before photos were kept
+        assert archive.photos_to_fetch(article(), [MAIN, BODY]) == [MAIN, BODY]
+        assert store_page(archive, crawl, article(), BODY_IMAGES).outcome == "unchanged"
+        photos = archive.get_article(URL)["photos"]  # type: ignore[index]
+        assert [(p["role"], p["url"], p["sha256"]) for p in photos] == [
+            ("main", MAIN, None),
+            ("body", BODY, None),
+        ]
+        assert len(archive.versions(URL)) == 1
 
 
 def test_reparse_records_the_main_photo_of_the_version_it_adds(db: Path) -> None:
@@ -291,6 +334,7 @@ def test_show_json_lists_the_current_versions_photos(db: Path) -> None:
             "height": 90,
             "caption": "Un Su-30 SM s'apprête à décoller",
             "credit": "© Sputnik . Ramil Sitdikov",
+            "fetch_id": 5,  # fetches: new, media, media, updated, media
         }
     ]
 

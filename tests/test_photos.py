@@ -178,13 +178,23 @@ def test_an_article_page_yields_its_item_then_its_photo_requests(tmp_path: Path)
     assert out.index(item) < out.index(photos[0])
 
 
-def test_an_unchanged_page_asks_for_no_photo(tmp_path: Path) -> None:
+def photo_requests(spider: SputnikSpider, out: list[Any]) -> list[Request]:
+    return [o for o in out if isinstance(o, Request) and o.callback == spider.parse_photo]
+
+
+def test_an_unchanged_page_asks_for_its_photo_once(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     spider, pipeline, _ = spider_for(db)
-    [item] = [o for o in spider.parse_article(article_response()) if isinstance(o, PageItem)]
-    pipeline.process_item(item)
-    again = list(spider.parse_article(article_response()))
-    assert [o for o in again if isinstance(o, Request) and o.callback == spider.parse_photo] == []
+    out = list(spider.parse_article(article_response()))
+    [item] = [o for o in out if isinstance(o, PageItem)]
+    [request] = photo_requests(spider, out)
+    pipeline.process_item(item)  # the crawl stopped before the photo's turn
+    [again] = photo_requests(spider, list(spider.parse_article(article_response())))
+    assert again.url == request.url  # never asked for: asked now
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = again  # type: ignore[attr-defined]
+    pipeline.process_item(next(iter(spider.on_photo_error(failure))))
+    assert photo_requests(spider, list(spider.parse_article(article_response()))) == []
 
 
 def test_a_debugging_run_asks_for_no_photo(tmp_path: Path) -> None:
@@ -280,3 +290,25 @@ def test_a_photo_refused_before_it_was_fetched_is_recorded(tmp_path: Path) -> No
             "error": "refused: Forbidden by robots.txt",
         }
     ]
+
+
+def test_a_not_modified_page_asks_for_the_photos_its_version_still_owes(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    spider, pipeline, _ = spider_for(db)
+    out = list(spider.parse_article(article_response()))
+    [item] = [o for o in out if isinstance(o, PageItem)]
+    [request] = photo_requests(spider, out)
+    pipeline.process_item(item)  # the crawl stopped before the photo's turn
+
+    def not_modified() -> list[Any]:
+        response = Response(URL, status=304, request=Request(URL))
+        return list(spider.parse_article(response))
+
+    [again] = photo_requests(spider, not_modified())
+    assert (again.url, again.meta[PHOTO_URL]) == (request.url, request.url)
+    [kept] = spider.parse_photo(photo_response(again.url, JPEG, "image/jpeg"))
+    pipeline.process_item(kept)
+    assert photo_requests(spider, not_modified()) == []
+    with Archive(db) as archive:
+        [main] = archive.get_article(URL)["photos"]  # type: ignore[index]
+    assert (main["url"], main["size"]) == (request.url, len(JPEG))

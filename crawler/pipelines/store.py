@@ -243,8 +243,8 @@ class ArchivePipeline:
                 image = Image(url=item.photo_url or item.url, type=kind, body=item.body)
                 return _Write("store_media", (crawl_id, fetch, image), {}, OUTCOME_MEDIA)
             fetch.error = f"not an image: {kind or 'no Content-Type'}"
-        failed = (crawl_id, fetch, OUTCOME_MEDIA_ERROR)
-        return _Write("record_fetch", failed, {}, OUTCOME_MEDIA_ERROR)
+        failed = (crawl_id, fetch, item.photo_url or item.url)
+        return _Write("record_media_error", failed, {}, OUTCOME_MEDIA_ERROR)
 
     @staticmethod
     def _gone(session: ArchiveSession, item: PageItem, fetch: Fetch, frontier: list[str]) -> _Write:

@@ -647,6 +647,8 @@ class NewsSpider(scrapy.Spider):
             return
         if response.status == NOT_MODIFIED:  # unchanged since the validators we sent
             yield self._page_item(response, ROLE_ARTICLE)
+            if self.photos is not None:
+                yield from self.photos.pending(response.url, self.parse_photo, self.on_photo_error)
             return
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._page_item(response, ROLE_ARTICLE)
