@@ -276,12 +276,15 @@ def show(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) ->
 
 
 def _article_lines(article: dict[str, Any]) -> list[str]:
-    """An article for reading, as ``show`` prints it: its fields, lead and body, related
-    links, then those of linked from, versions and events it has (``extract`` has none),
-    tags and URLs."""
+    """An article for reading, as ``show`` prints it: its fields, lead and body, its photos,
+    related links, then those of linked from, versions and events it has (``extract`` has
+    none), tags and URLs."""
     lines = [f"{name}: {_show_value(article[name])}" for name in SHOW_FIELDS if name in article]
     for name in ("lead", "body"):
         lines += ["", f"{name}:", article[name] or "-"]
+    if article.get("photos"):
+        lines += ["", "photos:"]
+        lines += [f"  {media_module.photo_line(photo)}" for photo in article["photos"]]
     lines += ["", "related:"]
     for link in article["related"]:
         lines.append(f"  {link['position']}. [{link['kind']}] {link['title'] or '-'} {link['url']}")
@@ -298,9 +301,6 @@ def _article_lines(article: dict[str, Any]) -> list[str]:
             lines.append(f"  {at} {event['kind']} {event['status'] or ''}")
     lines += ["", f"tags: {_show_value(article['tags'])}", "", "urls:"]
     lines += [f"  [{seen['kind']}] {seen['url']}" for seen in article["urls"]]
-    if article.get("photos"):
-        lines += ["", "photos:"]
-        lines += [f"  {media_module.photo_line(photo)}" for photo in article["photos"]]
     return lines
 
 
@@ -466,14 +466,16 @@ def history(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool)
     Lists the versions oldest first (number, fetch time, crawl, extractor, content hash),
     then, for each pair of consecutive versions, the fields that changed: short fields as
     "old -> new", lead and body as a unified diff with one line per sentence. --json prints
-    one object with the article, its versions, the diffs and the article's events. --site:
+    one object with the article, its versions (each with its photos), the diffs and the
+    article's events. --site:
     only an article of that site.
     """
     archive = open_archive(ctx)
     article = find_article(archive, url_or_id, site)
-    result = history_module.article_history(
-        article, archive.versions(article["id"]), archive.events(article["id"])
-    )
+    versions = archive.versions(article["id"])
+    photos = archive.photos(v["id"] for v in versions)
+    versions = [{**v, "photos": photos.get(v["id"], [])} for v in versions]
+    result = history_module.article_history(article, versions, archive.events(article["id"]))
     if as_json:
         echo_json(result)
         return

@@ -999,7 +999,8 @@ def crawl_quality(crawl_id: int) -> Query:
 
     sql = f"""
         SELECT
-            (SELECT COUNT(status) FROM fetches WHERE crawl_id = :id) AS fetched,
+            (SELECT COUNT(status) FROM fetches
+             WHERE crawl_id = :id AND outcome NOT IN ('media', 'media_error')) AS fetched,
             COUNT(*) AS stored,
             {", ".join(missing(field) for field in QUALITY_FIELDS)}
         FROM fetches

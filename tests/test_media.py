@@ -345,9 +345,11 @@ def test_show_lists_the_photos_briefly(db: Path) -> None:
     lines = result.stdout.splitlines()
     at = lines.index("photos:")
     new_bytes = MAIN_BYTES[:-2] + b"\x00\xff\xd9"
-    assert lines[at + 1 :] == [
+    assert lines[at - 2 : at] == ["Un paragraphe.", ""]  # after the body
+    assert lines[at + 1 : lines.index("related:")] == [
         f"  [main] {MAIN}?v=2 (image/jpeg {len(new_bytes)} bytes sha256 {sha(new_bytes)})"
-        " Un Su-30 SM s'apprête à décoller | © Sputnik . Ramil Sitdikov"
+        " Un Su-30 SM s'apprête à décoller | © Sputnik . Ramil Sitdikov",
+        "",
     ]
 
 
@@ -428,3 +430,14 @@ def test_the_photos_exported_follow_the_article_ids(db: Path, tmp_path: Path) ->
         assert len(list(archive.iter_media([article_id]))) == 3
         assert list(archive.iter_media([article_id + 1])) == []
         assert list(archive.iter_media([])) == []
+
+
+def test_history_json_lists_each_versions_photos(db: Path) -> None:
+    result = run("--db", str(db), "history", URL, "--json")
+    assert result.exit_code == 0, result.output
+    versions = json.loads(result.stdout)["versions"]
+    new_bytes = MAIN_BYTES[:-2] + b"\x00\xff\xd9"
+    assert [[(p["role"], p["url"], p["sha256"]) for p in v["photos"]] for v in versions] == [
+        [("main", MAIN, sha(MAIN_BYTES)), ("body", BODY, sha(BODY_BYTES))],
+        [("main", MAIN + "?v=2", sha(new_bytes))],
+    ]

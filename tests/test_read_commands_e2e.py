@@ -14,6 +14,7 @@ written here nor only against the archive's own SQL.
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import itertools
@@ -1073,9 +1074,17 @@ def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_p
     assert result.exit_code == 0, result.output
     assert result.stderr == "warning: --format warc ignores the article filters\n"
     versions = sum(len(p.contents) for p in world.pages.values())
+    db = sqlite3.connect(world.db)
+    try:
+        photos = dict(db.execute("SELECT url, sha256 FROM media").fetchall())
+    finally:
+        db.close()
+    assert photos  # the replica's articles have photos
     size = target.stat().st_size
+    records = versions + len(photos) + 1
     assert result.stdout == (
-        f"wrote {versions} captures ({versions + 1} records, {size} bytes) to {target}\n"
+        f"wrote {versions} captures and {len(photos)} photos ({records} records, {size} bytes)"
+        f" to {target}\n"
     )
     kinds: list[str] = []
     per_url: Counter[str] = Counter()
@@ -1088,15 +1097,19 @@ def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_p
                 per_url[uri] += 1
                 assert record.http_headers.get_statuscode() == "200"
                 last_body[uri] = record.content_stream().read()
-    assert kinds == ["warcinfo"] + ["response"] * versions
-    assert per_url == Counter({url: len(p.contents) for url, p in world.pages.items()})
+    assert kinds == ["warcinfo"] + ["response"] * (versions + len(photos))
+    pages = Counter({url: len(p.contents) for url, p in world.pages.items()})
+    assert per_url == pages + Counter(dict.fromkeys(photos, 1))  # each photo once
+    for url, digest in photos.items():
+        assert hashlib.sha256(last_body[url]).hexdigest() == digest
     for url, page in world.pages.items():
         title = page.contents[-1][0]
         assert title in fold_line(html.unescape(last_body[url].decode("utf-8"))), url
     summary = run_json(
         world.db, "export", "--format", "warc", "-o", str(tmp_path / "b.warc"), "--no-gzip"
     )
-    assert summary["captures"] == versions and summary["records"] == versions + 1
+    assert summary["captures"] == versions and summary["records"] == records
+    assert summary["media"] == len(photos)
     assert summary["gzip"] is False
 
 
