@@ -116,6 +116,16 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class BodyPhoto:
+    """A photo set in the article text (current layout), after paragraph ``after``."""
+
+    after: int
+    path: str
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True)
 class ArticleSpec:
     """Everything needed to render an article page."""
 
@@ -131,6 +141,7 @@ class ArticleSpec:
     views: int
     related: tuple[Related, ...]
     variant: Variant
+    body_photos: tuple[BodyPhoto, ...] = ()
 
     @property
     def body(self) -> str:
@@ -871,8 +882,36 @@ class Site:
             views=views,
             related=related,
             variant=variant,
+            body_photos=self._body_photos(index, meta, len(paragraphs)) if image_url else (),
         )
         return spec, writer
+
+    def _body_photos(self, index: int, meta: Meta, paragraphs: int) -> tuple[BodyPhoto, ...]:
+        """A photo in the text of about one current-layout article with a main photo in
+        three (drawn apart from the article's own random stream, which stays as it was)."""
+        if meta.layout != "current" or paragraphs < 2 or mix(self.seed, index, 13) % 3:
+            return ()
+        rng = random.Random(f"{self.seed}:{index}:body_photo")
+        day = meta.published
+        path = (
+            f"/img/{day.year:04x}/{day.month:02x}/{day.day:02x}/{meta.article_id + 1}"
+            f"_0:0:1280:720_1280x0_80_0_0_{rng.getrandbits(32):08x}.jpg"
+        )
+        credit = rng.choice(vocab.CREDITS).format(
+            ph=rng.choice(vocab.PHOTOGRAPHERS),
+            ag=rng.choice(vocab.AGENCY_PHOTOGRAPHERS),
+            year=day.year,
+        )
+        caption = f"Photo d'illustration {meta.article_id % 997}"
+        return (BodyPhoto(rng.randrange(paragraphs - 1), path, caption, credit),)
+
+    def body_photos(self, index: int) -> list[dict[str, str]]:
+        """Ground truth: the photos in article ``index``'s text, in page order, each
+        ``{path, caption, credit}`` (none but on some current-layout pages)."""
+        return [
+            {"path": p.path, "caption": p.caption, "credit": p.credit}
+            for p in self.spec(index).body_photos
+        ]
 
     def _paragraphs(
         self, index: int, rng: random.Random, writer: Writer

@@ -67,7 +67,11 @@ def test_every_main_photo_is_kept_with_its_bytes(day_one: Path, evolving: Runnin
             if not expected["image_url"]:
                 assert stored["photos"] == []
                 continue
-            [main] = stored["photos"]
+            main, *body = stored["photos"]
+            # The photos of the text are recorded, not fetched (ARCHIVE_IMAGES=main).
+            assert [(p["role"], p["sha256"]) for p in body] == [
+                ("body", None) for _ in site.body_photos(expected["index"])
+            ]
             body = photo(expected["image_url"])
             assert main == {
                 "position": 0,
@@ -160,13 +164,20 @@ def test_archive_images_none_stores_no_photo_until_photos_are_asked_for(
     assert rows(db, "SELECT COUNT(*) AS n FROM media") == [{"n": 0}]
     assert rows(db, "SELECT COUNT(*) AS n FROM fetches WHERE outcome LIKE 'media%'") == [{"n": 0}]
     # What the pages showed is still recorded, without bytes.
-    recorded = rows(db, "SELECT COUNT(*) AS n, COUNT(sha256) AS fetched FROM version_media")
+    sql = "SELECT role, COUNT(*) AS n, COUNT(sha256) AS fetched FROM version_media GROUP BY role"
     with_photo = sum(1 for i in range(ARTICLES) if evolving.site.article(i)["image_url"])
-    assert recorded == [{"n": with_photo, "fetched": 0}]
-    # The next visit, photos on: the unchanged articles' photos, never asked for, are fetched.
+    in_text = sum(len(evolving.site.body_photos(i)) for i in range(ARTICLES))
+    assert rows(db, sql) == [
+        {"role": "body", "n": in_text, "fetched": 0},
+        {"role": "main", "n": with_photo, "fetched": 0},
+    ]
+    # The next visit, photos on: the unchanged articles' main photos, never asked for, are
+    # fetched (those of the text too with ARCHIVE_IMAGES=all).
     crawl(db, discover(evolving), "related_depth=0", "revisit=all")
-    recorded = rows(db, "SELECT COUNT(*) AS n, COUNT(sha256) AS fetched FROM version_media")
-    assert recorded == [{"n": with_photo, "fetched": with_photo}]
+    assert rows(db, sql) == [
+        {"role": "body", "n": in_text, "fetched": 0},
+        {"role": "main", "n": with_photo, "fetched": with_photo},
+    ]
     assert rows(db, "SELECT COUNT(*) AS n FROM versions") == [{"n": ARTICLES}]
 
 
@@ -201,3 +212,43 @@ def test_a_bad_photo_setting_refuses_the_crawl_with_one_line(
     assert result.stderr.rstrip("\n").splitlines()[-1] == f"scrapy crawl sputnik: {message}"
     assert "Traceback" not in result.stderr
     assert not db.exists()
+
+
+def test_archive_images_all_keeps_the_photos_of_the_text_too(
+    evolving: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    site = evolving.set_day(1)
+    with_body = [i for i in range(ARTICLES) if site.body_photos(i)]
+    assert with_body, "the replica sets no photo in any article's text"
+    crawl(db, discover(evolving), "related_depth=0", ARCHIVE_IMAGES="all")
+    with Archive(db, readonly=True) as archive:
+        for index in range(ARTICLES):
+            truth = site.article(index)
+            stored = archive.get_article(evolving.base_url + truth["url_path"])
+            assert stored is not None
+            expected = [(p["path"], p["caption"], p["credit"]) for p in site.body_photos(index)]
+            body = [p for p in stored["photos"] if p["role"] == "body"]
+            assert [
+                (p["url"].removeprefix(evolving.base_url), p["caption"], p["credit"]) for p in body
+            ] == expected
+            assert [p["position"] for p in stored["photos"]] == list(range(len(stored["photos"])))
+            for kept in body:
+                held = archive.media(kept["sha256"])
+                assert held is not None
+                assert held["body"] == photo(kept["url"].removeprefix(evolving.base_url))
+
+
+def test_photos_obey_robots_txt(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with start(articles=10, seed=4, robots="disallow_photos") as site:
+        crawl(db, f"start={site.base_url}/", "related_depth=0")
+        with_photo = sum(1 for i in range(10) if site.site.article(i)["image_url"])
+        assert site.hits().get("photo", 0) == 0  # not one photo requested
+    assert rows(db, "SELECT COUNT(*) AS n FROM media") == [{"n": 0}]
+    refused = rows(
+        db,
+        "SELECT error, COUNT(*) AS n FROM fetches WHERE outcome = 'media_error' GROUP BY error",
+    )
+    assert refused == [{"error": "refused: Forbidden by robots.txt", "n": with_photo}]
+    assert rows(db, "SELECT status, new FROM crawls") == [{"status": "finished", "new": 10}]
