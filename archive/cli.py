@@ -848,9 +848,8 @@ def _export_articles(
     with contextlib.ExitStack() as stack:
         progress: export_module.Progress | None = None
         if sys.stderr.isatty():
-            total = export_module.count_articles(archive, filters)
-            if all_versions:
-                total = export_module.count_versions(archive, filters)
+            count = export_module.count_versions if all_versions else export_module.count_articles
+            total = count(archive, filters)
             bar = stack.enter_context(
                 click.progressbar(length=total, label="export", file=sys.stderr)
             )

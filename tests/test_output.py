@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import errno
 import gzip
 import io
 import json
@@ -22,8 +23,16 @@ from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, Capture, Fetch
+from archive import store as store_module
 from archive.cli import cli
-from archive.export import EXPORT_FIELDS, VERSION_EXPORT_FIELDS, export_articles
+from archive.export import (
+    EXPORT_FIELDS,
+    VERSION_EXPORT_FIELDS,
+    count_versions,
+    export_articles,
+    selected_article_ids,
+)
+from archive.filters import ArticleFilters
 from archive.output import OutputError
 from archive.warc import export_warc
 
@@ -509,3 +518,37 @@ def test_bom_with_another_format_is_a_usage_error(db: Path, args: list[str]) -> 
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == "Error: --bom goes with --format csv only"
+
+
+# -- the Python API -----------------------------------------------------------------------
+
+
+def test_a_write_that_fails_midway_names_the_path_and_leaves_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "full.jsonl"
+    out.write_text("an earlier export", encoding="utf-8")
+
+    def disk_full(_: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with Archive(db) as archive, pytest.raises(OutputError) as raised:
+        export_articles(archive, out, "jsonl", progress=disk_full)
+    assert str(raised.value) == f"cannot write {out}: No space left on device"
+    assert out.read_text(encoding="utf-8") == "an earlier export"
+    assert files(tmp_path) == ["archive.db", "full.jsonl"]
+
+
+def test_counts_and_captures_of_selected_articles(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "CAPTURE_BATCH", 1)
+    monkeypatch.setattr(store_module, "ID_BATCH", 1)
+    with Archive(db) as archive:
+        assert count_versions(archive) == 3
+        assert count_versions(archive, ArticleFilters(tag="Syrie")) == 2
+        assert count_versions(archive, ArticleFilters(limit=1, offset=1)) == 1
+        assert selected_article_ids(archive, ArticleFilters(site="sputnik")) == [1, 2]
+        captures = list(archive.iter_captures(article_ids=[2, 1]))
+        assert [(c["url"], c["article_id"]) for c in captures] == [(A, 1), (B, 2), (A, 1)]
+        assert list(archive.iter_captures(article_ids=[])) == []
