@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,7 +46,8 @@ def cannot_write(path: str | os.PathLike[str], error: OSError | None = None) -> 
     """Why ``path`` cannot be written, naming it and never a temporary file: ``error`` is
     what writing it raised; without it, the reason is found by looking at the path."""
     shown = os.fspath(path)
-    reason = _reason(Path(shown), error)
+    target = Path(os.path.realpath(shown)) if Path(shown).is_symlink() else Path(shown)
+    reason = _reason(target, error)
     return f"cannot write {shown}: {reason}"
 
 
@@ -57,7 +59,7 @@ def _reason(target: Path, error: OSError | None) -> str:
         return f"directory {parent} does not exist"
     if not parent.is_dir():
         return f"{parent} is not a directory"
-    if error is None or error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if error is None or error.errno in (errno.EACCES, errno.EPERM):
         if target.exists() and not os.access(target, os.W_OK):
             return "permission denied (the file is read-only)"
         return f"permission denied (directory {parent} is not writable)"
@@ -67,7 +69,9 @@ def _reason(target: Path, error: OSError | None) -> str:
 def problem(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` could not be written, as :func:`cannot_write` says it, found without
     writing anything; ``None`` when it looks writable (the write itself may still fail)."""
-    target = Path(path)
+    if written_in_place(path):
+        return None  # opened as it is: the write says why it cannot be
+    target = Path(os.path.realpath(path))
     parent = target.parent
     if target.is_dir() or not parent.is_dir():
         return cannot_write(path)
@@ -78,10 +82,27 @@ def problem(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def written_in_place(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is written as it is rather than replaced: anything but a regular file
+    or a new name, such as ``/dev/null``, ``/dev/stdout`` or a named pipe (replacing one would
+    put a regular file in its place)."""
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return Path(path).is_symlink()  # a dangling link: the file it names is created
+    except OSError:
+        return False  # not reachable: the write says why
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 @contextlib.contextmanager
 def open_output(path: str | os.PathLike[str] | None) -> Iterator[IO[bytes]]:
     """A binary stream to ``path``: standard output (flushed, not closed) when ``path`` is
-    ``None`` or ``-``, else a temporary file renamed to ``path`` once the block ends well.
+    ``None`` or ``-``, else a temporary file renamed to ``path`` once the block ends well
+    (for a symbolic link, to the file it points to; a device or a named pipe is written as
+    it is, see :func:`written_in_place`).
 
     When the block raises, the temporary file is removed and the exception goes on; an
     ``OSError`` of the file itself (missing directory, permission, disk full) becomes an
@@ -94,23 +115,27 @@ def open_output(path: str | os.PathLike[str] | None) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     assert path is not None
-    target = Path(path)
-    temporary = temporary_path(target)
+    in_place = written_in_place(path)
+    target = Path(path) if in_place else Path(os.path.realpath(path))
+    temporary = target if in_place else temporary_path(target)
     try:
-        out = open(temporary, "xb")  # noqa: SIM115 (closed below, before the rename)
+        out = open(temporary, "wb" if in_place else "xb")  # noqa: SIM115 (closed below)
     except OSError as error:
         raise OutputError(cannot_write(path, error)) from error
     try:
         with out:
             yield out
-        os.replace(temporary, target)
+        if not in_place:
+            os.replace(temporary, target)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
+        if not in_place:
+            temporary.unlink(missing_ok=True)
         if isinstance(error, OutputError):
             raise
         raise OutputError(cannot_write(path, error)) from error
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if not in_place:
+            temporary.unlink(missing_ok=True)
         raise
 
 

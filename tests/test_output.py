@@ -12,6 +12,7 @@ import io
 import json
 import os
 import pty
+import stat
 import subprocess
 import sys
 import tty
@@ -552,3 +553,30 @@ def test_counts_and_captures_of_selected_articles(
         captures = list(archive.iter_captures(article_ids=[2, 1]))
         assert [(c["url"], c["article_id"]) for c in captures] == [(A, 1), (B, 2), (A, 1)]
         assert list(archive.iter_captures(article_ids=[])) == []
+
+
+def test_a_named_pipe_is_written_as_it_is(db: Path, tmp_path: Path) -> None:
+    """A FIFO (as /dev/null or /dev/stdout) is opened and written, never replaced by a file."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    result = run(db, "export", "--format", "csv", "-o", str(fifo))
+    out, _ = reader.communicate(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote 2 articles ({len(out)} bytes) to {fifo}\n"
+    assert out.startswith(b"id,url,")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert files(tmp_path) == ["archive.db", "fifo"]
+
+
+def test_a_symbolic_link_keeps_pointing_to_the_new_file(db: Path, tmp_path: Path) -> None:
+    real = tmp_path / "exports" / "latest.jsonl"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(real)
+    result = run(db, "export", "-o", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert real.read_bytes().startswith(b'{"id": 1,')
+    assert files(real.parent) == ["latest.jsonl"]
