@@ -745,8 +745,7 @@ def _reporting_failures(
     " -o FILE's ending names (.jsonl, .ndjson, .csv, .warc, .warc.gz), else jsonl.",
 )
 @output_option(
-    "The file to write, replaced only once the export is complete (default, or '-':"
-    " standard output)."
+    "Write to FILE, which appears only once complete (default, or '-': standard output)."
 )
 @click.option(
     "--gzip/--no-gzip",
