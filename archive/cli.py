@@ -24,6 +24,13 @@ from archive import warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
+from archive.output import (
+    end_quietly_on_closed_pipe,
+    is_stdout,
+    output_option,
+    refuse_binary_on_terminal,
+    write_output,
+)
 from archive.store import DEFAULT_PATH, Archive, package_version
 
 # The crawl's settings module (it imports nothing): the archive's commands read pages with
@@ -205,6 +212,10 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (``| head``): the command is done, as Unix tools are.
+            end_quietly_on_closed_pipe()
+            ctx.exit(0)
         except sqlite3.OperationalError as error:
             raise click.ClickException(f"{ctx.params.get('db')}: {error}") from error
         except sqlite3.DatabaseError as error:
@@ -730,16 +741,11 @@ def _reporting_failures(
     "--format",
     "export_format",
     type=click.Choice(EXPORT_FORMATS),
-    required=True,
-    help="Output format: jsonl or csv (one line or row per article), warc (the captures).",
+    help="jsonl or csv (one line or row per article), warc (the captures). Default: the one"
+    " -o FILE's ending names (.jsonl, .ndjson, .csv, .warc, .warc.gz), else jsonl.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    required=True,
-    metavar="FILE",
-    help="The file to write ('-': standard output); replaced only once the export is complete.",
+@output_option(
+    "Write to FILE, which appears only once complete (default, or '-': standard output)."
 )
 @click.option(
     "--gzip/--no-gzip",
@@ -747,83 +753,116 @@ def _reporting_failures(
     show_default=True,
     help="warc: gzip each record (the usual .warc.gz).",
 )
+@click.option(
+    "--all-versions",
+    is_flag=True,
+    help="jsonl, csv: one record per version of each article, oldest first (warc always"
+    " holds every version's capture).",
+)
+@click.option("--bom", is_flag=True, help="csv: start with a UTF-8 byte order mark, for Excel.")
 @filter_options()
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="With -o FILE: print a JSON summary only.")
 @click.pass_context
 def export(
     ctx: click.Context,
-    export_format: str,
-    output: str,
+    export_format: str | None,
+    output: str | None,
     gzip: bool,
+    all_versions: bool,
+    bom: bool,
     filters: ArticleFilters,
     as_json: bool,
 ) -> None:
-    """Export the articles (jsonl, csv) or every stored capture (warc) to a file.
+    """Export the articles (jsonl, csv) or their stored captures (warc), to standard output
+    or to -o FILE.
 
     jsonl: one JSON object per article (the fields of show --json without versions, URLs
     and events); csv: a header row, then one row per article, tags and authors joined by
-    " | ", related as JSON. Both stream, and honour the article filters. warc: a warcinfo
-    record, then one WARC/1.1 response record per capture; the filters are ignored for now.
-    Each capture body is checked against its sha256 first: a damaged capture stops the
-    export with an error and no file is written. A progress bar shows on stderr when it is
-    a terminal.
+    " | ", related as JSON. --all-versions: one object or row per version instead (article
+    id and URL, version number, fetch time, crawl, extractor, content hash, then the
+    content), each article's versions oldest first. --bom starts a csv with a UTF-8 byte
+    order mark, for Excel. warc: a warcinfo record, then one WARC/1.1 response record per
+    capture, oldest first: every stored capture, or with article filters the captures every
+    version of the selected articles was read from. Each capture body is checked against its
+    sha256 first: a damaged capture stops the export with an error and no file is written.
+    Every format streams and honours the article filters. A gzip-compressed WARC is not
+    written to a terminal. With -o FILE, prints what it wrote (--json: as JSON); a progress
+    bar shows on stderr when it is a terminal.
     """
+    export_format = _export_format(export_format, output)
+    if bom and export_format != "csv":
+        raise click.UsageError("--bom goes with --format csv only")
+    if as_json and is_stdout(output):
+        raise click.UsageError("--json summarises the file -o FILE writes: give -o FILE")
+    if export_format == "warc" and gzip:
+        refuse_binary_on_terminal(output, "A gzip-compressed WARC")
     archive = open_archive(ctx)
-    to_stdout = output == "-"
-    if export_format == "warc":
-        if filters != ArticleFilters():
-            click.echo("warning: --format warc ignores the article filters", err=True)
-        try:
-            if to_stdout:
-                stdout = sys.stdout.buffer
-                warc.write_warc(archive.iter_captures(), stdout, gzip=gzip)
-                return
-            result = warc.export_warc(archive, output, gzip=gzip)
-        except (warc.WarcExportError, ArchiveError, OSError) as error:
-            raise click.ClickException(str(error)) from error
-        if as_json:
-            echo_json(vars(result))
-            return
-        size = f"{result.records} records, {result.bytes} bytes"
-        click.echo(f"wrote {result.captures} captures ({size}) to {result.path}")
-        return
     try:
-        articles_result = _export_articles(archive, export_format, output, filters)
-    except (ArchiveError, OSError, sqlite3.Error) as error:
+        if export_format == "warc":
+            result: Any = warc.export_warc(archive, output, gzip=gzip, filters=filters)
+            summary = f"{result.captures} captures ({result.records} records, {result.bytes} bytes)"
+        else:
+            result = _export_articles(
+                archive, export_format, output, filters, all_versions=all_versions, bom=bom
+            )
+            records = f"{result.records} versions of " if all_versions else ""
+            summary = f"{records}{result.articles} articles ({result.bytes} bytes)"
+    except BrokenPipeError:
+        raise
+    except (warc.WarcExportError, ArchiveError, OSError) as error:
         raise click.ClickException(str(error)) from error
-    if articles_result is None:
+    if is_stdout(output):
         return
     if as_json:
-        echo_json(vars(articles_result))
+        echo_json(vars(result))
         return
-    click.echo(
-        f"wrote {articles_result.articles} articles ({articles_result.bytes} bytes)"
-        f" to {articles_result.path}"
-    )
+    click.echo(f"wrote {summary} to {result.path}")
+
+
+def _export_format(export_format: str | None, output: str | None) -> str:
+    """``--format``, else the one ``-o FILE``'s ending names, else jsonl on standard output."""
+    if export_format is not None:
+        return export_format
+    if is_stdout(output):
+        return "jsonl"
+    assert output is not None
+    named = export_module.format_for_path(output)
+    if named is None:
+        raise click.UsageError(
+            f"{output} does not say which format: give --format jsonl, csv or warc"
+        )
+    return named
 
 
 def _export_articles(
-    archive: Archive, export_format: str, output: str, filters: ArticleFilters
-) -> export_module.ArticleExportResult | None:
-    """jsonl or csv to ``output`` (``-``: stdout, then no result); a bar when stderr is a tty."""
+    archive: Archive,
+    export_format: str,
+    output: str | None,
+    filters: ArticleFilters,
+    *,
+    all_versions: bool = False,
+    bom: bool = False,
+) -> export_module.ArticleExportResult:
+    """jsonl or csv to ``output`` (``None`` or ``-``: stdout); a bar when stderr is a tty."""
     with contextlib.ExitStack() as stack:
         progress: export_module.Progress | None = None
         if sys.stderr.isatty():
-            total = export_module.count_articles(archive, filters)
+            count = export_module.count_versions if all_versions else export_module.count_articles
+            total = count(archive, filters)
             bar = stack.enter_context(
                 click.progressbar(length=total, label="export", file=sys.stderr)
             )
             progress = bar.update
-        if output == "-":
-            articles = export_module.iter_articles(archive, filters)
-            out = sys.stdout.buffer
-            export_module.write_articles(articles, out, export_format, progress=progress)
-            out.flush()
-            return None
         return export_module.export_articles(
-            archive, output, export_format, filters, progress=progress
+            archive,
+            output,
+            export_format,
+            filters,
+            progress=progress,
+            all_versions=all_versions,
+            bom=bom,
         )
-    return None  # pragma: no cover (mypy: ExitStack may swallow exceptions)
+    raise AssertionError("unreachable")  # pragma: no cover (mypy: ExitStack may swallow)
 
 
 @cli.command()
@@ -971,13 +1010,7 @@ def _share(value: float | None) -> str:
     show_default=True,
     help="json, an indented text tree, Graphviz dot, or svg/png rendered by dot.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    metavar="FILE",
-    help="Write to FILE instead of stdout (required for svg and png).",
-)
+@output_option("Write to FILE (default, or '-': standard output).")
 @site_option("an article (the one the walk starts from)")
 @json_option
 @click.pass_context
@@ -996,12 +1029,13 @@ def related(
     Follows the links the article has (out), the links other articles have to it (in), or
     both, never visiting an article twice; a link to a URL not archived is a leaf. Prints
     an indented tree (→ outgoing, ← incoming), JSON (nodes and edges; --json is --format
-    json), Graphviz DOT, or writes svg/png rendered by Graphviz's dot to -o FILE. --site:
-    the walk starts only from an article of that site (links lead to any site).
+    json), Graphviz DOT, or svg/png rendered by Graphviz's dot, to standard output or -o
+    FILE (png is not written to a terminal). --site: the walk starts only from an article of
+    that site (links lead to any site).
     """
     graph_format = "json" if as_json else graph_format
-    if graph_format in ("svg", "png") and output is None:
-        raise click.UsageError(f"--format {graph_format} needs -o FILE")
+    if graph_format == "png":
+        refuse_binary_on_terminal(output, "PNG")
     archive = open_archive(ctx)
     if site is not None:
         url_or_id = str(find_article(archive, url_or_id, site)["id"])
@@ -1009,28 +1043,22 @@ def related(
         graph = graph_module.related_graph(archive, url_or_id, depth, direction)
     except graph_module.UnknownArticleError as error:
         raise click.ClickException(str(error)) from error
-    if graph_format in ("svg", "png"):
-        assert output is not None
-        try:
-            graph_module.render(graph_module.to_dot(graph), graph_format, output)
-        except (RuntimeError, OSError) as error:
-            raise click.ClickException(str(error)) from error
-        click.echo(f"wrote {len(graph.nodes)} nodes, {len(graph.edges)} edges to {output}")
-        return
-    if graph_format == "json":
-        text = json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    elif graph_format == "dot":
-        text = graph_module.to_dot(graph)
-    else:
-        text = "\n".join(graph_module.text_lines(graph)) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-        return
     try:
-        with open(output, "w", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error}") from error
+        if graph_format in ("svg", "png"):
+            data = graph_module.render(graph_module.to_dot(graph), graph_format)
+        elif graph_format == "json":
+            data = (json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n").encode()
+        elif graph_format == "dot":
+            data = graph_module.to_dot(graph).encode()
+        else:
+            data = ("\n".join(graph_module.text_lines(graph)) + "\n").encode()
+        write_output(output, data)
+    except BrokenPipeError:
+        raise
+    except (RuntimeError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    if graph_format in ("svg", "png") and not is_stdout(output):
+        click.echo(f"wrote {len(graph.nodes)} nodes, {len(graph.edges)} edges to {output}")
 
 
 @cli.command()
@@ -1075,5 +1103,15 @@ def serve(ctx: click.Context, host: str, port: int, print_metadata: bool) -> Non
 
 
 def main() -> None:
-    """Entry point of the ``archive`` command."""
-    cli(prog_name="archive")
+    """Entry point of the ``archive`` command. A reader that closes the pipe early (``|
+    head``) ends any command quietly with status 0, as Unix tools do: while the command runs
+    (:class:`ArchiveGroup`) and when what is still buffered is flushed at the end (here)."""
+    try:
+        cli(prog_name="archive")
+    except SystemExit:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            end_quietly_on_closed_pipe()
+            sys.exit(0)
+        raise

@@ -316,8 +316,8 @@ def to_dot(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(dot_text: str, output_format: str, path: str) -> None:
-    """Write ``dot_text`` rendered by Graphviz (``svg`` or ``png``) to ``path``.
+def render(dot_text: str, output_format: str) -> bytes:
+    """``dot_text`` rendered by Graphviz (``svg`` or ``png``): what ``dot`` writes.
 
     Raises :class:`GraphvizMissingError` when ``dot`` is not installed and ``RuntimeError``
     when it fails.
@@ -326,7 +326,7 @@ def render(dot_text: str, output_format: str, path: str) -> None:
     if dot is None:
         raise GraphvizMissingError(DOT_MISSING)
     done = subprocess.run(
-        [dot, f"-T{output_format}", "-o", path],
+        [dot, f"-T{output_format}"],
         input=dot_text.encode("utf-8"),
         capture_output=True,
         check=False,
@@ -334,3 +334,4 @@ def render(dot_text: str, output_format: str, path: str) -> None:
     if done.returncode != 0:
         error = done.stderr.decode("utf-8", "replace").strip()
         raise RuntimeError(f"dot failed (exit {done.returncode}): {error}")
+    return done.stdout

@@ -8,7 +8,7 @@ never from input.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Query = tuple[str, dict[str, Any]]
@@ -290,6 +290,16 @@ def versions_of_article(article_id: int) -> Query:
     return "SELECT * FROM versions WHERE article_id = :id ORDER BY number", {"id": article_id}
 
 
+def versions_of_articles(article_ids: Sequence[int]) -> Query:
+    """Every version of these articles, by article id, oldest first."""
+    sql = """
+        SELECT * FROM versions
+        WHERE article_id IN (SELECT value FROM json_each(:ids))
+        ORDER BY article_id, number
+    """
+    return sql, {"ids": json.dumps(list(article_ids))}
+
+
 def count_versions(article_id: int) -> Query:
     """How many versions the article has."""
     return "SELECT COUNT(*) AS n FROM versions WHERE article_id = :id", {"id": article_id}
@@ -317,9 +327,15 @@ def capture_by_id(capture_id: int) -> Query:
 
 
 def captures_after(
-    after_id: int, limit: int, *, article_id: int | None, crawl_id: int | None
+    after_id: int,
+    limit: int,
+    *,
+    article_id: int | None,
+    crawl_id: int | None,
+    capture_ids: Sequence[int] | None = None,
 ) -> Query:
-    """The next ``limit`` captures after id ``after_id`` (keyset paging), with their version.
+    """The next ``limit`` captures after id ``after_id`` (keyset paging), with their version;
+    only those of ``capture_ids`` when given.
 
     ``version_id`` / ``article_id`` are those of the first version made from the capture
     (restricted to ``article_id``'s versions when given).
@@ -338,11 +354,29 @@ def captures_after(
         WHERE captures.id > :after
           AND (:crawl_id IS NULL OR captures.crawl_id = :crawl_id)
           AND (:article_id IS NULL OR versions.article_id = :article_id)
+          AND (:capture_ids IS NULL
+               OR captures.id IN (SELECT value FROM json_each(:capture_ids)))
         ORDER BY captures.id
         LIMIT :limit
     """
-    params = {"after": after_id, "limit": limit, "article_id": article_id, "crawl_id": crawl_id}
+    params = {
+        "after": after_id,
+        "limit": limit,
+        "article_id": article_id,
+        "crawl_id": crawl_id,
+        "capture_ids": None if capture_ids is None else json.dumps(list(capture_ids)),
+    }
     return sql, params
+
+
+def capture_ids_of_articles(article_ids: Sequence[int]) -> Query:
+    """The ids of the captures the versions of these articles were read from."""
+    sql = """
+        SELECT DISTINCT capture_id FROM versions
+        WHERE capture_id IS NOT NULL
+          AND article_id IN (SELECT value FROM json_each(:ids))
+    """
+    return sql, {"ids": json.dumps(list(article_ids))}
 
 
 # -- events -------------------------------------------------------------------------------
@@ -940,11 +974,28 @@ def export_count(*, where: Query = ("1", {})) -> Query:
     return f"SELECT COUNT(*) AS n FROM articles WHERE {condition}", params
 
 
-def export_page(after_id: int, limit: int, *, where: Query = ("1", {})) -> Query:
-    """The next ``limit`` articles with an id above ``after_id`` (keyset paging), by id."""
+def export_version_count(limit: int | None, offset: int, *, where: Query = ("1", {})) -> Query:
+    """How many versions the articles the filters select (by id, ``limit`` and ``offset``
+    too) have."""
     condition, params = where
     sql = f"""
-        SELECT * FROM articles
+        SELECT COUNT(*) AS n FROM versions WHERE article_id IN (
+            SELECT id FROM articles WHERE {condition}
+            ORDER BY id LIMIT :export_limit OFFSET :export_offset
+        )
+    """
+    limits = {"export_limit": -1 if limit is None else limit, "export_offset": offset}
+    return sql, {**params, **limits}
+
+
+def export_page(
+    after_id: int, limit: int, *, where: Query = ("1", {}), columns: str = "*"
+) -> Query:
+    """The next ``limit`` articles with an id above ``after_id`` (keyset paging), by id:
+    ``columns`` of them (SQL, all by default)."""
+    condition, params = where
+    sql = f"""
+        SELECT {columns} FROM articles
         WHERE articles.id > :export_after AND ({condition})
         ORDER BY articles.id
         LIMIT :export_limit

@@ -145,6 +145,8 @@ BACKFILL_BATCH = 500
 
 #: Captures read per query by :meth:`Archive.iter_captures`.
 CAPTURE_BATCH = 32
+#: Article ids looked up per query (a JSON array parameter).
+ID_BATCH = 500
 
 
 @dataclass
@@ -1721,6 +1723,7 @@ class Archive:
         *,
         crawl_id: int | None = None,
         verify: bool = False,
+        article_ids: Iterable[int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every stored capture, oldest first, with its body (for WARC export, re-extraction).
 
@@ -1730,7 +1733,8 @@ class Archive:
         it), and ``error``: ``None``, or why the stored body is damaged (then ``body`` is what
         could be decompressed, ``None`` if nothing). ``verify=True`` raises
         :class:`ArchiveError` on the first damaged capture instead. Only the captures of one
-        article (found as :meth:`get_article` finds it) or of one crawl when asked.
+        article (found as :meth:`get_article` finds it) or of one crawl when asked; with
+        ``article_ids``, only those of these articles' versions, each once.
 
         Streams: captures are read a few at a time, never all bodies at once, and no query
         stays open between two yields, so the caller may write to the archive meanwhile.
@@ -1742,16 +1746,8 @@ class Archive:
             article_id = self._article_id(url_or_id)
             if article_id is None:
                 return
-        after = 0
-        while True:
-            query = queries.captures_after(
-                after, CAPTURE_BATCH, article_id=article_id, crawl_id=crawl_id
-            )
-            rows = self._rows(query)
-            if not rows:
-                return
+        for rows in self._capture_pages(article_id, crawl_id, article_ids):
             for row in rows:
-                after = int(row["id"])
                 body, error = _decoded_body(row)
                 if error is not None and verify:
                     raise ArchiveError(f"capture {row['id']} ({row['url']}) is damaged: {error}")
@@ -1769,6 +1765,35 @@ class Archive:
                     "version_id": row["version_id"],
                     "error": error,
                 }
+
+    def _capture_pages(
+        self, article_id: int | None, crawl_id: int | None, article_ids: Iterable[int] | None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The ``captures`` rows :meth:`iter_captures` yields, :data:`CAPTURE_BATCH` a query."""
+        if article_ids is None:
+            after = 0
+            while True:
+                query = queries.captures_after(
+                    after, CAPTURE_BATCH, article_id=article_id, crawl_id=crawl_id
+                )
+                rows = self._rows(query)
+                if not rows:
+                    return
+                after = int(rows[-1]["id"])
+                yield rows
+        wanted: set[int] = set()
+        ids = list(article_ids)
+        for start in range(0, len(ids), ID_BATCH):
+            query = queries.capture_ids_of_articles(ids[start : start + ID_BATCH])
+            wanted.update(int(row["capture_id"]) for row in self._rows(query))
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), CAPTURE_BATCH):
+            batch = ordered[start : start + CAPTURE_BATCH]
+            yield self._rows(
+                queries.captures_after(
+                    0, CAPTURE_BATCH, article_id=None, crawl_id=crawl_id, capture_ids=batch
+                )
+            )
 
     # -- unreadable pages ---------------------------------------------------------------
 
