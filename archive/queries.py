@@ -8,7 +8,7 @@ never from input.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Query = tuple[str, dict[str, Any]]
@@ -104,6 +104,36 @@ def article_by_text_hash(digest: str) -> Query:
     """The earliest article whose normalised text hashes to ``digest``."""
     sql = "SELECT id FROM articles WHERE text_hash = :digest ORDER BY id LIMIT 1"
     return sql, {"digest": digest}
+
+
+def articles_by_keys(keys: Sequence[str]) -> Query:
+    """The articles any of ``keys`` leads to (``articles.url`` or a ``urls`` row), with the
+    key URL of each: ``(id, url)`` by id. Both lookups use an index (``IN`` over the keys)."""
+    marks = ", ".join(f":k{i}" for i in range(len(keys)))
+    sql = f"""
+        SELECT DISTINCT articles.id, articles.url FROM articles
+        WHERE articles.id IN (
+            SELECT id FROM articles WHERE url IN ({marks})
+            UNION
+            SELECT article_id FROM urls WHERE url_key IN ({marks}) AND article_id IS NOT NULL
+        )
+        ORDER BY articles.id
+    """
+    return sql, {f"k{i}": key for i, key in enumerate(keys)}
+
+
+#: The names each name filter is matched against: tags, rubriques, authors.
+FILTER_NAMES: dict[str, str] = {
+    "tag": "SELECT name FROM tags",
+    "category": "SELECT DISTINCT category AS name FROM articles WHERE category IS NOT NULL",
+    "author": "SELECT DISTINCT json_each.value AS name FROM articles, json_each(articles.authors)"
+    " WHERE json_valid(articles.authors)",
+}
+
+
+def filter_names(kind: str) -> Query:
+    """Every name of ``kind`` (``tag``, ``category``, ``author``) the archive holds."""
+    return FILTER_NAMES[kind], {}
 
 
 def article_by_exact_url(url: str) -> Query:

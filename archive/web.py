@@ -23,7 +23,8 @@ from typing import Any
 
 from archive import french
 from archive.queries import FRENCH_SEARCH_WEIGHTS
-from archive.urls import canonical_key
+from archive.names import fold_name
+from archive.urls import canonical_key, lookup_keys
 
 #: What ``archive serve`` says, and exits 2, when Datasette is not installed.
 WEB_EXTRA_MISSING = "archive serve needs the web extra: pip install 'sputnik-archiver[web]'"
@@ -79,7 +80,8 @@ ARTICLE_SORTABLE: tuple[str, ...] = (
 LABEL_COLUMNS: dict[str, str] = {"articles": "title", "tags": "name"}
 
 # The article a canned query's :article names, found as ``Archive.get_article`` finds it:
-# an id, a URL exactly as seen, then its URL key (articles.url, then the freshest urls row).
+# an id, a URL exactly as seen, then its URL key (articles.url, then the freshest urls row),
+# then its looser forms (archive_url_keys) when they lead to one article only.
 _TARGET = """
 target(id) AS (
   SELECT COALESCE(
@@ -92,7 +94,15 @@ target(id) AS (
      WHERE articles.url = archive_url_key(wanted.value)),
     (SELECT urls.article_id FROM urls, wanted
      WHERE urls.url_key = archive_url_key(wanted.value) AND urls.article_id IS NOT NULL
-     ORDER BY urls.last_seen_at DESC, urls.article_id LIMIT 1)
+     ORDER BY urls.last_seen_at DESC, urls.article_id LIMIT 1),
+    (SELECT CASE WHEN count(DISTINCT loose.id) = 1 THEN min(loose.id) END FROM (
+       SELECT articles.id FROM articles, wanted
+       WHERE articles.url IN (SELECT value FROM json_each(archive_url_keys(wanted.value)))
+       UNION ALL
+       SELECT urls.article_id FROM urls, wanted
+       WHERE urls.url_key IN (SELECT value FROM json_each(archive_url_keys(wanted.value)))
+         AND urls.article_id IS NOT NULL
+     ) AS loose)
   )
 )"""
 
@@ -102,7 +112,7 @@ SELECT articles.id, articles.title, articles.published_at, articles.category,
 FROM tags
 JOIN article_tags ON article_tags.tag_id = tags.id
 JOIN articles ON articles.id = article_tags.article_id
-WHERE tags.name = :tag COLLATE NOCASE
+WHERE archive_fold(tags.name) = archive_fold(:tag)
 ORDER BY articles.published_at IS NULL, julianday(articles.published_at) DESC, articles.id DESC
 """.strip()
 
@@ -172,7 +182,8 @@ CANNED_QUERIES: dict[str, tuple[str, str, str]] = {
     ),
     "articles_by_tag": (
         "Articles by tag",
-        "The articles having a tag (whole name, ASCII case ignored), newest first.",
+        "The articles having a tag (whole name; case, accents, hyphens and apostrophes "
+        "ignored: 'etats unis' finds 'États-Unis'), newest first.",
         ARTICLES_BY_TAG_SQL,
     ),
     "article_versions": (
@@ -328,11 +339,25 @@ def archive_url_key(url: str | None) -> str | None:
         return None
 
 
+def archive_url_keys(url: str | None) -> str:
+    """``archive_url_keys(url)``: the URL keys a reader may mean by ``url``, as a JSON list
+    (``archive.urls.lookup_keys``: scheme, trailing slash, ``www.``, AMP marks)."""
+    if not url:
+        return "[]"
+    try:
+        return json.dumps(lookup_keys(str(url)))
+    except ValueError:
+        return "[]"
+
+
 def register_sql_functions(conn: sqlite3.Connection) -> None:
-    """Add ``french_match``, ``french_snippet`` and ``archive_url_key`` to ``conn``."""
+    """Add ``french_match``, ``french_snippet``, ``archive_url_key``, ``archive_url_keys``
+    and ``archive_fold`` to ``conn``."""
     conn.create_function("french_match", 1, french_match, deterministic=True)
     conn.create_function("french_snippet", 5, french_snippet, deterministic=True)
     conn.create_function("archive_url_key", 1, archive_url_key, deterministic=True)
+    conn.create_function("archive_url_keys", 1, archive_url_keys, deterministic=True)
+    conn.create_function("archive_fold", 1, fold_name, deterministic=True)
 
 
 # -- Datasette -----------------------------------------------------------------------------
