@@ -49,8 +49,9 @@ class ArticleFilters:
     ``site`` matches a whole site id, ignoring the case of ASCII letters; ``category``,
     ``tag`` and ``author`` match a whole name ignoring case, accents, hyphens, spaces and
     apostrophes (``etats unis`` is ``États-Unis``, see :func:`archive.names.fold_name`;
-    the SQL uses ``archive_fold``, which the archive's connections define). ``since`` and ``until`` bound ``published_at`` by its date as published
-    (the site's own offset), both days included; an article without a date is then left
+    the SQL uses ``archive_fold``, which the archive's connections define). ``since`` and
+    ``until`` bound ``published_at`` by its date as published (the site's own offset), both
+    days included; an article without a date is then left
     out. ``status`` is ``live`` or ``gone``. ``limit`` (at least 1) and ``offset`` page the
     result. Bad values raise :class:`FilterError`.
     """

@@ -37,8 +37,8 @@ from archive.faults import (
     StorageError,
 )
 from archive.filters import ArticleFilters
-from archive.revisit import RevisitSchedule, parse_time
 from archive.names import fold_name, unknown_name_message
+from archive.revisit import RevisitSchedule, parse_time
 from archive.urls import AmbiguousURLError, canonical_key, lookup_keys
 
 logger = logging.getLogger(__name__)

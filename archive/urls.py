@@ -148,7 +148,5 @@ class AmbiguousURLError(LookupError):
 
     def __init__(self, url: str, candidates: list[tuple[int, str]]) -> None:
         listed = ", ".join(f"{article_id} ({key})" for article_id, key in candidates)
-        super().__init__(
-            f"{url} may mean several articles: {listed}; give the id or the exact URL"
-        )
+        super().__init__(f"{url} may mean several articles: {listed}; give the id or the exact URL")
         self.candidates = candidates

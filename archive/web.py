@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import french
-from archive.queries import FRENCH_SEARCH_WEIGHTS
 from archive.names import fold_name
+from archive.queries import FRENCH_SEARCH_WEIGHTS
 from archive.urls import canonical_key, lookup_keys
 
 #: What ``archive serve`` says, and exits 2, when Datasette is not installed.
