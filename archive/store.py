@@ -43,6 +43,9 @@ from archive.urls import AmbiguousURLError, canonical_key, lookup_keys
 
 logger = logging.getLogger(__name__)
 
+#: The migration after which ``articles_fts_fr`` holds words folded with their lemmas.
+LEMMAS_MIGRATION = "m008_french_lemmas"
+
 #: Where the archive lives unless told otherwise.
 DEFAULT_PATH = "archive.db"
 
@@ -2209,8 +2212,9 @@ class Archive:
         """Full-text French search over title, lead, body and tags, best match first.
 
         Words match whatever their case, accents, elision or French inflection: "securite"
-        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe" (Snowball
-        stems, see :mod:`archive.french`). Several words must all match; ``"an exact
+        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe",
+        "malentendus" finds "malentendu" (lemmas and Snowball stems, see
+        :mod:`archive.french`). Several words must all match; ``"an exact
         phrase"`` matches those words in that order; ``AND``, ``OR``, ``NOT`` (upper case)
         and parentheses combine them; ``word*`` is a prefix, ``title:word`` (or ``lead``,
         ``body``, ``tags``) looks in one column. Other FTS5 syntax in the query is searched
@@ -2226,7 +2230,9 @@ class Archive:
         limit = filters.limit if filters.limit is not None else limit
         where, offset = filters.where(), filters.offset
         french_index = self._has("articles_fts_fr")
-        parsed = french.parse_query(query, stem=french_index)
+        # A read-only archive indexed before lemmas is searched as it was folded.
+        lemmas = LEMMAS_MIGRATION not in self.pending_migrations
+        parsed = french.parse_query(query, stem=french_index, lemmas=lemmas)
         if not parsed.match:
             return []
         try:
