@@ -2266,6 +2266,7 @@ class Archive:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute("PRAGMA query_only = ON")
+            conn.create_function("archive_fold", 1, fold_name, deterministic=True)
             conn.set_authorizer(_read_only_authorizer)
             cursor = conn.execute(statement, dict(params or {}))
             rows = cursor.fetchall()

@@ -15,7 +15,7 @@ from archive import Archive, Fetch
 from archive.cli import cli
 from archive.filters import ArticleFilters
 from archive.urls import AmbiguousURLError
-from archive.web import ARTICLE_VERSIONS_SQL, register_sql_functions
+from archive.web import ARTICLE_VERSIONS_SQL, ARTICLES_BY_TAG_SQL, register_sql_functions
 
 #: name -> (URL, fields). ``slash`` and ``noslash`` differ only by a trailing slash: looser
 #: forms of either must not pick one of them.
@@ -265,3 +265,26 @@ def test_filter_notes_api(db: Path) -> None:
         assert archive.filter_notes(ArticleFilters(author="curie")) == [
             'no author "curie"; closest: Marie Curie'
         ]
+
+
+def test_datasette_articles_by_tag_folds_names(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    register_sql_functions(conn)
+    try:
+        rows = conn.execute(ARTICLES_BY_TAG_SQL, {"tag": "etats-unis"}).fetchall()
+        assert [row[0] for row in rows] == [IDS["washington"]]
+        assert conn.execute("SELECT archive_fold('Œuvres d’art  -  Paris')").fetchone() == (
+            "oeuvres d art paris",
+        )
+        assert (
+            conn.execute("SELECT archive_url_keys('exemple.fr/a')")
+            .fetchone()[0]
+            .startswith('["exemple.fr/a", "http://exemple.fr/a", ')
+        )
+    finally:
+        conn.close()
+
+
+def test_sql_command_knows_archive_fold(db: Path) -> None:
+    result = run(db, "sql", "SELECT name FROM tags WHERE archive_fold(name) = 'gaz'")
+    assert (result.exit_code, result.stdout) == (0, "name\nGaz\n")

@@ -227,3 +227,15 @@ def test_an_interrupted_rebuild_resumes(before_lemmas: Path) -> None:
         assert ids(archive, "malentendu") == [1]
         assert ids(archive, "cheval") == [2]
     assert [row[0] for row in index_rows(before_lemmas)] == [1, 2, 3, 4]
+
+
+def test_the_bench_scores_the_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import french_lemmas
+
+    french_lemmas.main(["--passes", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1:4] for line in lines[4:8]}
+    assert rows["Snowball (before)"] == ["40/76", "19/19", "6"]
+    assert rows["lemma of the accent-free word (rule) + Snowball (kept)"] == ["74/76", "19/19", "8"]
+    assert lines[7].endswith("| 0  |")  # no accent-free spelling folds otherwise
+    assert lines[-1].startswith("Index text of the corpus (43,263 characters, cold caches)")
