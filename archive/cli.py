@@ -290,9 +290,11 @@ def show(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) ->
     """Show one article, by id or by any URL that led to it.
 
     Any URL that ever led to the article finds it: canonical, fetched, redirected, short
-    ("URL courte") or with tracking parameters. Prints its fields, then lead and body, then
-    the related "Lire aussi" links, the articles linking to it, its versions count and events,
-    tags and URLs; --json prints one object. --site: only an article of that site.
+    ("URL courte") or with tracking parameters; so do its other common forms (http or
+    https, trailing slash, www., AMP), unless they lead to several articles. Prints its
+    fields, then lead and body, then the related "Lire aussi" links, the articles linking to
+    it, its versions count and events, tags and URLs; --json prints one object. --site: only
+    an article of that site.
     """
     article = find_article(open_archive(ctx), url_or_id, site)
     if as_json:
