@@ -51,9 +51,9 @@ class ArticleFilters:
     apostrophes (``etats unis`` is ``États-Unis``, see :func:`archive.names.fold_name`;
     the SQL uses ``archive_fold``, which the archive's connections define). ``since`` and
     ``until`` bound ``published_at`` by its date as published (the site's own offset), both
-    days included; an article without a date is then left
-    out. ``status`` is ``live`` or ``gone``. ``limit`` (at least 1) and ``offset`` page the
-    result. Bad values raise :class:`FilterError`.
+    days included; an article without a date is then left out. ``status`` is ``live`` or
+    ``gone``. ``limit`` (at least 1) and ``offset`` page the result. Bad values raise
+    :class:`FilterError`.
     """
 
     site: str | None = None
