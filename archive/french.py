@@ -37,6 +37,10 @@ from dataclasses import dataclass, replace
 import simplemma
 import snowballstemmer
 
+#: The migration after which ``articles_fts_fr`` holds words folded with lemmas; an
+#: archive lacking it (opened read-only) is searched with :func:`fold_word_snowball`.
+LEMMAS_MIGRATION = "m008_french_lemmas"
+
 #: Elided words, dropped when an apostrophe follows them ("l'aviation" -> "aviation").
 ELISIONS = frozenset(
     {"l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"}

@@ -43,9 +43,6 @@ from archive.urls import AmbiguousURLError, canonical_key, lookup_keys
 
 logger = logging.getLogger(__name__)
 
-#: The migration after which ``articles_fts_fr`` holds words folded with their lemmas.
-LEMMAS_MIGRATION = "m008_french_lemmas"
-
 #: Where the archive lives unless told otherwise.
 DEFAULT_PATH = "archive.db"
 
@@ -2231,7 +2228,7 @@ class Archive:
         where, offset = filters.where(), filters.offset
         french_index = self._has("articles_fts_fr")
         # A read-only archive indexed before lemmas is searched as it was folded.
-        lemmas = LEMMAS_MIGRATION not in self.pending_migrations
+        lemmas = french.LEMMAS_MIGRATION not in self.pending_migrations
         parsed = french.parse_query(query, stem=french_index, lemmas=lemmas)
         if not parsed.match:
             return []

@@ -13,6 +13,7 @@ archive's SQL functions only read.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -304,24 +305,31 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
 # -- SQL functions (registered on Datasette's connections by archive.datasette_plugin) -----
 
 
-def french_match(query: str | None) -> str:
+def french_match(query: str | None, *, lemmas: bool = True) -> str:
     """``french_match(q)``: the FTS5 expression over ``articles_fts_fr`` for a reader's query,
     as ``archive search`` builds it; ``""`` (matching nothing) for a query without a word or
-    one FTS5 cannot run (empty, starting with NOT)."""
+    one FTS5 cannot run (empty, starting with NOT). ``lemmas=False``: folded as an index
+    made before lemmas."""
     try:
-        parsed = french.parse_query(str(query or ""))
+        parsed = french.parse_query(str(query or ""), lemmas=lemmas)
     except ValueError:
         return '""'
     return parsed.match or '""'
 
 
 def french_snippet(
-    title: str | None, lead: str | None, body: str | None, tags: str | None, query: str | None
+    title: str | None,
+    lead: str | None,
+    body: str | None,
+    tags: str | None,
+    query: str | None,
+    *,
+    lemmas: bool = True,
 ) -> str | None:
     """``french_snippet(title, lead, body, tags, q)``: up to 16 words around the matches of
     ``q``, marked ``[ ]``, as ``archive search`` shows them."""
     try:
-        parsed = french.parse_query(str(query or ""))
+        parsed = french.parse_query(str(query or ""), lemmas=lemmas)
         names = json.loads(tags or "[]")
     except ValueError:
         return None
@@ -350,11 +358,31 @@ def archive_url_keys(url: str | None) -> str:
         return "[]"
 
 
+def _indexed_before_lemmas(conn: sqlite3.Connection) -> bool:
+    """Whether ``conn`` is an archive whose French index was folded before lemmas (a file
+    served read-only, never upgraded): its queries are then folded the same way."""
+    try:
+        has_index = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts_fr'"
+        ).fetchone()
+        upgraded = conn.execute(
+            "SELECT 1 FROM _migrations WHERE name = ?", [french.LEMMAS_MIGRATION]
+        ).fetchone()
+    except sqlite3.Error:  # not an archive (Datasette's own databases, say)
+        return False
+    return has_index is not None and upgraded is None
+
+
 def register_sql_functions(conn: sqlite3.Connection) -> None:
     """Add ``french_match``, ``french_snippet``, ``archive_url_key``, ``archive_url_keys``
     and ``archive_fold`` to ``conn``."""
-    conn.create_function("french_match", 1, french_match, deterministic=True)
-    conn.create_function("french_snippet", 5, french_snippet, deterministic=True)
+    lemmas = not _indexed_before_lemmas(conn)
+    conn.create_function(
+        "french_match", 1, functools.partial(french_match, lemmas=lemmas), deterministic=True
+    )
+    conn.create_function(
+        "french_snippet", 5, functools.partial(french_snippet, lemmas=lemmas), deterministic=True
+    )
     conn.create_function("archive_url_key", 1, archive_url_key, deterministic=True)
     conn.create_function("archive_url_keys", 1, archive_url_keys, deterministic=True)
     conn.create_function("archive_fold", 1, fold_name, deterministic=True)

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from archive import Archive, french, migrations
 from archive.cli import cli
+from archive.web import SEARCH_FR_SQL, register_sql_functions
 from tests.test_search_french import article, ids, put
 
 PAIRS = Path(__file__).resolve().parent / "fixtures" / "french_word_pairs.tsv"
@@ -183,6 +184,24 @@ def test_read_only_searches_the_old_index_the_old_way(before_lemmas: Path) -> No
         # What lemmas add waits for the upgrade.
         assert ids(archive, "malentendu") == []
     assert hashlib.sha256(before_lemmas.read_bytes()).hexdigest() == digest
+
+
+def test_datasette_folds_queries_as_the_index(before_lemmas: Path) -> None:
+    def hits(path: Path, query: str) -> list[int]:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        register_sql_functions(conn)
+        try:
+            rows = conn.execute(SEARCH_FR_SQL, {"q": query}).fetchall()
+            return [row[0] for row in rows]
+        finally:
+            conn.close()
+
+    # Served read-only, never upgraded: the old folding, as archive search.
+    assert hits(before_lemmas, "malentendus") == [1]
+    assert hits(before_lemmas, "malentendu") == []
+    Archive(before_lemmas).close()  # upgraded
+    assert hits(before_lemmas, "malentendu") == [1]
+    assert hits(before_lemmas, "malentendus") == [1]
 
 
 def test_opening_read_write_rebuilds_the_index(before_lemmas: Path) -> None:
