@@ -32,6 +32,7 @@ from archive.output import (
     write_output,
 )
 from archive.store import DEFAULT_PATH, Archive, package_version
+from archive.urls import AmbiguousURLError
 
 # The crawl's settings module (it imports nothing): the archive's commands read pages with
 # the crawl's page class, and extract fetches them with its User-Agent, timeout and size cap.
@@ -124,11 +125,38 @@ def site_option(what: str) -> Callable[[F], F]:
 def find_article(archive: Archive, url_or_id: str, site: str | None) -> dict[str, Any]:
     """The article ``url_or_id`` finds (of ``site`` only, when given); a ``ClickException``
     saying so when none."""
-    article = archive.get_article(url_or_id)
+    try:
+        article = archive.get_article(url_or_id)
+    except AmbiguousURLError as error:
+        article = _one_of_site(archive, error, site)
     if article is not None and (site is None or article.get("site") == site):
         return article
     where = "" if site is None else f" in site {site}"
     raise click.ClickException(f"no article matches {url_or_id}{where}")
+
+
+def nothing_found(archive: Archive, filters: ArticleFilters, default: str, as_json: bool) -> None:
+    """Say why the filters select nothing: each tag, category or author name the archive
+    does not hold, with the closest ones (``no tag "x"; closest: ...``), else ``default``;
+    on stderr under --json (stdout keeps the JSON), and nothing more then."""
+    notes = archive.filter_notes(filters)
+    if as_json:
+        for note in notes:
+            click.echo(note, err=True)
+        return
+    click.echo("\n".join(notes) or default)
+
+
+def _one_of_site(
+    archive: Archive, error: AmbiguousURLError, site: str | None
+) -> dict[str, Any] | None:
+    """The one candidate of an ambiguous URL that belongs to ``site``; the error otherwise."""
+    if site is not None:
+        found = [archive.get_article(article_id) for article_id, _ in error.candidates]
+        mine = [article for article in found if article and article.get("site") == site]
+        if len(mine) <= 1:
+            return mine[0] if mine else None
+    raise click.ClickException(str(error)) from error
 
 
 def limit_option(default: int | None) -> Callable[[F], F]:
@@ -273,9 +301,11 @@ def show(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) ->
     """Show one article, by id or by any URL that led to it.
 
     Any URL that ever led to the article finds it: canonical, fetched, redirected, short
-    ("URL courte") or with tracking parameters. Prints its fields, then lead and body, then
-    the related "Lire aussi" links, the articles linking to it, its versions count and events,
-    tags and URLs; --json prints one object. --site: only an article of that site.
+    ("URL courte") or with tracking parameters; so do its other common forms (http or
+    https, trailing slash, www., AMP), unless they lead to several articles. Prints its
+    fields, then lead and body, then the related "Lire aussi" links, the articles linking to
+    it, its versions count and events, tags and URLs; --json prints one object. --site: only
+    an article of that site.
     """
     article = find_article(open_archive(ctx), url_or_id, site)
     if as_json:
@@ -325,15 +355,17 @@ def search(ctx: click.Context, query: str, filters: ArticleFilters, as_json: boo
     parentheses and other syntax are ignored. Matches are marked [ ] in the snippet. The
     filters narrow the hits.
     """
+    archive = open_archive(ctx)
     try:
-        hits = open_archive(ctx).search(query, filters=filters)
+        hits = archive.search(query, filters=filters)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    if not hits:
+        nothing_found(archive, filters, "no match", as_json)
     if as_json:
         echo_json(hits)
         return
     if not hits:
-        click.echo("no match")
         return
     for rank, hit in enumerate(hits, start=filters.offset + 1):
         click.echo(f"{rank}. {hit['title'] or '-'}\n   {hit['url']}\n   {hit['snippet'] or ''}")
@@ -360,12 +392,14 @@ def articles(ctx: click.Context, filters: ArticleFilters, as_json: bool) -> None
     Prints id, publication time, category (rubrique), status (live or gone), title and URL.
     The filters narrow the list; --limit and --offset page through it.
     """
-    rows = open_archive(ctx).articles(filters)
+    archive = open_archive(ctx)
+    rows = archive.articles(filters)
+    if not rows:
+        nothing_found(archive, filters, "no articles", as_json)
     if as_json:
         echo_json(rows)
         return
     if not rows:
-        click.echo("no articles")
         return
     cells = [[_cell(row[key]) for key, _ in ARTICLE_COLUMNS] for row in rows]
     for line in format_table(cells, [header for _, header in ARTICLE_COLUMNS]):
@@ -797,6 +831,8 @@ def export(
     if export_format == "warc" and gzip:
         refuse_binary_on_terminal(output, "A gzip-compressed WARC")
     archive = open_archive(ctx)
+    for note in archive.filter_notes(filters):
+        click.echo(f"warning: {note}", err=True)
     try:
         if export_format == "warc":
             result: Any = warc.export_warc(archive, output, gzip=gzip, filters=filters)
@@ -1041,7 +1077,7 @@ def related(
         url_or_id = str(find_article(archive, url_or_id, site)["id"])
     try:
         graph = graph_module.related_graph(archive, url_or_id, depth, direction)
-    except graph_module.UnknownArticleError as error:
+    except (graph_module.UnknownArticleError, AmbiguousURLError) as error:
         raise click.ClickException(str(error)) from error
     try:
         if graph_format in ("svg", "png"):

@@ -16,5 +16,6 @@ from archive import web
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """Add ``french_match``, ``french_snippet`` and ``archive_url_key`` to every connection."""
+    """Add the archive's SQL functions (``french_match``, ``archive_url_keys``, ...) to
+    every connection."""
     web.register_sql_functions(conn)

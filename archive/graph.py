@@ -98,7 +98,8 @@ def related_graph(
     its anchor text as ``title`` and ``status`` ``not_archived``. Edges: ``{id, from, to, url,
     kind, anchor, position}``, ``from`` an article id, ``to`` an article id or, for a target
     not archived, its URL. ``direction`` is ``out`` (links the article has), ``in`` (links
-    to it) or ``both``. Raises :class:`UnknownArticleError` when no article matches and
+    to it) or ``both``. Raises :class:`UnknownArticleError` when no article matches,
+    :class:`~archive.urls.AmbiguousURLError` when a URL's looser forms lead to several, and
     ``ValueError`` for a negative depth or an unknown direction.
     """
     if depth < 0:

@@ -106,6 +106,36 @@ def article_by_text_hash(digest: str) -> Query:
     return sql, {"digest": digest}
 
 
+def articles_by_keys(keys: Sequence[str]) -> Query:
+    """The articles any of ``keys`` leads to (``articles.url`` or a ``urls`` row), with the
+    key URL of each: ``(id, url)`` by id. Both lookups use an index (``IN`` over the keys)."""
+    marks = ", ".join(f":k{i}" for i in range(len(keys)))
+    sql = f"""
+        SELECT DISTINCT articles.id, articles.url FROM articles
+        WHERE articles.id IN (
+            SELECT id FROM articles WHERE url IN ({marks})
+            UNION
+            SELECT article_id FROM urls WHERE url_key IN ({marks}) AND article_id IS NOT NULL
+        )
+        ORDER BY articles.id
+    """
+    return sql, {f"k{i}": key for i, key in enumerate(keys)}
+
+
+#: The names each name filter is matched against: tags, rubriques, authors.
+FILTER_NAMES: dict[str, str] = {
+    "tag": "SELECT name FROM tags",
+    "category": "SELECT DISTINCT category AS name FROM articles WHERE category IS NOT NULL",
+    "author": "SELECT DISTINCT json_each.value AS name FROM articles, json_each(articles.authors)"
+    " WHERE json_valid(articles.authors)",
+}
+
+
+def filter_names(kind: str) -> Query:
+    """Every name of ``kind`` (``tag``, ``category``, ``author``) the archive holds."""
+    return FILTER_NAMES[kind], {}
+
+
 def article_by_exact_url(url: str) -> Query:
     """The article a URL exactly as seen leads to."""
     sql = "SELECT article_id AS id FROM urls WHERE url = :url AND article_id IS NOT NULL"

@@ -37,8 +37,9 @@ from archive.faults import (
     StorageError,
 )
 from archive.filters import ArticleFilters
+from archive.names import fold_name, unknown_name_message
 from archive.revisit import RevisitSchedule, parse_time
-from archive.urls import canonical_key
+from archive.urls import AmbiguousURLError, canonical_key, lookup_keys
 
 logger = logging.getLogger(__name__)
 
@@ -541,8 +542,12 @@ class Archive:
     def _connect(self) -> sqlite3.Connection:
         if self.readonly:
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-            return sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)
-        return sqlite3.connect(self.path, timeout=self.busy_timeout)
+            conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)
+        else:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout)
+        # The name filters compare folded names (see archive.filters).
+        conn.create_function("archive_fold", 1, fold_name, deterministic=True)
+        return conn
 
     def _configure(self) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
@@ -1449,6 +1454,19 @@ class Archive:
                 return int(row["id"])
         return None
 
+    def _find_url(self, url: str) -> int | None:
+        """The article a reader means by ``url``: as :meth:`_lookup_url` finds it, else by
+        the looser forms of :func:`~archive.urls.lookup_keys` when they lead to one article
+        only; :class:`~archive.urls.AmbiguousURLError` when they lead to several. Crawls
+        never use it: a page is only ever stored under its own URL."""
+        article_id = self._lookup_url(url)
+        if article_id is not None:
+            return article_id
+        found = self._rows(queries.articles_by_keys(lookup_keys(url)))
+        if len(found) > 1:
+            raise AmbiguousURLError(url, [(int(row["id"]), row["url"]) for row in found])
+        return int(found[0]["id"]) if found else None
+
     def _text_hash_of(self, article_id: int) -> str | None:
         row = self._one(queries.article_by_id(article_id))
         return None if row is None else row["text_hash"]
@@ -2131,11 +2149,15 @@ class Archive:
             url_or_id.strip().isascii() and url_or_id.strip().isdigit()
         ):
             return int(url_or_id)
-        return self._lookup_url(url_or_id.strip())
+        return self._find_url(url_or_id.strip())
 
     def get_article(self, url_or_id: str | int) -> dict[str, Any] | None:
         """The article with this id, or that this URL (any URL that ever led to it) finds.
 
+        A URL is looked up exactly as seen, then by its URL key, then by its looser forms
+        (``http``/``https``, trailing slash, ``www.``, AMP marks: see
+        :func:`~archive.urls.lookup_keys`); when those lead to several articles,
+        :class:`~archive.urls.AmbiguousURLError` lists them rather than pick one.
         Returns ``None`` when nothing matches. The dict has every ``Article`` field
         (``authors`` and ``tags`` as lists, ``related`` as ``{url, title, kind, position}``
         in page order as of the last store), plus ``id``, ``status``, ``duplicate_of``,
@@ -2190,14 +2212,31 @@ class Archive:
             queries.list_articles(filters.limit, filters.offset, where=filters.where())
         )
 
+    def filter_notes(self, filters: ArticleFilters) -> list[str]:
+        """What to tell a reader whose ``tag``, ``category`` or ``author`` filter names
+        nothing the archive holds (once folded, see :mod:`archive.names`), with the
+        closest names: ``no tag "etats-unsi"; closest: États-Unis, États baltes``. Empty
+        when every name exists (the filters may still select nothing together)."""
+        notes: list[str] = []
+        for kind in ("tag", "category", "author"):
+            value = getattr(filters, kind)
+            if value is None:
+                continue
+            names = [str(row["name"]) for row in self._rows(queries.filter_names(kind))]
+            note = unknown_name_message(kind, value, names)
+            if note is not None:
+                notes.append(note)
+        return notes
+
     def search(
         self, query: str, *, limit: int = 20, filters: ArticleFilters | None = None
     ) -> list[dict[str, Any]]:
         """Full-text French search over title, lead, body and tags, best match first.
 
         Words match whatever their case, accents, elision or French inflection: "securite"
-        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe" (Snowball
-        stems, see :mod:`archive.french`). Several words must all match; ``"an exact
+        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe",
+        "malentendus" finds "malentendu" (lemmas and Snowball stems, see
+        :mod:`archive.french`). Several words must all match; ``"an exact
         phrase"`` matches those words in that order; ``AND``, ``OR``, ``NOT`` (upper case)
         and parentheses combine them; ``word*`` is a prefix, ``title:word`` (or ``lead``,
         ``body``, ``tags``) looks in one column. Other FTS5 syntax in the query is searched
@@ -2213,7 +2252,9 @@ class Archive:
         limit = filters.limit if filters.limit is not None else limit
         where, offset = filters.where(), filters.offset
         french_index = self._has("articles_fts_fr")
-        parsed = french.parse_query(query, stem=french_index)
+        # A read-only archive indexed before lemmas is searched as it was folded.
+        lemmas = french.LEMMAS_MIGRATION not in self.pending_migrations
+        parsed = french.parse_query(query, stem=french_index, lemmas=lemmas)
         if not parsed.match:
             return []
         try:
@@ -2247,6 +2288,7 @@ class Archive:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute("PRAGMA query_only = ON")
+            conn.create_function("archive_fold", 1, fold_name, deterministic=True)
             conn.set_authorizer(_read_only_authorizer)
             cursor = conn.execute(statement, dict(params or {}))
             rows = cursor.fetchall()

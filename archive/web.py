@@ -13,6 +13,7 @@ archive's SQL functions only read.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from archive import french
+from archive.names import fold_name
 from archive.queries import FRENCH_SEARCH_WEIGHTS
-from archive.urls import canonical_key
+from archive.urls import canonical_key, lookup_keys
 
 #: What ``archive serve`` says, and exits 2, when Datasette is not installed.
 WEB_EXTRA_MISSING = "archive serve needs the web extra: pip install 'sputnik-archiver[web]'"
@@ -79,7 +81,8 @@ ARTICLE_SORTABLE: tuple[str, ...] = (
 LABEL_COLUMNS: dict[str, str] = {"articles": "title", "tags": "name"}
 
 # The article a canned query's :article names, found as ``Archive.get_article`` finds it:
-# an id, a URL exactly as seen, then its URL key (articles.url, then the freshest urls row).
+# an id, a URL exactly as seen, then its URL key (articles.url, then the freshest urls row),
+# then its looser forms (archive_url_keys) when they lead to one article only.
 _TARGET = """
 target(id) AS (
   SELECT COALESCE(
@@ -92,7 +95,15 @@ target(id) AS (
      WHERE articles.url = archive_url_key(wanted.value)),
     (SELECT urls.article_id FROM urls, wanted
      WHERE urls.url_key = archive_url_key(wanted.value) AND urls.article_id IS NOT NULL
-     ORDER BY urls.last_seen_at DESC, urls.article_id LIMIT 1)
+     ORDER BY urls.last_seen_at DESC, urls.article_id LIMIT 1),
+    (SELECT CASE WHEN count(DISTINCT loose.id) = 1 THEN min(loose.id) END FROM (
+       SELECT articles.id FROM articles, wanted
+       WHERE articles.url IN (SELECT value FROM json_each(archive_url_keys(wanted.value)))
+       UNION ALL
+       SELECT urls.article_id FROM urls, wanted
+       WHERE urls.url_key IN (SELECT value FROM json_each(archive_url_keys(wanted.value)))
+         AND urls.article_id IS NOT NULL
+     ) AS loose)
   )
 )"""
 
@@ -102,7 +113,7 @@ SELECT articles.id, articles.title, articles.published_at, articles.category,
 FROM tags
 JOIN article_tags ON article_tags.tag_id = tags.id
 JOIN articles ON articles.id = article_tags.article_id
-WHERE tags.name = :tag COLLATE NOCASE
+WHERE archive_fold(tags.name) = archive_fold(:tag)
 ORDER BY articles.published_at IS NULL, julianday(articles.published_at) DESC, articles.id DESC
 """.strip()
 
@@ -172,7 +183,8 @@ CANNED_QUERIES: dict[str, tuple[str, str, str]] = {
     ),
     "articles_by_tag": (
         "Articles by tag",
-        "The articles having a tag (whole name, ASCII case ignored), newest first.",
+        "The articles having a tag (whole name; case, accents, hyphens and apostrophes "
+        "ignored: 'etats unis' finds 'États-Unis'), newest first.",
         ARTICLES_BY_TAG_SQL,
     ),
     "article_versions": (
@@ -293,24 +305,31 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
 # -- SQL functions (registered on Datasette's connections by archive.datasette_plugin) -----
 
 
-def french_match(query: str | None) -> str:
+def french_match(query: str | None, *, lemmas: bool = True) -> str:
     """``french_match(q)``: the FTS5 expression over ``articles_fts_fr`` for a reader's query,
     as ``archive search`` builds it; ``""`` (matching nothing) for a query without a word or
-    one FTS5 cannot run (empty, starting with NOT)."""
+    one FTS5 cannot run (empty, starting with NOT). ``lemmas=False``: folded as an index
+    made before lemmas."""
     try:
-        parsed = french.parse_query(str(query or ""))
+        parsed = french.parse_query(str(query or ""), lemmas=lemmas)
     except ValueError:
         return '""'
     return parsed.match or '""'
 
 
 def french_snippet(
-    title: str | None, lead: str | None, body: str | None, tags: str | None, query: str | None
+    title: str | None,
+    lead: str | None,
+    body: str | None,
+    tags: str | None,
+    query: str | None,
+    *,
+    lemmas: bool = True,
 ) -> str | None:
     """``french_snippet(title, lead, body, tags, q)``: up to 16 words around the matches of
     ``q``, marked ``[ ]``, as ``archive search`` shows them."""
     try:
-        parsed = french.parse_query(str(query or ""))
+        parsed = french.parse_query(str(query or ""), lemmas=lemmas)
         names = json.loads(tags or "[]")
     except ValueError:
         return None
@@ -328,11 +347,45 @@ def archive_url_key(url: str | None) -> str | None:
         return None
 
 
+def archive_url_keys(url: str | None) -> str:
+    """``archive_url_keys(url)``: the URL keys a reader may mean by ``url``, as a JSON list
+    (``archive.urls.lookup_keys``: scheme, trailing slash, ``www.``, AMP marks)."""
+    if not url:
+        return "[]"
+    try:
+        return json.dumps(lookup_keys(str(url)))
+    except ValueError:
+        return "[]"
+
+
+def _indexed_before_lemmas(conn: sqlite3.Connection) -> bool:
+    """Whether ``conn`` is an archive whose French index was folded before lemmas (a file
+    served read-only, never upgraded): its queries are then folded the same way."""
+    try:
+        has_index = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts_fr'"
+        ).fetchone()
+        upgraded = conn.execute(
+            "SELECT 1 FROM _migrations WHERE name = ?", [french.LEMMAS_MIGRATION]
+        ).fetchone()
+    except sqlite3.Error:  # not an archive (Datasette's own databases, say)
+        return False
+    return has_index is not None and upgraded is None
+
+
 def register_sql_functions(conn: sqlite3.Connection) -> None:
-    """Add ``french_match``, ``french_snippet`` and ``archive_url_key`` to ``conn``."""
-    conn.create_function("french_match", 1, french_match, deterministic=True)
-    conn.create_function("french_snippet", 5, french_snippet, deterministic=True)
+    """Add ``french_match``, ``french_snippet``, ``archive_url_key``, ``archive_url_keys``
+    and ``archive_fold`` to ``conn``."""
+    lemmas = not _indexed_before_lemmas(conn)
+    conn.create_function(
+        "french_match", 1, functools.partial(french_match, lemmas=lemmas), deterministic=True
+    )
+    conn.create_function(
+        "french_snippet", 5, functools.partial(french_snippet, lemmas=lemmas), deterministic=True
+    )
     conn.create_function("archive_url_key", 1, archive_url_key, deterministic=True)
+    conn.create_function("archive_url_keys", 1, archive_url_keys, deterministic=True)
+    conn.create_function("archive_fold", 1, fold_name, deterministic=True)
 
 
 # -- Datasette -----------------------------------------------------------------------------
