@@ -68,6 +68,12 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
 
 
 @hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    """The archive's style sheet (``static/archive.css``), on every page."""
+    return [datasette.urls.static_plugins(web.PLUGIN_NAME, "archive.css")]
+
+
+@hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     """Note each request's path (see :data:`_PATH`)."""
 
