@@ -581,3 +581,39 @@ def test_a_stored_page_carries_the_policy(served: Served, counter: Counter) -> N
     for attribute in ("src", "href", "srcset", "action", "poster", "ping", "data"):
         assert f' {attribute}="{counter.base}' not in body, attribute
     assert f'data-archive-original-href="{counter.base}/elsewhere"' in body
+
+
+def test_a_replayed_link_leads_to_the_archived_page(
+    counter: Counter, served: Served, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    """Inside the frame, a link to an article the archive holds opens its stored page."""
+    counter.paths.clear()
+    with Archive(served.db, readonly=True) as archive:
+        captured = [v for v in archive.versions(served.planted["target"]) if v["capture_id"]]
+    # the latest version with a stored page (a later one may have kept none)
+    expected = captured[-1]["title"]
+    open_page(browser, f"{served.base}/-/replay/{served.planted['hostile_version']}")
+    browser.switch_to.frame(browser.find_element(By.ID, "archive-replay"))
+    WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.ID, "archived"))
+    browser.find_element(By.ID, "archived").click()
+    WebDriverWait(browser, WAIT_S).until(lambda d: not d.find_elements(By.ID, "archived"))
+    WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    headline = browser.find_element(By.TAG_NAME, "h1").text
+    browser.switch_to.default_content()
+    screenshot(browser, tmp_path, "replay-followed")
+    assert headline == expected
+    assert counter.paths == []
+
+
+def test_a_stored_page_opened_alone_runs_nothing(
+    counter: Counter, served: Served, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    """Opened outside its frame, the stored page is still sandboxed by its policy."""
+    counter.paths.clear()
+    open_page(browser, f"{served.base}/-/capture/{served.planted['hostile_capture']}")
+    time.sleep(1)
+    screenshot(browser, tmp_path, "capture-alone")
+    assert browser.find_element(By.ID, "headline").text == "Le titre tel qu'il était"
+    assert browser.title == "Captured page"
+    assert not browser.find_elements(By.ID, "written")
+    assert counter.paths == []
