@@ -687,3 +687,16 @@ def test_replay_html_keeps_the_text_and_nothing_that_runs_or_loads() -> None:
     assert "<form></form>" in out
     for gone in ("<script", "<link", "<iframe", "<base", "refresh", "onload", "onclick", "srcset"):
         assert gone not in out, gone
+
+
+def test_articles_come_first(served: Any) -> None:
+    home = get(served, "/").text
+    assert re.findall(r'<a (?:class="archive-articles" )?href="/archive/(\w+)"', home)[0] == (
+        "articles"
+    )
+    database = get(served, "/archive").text
+    tables = re.findall(r'<h3><a href="/archive/(\w+)"', database)
+    assert tables[0] == "articles"
+    assert sorted(tables[1:]) == tables[1:]  # the others in Datasette's order (by name)
+    for hidden in web.HIDDEN_TABLES:
+        assert f'<h3><a href="/archive/{hidden}"' not in database
