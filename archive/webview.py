@@ -442,6 +442,7 @@ def replay_html(
     image then shows ``{prefix}-/media/SHA256``). Other links and images lose their address.
     """
     _, text = html_to_unicode(content_type, body)
+    text = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses one in a decoded text
     try:
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError):
@@ -502,6 +503,9 @@ def replay_html(
     head.insert(0, charset)
     html: bytes = lxml.html.tostring(root, encoding="utf-8", doctype="<!DOCTYPE html>")
     return html
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def _is_web(url: str) -> bool:

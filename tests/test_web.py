@@ -687,6 +687,11 @@ def test_replay_html_keeps_the_text_and_nothing_that_runs_or_loads() -> None:
     assert "<form></form>" in out
     for gone in ("<script", "<link", "<iframe", "<base", "refresh", "onload", "onclick", "srcset"):
         assert gone not in out, gone
+    xhtml = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        b"<html><body><p>\xc3\xa9t\xc3\xa9</p></body></html>"
+    )
+    assert "<body><p>été</p></body>" in webview.replay_html(xhtml, "http://site.example/").decode()
 
 
 def test_articles_come_first(served: Any) -> None:
