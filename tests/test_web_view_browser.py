@@ -20,7 +20,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 import zlib
@@ -551,10 +550,14 @@ def test_the_page_as_it_was_runs_nothing_and_reaches_nothing(
     natural = browser.execute_script("return arguments[0].naturalWidth", photo)
     archived = browser.find_element(By.ID, "archived").get_attribute("href")
     elsewhere = browser.find_element(By.ID, "elsewhere").get_attribute("href")
+    # the frame's load event has fired: every image and style sheet it asked for is in,
+    # refused or failed, and any script would have run by now
+    WebDriverWait(browser, WAIT_S).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
     frame_title = browser.execute_script("return document.title")
     written = browser.find_elements(By.ID, "written")
     browser.switch_to.default_content()
-    time.sleep(1)  # anything the page could still start has had its chance
     screenshot(browser, tmp_path, "replay")
     assert headline == "Le titre tel qu'il était"
     assert frame_title == "Captured page" and not written
@@ -611,7 +614,6 @@ def test_a_stored_page_opened_alone_runs_nothing(
     """Opened outside its frame, the stored page is still sandboxed by its policy."""
     counter.paths.clear()
     open_page(browser, f"{served.base}/-/capture/{served.planted['hostile_capture']}")
-    time.sleep(1)
     screenshot(browser, tmp_path, "capture-alone")
     assert browser.find_element(By.ID, "headline").text == "Le titre tel qu'il était"
     assert browser.title == "Captured page"
