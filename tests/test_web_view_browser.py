@@ -501,6 +501,12 @@ def test_the_article_page(served: Served, browser: webdriver.Chrome, tmp_path: P
     # versions, newest first, each page replayable, and the change between them
     versions = browser.find_elements(By.CSS_SELECTOR, "#versions tbody tr")
     assert [row.get_attribute("id") for row in versions] == ["version-2", "version-1"]
+    thumbnails = versions[0].find_elements(By.CSS_SELECTOR, ".archive-version-photos img")
+    assert [img.get_attribute("src") for img in thumbnails] == [image.get_attribute("src")]
+    assert versions[0].find_element(By.CSS_SELECTOR, ".archive-version-photos").text == (
+        "1 not stored"
+    )
+    assert versions[1].find_element(By.CSS_SELECTOR, ".archive-version-photos").text == "—"
     replay = versions[0].find_element(By.CSS_SELECTOR, "a.archive-replay-link")
     hostile = served.planted["hostile_version"]
     assert replay.get_attribute("href") == f"{served.base}/-/replay/{hostile}"
