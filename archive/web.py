@@ -1,5 +1,7 @@
 """The archive in Datasette: its metadata (descriptions, facets, search, canned queries), the
-SQL functions its French search needs, and ``archive serve``.
+SQL functions its French search needs, and ``archive serve``. The archive's own pages (an
+article, the French search, a stored page replayed) and templates are those of the Datasette
+plugin, :mod:`archive.datasette_plugin`, built by :mod:`archive.webview`.
 
 Datasette is an optional extra (``pip install 'sputnik-archiver[web]'``): this module imports
 it only to serve, so the metadata can be built, and ``archive serve`` can say what is
