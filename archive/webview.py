@@ -128,13 +128,14 @@ def out_links(archive: Archive, article_id: int) -> list[dict[str, Any]]:
 def photos(archive: Archive, version_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """Version id -> its photos (main first, then the body's in page order), each with
     ``url``, ``role``, ``caption``, ``credit``, ``sha256`` and ``stored`` (its bytes are in
-    ``media``). Empty when the archive keeps no photos (no ``version_media`` table)."""
+    ``media``, body and all). Empty when the archive keeps no photos (no ``version_media``
+    table)."""
     tables = _table_names(archive)
     ids = sorted(set(version_ids))
     if "version_media" not in tables or not ids:
         return {}
     if "media" in tables:
-        stored = "media.sha256 IS NOT NULL AS stored, media.type, media.width, media.height"
+        stored = "media.body IS NOT NULL AS stored, media.type, media.width, media.height"
         join = "LEFT JOIN media ON media.sha256 = vm.sha256"
     else:
         stored = "0 AS stored, NULL AS type, NULL AS width, NULL AS height"
@@ -392,7 +393,8 @@ def stored_media(archive: Archive, urls: Iterable[str]) -> dict[str, str]:
         return {}
     marks = ", ".join("?" for _ in wanted)
     rows = archive.rows(
-        f"SELECT url, sha256 FROM media WHERE url IN ({marks}) ORDER BY first_seen_at DESC",
+        f"SELECT url, sha256 FROM media WHERE url IN ({marks}) AND body IS NOT NULL "
+        "ORDER BY first_seen_at DESC",
         wanted,
     )
     found: dict[str, str] = {}

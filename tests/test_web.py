@@ -633,7 +633,8 @@ def test_a_damaged_capture_or_photo_is_an_error(
         "crawl_id INTEGER)"
     )
     conn.executemany(
-        "INSERT INTO media VALUES (?, 'http://x/p.png', ?, ?, ?, 1, 1, '2024-01-01', NULL)",
+        "INSERT INTO media (sha256, url, type, size, body, width, height, first_seen_at, "
+        "crawl_id) VALUES (?, 'http://x/p.png', ?, ?, ?, 1, 1, '2024-01-01', NULL)",
         [(good, "image/png", len(photo), photo), (bad, "text/html", 5, b"<b>x")],
     )
     conn.commit()

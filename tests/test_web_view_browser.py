@@ -250,11 +250,13 @@ def plant_photo_and_hostile_page(db: Path, seed: int, counter: Counter) -> dict[
             """
         )
         conn.execute(
-            "INSERT INTO media VALUES (?, ?, 'image/png', ?, ?, 64, 40, ?, NULL)",
+            "INSERT INTO media (sha256, url, type, size, body, width, height, first_seen_at, "
+            "crawl_id) VALUES (?, ?, 'image/png', ?, ?, 64, 40, ?, NULL)",
             (sha, photo_url, len(photo), photo, now),
         )
         conn.executemany(
-            "INSERT INTO version_media VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO version_media (version_id, position, role, url, sha256, caption, "
+            "credit) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (version_id, 0, "main", photo_url, sha, "La photo de une", "Photo: Agence"),
                 (version_id, 1, "body", photo_url + "?missing", None, "Pas gardée", None),
