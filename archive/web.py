@@ -1,5 +1,7 @@
 """The archive in Datasette: its metadata (descriptions, facets, search, canned queries), the
-SQL functions its French search needs, and ``archive serve``.
+SQL functions its French search needs, and ``archive serve``. The archive's own pages (an
+article, the French search, a stored page replayed) and templates are those of the Datasette
+plugin, :mod:`archive.datasette_plugin`, built by :mod:`archive.webview`.
 
 Datasette is an optional extra (``pip install 'sputnik-archiver[web]'``): this module imports
 it only to serve, so the metadata can be built, and ``archive serve`` can say what is
@@ -59,6 +61,14 @@ ARTICLE_FACETS: tuple[str | dict[str, str], ...] = (
     "status",
     {"date": "published_at"},
 )
+
+#: Columns the articles table shows by default (the others: "all columns", or ``_col``).
+ARTICLE_COLUMNS: tuple[str, ...] = ("id", "title", "site", "category", "published_at", "status")
+
+#: Characters a cell of a table shows before "...": a lead or body stays one line or two.
+#: (Datasette's ``truncate_cells_html``; its suggested facets, a line of every column that
+#: could be one, are turned off: the articles table has its facets.)
+TRUNCATE_CELLS = 120
 
 #: Columns of the articles table a reader may sort by.
 ARTICLE_SORTABLE: tuple[str, ...] = (
@@ -168,7 +178,6 @@ SELECT articles.id, articles.title, articles.published_at, articles.category, ar
 FROM articles_fts_fr JOIN articles ON articles.id = articles_fts_fr.rowid
 WHERE articles_fts_fr MATCH french_match(:q)
 ORDER BY rank, articles.id
-LIMIT 100
 """.strip()
 
 #: Canned queries: name -> (title, description, SQL).
@@ -178,7 +187,8 @@ CANNED_QUERIES: dict[str, tuple[str, str, str]] = {
         "Search as the archive search command does: accents, case, elisions and French inflections "
         "ignored ('securite' finds 'sécurité', 'frappes' finds 'frappe'); several words must "
         'all match; "a phrase", AND, OR, NOT, prefix*, title:word. Best match first, the '
-        "matching words marked [ ] in the snippet.",
+        "matching words marked in the snippet ([ ] in JSON and CSV). Up to 1,000 hits "
+        "here; the search page (/-/search) counts every hit and pages through them all.",
         SEARCH_FR_SQL,
     ),
     "articles_by_tag": (
@@ -266,7 +276,8 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
     Title and description; for every table of docs/schema.md its description and its
     columns'; on ``articles`` facets (category, site, status, publication day), sortable
     columns and full-text search through ``articles_fts``; the internal tables hidden; and
-    the canned queries of :data:`CANNED_QUERIES`.
+    the canned queries of :data:`CANNED_QUERIES`, their SQL hidden (a reader sees the form
+    and the results; "Show SQL" shows it).
     """
     tables: dict[str, dict[str, Any]] = {}
     for table, doc in parse_schema_doc(schema_doc()).items():
@@ -290,7 +301,7 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
         }
     )
     queries = {
-        query: {"title": title, "description": description, "sql": sql}
+        query: {"title": title, "description": description, "sql": sql, "hide_sql": True}
         for query, (title, description, sql) in CANNED_QUERIES.items()
     }
     return {
@@ -421,7 +432,11 @@ def make_datasette(path: str | Path, metadata: dict[str, Any] | None = None) -> 
     if not pm.is_registered(datasette_plugin) and pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(datasette_plugin, name=PLUGIN_NAME)
     name = database_name(path)
-    return Datasette([str(path)], metadata=build_metadata(name) if metadata is None else metadata)
+    return Datasette(
+        [str(path)],
+        metadata=build_metadata(name) if metadata is None else metadata,
+        settings={"truncate_cells_html": TRUNCATE_CELLS, "suggest_facets": False},
+    )
 
 
 def serve(path: str | Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
