@@ -20,7 +20,7 @@ from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
-from archive import warc, web
+from archive import times, warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
@@ -50,6 +50,7 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("new", "new"),
     ("updated", "updated"),
     ("unchanged", "unchanged"),
+    ("not_due", "not_due"),
     ("gone", "gone"),
     ("aliases", "aliases"),
     ("not_article", "not_article"),
@@ -167,8 +168,8 @@ def open_archive(ctx: click.Context) -> Archive:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        return value[:19].replace("T", " ")  # times to the second, for reading
+    if isinstance(value, str):
+        return times.for_reading(value) or value
     return str(value)
 
 
@@ -235,8 +236,10 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    gone, aliases, not_article, unreadable (article pages kept, but no article read from
-    them: see stats --check and reparse), errors (HTTP errors and network failures).
+    not_due (archived articles found but left alone, not being due), gone, aliases,
+    not_article, unreadable (article pages kept, but no article read from them: see stats
+    --check and reparse), errors (HTTP errors and network failures). A running crawl's
+    counts are those of its last progress line. Times are shown with their zone.
     --site: the crawls of that site (its own spider's, those whose site argument names it,
     those that fetched an article of it).
     """

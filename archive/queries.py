@@ -531,6 +531,13 @@ def finish_crawl(
     return sql, params
 
 
+def update_crawl_counts(crawl_id: int, counts: Mapping[str, int]) -> Query:
+    """Set a running crawl's counts (a closed one keeps those it was closed with)."""
+    assignments = ", ".join(f"{_quote(c)} = :{c}" for c in counts)
+    sql = f"UPDATE crawls SET {assignments} WHERE id = :id AND status = 'running'"
+    return sql, {**counts, "id": crawl_id}
+
+
 def crawl_exists(crawl_id: int) -> Query:
     """1 when the crawl exists."""
     return "SELECT 1 FROM crawls WHERE id = :id", {"id": crawl_id}

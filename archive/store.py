@@ -932,13 +932,7 @@ class Archive:
         if status not in CRAWL_STATUSES:
             raise ValueError(f"unknown crawl status {status!r}; expected one of {CRAWL_STATUSES}")
         with self._transaction():
-            if self._one(queries.crawl_exists(crawl_id)) is None:
-                raise ValueError(f"no crawl with id {crawl_id}")
-            row = self._one(queries.crawl_counts(crawl_id))
-            assert row is not None
-            counts = {name: int(value) for name, value in row.items()}
-            if not_due is not None:
-                counts["not_due"] = int(not_due)
+            counts = self._crawl_counts(crawl_id, not_due)
             self._run(
                 queries.finish_crawl(
                     crawl_id,
@@ -948,6 +942,29 @@ class Archive:
                     counts=counts,
                 )
             )
+        return counts
+
+    def _crawl_counts(self, crawl_id: int, not_due: int | None) -> dict[str, int]:
+        """The crawl's counts from its ``fetches`` rows (and ``not_due`` when given)."""
+        if self._one(queries.crawl_exists(crawl_id)) is None:
+            raise ValueError(f"no crawl with id {crawl_id}")
+        row = self._one(queries.crawl_counts(crawl_id))
+        assert row is not None
+        counts = {name: int(value) for name, value in row.items()}
+        if not_due is not None:
+            counts["not_due"] = int(not_due)
+        return counts
+
+    @_batchable
+    def update_crawl_counts(self, crawl_id: int, *, not_due: int | None = None) -> dict[str, int]:
+        """Bring a running crawl's counts up to date with its ``fetches`` rows so far (as
+        :meth:`finish_crawl` computes them) and ``not_due`` (kept as it was when ``None``),
+        leaving its status and times alone: what ``archive crawls`` shows while it runs.
+        A crawl no longer ``running`` keeps the counts it was closed with. Returns the counts.
+        Raises ``ValueError`` for an unknown crawl."""
+        with self._transaction():
+            counts = self._crawl_counts(crawl_id, not_due)
+            self._run(queries.update_crawl_counts(crawl_id, counts))
         return counts
 
     @_batchable
