@@ -275,6 +275,16 @@ def next_version_number(article_id: int) -> Query:
     return sql, {"id": article_id}
 
 
+def current_version_number(article_id: int) -> Query:
+    """The number of the article's current version (no row when it has none)."""
+    sql = """
+        SELECT versions.number FROM articles
+        JOIN versions ON versions.id = articles.current_version_id
+        WHERE articles.id = :id
+    """
+    return sql, {"id": article_id}
+
+
 def current_version_hash(article_id: int) -> Query:
     """The content hash of the article's current version (``articles.content_hash`` if none)."""
     sql = """

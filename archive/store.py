@@ -240,6 +240,10 @@ class StoreResult:
     """For a ``new`` article nearly duplicating an earlier one: that article's id."""
     similarity: float | None = None
     """Its similarity to ``duplicate_of`` (0 to 1)."""
+    version: int | None = None
+    """The number of the article's current version once stored (``versions.number``: 1 for
+    a ``new`` article, the new one's for ``updated``, the one it still has for
+    ``unchanged``); ``None`` for an alias."""
 
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> str:
@@ -1276,6 +1280,9 @@ class Archive:
                 self._store_tags(article_id, _names(article.get("tags")))
                 self._store_links(article_id, article.get("related") or [], seen_at, crawl_id)
                 self._schedule_visit(article_id, seen_at)
+                numbered = self._one(queries.current_version_number(article_id))
+                if numbered is not None:
+                    result = replace(result, version=int(numbered["number"]))
             self._record_aliases(article_id, fetch.alias_urls, seen_at, crawl_id)
             self._run(queries.resolve_links_to(article_id))
             if recorded_fetch is None:

@@ -257,7 +257,9 @@ def test_known_urls_find_the_article_when_stored_again(archive: Archive, crawl_i
     via_short = make_article(1, url=article["short_url"], canonical_url=None)
     via_tracking = make_article(1, url=article["url"] + "?utm_medium=rss", canonical_url=None)
     for variant in (via_short, via_tracking):
-        assert store(archive, crawl_id, variant) == first.__class__(first.article_id, "unchanged")
+        assert store(archive, crawl_id, variant) == first.__class__(
+            first.article_id, "unchanged", version=1
+        )
     assert archive.counts()["articles"] == 1
 
 
