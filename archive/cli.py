@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive import crawl as crawl_module
 from archive import export as export_module
 from archive import extract as extract_module
 from archive import graph as graph_module
@@ -254,6 +255,23 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     cells = [[_cell(row.get(key)) for key, _ in CRAWL_COLUMNS] for row in rows]
     for line in format_table(cells, [header for _, header in CRAWL_COLUMNS]):
         click.echo(line)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("site")
+@click.argument("scrapy_options", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def crawl(ctx: click.Context, site: str, scrapy_options: tuple[str, ...]) -> None:
+    """Crawl SITE into the archive (--db), from any directory: scrapy crawl with the
+    project's settings.
+
+    SITE: sputnik, news, a site name (the news spider with -a site=SITE) or an http(s) URL
+    to discover from (the news spider with -a start=URL). What follows is passed to scrapy
+    crawl as it is: -a NAME=VALUE (spider arguments), -s NAME=VALUE (settings), -O FILE or
+    -o FILE (a feed of the articles stored: one flat record each), -L LEVEL, --logfile FILE.
+    The exit status is the crawl's (0 finished, 1 failed, 2 bad arguments, 75 locked).
+    """
+    crawl_module.run_crawl(site, ctx.find_root().params["db"], scrapy_options)
 
 
 @cli.command()
