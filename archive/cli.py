@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive import crawl as crawl_module
 from archive import export as export_module
 from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
-from archive import warc, web
+from archive import times, warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
@@ -58,6 +59,7 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("new", "new"),
     ("updated", "updated"),
     ("unchanged", "unchanged"),
+    ("not_due", "not_due"),
     ("gone", "gone"),
     ("aliases", "aliases"),
     ("not_article", "not_article"),
@@ -202,8 +204,8 @@ def open_archive(ctx: click.Context) -> Archive:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        return value[:19].replace("T", " ")  # times to the second, for reading
+    if isinstance(value, str):
+        return times.for_reading(value) or value
     return str(value)
 
 
@@ -274,8 +276,10 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    gone, aliases, not_article, unreadable (article pages kept, but no article read from
-    them: see stats --check and reparse), errors (HTTP errors and network failures).
+    not_due (archived articles found but left alone, not being due), gone, aliases,
+    not_article, unreadable (article pages kept, but no article read from them: see stats
+    --check and reparse), errors (HTTP errors and network failures). A running crawl's
+    counts are those of its last progress line. Times are shown with their zone.
     --site: the crawls of that site (its own spider's, those whose site argument names it,
     those that fetched an article of it).
     """
@@ -290,6 +294,23 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     cells = [[_cell(row.get(key)) for key, _ in CRAWL_COLUMNS] for row in rows]
     for line in format_table(cells, [header for _, header in CRAWL_COLUMNS]):
         click.echo(line)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("site")
+@click.argument("scrapy_options", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def crawl(ctx: click.Context, site: str, scrapy_options: tuple[str, ...]) -> None:
+    """Crawl SITE into the archive (--db), from any directory: scrapy crawl with the
+    project's settings.
+
+    SITE: sputnik, news, a site name (the news spider with -a site=SITE) or an http(s) URL
+    to discover from (the news spider with -a start=URL). What follows is passed to scrapy
+    crawl as it is: -a NAME=VALUE (spider arguments), -s NAME=VALUE (settings), -O FILE or
+    -o FILE (a feed of the articles stored: one flat record each), -L LEVEL, --logfile FILE.
+    The exit status is the crawl's (0 finished, 1 failed, 2 bad arguments, 75 locked).
+    """
+    crawl_module.run_crawl(site, ctx.find_root().params["db"], scrapy_options)
 
 
 @cli.command()

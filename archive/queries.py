@@ -305,6 +305,16 @@ def next_version_number(article_id: int) -> Query:
     return sql, {"id": article_id}
 
 
+def current_version_number(article_id: int) -> Query:
+    """The number of the article's current version (no row when it has none)."""
+    sql = """
+        SELECT versions.number FROM articles
+        JOIN versions ON versions.id = articles.current_version_id
+        WHERE articles.id = :id
+    """
+    return sql, {"id": article_id}
+
+
 def current_version_hash(article_id: int) -> Query:
     """The content hash of the article's current version (``articles.content_hash`` if none)."""
     sql = """
@@ -593,6 +603,13 @@ def finish_crawl(
         "id": crawl_id,
     }
     return sql, params
+
+
+def update_crawl_counts(crawl_id: int, counts: Mapping[str, int]) -> Query:
+    """Set a running crawl's counts (a closed one keeps those it was closed with)."""
+    assignments = ", ".join(f"{_quote(c)} = :{c}" for c in counts)
+    sql = f"UPDATE crawls SET {assignments} WHERE id = :id AND status = 'running'"
+    return sql, {**counts, "id": crawl_id}
 
 
 def crawl_exists(crawl_id: int) -> Query:

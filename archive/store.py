@@ -243,6 +243,10 @@ class StoreResult:
     """For a ``new`` article nearly duplicating an earlier one: that article's id."""
     similarity: float | None = None
     """Its similarity to ``duplicate_of`` (0 to 1)."""
+    version: int | None = None
+    """The number of the article's current version once stored (``versions.number``: 1 for
+    a ``new`` article, the new one's for ``updated``, the one it still has for
+    ``unchanged``); ``None`` for an alias."""
 
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> str:
@@ -939,13 +943,7 @@ class Archive:
         if status not in CRAWL_STATUSES:
             raise ValueError(f"unknown crawl status {status!r}; expected one of {CRAWL_STATUSES}")
         with self._transaction():
-            if self._one(queries.crawl_exists(crawl_id)) is None:
-                raise ValueError(f"no crawl with id {crawl_id}")
-            row = self._one(queries.crawl_counts(crawl_id))
-            assert row is not None
-            counts = {name: int(value) for name, value in row.items()}
-            if not_due is not None:
-                counts["not_due"] = int(not_due)
+            counts = self._crawl_counts(crawl_id, not_due)
             self._run(
                 queries.finish_crawl(
                     crawl_id,
@@ -955,6 +953,29 @@ class Archive:
                     counts=counts,
                 )
             )
+        return counts
+
+    def _crawl_counts(self, crawl_id: int, not_due: int | None) -> dict[str, int]:
+        """The crawl's counts from its ``fetches`` rows (and ``not_due`` when given)."""
+        if self._one(queries.crawl_exists(crawl_id)) is None:
+            raise ValueError(f"no crawl with id {crawl_id}")
+        row = self._one(queries.crawl_counts(crawl_id))
+        assert row is not None
+        counts = {name: int(value) for name, value in row.items()}
+        if not_due is not None:
+            counts["not_due"] = int(not_due)
+        return counts
+
+    @_batchable
+    def update_crawl_counts(self, crawl_id: int, *, not_due: int | None = None) -> dict[str, int]:
+        """Bring a running crawl's counts up to date with its ``fetches`` rows so far (as
+        :meth:`finish_crawl` computes them) and ``not_due`` (kept as it was when ``None``),
+        leaving its status and times alone: what ``archive crawls`` shows while it runs.
+        A crawl no longer ``running`` keeps the counts it was closed with. Returns the counts.
+        Raises ``ValueError`` for an unknown crawl."""
+        with self._transaction():
+            counts = self._crawl_counts(crawl_id, not_due)
+            self._run(queries.update_crawl_counts(crawl_id, counts))
         return counts
 
     @_batchable
@@ -1266,6 +1287,9 @@ class Archive:
                 self._store_tags(article_id, _names(article.get("tags")))
                 self._store_links(article_id, article.get("related") or [], seen_at, crawl_id)
                 self._schedule_visit(article_id, seen_at)
+                numbered = self._one(queries.current_version_number(article_id))
+                if numbered is not None:
+                    result = replace(result, version=int(numbered["number"]))
             self._record_aliases(article_id, fetch.alias_urls, seen_at, crawl_id)
             self._run(queries.resolve_links_to(article_id))
             if recorded_fetch is None:
