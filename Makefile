@@ -31,7 +31,9 @@ browser:
 		$$sudo $(APT_BROWSER) || { $$sudo apt-get update && $$sudo $(APT_BROWSER); }; \
 	fi
 
-## Serve the bundled replica site, crawl it into ./archive.db and show what was archived.
+## Serve the bundled replica site on 127.0.0.1:8765 (DEMO_PORT), crawl it into ./archive.db
+## and show what was archived; run again, it shows an incremental run (not_due), then the
+## replica a week later (new, updated, gone) and an edited article's history.
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh
 

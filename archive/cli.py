@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive import crawl as crawl_module
 from archive import export as export_module
 from archive import extract as extract_module
 from archive import graph as graph_module
@@ -21,11 +22,19 @@ from archive import history as history_module
 from archive import media as media_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
-from archive import warc, web
+from archive import times, warc, web
 from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
+from archive.output import (
+    end_quietly_on_closed_pipe,
+    is_stdout,
+    output_option,
+    refuse_binary_on_terminal,
+    write_output,
+)
 from archive.store import DEFAULT_PATH, Archive, package_version
+from archive.urls import AmbiguousURLError
 
 # The crawl's settings module (it imports nothing): the archive's commands read pages with
 # the crawl's page class, and extract fetches them with its User-Agent, timeout and size cap.
@@ -51,6 +60,7 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("new", "new"),
     ("updated", "updated"),
     ("unchanged", "unchanged"),
+    ("not_due", "not_due"),
     ("gone", "gone"),
     ("aliases", "aliases"),
     ("not_article", "not_article"),
@@ -118,11 +128,38 @@ def site_option(what: str) -> Callable[[F], F]:
 def find_article(archive: Archive, url_or_id: str, site: str | None) -> dict[str, Any]:
     """The article ``url_or_id`` finds (of ``site`` only, when given); a ``ClickException``
     saying so when none."""
-    article = archive.get_article(url_or_id)
+    try:
+        article = archive.get_article(url_or_id)
+    except AmbiguousURLError as error:
+        article = _one_of_site(archive, error, site)
     if article is not None and (site is None or article.get("site") == site):
         return article
     where = "" if site is None else f" in site {site}"
     raise click.ClickException(f"no article matches {url_or_id}{where}")
+
+
+def nothing_found(archive: Archive, filters: ArticleFilters, default: str, as_json: bool) -> None:
+    """Say why the filters select nothing: each tag, category or author name the archive
+    does not hold, with the closest ones (``no tag "x"; closest: ...``), else ``default``;
+    on stderr under --json (stdout keeps the JSON), and nothing more then."""
+    notes = archive.filter_notes(filters)
+    if as_json:
+        for note in notes:
+            click.echo(note, err=True)
+        return
+    click.echo("\n".join(notes) or default)
+
+
+def _one_of_site(
+    archive: Archive, error: AmbiguousURLError, site: str | None
+) -> dict[str, Any] | None:
+    """The one candidate of an ambiguous URL that belongs to ``site``; the error otherwise."""
+    if site is not None:
+        found = [archive.get_article(article_id) for article_id, _ in error.candidates]
+        mine = [article for article in found if article and article.get("site") == site]
+        if len(mine) <= 1:
+            return mine[0] if mine else None
+    raise click.ClickException(str(error)) from error
 
 
 def limit_option(default: int | None) -> Callable[[F], F]:
@@ -168,8 +205,8 @@ def open_archive(ctx: click.Context) -> Archive:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        return value[:19].replace("T", " ")  # times to the second, for reading
+    if isinstance(value, str):
+        return times.for_reading(value) or value
     return str(value)
 
 
@@ -206,6 +243,10 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (``| head``): the command is done, as Unix tools are.
+            end_quietly_on_closed_pipe()
+            ctx.exit(0)
         except sqlite3.OperationalError as error:
             raise click.ClickException(f"{ctx.params.get('db')}: {error}") from error
         except sqlite3.DatabaseError as error:
@@ -236,8 +277,10 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    gone, aliases, not_article, unreadable (article pages kept, but no article read from
-    them: see stats --check and reparse), errors (HTTP errors and network failures).
+    not_due (archived articles found but left alone, not being due), gone, aliases,
+    not_article, unreadable (article pages kept, but no article read from them: see stats
+    --check and reparse), errors (HTTP errors and network failures). A running crawl's
+    counts are those of its last progress line. Times are shown with their zone.
     --site: the crawls of that site (its own spider's, those whose site argument names it,
     those that fetched an article of it).
     """
@@ -254,6 +297,23 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
         click.echo(line)
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("site")
+@click.argument("scrapy_options", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def crawl(ctx: click.Context, site: str, scrapy_options: tuple[str, ...]) -> None:
+    """Crawl SITE into the archive (--db), from any directory: scrapy crawl with the
+    project's settings.
+
+    SITE: sputnik, news, a site name (the news spider with -a site=SITE) or an http(s) URL
+    to discover from (the news spider with -a start=URL). What follows is passed to scrapy
+    crawl as it is: -a NAME=VALUE (spider arguments), -s NAME=VALUE (settings), -O FILE or
+    -o FILE (a feed of the articles stored: one flat record each), -L LEVEL, --logfile FILE.
+    The exit status is the crawl's (0 finished, 1 failed, 2 bad arguments, 75 locked).
+    """
+    crawl_module.run_crawl(site, ctx.find_root().params["db"], scrapy_options)
+
+
 @cli.command()
 @click.argument("url_or_id")
 @site_option("an article")
@@ -263,9 +323,11 @@ def show(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) ->
     """Show one article, by id or by any URL that led to it.
 
     Any URL that ever led to the article finds it: canonical, fetched, redirected, short
-    ("URL courte") or with tracking parameters. Prints its fields, then lead and body, then
-    the related "Lire aussi" links, the articles linking to it, its versions count and events,
-    tags and URLs; --json prints one object. --site: only an article of that site.
+    ("URL courte") or with tracking parameters; so do its other common forms (http or
+    https, trailing slash, www., AMP), unless they lead to several articles. Prints its
+    fields, then lead and body, then the related "Lire aussi" links, the articles linking to
+    it, its versions count and events, tags and URLs; --json prints one object. --site: only
+    an article of that site.
     """
     article = find_article(open_archive(ctx), url_or_id, site)
     if as_json:
@@ -306,28 +368,24 @@ def _article_lines(article: dict[str, Any]) -> list[str]:
 
 @cli.command()
 @click.argument("sha256")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    required=True,
-    metavar="FILE",
-    help="The file to write the bytes to ('-': standard output).",
-)
+@output_option("The file to write the bytes to (default, or '-': standard output).")
 @click.pass_context
-def media(ctx: click.Context, sha256: str, output: str) -> None:
-    """Write the bytes of one stored photo, as they were received.
+def media(ctx: click.Context, sha256: str, output: str | None) -> None:
+    """Write the bytes of one stored photo, exactly as they were received.
 
-    SHA256: the hex sha256 of the bytes, as show --json lists it under photos. The file is
-    written whole or not at all (beside it under a temporary name, then renamed).
+    SHA256: the hex sha256 of the bytes, as show --json lists it under photos. To standard
+    output by default (never to a terminal), or to -o FILE, written whole or not at all.
     """
+    refuse_binary_on_terminal(output, "A photo")
     row = open_archive(ctx).media(sha256)
     if row is None:
         raise click.ClickException(f"no photo with sha256 {sha256}")
     try:
-        media_module.write_bytes(row["body"], output)
+        write_output(output, row["body"])
+    except BrokenPipeError:
+        raise
     except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from error
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
@@ -344,15 +402,17 @@ def search(ctx: click.Context, query: str, filters: ArticleFilters, as_json: boo
     parentheses and other syntax are ignored. Matches are marked [ ] in the snippet. The
     filters narrow the hits.
     """
+    archive = open_archive(ctx)
     try:
-        hits = open_archive(ctx).search(query, filters=filters)
+        hits = archive.search(query, filters=filters)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    if not hits:
+        nothing_found(archive, filters, "no match", as_json)
     if as_json:
         echo_json(hits)
         return
     if not hits:
-        click.echo("no match")
         return
     for rank, hit in enumerate(hits, start=filters.offset + 1):
         click.echo(f"{rank}. {hit['title'] or '-'}\n   {hit['url']}\n   {hit['snippet'] or ''}")
@@ -379,12 +439,14 @@ def articles(ctx: click.Context, filters: ArticleFilters, as_json: bool) -> None
     Prints id, publication time, category (rubrique), status (live or gone), title and URL.
     The filters narrow the list; --limit and --offset page through it.
     """
-    rows = open_archive(ctx).articles(filters)
+    archive = open_archive(ctx)
+    rows = archive.articles(filters)
+    if not rows:
+        nothing_found(archive, filters, "no articles", as_json)
     if as_json:
         echo_json(rows)
         return
     if not rows:
-        click.echo("no articles")
         return
     cells = [[_cell(row[key]) for key, _ in ARTICLE_COLUMNS] for row in rows]
     for line in format_table(cells, [header for _, header in ARTICLE_COLUMNS]):
@@ -762,16 +824,11 @@ def _reporting_failures(
     "--format",
     "export_format",
     type=click.Choice(EXPORT_FORMATS),
-    required=True,
-    help="Output format: jsonl or csv (one line or row per article), warc (the captures).",
+    help="jsonl or csv (one line or row per article), warc (the captures). Default: the one"
+    " -o FILE's ending names (.jsonl, .ndjson, .csv, .warc, .warc.gz), else jsonl.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    required=True,
-    metavar="FILE",
-    help="The file to write ('-': standard output); replaced only once the export is complete.",
+@output_option(
+    "Write to FILE, which appears only once complete (default, or '-': standard output)."
 )
 @click.option(
     "--gzip/--no-gzip",
@@ -779,86 +836,121 @@ def _reporting_failures(
     show_default=True,
     help="warc: gzip each record (the usual .warc.gz).",
 )
+@click.option(
+    "--all-versions",
+    is_flag=True,
+    help="jsonl, csv: one record per version of each article, oldest first (warc always"
+    " holds every version's capture).",
+)
+@click.option("--bom", is_flag=True, help="csv: start with a UTF-8 byte order mark, for Excel.")
 @filter_options()
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="With -o FILE: print a JSON summary only.")
 @click.pass_context
 def export(
     ctx: click.Context,
-    export_format: str,
-    output: str,
+    export_format: str | None,
+    output: str | None,
     gzip: bool,
+    all_versions: bool,
+    bom: bool,
     filters: ArticleFilters,
     as_json: bool,
 ) -> None:
-    """Export the articles (jsonl, csv) or every stored capture (warc) to a file.
+    """Export the articles (jsonl, csv) or their stored captures (warc), to standard output
+    or to -o FILE.
 
     jsonl: one JSON object per article (the fields of show --json without versions, URLs
     and events); csv: a header row, then one row per article, tags and authors joined by
-    " | ", related as JSON. Both stream, and honour the article filters. warc: a warcinfo
-    record, then one WARC/1.1 response record per capture, then one per photo (media) the
-    articles showed; the filters are ignored for now.
-    Each capture body is checked against its sha256 first: a damaged capture stops the
-    export with an error and no file is written. A progress bar shows on stderr when it is
-    a terminal.
+    " | ", related as JSON. --all-versions: one object or row per version instead (article
+    id and URL, version number, fetch time, crawl, extractor, content hash, then the
+    content), each article's versions oldest first. --bom starts a csv with a UTF-8 byte
+    order mark, for Excel. warc: a warcinfo record, then one WARC/1.1 response record per
+    capture, oldest first: every stored capture, or with article filters the captures every
+    version of the selected articles was read from; then one per photo (media) those
+    versions showed, each once. Each capture body is checked against its
+    sha256 first: a damaged capture stops the export with an error and no file is written.
+    Every format streams and honours the article filters. A gzip-compressed WARC is not
+    written to a terminal. With -o FILE, prints what it wrote (--json: as JSON); a progress
+    bar shows on stderr when it is a terminal.
     """
+    export_format = _export_format(export_format, output)
+    if bom and export_format != "csv":
+        raise click.UsageError("--bom goes with --format csv only")
+    if as_json and is_stdout(output):
+        raise click.UsageError("--json summarises the file -o FILE writes: give -o FILE")
+    if export_format == "warc" and gzip:
+        refuse_binary_on_terminal(output, "A gzip-compressed WARC")
     archive = open_archive(ctx)
-    to_stdout = output == "-"
-    if export_format == "warc":
-        if filters != ArticleFilters():
-            click.echo("warning: --format warc ignores the article filters", err=True)
-        try:
-            if to_stdout:
-                stdout = sys.stdout.buffer
-                photos = warc.media_records(archive)
-                warc.write_warc(archive.iter_captures(), stdout, gzip=gzip, media=photos)
-                return
-            result = warc.export_warc(archive, output, gzip=gzip)
-        except (warc.WarcExportError, ArchiveError, OSError) as error:
-            raise click.ClickException(str(error)) from error
-        if as_json:
-            echo_json(vars(result))
-            return
-        size = f"{result.records} records, {result.bytes} bytes"
-        kept = f" and {result.media} photos" if result.media else ""
-        click.echo(f"wrote {result.captures} captures{kept} ({size}) to {result.path}")
-        return
+    for note in archive.filter_notes(filters):
+        click.echo(f"warning: {note}", err=True)
     try:
-        articles_result = _export_articles(archive, export_format, output, filters)
-    except (ArchiveError, OSError, sqlite3.Error) as error:
+        if export_format == "warc":
+            result: Any = warc.export_warc(archive, output, gzip=gzip, filters=filters)
+            kept = f" and {result.media} photos" if result.media else ""
+            size = f"({result.records} records, {result.bytes} bytes)"
+            summary = f"{result.captures} captures{kept} {size}"
+        else:
+            result = _export_articles(
+                archive, export_format, output, filters, all_versions=all_versions, bom=bom
+            )
+            records = f"{result.records} versions of " if all_versions else ""
+            summary = f"{records}{result.articles} articles ({result.bytes} bytes)"
+    except BrokenPipeError:
+        raise
+    except (warc.WarcExportError, ArchiveError, OSError) as error:
         raise click.ClickException(str(error)) from error
-    if articles_result is None:
+    if is_stdout(output):
         return
     if as_json:
-        echo_json(vars(articles_result))
+        echo_json(vars(result))
         return
-    click.echo(
-        f"wrote {articles_result.articles} articles ({articles_result.bytes} bytes)"
-        f" to {articles_result.path}"
-    )
+    click.echo(f"wrote {summary} to {result.path}")
+
+
+def _export_format(export_format: str | None, output: str | None) -> str:
+    """``--format``, else the one ``-o FILE``'s ending names, else jsonl on standard output."""
+    if export_format is not None:
+        return export_format
+    if is_stdout(output):
+        return "jsonl"
+    assert output is not None
+    named = export_module.format_for_path(output)
+    if named is None:
+        raise click.UsageError(
+            f"{output} does not say which format: give --format jsonl, csv or warc"
+        )
+    return named
 
 
 def _export_articles(
-    archive: Archive, export_format: str, output: str, filters: ArticleFilters
-) -> export_module.ArticleExportResult | None:
-    """jsonl or csv to ``output`` (``-``: stdout, then no result); a bar when stderr is a tty."""
+    archive: Archive,
+    export_format: str,
+    output: str | None,
+    filters: ArticleFilters,
+    *,
+    all_versions: bool = False,
+    bom: bool = False,
+) -> export_module.ArticleExportResult:
+    """jsonl or csv to ``output`` (``None`` or ``-``: stdout); a bar when stderr is a tty."""
     with contextlib.ExitStack() as stack:
         progress: export_module.Progress | None = None
         if sys.stderr.isatty():
-            total = export_module.count_articles(archive, filters)
+            count = export_module.count_versions if all_versions else export_module.count_articles
+            total = count(archive, filters)
             bar = stack.enter_context(
                 click.progressbar(length=total, label="export", file=sys.stderr)
             )
             progress = bar.update
-        if output == "-":
-            articles = export_module.iter_articles(archive, filters)
-            out = sys.stdout.buffer
-            export_module.write_articles(articles, out, export_format, progress=progress)
-            out.flush()
-            return None
         return export_module.export_articles(
-            archive, output, export_format, filters, progress=progress
+            archive,
+            output,
+            export_format,
+            filters,
+            progress=progress,
+            all_versions=all_versions,
+            bom=bom,
         )
-    return None  # pragma: no cover (mypy: ExitStack may swallow exceptions)
+    raise AssertionError("unreachable")  # pragma: no cover (mypy: ExitStack may swallow)
 
 
 @cli.command()
@@ -1006,13 +1098,7 @@ def _share(value: float | None) -> str:
     show_default=True,
     help="json, an indented text tree, Graphviz dot, or svg/png rendered by dot.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    metavar="FILE",
-    help="Write to FILE instead of stdout (required for svg and png).",
-)
+@output_option("Write to FILE (default, or '-': standard output).")
 @site_option("an article (the one the walk starts from)")
 @json_option
 @click.pass_context
@@ -1031,41 +1117,36 @@ def related(
     Follows the links the article has (out), the links other articles have to it (in), or
     both, never visiting an article twice; a link to a URL not archived is a leaf. Prints
     an indented tree (→ outgoing, ← incoming), JSON (nodes and edges; --json is --format
-    json), Graphviz DOT, or writes svg/png rendered by Graphviz's dot to -o FILE. --site:
-    the walk starts only from an article of that site (links lead to any site).
+    json), Graphviz DOT, or svg/png rendered by Graphviz's dot, to standard output or -o
+    FILE (png is not written to a terminal). --site: the walk starts only from an article of
+    that site (links lead to any site).
     """
     graph_format = "json" if as_json else graph_format
-    if graph_format in ("svg", "png") and output is None:
-        raise click.UsageError(f"--format {graph_format} needs -o FILE")
+    if graph_format == "png":
+        refuse_binary_on_terminal(output, "PNG")
     archive = open_archive(ctx)
     if site is not None:
         url_or_id = str(find_article(archive, url_or_id, site)["id"])
     try:
         graph = graph_module.related_graph(archive, url_or_id, depth, direction)
-    except graph_module.UnknownArticleError as error:
+    except (graph_module.UnknownArticleError, AmbiguousURLError) as error:
         raise click.ClickException(str(error)) from error
-    if graph_format in ("svg", "png"):
-        assert output is not None
-        try:
-            graph_module.render(graph_module.to_dot(graph), graph_format, output)
-        except (RuntimeError, OSError) as error:
-            raise click.ClickException(str(error)) from error
-        click.echo(f"wrote {len(graph.nodes)} nodes, {len(graph.edges)} edges to {output}")
-        return
-    if graph_format == "json":
-        text = json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    elif graph_format == "dot":
-        text = graph_module.to_dot(graph)
-    else:
-        text = "\n".join(graph_module.text_lines(graph)) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-        return
     try:
-        with open(output, "w", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error}") from error
+        if graph_format in ("svg", "png"):
+            data = graph_module.render(graph_module.to_dot(graph), graph_format)
+        elif graph_format == "json":
+            data = (json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n").encode()
+        elif graph_format == "dot":
+            data = graph_module.to_dot(graph).encode()
+        else:
+            data = ("\n".join(graph_module.text_lines(graph)) + "\n").encode()
+        write_output(output, data)
+    except BrokenPipeError:
+        raise
+    except (RuntimeError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    if graph_format in ("svg", "png") and not is_stdout(output):
+        click.echo(f"wrote {len(graph.nodes)} nodes, {len(graph.edges)} edges to {output}")
 
 
 @cli.command()
@@ -1110,5 +1191,15 @@ def serve(ctx: click.Context, host: str, port: int, print_metadata: bool) -> Non
 
 
 def main() -> None:
-    """Entry point of the ``archive`` command."""
-    cli(prog_name="archive")
+    """Entry point of the ``archive`` command. A reader that closes the pipe early (``|
+    head``) ends any command quietly with status 0, as Unix tools do: while the command runs
+    (:class:`ArchiveGroup`) and when what is still buffered is flushed at the end (here)."""
+    try:
+        cli(prog_name="archive")
+    except SystemExit:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            end_quietly_on_closed_pipe()
+            sys.exit(0)
+        raise

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from archive.names import fold_name
 from archive.queries import Query
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,11 +46,14 @@ def parse_date(value: str, option: str) -> dt.date:
 class ArticleFilters:
     """Which articles to read; every field left ``None`` selects everything.
 
-    ``site``, ``category``, ``tag`` and ``author`` match a whole name, ignoring the case of
-    ASCII letters. ``since`` and ``until`` bound ``published_at`` by its date as published
-    (the site's own offset), both days included; an article without a date is then left
-    out. ``status`` is ``live`` or ``gone``. ``limit`` (at least 1) and ``offset`` page the
-    result. Bad values raise :class:`FilterError`.
+    ``site`` matches a whole site id, ignoring the case of ASCII letters; ``category``,
+    ``tag`` and ``author`` match a whole name ignoring case, accents, hyphens, spaces and
+    apostrophes (``etats unis`` is ``États-Unis``, see :func:`archive.names.fold_name`;
+    the SQL uses ``archive_fold``, which the archive's connections define). ``since`` and
+    ``until`` bound ``published_at`` by its date as published (the site's own offset), both
+    days included; an article without a date is then left out. ``status`` is ``live`` or
+    ``gone``. ``limit`` (at least 1) and ``offset`` page the result. Bad values raise
+    :class:`FilterError`.
     """
 
     site: str | None = None
@@ -79,25 +83,32 @@ class ArticleFilters:
         """
         conditions: list[str] = []
         params: dict[str, Any] = {}
-        for column in ("site", "category"):
-            value = getattr(self, column)
-            if value is not None:
-                conditions.append(f"articles.{column} = :filter_{column} COLLATE NOCASE")
-                params[f"filter_{column}"] = value
+        if self.site is not None:
+            conditions.append("articles.site = :filter_site COLLATE NOCASE")
+            params["filter_site"] = self.site
+        if self.category is not None:
+            # The rubriques are few: their folded names are compared once each (index on
+            # category), not once per article.
+            conditions.append(
+                "articles.category IN (SELECT category FROM"
+                " (SELECT DISTINCT category FROM articles)"
+                " WHERE archive_fold(category) = :filter_category)"
+            )
+            params["filter_category"] = fold_name(self.category)
         if self.tag is not None:
             # From the tag to its articles (index on tag_id), not a lookup per article.
             conditions.append(
                 "articles.id IN (SELECT article_tags.article_id FROM article_tags"
                 " WHERE article_tags.tag_id IN"
-                " (SELECT tags.id FROM tags WHERE tags.name = :filter_tag COLLATE NOCASE))"
+                " (SELECT tags.id FROM tags WHERE archive_fold(tags.name) = :filter_tag))"
             )
-            params["filter_tag"] = self.tag
+            params["filter_tag"] = fold_name(self.tag)
         if self.author is not None:
             conditions.append(
                 "EXISTS (SELECT 1 FROM json_each(articles.authors)"
-                " WHERE json_each.value = :filter_author COLLATE NOCASE)"
+                " WHERE archive_fold(json_each.value) = :filter_author)"
             )
-            params["filter_author"] = self.author
+            params["filter_author"] = fold_name(self.author)
         if self.since is not None:
             conditions.append("substr(articles.published_at, 1, 10) >= :filter_since")
             params["filter_since"] = self.since.isoformat()

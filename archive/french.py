@@ -3,10 +3,20 @@ elision or inflection.
 
 Both sides of a search go through :func:`fold_word`: the stored text (into the
 ``articles_fts_fr`` index) and the user's query (by :func:`parse_query`). Folding is NFC,
-casefold, diacritics removed, then Snowball French stemming, in that order: stemming the
-accent-free word is what makes "securite" and "sécurité" one stem. Elided articles and
-pronouns ("l'", "d'", "qu'", with a straight or curly apostrophe) are dropped, so "aviation"
-finds "l'aviation".
+casefold, diacritics removed, the word's lemma when it is an inflection of a noun or
+adjective (simplemma's French dictionary: "malentendus" -> "malentendu", "heureuse" ->
+"heureux", "chevaux" -> "cheval"; see :func:`lemma`), a few regular endings Snowball
+misses made those of the other forms ("reçus" -> "reçu", "première" -> "premier"), then
+Snowball French stemming, in that order: folding only ever sees the accent-free word, which
+is what makes "securite" and "sécurité" one stem (the lemma of the word as accented would
+find more pairs but break that: bench/french_lemmas.py measures both). Elided articles and
+pronouns ("l'", "d'", "qu'", with a straight or curly apostrophe) are dropped, so
+"aviation" finds "l'aviation".
+
+Archives indexed before the lemmas (migration ``m008_french_lemmas`` not applied, only
+possible on a read-only open) are searched with :func:`fold_word_snowball`, the folding
+their index holds: ``parse_query(..., lemmas=False)``. bench/french_lemmas.py measures
+both on the word pairs of tests/fixtures/french_word_pairs.tsv.
 
 :func:`parse_query` turns what a reader types into a valid FTS5 query over the folded
 index: words, "exact phrases", ``AND`` / ``OR`` / ``NOT`` (upper case), parentheses,
@@ -21,10 +31,15 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
+import simplemma
 import snowballstemmer
+
+#: The migration after which ``articles_fts_fr`` holds words folded with lemmas; an
+#: archive lacking it (opened read-only) is searched with :func:`fold_word_snowball`.
+LEMMAS_MIGRATION = "m008_french_lemmas"
 
 #: Elided words, dropped when an apostrophe follows them ("l'aviation" -> "aviation").
 ELISIONS = frozenset(
@@ -73,9 +88,85 @@ def plain_word(word: str) -> str:
     return strip_diacritics(unicodedata.normalize("NFC", word).casefold())
 
 
+#: Endings of French infinitives: a lemma ending so is a verb's, which :func:`lemma`
+#: leaves to Snowball ("est", "été" and "sont" are not one word with "être", nor
+#: "bois" with "boire").
+_INFINITIVE_ENDINGS = ("er", "ir", "re")
+
+
+#: How many times a lemma is looked up again ("nouvelles" -> "nouvelle" -> "nouveau").
+_LEMMA_HOPS = 3
+
+
+@functools.lru_cache(maxsize=65536)
+def lemma(plain: str) -> str:
+    """The lemma of a casefolded, accent-free word when it is an inflection of a noun or
+    adjective (plural, feminine: "nouvelles" -> "nouveau", "journaux" -> "journal"),
+    accent-free; else the word itself.
+
+    simplemma's lemma is kept only when it spells the same word: it shares all but its
+    last two letters with the word (at least two), and is not a verb's infinitive the word
+    does not start with. So "yeux" stays "yeux" (not "œil") and "avions" is not "avoir".
+    A lemma is looked up again until it stays put (at most :data:`_LEMMA_HOPS` times).
+    """
+    word = plain
+    for _ in range(_LEMMA_HOPS):
+        found = strip_diacritics(simplemma.lemmatize(word, lang="fr").casefold())
+        if not same_word(word, found):
+            break
+        word = found
+    return word
+
+
+def same_word(word: str, found: str) -> bool:
+    """Whether ``found``, a lemma of ``word`` other than itself, spells the same word (see
+    :func:`lemma`)."""
+    if found == word or not found:
+        return False
+    if found.endswith(_INFINITIVE_ENDINGS) and not word.startswith(found):
+        return False
+    shared = next(
+        (i for i, (a, b) in enumerate(zip(word, found, strict=False)) if a != b),
+        min(len(word), len(found)),
+    )
+    return shared >= 2 and shared >= len(found) - 2
+
+
+#: Endings Snowball leaves apart from the word's other forms, and what they become before
+#: stemming: (ending, replacement, shortest word it applies to). A plural "-us" ("reçus",
+#: "malentendus"; not "plus", "tous", "nous"), a feminine "-ière" or "-gère" ("première",
+#: "légère"), a feminine "-trice" ("directrice", "actrice"). Measured on the word pairs of
+#: tests/fixtures/french_word_pairs.tsv by bench/french_lemmas.py.
+_ENDINGS: tuple[tuple[str, str, int], ...] = (
+    ("us", "u", 5),
+    ("ieres", "iers", 7),
+    ("iere", "ier", 6),
+    ("geres", "ger", 7),
+    ("gere", "ger", 6),
+    ("trices", "teurs", 8),
+    ("trice", "teur", 7),
+)
+
+
+def _regular_ending(plain: str) -> str:
+    """``plain`` with the first of :data:`_ENDINGS` it has replaced (see there)."""
+    for ending, replacement, shortest in _ENDINGS:
+        if len(plain) >= shortest and plain.endswith(ending):
+            return plain[: -len(ending)] + replacement
+    return plain
+
+
 @functools.lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
-    """The index form of one word: casefolded, without diacritics, Snowball French stem."""
+    """The index form of one word: casefolded, without diacritics, its :func:`lemma`, its
+    ending made regular (see :data:`_ENDINGS`), then its Snowball French stem."""
+    return str(_stemmer().stemWord(_regular_ending(lemma(plain_word(word)))))
+
+
+@functools.lru_cache(maxsize=65536)
+def fold_word_snowball(word: str) -> str:
+    """The index form of one word before lemmas (an archive lacking ``m008_french_lemmas``):
+    casefolded, without diacritics, Snowball French stem."""
     return str(_stemmer().stemWord(plain_word(word)))
 
 
@@ -91,22 +182,29 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def fold_tokens(text: str | None) -> list[str]:
+def folder(lemmas: bool = True) -> Callable[[str], str]:
+    """The word folding of an index: :func:`fold_word`, or :func:`fold_word_snowball` for
+    one made before lemmas (``lemmas=False``)."""
+    return fold_word if lemmas else fold_word_snowball
+
+
+def fold_tokens(text: str | None, *, lemmas: bool = True) -> list[str]:
     """The folded words of ``text`` (see :func:`fold_word`), in order; the words of
     :func:`word_spans`, found without building a match object per word."""
     if not text:
         return []
     text = unicodedata.normalize("NFC", text)
+    fold = folder(lemmas)
     return [
-        fold_word(word)
+        fold(word)
         for word, after in _WORD_AND_NEXT.findall(text)
         if not (after and after in APOSTROPHES and plain_word(word) in ELISIONS)
     ]
 
 
-def fold_text(text: str | None) -> str:
+def fold_text(text: str | None, *, lemmas: bool = True) -> str:
     """``text`` as the ``articles_fts_fr`` index stores it: its folded words, space separated."""
-    return " ".join(fold_tokens(text))
+    return " ".join(fold_tokens(text, lemmas=lemmas))
 
 
 def _quoted(words: Iterable[str]) -> str:
@@ -123,18 +221,21 @@ class ParsedQuery:
     """Folded words the hits contain (those under ``NOT`` left out): what snippets mark."""
     prefixes: frozenset[str]
     """Folded prefixes (``word*``) the hits contain."""
+    lemmas: bool = True
+    """Folded with lemmas (:func:`fold_word`) or without (:func:`fold_word_snowball`)."""
 
 
-def parse_query(query: str, *, stem: bool = True) -> ParsedQuery:
+def parse_query(query: str, *, stem: bool = True, lemmas: bool = True) -> ParsedQuery:
     """Translate a reader's query into FTS5 syntax over folded text.
 
-    ``stem=False`` folds without stemming (for the accent-insensitive ``articles_fts``).
+    ``stem=False`` folds without stemming (for the accent-insensitive ``articles_fts``);
+    ``lemmas=False`` folds as an index made before lemmas (:func:`fold_word_snowball`).
     Raises ``ValueError`` with a message for the reader when the query is empty or starts
     with ``NOT`` (FTS5 has no "everything but").
     """
     if not query.strip():
         raise ValueError("empty search query: give at least one word to search for")
-    fold = fold_word if stem else plain_word
+    fold = folder(lemmas) if stem else plain_word
     # Kinds: "term" (an FTS5 phrase, with the stems to mark), "op", "(", ")".
     items: list[tuple[str, str, tuple[str, ...], bool]] = []
     column: str | None = None
@@ -163,7 +264,7 @@ def parse_query(query: str, *, stem: bool = True) -> ParsedQuery:
             term = _quoted(words) + ("*" if prefix else "")
             items.append(("term", _column(column, term), tuple(words), prefix))
             column = None
-    return _assemble(_balanced(items))
+    return replace(_assemble(_balanced(items)), lemmas=lemmas)
 
 
 def _column(column: str | None, term: str) -> str:
@@ -256,11 +357,12 @@ def snippet(
     matching word (a hit found only through ``NOT``), the start of the first text.
     """
     best: tuple[int, int, int] | None = None  # (hits, column, start)
+    fold = folder(parsed.lemmas)
     columns: list[tuple[str, list[tuple[int, int, str]], list[bool]]] = []
     for column, text in enumerate(texts):
         text = text or ""
         spans = word_spans(text)
-        hits = [_matches(fold_word(word), parsed) for _, _, word in spans]
+        hits = [_matches(fold(word), parsed) for _, _, word in spans]
         columns.append((text, spans, hits))
         for index, hit in enumerate(hits):
             if not hit:

@@ -98,7 +98,8 @@ def related_graph(
     its anchor text as ``title`` and ``status`` ``not_archived``. Edges: ``{id, from, to, url,
     kind, anchor, position}``, ``from`` an article id, ``to`` an article id or, for a target
     not archived, its URL. ``direction`` is ``out`` (links the article has), ``in`` (links
-    to it) or ``both``. Raises :class:`UnknownArticleError` when no article matches and
+    to it) or ``both``. Raises :class:`UnknownArticleError` when no article matches,
+    :class:`~archive.urls.AmbiguousURLError` when a URL's looser forms lead to several, and
     ``ValueError`` for a negative depth or an unknown direction.
     """
     if depth < 0:
@@ -316,8 +317,8 @@ def to_dot(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(dot_text: str, output_format: str, path: str) -> None:
-    """Write ``dot_text`` rendered by Graphviz (``svg`` or ``png``) to ``path``.
+def render(dot_text: str, output_format: str) -> bytes:
+    """``dot_text`` rendered by Graphviz (``svg`` or ``png``): what ``dot`` writes.
 
     Raises :class:`GraphvizMissingError` when ``dot`` is not installed and ``RuntimeError``
     when it fails.
@@ -326,7 +327,7 @@ def render(dot_text: str, output_format: str, path: str) -> None:
     if dot is None:
         raise GraphvizMissingError(DOT_MISSING)
     done = subprocess.run(
-        [dot, f"-T{output_format}", "-o", path],
+        [dot, f"-T{output_format}"],
         input=dot_text.encode("utf-8"),
         capture_output=True,
         check=False,
@@ -334,3 +335,4 @@ def render(dot_text: str, output_format: str, path: str) -> None:
     if done.returncode != 0:
         error = done.stderr.decode("utf-8", "replace").strip()
         raise RuntimeError(f"dot failed (exit {done.returncode}): {error}")
+    return done.stdout

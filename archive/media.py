@@ -22,12 +22,9 @@ and the small pure helpers; :class:`archive.Archive` makes the writes.
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 Query = tuple[str, dict[str, Any]]
@@ -153,24 +150,6 @@ def photo_line(photo: Mapping[str, Any]) -> str:
         held = "not fetched"
     texts = " | ".join(t for t in (photo.get("caption"), photo.get("credit")) if t)
     return f"[{photo['role']}] {photo['url']} ({held})" + (f" {texts}" if texts else "")
-
-
-def write_bytes(body: bytes, output: str) -> None:
-    """Write ``body`` to the file ``output`` (``-``: standard output) whole or not at all:
-    beside it under a temporary name, then renamed over it."""
-    if output == "-":
-        sys.stdout.buffer.write(body)
-        sys.stdout.buffer.flush()
-        return
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        with open(temporary, "xb") as out:
-            out.write(body)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 # -- SQL --------------------------------------------------------------------------------

@@ -406,6 +406,23 @@ def m006_unreadable_pages(db: sqlite_utils.Database) -> None:
     )
 
 
+def m008_french_lemmas(db: sqlite_utils.Database) -> None:
+    """The French search index folds words to their lemma before stemming ("malentendus"
+    finds "malentendu", "chevaux" finds "cheval"; see ``archive.french``): the rows folded
+    the old way are dropped with the index, which is made again empty with its own
+    definition. It is derived from the articles, never the user's data:
+    ``Archive.backfill_search()`` fills it in again on the same read-write open, in
+    batches that resume if interrupted. A read-only open of an archive lacking this
+    migration searches its old index with the old folding."""
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts_fr'"
+    ).fetchone()
+    if row is None:
+        return
+    db.execute("DROP TABLE articles_fts_fr")
+    db.execute(row[0])
+
+
 def m007_media(db: sqlite_utils.Database) -> None:
     """The photos of the articles: ``media`` keeps each image once, by the sha256 of its bytes
     (the URL it was first fetched from, its type as served, its size, its bytes, its pixel
@@ -458,6 +475,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m004_french_search,
     m005_listing_order_index,
     m006_unreadable_pages,
+    m008_french_lemmas,
     m007_media,
 )
 

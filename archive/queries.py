@@ -8,7 +8,7 @@ never from input.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Query = tuple[str, dict[str, Any]]
@@ -104,6 +104,36 @@ def article_by_text_hash(digest: str) -> Query:
     """The earliest article whose normalised text hashes to ``digest``."""
     sql = "SELECT id FROM articles WHERE text_hash = :digest ORDER BY id LIMIT 1"
     return sql, {"digest": digest}
+
+
+def articles_by_keys(keys: Sequence[str]) -> Query:
+    """The articles any of ``keys`` leads to (``articles.url`` or a ``urls`` row), with the
+    key URL of each: ``(id, url)`` by id. Both lookups use an index (``IN`` over the keys)."""
+    marks = ", ".join(f":k{i}" for i in range(len(keys)))
+    sql = f"""
+        SELECT DISTINCT articles.id, articles.url FROM articles
+        WHERE articles.id IN (
+            SELECT id FROM articles WHERE url IN ({marks})
+            UNION
+            SELECT article_id FROM urls WHERE url_key IN ({marks}) AND article_id IS NOT NULL
+        )
+        ORDER BY articles.id
+    """
+    return sql, {f"k{i}": key for i, key in enumerate(keys)}
+
+
+#: The names each name filter is matched against: tags, rubriques, authors.
+FILTER_NAMES: dict[str, str] = {
+    "tag": "SELECT name FROM tags",
+    "category": "SELECT DISTINCT category AS name FROM articles WHERE category IS NOT NULL",
+    "author": "SELECT DISTINCT json_each.value AS name FROM articles, json_each(articles.authors)"
+    " WHERE json_valid(articles.authors)",
+}
+
+
+def filter_names(kind: str) -> Query:
+    """Every name of ``kind`` (``tag``, ``category``, ``author``) the archive holds."""
+    return FILTER_NAMES[kind], {}
 
 
 def article_by_exact_url(url: str) -> Query:
@@ -275,6 +305,16 @@ def next_version_number(article_id: int) -> Query:
     return sql, {"id": article_id}
 
 
+def current_version_number(article_id: int) -> Query:
+    """The number of the article's current version (no row when it has none)."""
+    sql = """
+        SELECT versions.number FROM articles
+        JOIN versions ON versions.id = articles.current_version_id
+        WHERE articles.id = :id
+    """
+    return sql, {"id": article_id}
+
+
 def current_version_hash(article_id: int) -> Query:
     """The content hash of the article's current version (``articles.content_hash`` if none)."""
     sql = """
@@ -288,6 +328,16 @@ def current_version_hash(article_id: int) -> Query:
 def versions_of_article(article_id: int) -> Query:
     """Every version of the article, oldest first."""
     return "SELECT * FROM versions WHERE article_id = :id ORDER BY number", {"id": article_id}
+
+
+def versions_of_articles(article_ids: Sequence[int]) -> Query:
+    """Every version of these articles, by article id, oldest first."""
+    sql = """
+        SELECT * FROM versions
+        WHERE article_id IN (SELECT value FROM json_each(:ids))
+        ORDER BY article_id, number
+    """
+    return sql, {"ids": json.dumps(list(article_ids))}
 
 
 def count_versions(article_id: int) -> Query:
@@ -317,9 +367,15 @@ def capture_by_id(capture_id: int) -> Query:
 
 
 def captures_after(
-    after_id: int, limit: int, *, article_id: int | None, crawl_id: int | None
+    after_id: int,
+    limit: int,
+    *,
+    article_id: int | None,
+    crawl_id: int | None,
+    capture_ids: Sequence[int] | None = None,
 ) -> Query:
-    """The next ``limit`` captures after id ``after_id`` (keyset paging), with their version.
+    """The next ``limit`` captures after id ``after_id`` (keyset paging), with their version;
+    only those of ``capture_ids`` when given.
 
     ``version_id`` / ``article_id`` are those of the first version made from the capture
     (restricted to ``article_id``'s versions when given).
@@ -338,11 +394,29 @@ def captures_after(
         WHERE captures.id > :after
           AND (:crawl_id IS NULL OR captures.crawl_id = :crawl_id)
           AND (:article_id IS NULL OR versions.article_id = :article_id)
+          AND (:capture_ids IS NULL
+               OR captures.id IN (SELECT value FROM json_each(:capture_ids)))
         ORDER BY captures.id
         LIMIT :limit
     """
-    params = {"after": after_id, "limit": limit, "article_id": article_id, "crawl_id": crawl_id}
+    params = {
+        "after": after_id,
+        "limit": limit,
+        "article_id": article_id,
+        "crawl_id": crawl_id,
+        "capture_ids": None if capture_ids is None else json.dumps(list(capture_ids)),
+    }
     return sql, params
+
+
+def capture_ids_of_articles(article_ids: Sequence[int]) -> Query:
+    """The ids of the captures the versions of these articles were read from."""
+    sql = """
+        SELECT DISTINCT capture_id FROM versions
+        WHERE capture_id IS NOT NULL
+          AND article_id IN (SELECT value FROM json_each(:ids))
+    """
+    return sql, {"ids": json.dumps(list(article_ids))}
 
 
 # -- events -------------------------------------------------------------------------------
@@ -531,6 +605,13 @@ def finish_crawl(
         "id": crawl_id,
     }
     return sql, params
+
+
+def update_crawl_counts(crawl_id: int, counts: Mapping[str, int]) -> Query:
+    """Set a running crawl's counts (a closed one keeps those it was closed with)."""
+    assignments = ", ".join(f"{_quote(c)} = :{c}" for c in counts)
+    sql = f"UPDATE crawls SET {assignments} WHERE id = :id AND status = 'running'"
+    return sql, {**counts, "id": crawl_id}
 
 
 def crawl_exists(crawl_id: int) -> Query:
@@ -942,11 +1023,28 @@ def export_count(*, where: Query = ("1", {})) -> Query:
     return f"SELECT COUNT(*) AS n FROM articles WHERE {condition}", params
 
 
-def export_page(after_id: int, limit: int, *, where: Query = ("1", {})) -> Query:
-    """The next ``limit`` articles with an id above ``after_id`` (keyset paging), by id."""
+def export_version_count(limit: int | None, offset: int, *, where: Query = ("1", {})) -> Query:
+    """How many versions the articles the filters select (by id, ``limit`` and ``offset``
+    too) have."""
     condition, params = where
     sql = f"""
-        SELECT * FROM articles
+        SELECT COUNT(*) AS n FROM versions WHERE article_id IN (
+            SELECT id FROM articles WHERE {condition}
+            ORDER BY id LIMIT :export_limit OFFSET :export_offset
+        )
+    """
+    limits = {"export_limit": -1 if limit is None else limit, "export_offset": offset}
+    return sql, {**params, **limits}
+
+
+def export_page(
+    after_id: int, limit: int, *, where: Query = ("1", {}), columns: str = "*"
+) -> Query:
+    """The next ``limit`` articles with an id above ``after_id`` (keyset paging), by id:
+    ``columns`` of them (SQL, all by default)."""
+    condition, params = where
+    sql = f"""
+        SELECT {columns} FROM articles
         WHERE articles.id > :export_after AND ({condition})
         ORDER BY articles.id
         LIMIT :export_limit

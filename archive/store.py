@@ -37,8 +37,9 @@ from archive.faults import (
     StorageError,
 )
 from archive.filters import ArticleFilters
+from archive.names import fold_name, unknown_name_message
 from archive.revisit import RevisitSchedule, parse_time
-from archive.urls import canonical_key
+from archive.urls import AmbiguousURLError, canonical_key, lookup_keys
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ BACKFILL_BATCH = 500
 
 #: Captures read per query by :meth:`Archive.iter_captures`.
 CAPTURE_BATCH = 32
+#: Article ids looked up per query (a JSON array parameter).
+ID_BATCH = 500
 
 
 @dataclass
@@ -242,6 +245,10 @@ class StoreResult:
     """For a ``new`` article nearly duplicating an earlier one: that article's id."""
     similarity: float | None = None
     """Its similarity to ``duplicate_of`` (0 to 1)."""
+    version: int | None = None
+    """The number of the article's current version once stored (``versions.number``: 1 for
+    a ``new`` article, the new one's for ``updated``, the one it still has for
+    ``unchanged``); ``None`` for an alias."""
 
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> str:
@@ -541,8 +548,12 @@ class Archive:
     def _connect(self) -> sqlite3.Connection:
         if self.readonly:
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-            return sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)
-        return sqlite3.connect(self.path, timeout=self.busy_timeout)
+            conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)
+        else:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout)
+        # The name filters compare folded names (see archive.filters).
+        conn.create_function("archive_fold", 1, fold_name, deterministic=True)
+        return conn
 
     def _configure(self) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
@@ -934,13 +945,7 @@ class Archive:
         if status not in CRAWL_STATUSES:
             raise ValueError(f"unknown crawl status {status!r}; expected one of {CRAWL_STATUSES}")
         with self._transaction():
-            if self._one(queries.crawl_exists(crawl_id)) is None:
-                raise ValueError(f"no crawl with id {crawl_id}")
-            row = self._one(queries.crawl_counts(crawl_id))
-            assert row is not None
-            counts = {name: int(value) for name, value in row.items()}
-            if not_due is not None:
-                counts["not_due"] = int(not_due)
+            counts = self._crawl_counts(crawl_id, not_due)
             self._run(
                 queries.finish_crawl(
                     crawl_id,
@@ -950,6 +955,29 @@ class Archive:
                     counts=counts,
                 )
             )
+        return counts
+
+    def _crawl_counts(self, crawl_id: int, not_due: int | None) -> dict[str, int]:
+        """The crawl's counts from its ``fetches`` rows (and ``not_due`` when given)."""
+        if self._one(queries.crawl_exists(crawl_id)) is None:
+            raise ValueError(f"no crawl with id {crawl_id}")
+        row = self._one(queries.crawl_counts(crawl_id))
+        assert row is not None
+        counts = {name: int(value) for name, value in row.items()}
+        if not_due is not None:
+            counts["not_due"] = int(not_due)
+        return counts
+
+    @_batchable
+    def update_crawl_counts(self, crawl_id: int, *, not_due: int | None = None) -> dict[str, int]:
+        """Bring a running crawl's counts up to date with its ``fetches`` rows so far (as
+        :meth:`finish_crawl` computes them) and ``not_due`` (kept as it was when ``None``),
+        leaving its status and times alone: what ``archive crawls`` shows while it runs.
+        A crawl no longer ``running`` keeps the counts it was closed with. Returns the counts.
+        Raises ``ValueError`` for an unknown crawl."""
+        with self._transaction():
+            counts = self._crawl_counts(crawl_id, not_due)
+            self._run(queries.update_crawl_counts(crawl_id, counts))
         return counts
 
     @_batchable
@@ -1273,6 +1301,9 @@ class Archive:
                 self._store_tags(article_id, _names(article.get("tags")))
                 self._store_links(article_id, article.get("related") or [], seen_at, crawl_id)
                 self._schedule_visit(article_id, seen_at)
+                numbered = self._one(queries.current_version_number(article_id))
+                if numbered is not None:
+                    result = replace(result, version=int(numbered["number"]))
             self._record_aliases(article_id, fetch.alias_urls, seen_at, crawl_id)
             self._run(queries.resolve_links_to(article_id))
             if recorded_fetch is None:
@@ -1460,6 +1491,19 @@ class Archive:
             if row is not None:
                 return int(row["id"])
         return None
+
+    def _find_url(self, url: str) -> int | None:
+        """The article a reader means by ``url``: as :meth:`_lookup_url` finds it, else by
+        the looser forms of :func:`~archive.urls.lookup_keys` when they lead to one article
+        only; :class:`~archive.urls.AmbiguousURLError` when they lead to several. Crawls
+        never use it: a page is only ever stored under its own URL."""
+        article_id = self._lookup_url(url)
+        if article_id is not None:
+            return article_id
+        found = self._rows(queries.articles_by_keys(lookup_keys(url)))
+        if len(found) > 1:
+            raise AmbiguousURLError(url, [(int(row["id"]), row["url"]) for row in found])
+        return int(found[0]["id"]) if found else None
 
     def _text_hash_of(self, article_id: int) -> str | None:
         row = self._one(queries.article_by_id(article_id))
@@ -1876,6 +1920,7 @@ class Archive:
         *,
         crawl_id: int | None = None,
         verify: bool = False,
+        article_ids: Iterable[int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every stored capture, oldest first, with its body (for WARC export, re-extraction).
 
@@ -1885,7 +1930,8 @@ class Archive:
         it), and ``error``: ``None``, or why the stored body is damaged (then ``body`` is what
         could be decompressed, ``None`` if nothing). ``verify=True`` raises
         :class:`ArchiveError` on the first damaged capture instead. Only the captures of one
-        article (found as :meth:`get_article` finds it) or of one crawl when asked.
+        article (found as :meth:`get_article` finds it) or of one crawl when asked; with
+        ``article_ids``, only those of these articles' versions, each once.
 
         Streams: captures are read a few at a time, never all bodies at once, and no query
         stays open between two yields, so the caller may write to the archive meanwhile.
@@ -1897,16 +1943,8 @@ class Archive:
             article_id = self._article_id(url_or_id)
             if article_id is None:
                 return
-        after = 0
-        while True:
-            query = queries.captures_after(
-                after, CAPTURE_BATCH, article_id=article_id, crawl_id=crawl_id
-            )
-            rows = self._rows(query)
-            if not rows:
-                return
+        for rows in self._capture_pages(article_id, crawl_id, article_ids):
             for row in rows:
-                after = int(row["id"])
                 body, error = _decoded_body(row)
                 if error is not None and verify:
                     raise ArchiveError(f"capture {row['id']} ({row['url']}) is damaged: {error}")
@@ -1924,6 +1962,35 @@ class Archive:
                     "version_id": row["version_id"],
                     "error": error,
                 }
+
+    def _capture_pages(
+        self, article_id: int | None, crawl_id: int | None, article_ids: Iterable[int] | None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The ``captures`` rows :meth:`iter_captures` yields, :data:`CAPTURE_BATCH` a query."""
+        if article_ids is None:
+            after = 0
+            while True:
+                query = queries.captures_after(
+                    after, CAPTURE_BATCH, article_id=article_id, crawl_id=crawl_id
+                )
+                rows = self._rows(query)
+                if not rows:
+                    return
+                after = int(rows[-1]["id"])
+                yield rows
+        wanted: set[int] = set()
+        ids = list(article_ids)
+        for start in range(0, len(ids), ID_BATCH):
+            query = queries.capture_ids_of_articles(ids[start : start + ID_BATCH])
+            wanted.update(int(row["capture_id"]) for row in self._rows(query))
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), CAPTURE_BATCH):
+            batch = ordered[start : start + CAPTURE_BATCH]
+            yield self._rows(
+                queries.captures_after(
+                    0, CAPTURE_BATCH, article_id=None, crawl_id=crawl_id, capture_ids=batch
+                )
+            )
 
     # -- unreadable pages ---------------------------------------------------------------
 
@@ -2261,11 +2328,15 @@ class Archive:
             url_or_id.strip().isascii() and url_or_id.strip().isdigit()
         ):
             return int(url_or_id)
-        return self._lookup_url(url_or_id.strip())
+        return self._find_url(url_or_id.strip())
 
     def get_article(self, url_or_id: str | int) -> dict[str, Any] | None:
         """The article with this id, or that this URL (any URL that ever led to it) finds.
 
+        A URL is looked up exactly as seen, then by its URL key, then by its looser forms
+        (``http``/``https``, trailing slash, ``www.``, AMP marks: see
+        :func:`~archive.urls.lookup_keys`); when those lead to several articles,
+        :class:`~archive.urls.AmbiguousURLError` lists them rather than pick one.
         Returns ``None`` when nothing matches. The dict has every ``Article`` field
         (``authors`` and ``tags`` as lists, ``related`` as ``{url, title, kind, position}``
         in page order as of the last store), plus ``id``, ``status``, ``duplicate_of``,
@@ -2323,14 +2394,31 @@ class Archive:
             queries.list_articles(filters.limit, filters.offset, where=filters.where())
         )
 
+    def filter_notes(self, filters: ArticleFilters) -> list[str]:
+        """What to tell a reader whose ``tag``, ``category`` or ``author`` filter names
+        nothing the archive holds (once folded, see :mod:`archive.names`), with the
+        closest names: ``no tag "etats-unsi"; closest: États-Unis, États baltes``. Empty
+        when every name exists (the filters may still select nothing together)."""
+        notes: list[str] = []
+        for kind in ("tag", "category", "author"):
+            value = getattr(filters, kind)
+            if value is None:
+                continue
+            names = [str(row["name"]) for row in self._rows(queries.filter_names(kind))]
+            note = unknown_name_message(kind, value, names)
+            if note is not None:
+                notes.append(note)
+        return notes
+
     def search(
         self, query: str, *, limit: int = 20, filters: ArticleFilters | None = None
     ) -> list[dict[str, Any]]:
         """Full-text French search over title, lead, body and tags, best match first.
 
         Words match whatever their case, accents, elision or French inflection: "securite"
-        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe" (Snowball
-        stems, see :mod:`archive.french`). Several words must all match; ``"an exact
+        finds "sécurité", "aviation" finds "l'aviation", "frappes" finds "frappe",
+        "malentendus" finds "malentendu" (lemmas and Snowball stems, see
+        :mod:`archive.french`). Several words must all match; ``"an exact
         phrase"`` matches those words in that order; ``AND``, ``OR``, ``NOT`` (upper case)
         and parentheses combine them; ``word*`` is a prefix, ``title:word`` (or ``lead``,
         ``body``, ``tags``) looks in one column. Other FTS5 syntax in the query is searched
@@ -2346,7 +2434,9 @@ class Archive:
         limit = filters.limit if filters.limit is not None else limit
         where, offset = filters.where(), filters.offset
         french_index = self._has("articles_fts_fr")
-        parsed = french.parse_query(query, stem=french_index)
+        # A read-only archive indexed before lemmas is searched as it was folded.
+        lemmas = french.LEMMAS_MIGRATION not in self.pending_migrations
+        parsed = french.parse_query(query, stem=french_index, lemmas=lemmas)
         if not parsed.match:
             return []
         try:
@@ -2380,6 +2470,7 @@ class Archive:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute("PRAGMA query_only = ON")
+            conn.create_function("archive_fold", 1, fold_name, deterministic=True)
             conn.set_authorizer(_read_only_authorizer)
             cursor = conn.execute(statement, dict(params or {}))
             rows = cursor.fetchall()

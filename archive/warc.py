@@ -5,6 +5,9 @@ the stored status and headers, then the body as stored. Then each photo the expo
 articles showed (``media``) becomes one ``response`` record of its own, once: its URL, a
 ``200`` with its type and size, its bytes. warcio writes the records and computes their
 digests. Captures and photos stream through one at a time.
+
+Which captures and photos: every one stored, or, when article filters are given, those every
+version of the selected articles was read from or showed (:class:`WarcSelection`).
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from archive.export import selected_article_ids
+from archive.filters import ArticleFilters
+from archive.output import STDOUT, is_stdout, open_output
 from archive.store import Archive, package_version
 
 WARC_VERSION = "WARC/1.1"
@@ -43,17 +49,49 @@ class WarcExportError(Exception):
     """The export stopped: a capture could not be written faithfully."""
 
 
+@dataclass(frozen=True)
+class WarcSelection:
+    """What a WARC export holds: the captures of the versions of ``article_ids`` and, for
+    the ``whole_archive`` (no filter), every other capture too (unreadable pages')."""
+
+    article_ids: list[int]
+    """The exported articles, ascending."""
+    whole_archive: bool
+
+    def captures(self, archive: Archive) -> Iterator[dict[str, Any]]:
+        """The selected captures, oldest first, as :meth:`Archive.iter_captures` yields them."""
+        if self.whole_archive:
+            return archive.iter_captures()
+        return archive.iter_captures(article_ids=self.article_ids)
+
+    def media(self, archive: Archive) -> Iterator[dict[str, Any]]:
+        """The selected photos, each once, oldest first (see :func:`media_records`)."""
+        return media_records(archive, None if self.whole_archive else self.article_ids)
+
+
+def select(archive: Archive, filters: ArticleFilters | None = None) -> WarcSelection:
+    """The articles ``filters`` selects, as every part of a WARC export takes them."""
+    filters = filters or ArticleFilters()
+    return WarcSelection(
+        article_ids=selected_article_ids(archive, filters),
+        whole_archive=filters == ArticleFilters(),
+    )
+
+
 @dataclass
 class ExportResult:
     """What :func:`export_warc` wrote."""
 
     path: str
+    """The file written, ``-`` for standard output."""
     records: int
     """Records written, the ``warcinfo`` record included."""
     captures: int
     bytes: int
-    """Size of the file."""
+    """Size of the file (or of what went to standard output)."""
     gzip: bool
+    articles: int
+    """Articles whose captures were selected."""
     media: int = 0
     """Photos written (``media`` rows), each as one response record."""
 
@@ -112,9 +150,17 @@ def _software() -> str:
     return f"sputnik-archiver/{package_version()} (warcio/{warcio_version})"
 
 
+class BinaryOut(Protocol):
+    """Where :func:`write_warc` writes: a binary file, or anything that writes and flushes."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+    def flush(self) -> None: ...
+
+
 def write_warc(
     captures: Iterable[Mapping[str, Any]],
-    out: IO[bytes],
+    out: BinaryOut,
     *,
     gzip: bool = True,
     filename: str = "",
@@ -200,40 +246,60 @@ def _response_record(writer: WARCWriter, capture: Mapping[str, Any], warcinfo_id
 
 
 def export_warc(
-    archive: Archive, path: str | os.PathLike[str], *, gzip: bool = True
+    archive: Archive,
+    path: str | os.PathLike[str] | None,
+    *,
+    gzip: bool = True,
+    filters: ArticleFilters | None = None,
 ) -> ExportResult:
-    """Write every capture of ``archive`` to the WARC file ``path``.
+    """Write the captures ``filters`` selects (:func:`select`; all without filters) to the
+    WARC file ``path``, or to standard output when ``path`` is ``None`` or ``-``.
 
-    The file appears only when complete: it is written beside ``path`` under a temporary
-    name and renamed at the end, so a failed export (:class:`WarcExportError` for a damaged
-    capture) leaves no partial file and never replaces an existing one.
+    A file appears only when complete (:func:`archive.output.open_output`): a failed export
+    (:class:`WarcExportError` for a damaged capture) leaves no partial file and never
+    replaces an existing one.
     """
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    selection = select(archive, filters)
+    name = STDOUT if path is None else os.fspath(path)
     counts: dict[str, int] = {}
     try:
-        with open(temporary, "xb") as out:
+        with open_output(path) as out:
+            counted = _CountingWriter(out)
+            filename = "" if is_stdout(path) else Path(name).name
             count = write_warc(
-                archive.iter_captures(),
-                out,
+                selection.captures(archive),
+                counted,
                 gzip=gzip,
-                filename=target.name,
-                media=media_records(archive),
+                filename=filename,
+                media=selection.media(archive),
                 counts=counts,
             )
-        os.replace(temporary, target)
     except WarcExportError as error:
-        temporary.unlink(missing_ok=True)
-        raise WarcExportError(f"{error}; export stopped, {target} not written") from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        stopped = "export stopped" if is_stdout(path) else f"export stopped, {name} not written"
+        raise WarcExportError(f"{error}; {stopped}") from error
     photos = counts.get("media", 0)
     return ExportResult(
-        path=str(target),
+        path=name,
         records=count + 1 + photos,
         captures=count,
-        bytes=target.stat().st_size,
+        bytes=counted.size,
         gzip=gzip,
+        articles=len(selection.article_ids),
         media=photos,
     )
+
+
+class _CountingWriter:
+    """Passes bytes on to ``out``, counting them (warcio only writes and flushes)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._out.write(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self._out.flush()

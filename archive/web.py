@@ -1,5 +1,7 @@
 """The archive in Datasette: its metadata (descriptions, facets, search, canned queries), the
-SQL functions its French search needs, and ``archive serve``.
+SQL functions its French search needs, and ``archive serve``. The archive's own pages (an
+article, the French search, a stored page replayed) and templates are those of the Datasette
+plugin, :mod:`archive.datasette_plugin`, built by :mod:`archive.webview`.
 
 Datasette is an optional extra (``pip install 'sputnik-archiver[web]'``): this module imports
 it only to serve, so the metadata can be built, and ``archive serve`` can say what is
@@ -13,6 +15,7 @@ archive's SQL functions only read.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -22,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from archive import french
+from archive.names import fold_name
 from archive.queries import FRENCH_SEARCH_WEIGHTS
-from archive.urls import canonical_key
+from archive.urls import canonical_key, lookup_keys
 
 #: What ``archive serve`` says, and exits 2, when Datasette is not installed.
 WEB_EXTRA_MISSING = "archive serve needs the web extra: pip install 'sputnik-archiver[web]'"
@@ -65,6 +69,14 @@ ARTICLE_FACETS: tuple[str | dict[str, str], ...] = (
     {"date": "published_at"},
 )
 
+#: Columns the articles table shows by default (the others: "all columns", or ``_col``).
+ARTICLE_COLUMNS: tuple[str, ...] = ("id", "title", "site", "category", "published_at", "status")
+
+#: Characters a cell of a table shows before "...": a lead or body stays one line or two.
+#: (Datasette's ``truncate_cells_html``; its suggested facets, a line of every column that
+#: could be one, are turned off: the articles table has its facets.)
+TRUNCATE_CELLS = 120
+
 #: Columns of the articles table a reader may sort by.
 ARTICLE_SORTABLE: tuple[str, ...] = (
     "id",
@@ -86,7 +98,8 @@ ARTICLE_SORTABLE: tuple[str, ...] = (
 LABEL_COLUMNS: dict[str, str] = {"articles": "title", "tags": "name"}
 
 # The article a canned query's :article names, found as ``Archive.get_article`` finds it:
-# an id, a URL exactly as seen, then its URL key (articles.url, then the freshest urls row).
+# an id, a URL exactly as seen, then its URL key (articles.url, then the freshest urls row),
+# then its looser forms (archive_url_keys) when they lead to one article only.
 _TARGET = """
 target(id) AS (
   SELECT COALESCE(
@@ -99,7 +112,15 @@ target(id) AS (
      WHERE articles.url = archive_url_key(wanted.value)),
     (SELECT urls.article_id FROM urls, wanted
      WHERE urls.url_key = archive_url_key(wanted.value) AND urls.article_id IS NOT NULL
-     ORDER BY urls.last_seen_at DESC, urls.article_id LIMIT 1)
+     ORDER BY urls.last_seen_at DESC, urls.article_id LIMIT 1),
+    (SELECT CASE WHEN count(DISTINCT loose.id) = 1 THEN min(loose.id) END FROM (
+       SELECT articles.id FROM articles, wanted
+       WHERE articles.url IN (SELECT value FROM json_each(archive_url_keys(wanted.value)))
+       UNION ALL
+       SELECT urls.article_id FROM urls, wanted
+       WHERE urls.url_key IN (SELECT value FROM json_each(archive_url_keys(wanted.value)))
+         AND urls.article_id IS NOT NULL
+     ) AS loose)
   )
 )"""
 
@@ -109,7 +130,7 @@ SELECT articles.id, articles.title, articles.published_at, articles.category,
 FROM tags
 JOIN article_tags ON article_tags.tag_id = tags.id
 JOIN articles ON articles.id = article_tags.article_id
-WHERE tags.name = :tag COLLATE NOCASE
+WHERE archive_fold(tags.name) = archive_fold(:tag)
 ORDER BY articles.published_at IS NULL, julianday(articles.published_at) DESC, articles.id DESC
 """.strip()
 
@@ -164,7 +185,6 @@ SELECT articles.id, articles.title, articles.published_at, articles.category, ar
 FROM articles_fts_fr JOIN articles ON articles.id = articles_fts_fr.rowid
 WHERE articles_fts_fr MATCH french_match(:q)
 ORDER BY rank, articles.id
-LIMIT 100
 """.strip()
 
 #: Canned queries: name -> (title, description, SQL).
@@ -174,12 +194,14 @@ CANNED_QUERIES: dict[str, tuple[str, str, str]] = {
         "Search as the archive search command does: accents, case, elisions and French inflections "
         "ignored ('securite' finds 'sécurité', 'frappes' finds 'frappe'); several words must "
         'all match; "a phrase", AND, OR, NOT, prefix*, title:word. Best match first, the '
-        "matching words marked [ ] in the snippet.",
+        "matching words marked in the snippet ([ ] in JSON and CSV). Up to 1,000 hits "
+        "here; the search page (/-/search) counts every hit and pages through them all.",
         SEARCH_FR_SQL,
     ),
     "articles_by_tag": (
         "Articles by tag",
-        "The articles having a tag (whole name, ASCII case ignored), newest first.",
+        "The articles having a tag (whole name; case, accents, hyphens and apostrophes "
+        "ignored: 'etats unis' finds 'États-Unis'), newest first.",
         ARTICLES_BY_TAG_SQL,
     ),
     "article_versions": (
@@ -261,7 +283,8 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
     Title and description; for every table of docs/schema.md its description and its
     columns'; on ``articles`` facets (category, site, status, publication day), sortable
     columns and full-text search through ``articles_fts``; the internal tables hidden; and
-    the canned queries of :data:`CANNED_QUERIES`.
+    the canned queries of :data:`CANNED_QUERIES`, their SQL hidden (a reader sees the form
+    and the results; "Show SQL" shows it).
     """
     tables: dict[str, dict[str, Any]] = {}
     for table, doc in parse_schema_doc(schema_doc()).items():
@@ -285,7 +308,7 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
         }
     )
     queries = {
-        query: {"title": title, "description": description, "sql": sql}
+        query: {"title": title, "description": description, "sql": sql, "hide_sql": True}
         for query, (title, description, sql) in CANNED_QUERIES.items()
     }
     return {
@@ -300,24 +323,31 @@ def build_metadata(name: str = "archive") -> dict[str, Any]:
 # -- SQL functions (registered on Datasette's connections by archive.datasette_plugin) -----
 
 
-def french_match(query: str | None) -> str:
+def french_match(query: str | None, *, lemmas: bool = True) -> str:
     """``french_match(q)``: the FTS5 expression over ``articles_fts_fr`` for a reader's query,
     as ``archive search`` builds it; ``""`` (matching nothing) for a query without a word or
-    one FTS5 cannot run (empty, starting with NOT)."""
+    one FTS5 cannot run (empty, starting with NOT). ``lemmas=False``: folded as an index
+    made before lemmas."""
     try:
-        parsed = french.parse_query(str(query or ""))
+        parsed = french.parse_query(str(query or ""), lemmas=lemmas)
     except ValueError:
         return '""'
     return parsed.match or '""'
 
 
 def french_snippet(
-    title: str | None, lead: str | None, body: str | None, tags: str | None, query: str | None
+    title: str | None,
+    lead: str | None,
+    body: str | None,
+    tags: str | None,
+    query: str | None,
+    *,
+    lemmas: bool = True,
 ) -> str | None:
     """``french_snippet(title, lead, body, tags, q)``: up to 16 words around the matches of
     ``q``, marked ``[ ]``, as ``archive search`` shows them."""
     try:
-        parsed = french.parse_query(str(query or ""))
+        parsed = french.parse_query(str(query or ""), lemmas=lemmas)
         names = json.loads(tags or "[]")
     except ValueError:
         return None
@@ -335,11 +365,45 @@ def archive_url_key(url: str | None) -> str | None:
         return None
 
 
+def archive_url_keys(url: str | None) -> str:
+    """``archive_url_keys(url)``: the URL keys a reader may mean by ``url``, as a JSON list
+    (``archive.urls.lookup_keys``: scheme, trailing slash, ``www.``, AMP marks)."""
+    if not url:
+        return "[]"
+    try:
+        return json.dumps(lookup_keys(str(url)))
+    except ValueError:
+        return "[]"
+
+
+def _indexed_before_lemmas(conn: sqlite3.Connection) -> bool:
+    """Whether ``conn`` is an archive whose French index was folded before lemmas (a file
+    served read-only, never upgraded): its queries are then folded the same way."""
+    try:
+        has_index = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts_fr'"
+        ).fetchone()
+        upgraded = conn.execute(
+            "SELECT 1 FROM _migrations WHERE name = ?", [french.LEMMAS_MIGRATION]
+        ).fetchone()
+    except sqlite3.Error:  # not an archive (Datasette's own databases, say)
+        return False
+    return has_index is not None and upgraded is None
+
+
 def register_sql_functions(conn: sqlite3.Connection) -> None:
-    """Add ``french_match``, ``french_snippet`` and ``archive_url_key`` to ``conn``."""
-    conn.create_function("french_match", 1, french_match, deterministic=True)
-    conn.create_function("french_snippet", 5, french_snippet, deterministic=True)
+    """Add ``french_match``, ``french_snippet``, ``archive_url_key``, ``archive_url_keys``
+    and ``archive_fold`` to ``conn``."""
+    lemmas = not _indexed_before_lemmas(conn)
+    conn.create_function(
+        "french_match", 1, functools.partial(french_match, lemmas=lemmas), deterministic=True
+    )
+    conn.create_function(
+        "french_snippet", 5, functools.partial(french_snippet, lemmas=lemmas), deterministic=True
+    )
     conn.create_function("archive_url_key", 1, archive_url_key, deterministic=True)
+    conn.create_function("archive_url_keys", 1, archive_url_keys, deterministic=True)
+    conn.create_function("archive_fold", 1, fold_name, deterministic=True)
 
 
 # -- Datasette -----------------------------------------------------------------------------
@@ -375,7 +439,11 @@ def make_datasette(path: str | Path, metadata: dict[str, Any] | None = None) -> 
     if not pm.is_registered(datasette_plugin) and pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(datasette_plugin, name=PLUGIN_NAME)
     name = database_name(path)
-    return Datasette([str(path)], metadata=build_metadata(name) if metadata is None else metadata)
+    return Datasette(
+        [str(path)],
+        metadata=build_metadata(name) if metadata is None else metadata,
+        settings={"truncate_cells_html": TRUNCATE_CELLS, "suggest_facets": False},
+    )
 
 
 def serve(path: str | Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

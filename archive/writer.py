@@ -84,6 +84,7 @@ WRITES = frozenset(
         "mark_gone",
         "record_alias",
         "record_not_modified",
+        "update_crawl_counts",
         "store_media",
         "record_media_error",
     }

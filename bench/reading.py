@@ -416,7 +416,7 @@ def measure_exports(path: Path, articles: int, workdir: Path) -> list[ExportRow]
         args = [*db, "export", "--format", export_format, "-o", str(target), "--json", *extra]
         run = run_cli(args, out)
         summary = json.loads(run.stdout)
-        count = int(summary.get("articles", summary.get("captures", 0)))
+        count = int(summary["captures"] if export_format == "warc" else summary["articles"])
         size = target.stat().st_size
         target.unlink()
         rows.append(

@@ -19,11 +19,14 @@ ARCHIVE_ENABLED = True
 #: are loopback or private addresses (docs/politeness.md), and part of the site for the
 #: spider. The debugging commands name the host of the URL they are given.
 ARCHIVE_ALLOWED_HOSTS: list[str] = []
-#: A page where site owners can learn about the crawler and reach its operator.
+#: A page where site owners can learn about the crawler and reach its operator: set it (the
+#: environment variable ARCHIVE_CONTACT_URL, or -s ARCHIVE_CONTACT_URL=...) before crawling a
+#: live site. The User-Agent carries it (crawler/contact.py builds it again from the setting).
 ARCHIVE_CONTACT_URL = os.environ.get(
     "ARCHIVE_CONTACT_URL", "https://github.com/sputnik-archiver/sputnik-archiver"
 )
 USER_AGENT = f"sputnik-archiver/0.1 (+{ARCHIVE_CONTACT_URL})"
+ADDONS = {"crawler.contact.ContactUserAgent": 0}
 
 # Politeness and safety (docs/politeness.md).
 ROBOTSTXT_OBEY = True

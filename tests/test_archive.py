@@ -257,7 +257,9 @@ def test_known_urls_find_the_article_when_stored_again(archive: Archive, crawl_i
     via_short = make_article(1, url=article["short_url"], canonical_url=None)
     via_tracking = make_article(1, url=article["url"] + "?utm_medium=rss", canonical_url=None)
     for variant in (via_short, via_tracking):
-        assert store(archive, crawl_id, variant) == first.__class__(first.article_id, "unchanged")
+        assert store(archive, crawl_id, variant) == first.__class__(
+            first.article_id, "unchanged", version=1
+        )
     assert archive.counts()["articles"] == 1
 
 
@@ -409,6 +411,27 @@ def test_crawl_counts_come_from_fetches(archive: Archive, crawl_id: int) -> None
     assert row["finished_at"] >= row["started_at"]
     assert row["arguments"] == {"related_depth": "1"}
     assert row["pid"] and row["host"] and row["version"]
+
+
+def test_a_running_crawls_counts_are_brought_up_to_date(archive: Archive, crawl_id: int) -> None:
+    """Counts so far, status and times untouched; a closed crawl keeps its final counts."""
+    store(archive, crawl_id, make_article(1))
+    archive.record_fetch(crawl_id, Fetch(url=f"{SITE}/missing", status=404), "http_error")
+    counts = archive.update_crawl_counts(crawl_id, not_due=7)
+    assert (counts["fetched"], counts["new"], counts["errors"], counts["not_due"]) == (2, 1, 1, 7)
+    row = archive.crawls()[0]
+    assert (row["status"], row["finished_at"], row["finish_reason"]) == ("running", None, None)
+    assert (row["fetched"], row["new"], row["errors"], row["not_due"]) == (2, 1, 1, 7)
+    store(archive, crawl_id, make_article(2))
+    archive.update_crawl_counts(crawl_id)  # not_due kept as it was
+    assert (archive.crawls()[0]["new"], archive.crawls()[0]["not_due"]) == (2, 7)
+    archive.finish_crawl(crawl_id, "finished", not_due=3)
+    store(archive, crawl_id, make_article(3))  # a late write cannot move a closed crawl's row
+    archive.update_crawl_counts(crawl_id, not_due=9)
+    row = archive.crawls()[0]
+    assert (row["status"], row["new"], row["not_due"]) == ("finished", 2, 3)
+    with pytest.raises(ValueError, match=f"no crawl with id {crawl_id + 1}"):
+        archive.update_crawl_counts(crawl_id + 1)
 
 
 def test_crawls_newest_first_and_limit(archive: Archive) -> None:

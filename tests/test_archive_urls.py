@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.urls import canonical_key
+from archive.urls import canonical_key, lookup_keys
 
 BASE = "https://fr.sputniknews.com/international/201706211031893210-washington-moscou/"
 
@@ -42,3 +42,53 @@ def test_percent_encoding_is_normalised() -> None:
 
 def test_not_a_url_does_not_raise() -> None:
     assert canonical_key("nope") == "nope"
+
+
+def test_lookup_keys_start_with_the_key() -> None:
+    assert lookup_keys(BASE + "?utm_source=x")[0] == BASE
+
+
+@pytest.mark.parametrize(
+    ("typed", "archived"),
+    [
+        ("http://x.fr/a/", "https://x.fr/a/"),
+        ("https://x.fr/a", "https://x.fr/a/"),
+        ("https://x.fr/a/", "http://www.x.fr/a"),
+        ("https://www.x.fr/a", "https://x.fr/a"),
+        ("https://amp.x.fr/a", "https://x.fr/a"),
+        ("https://amp.x.fr/a", "https://www.x.fr/a"),
+        ("https://x.fr/amp/a", "https://x.fr/a"),
+        ("https://x.fr/a/amp", "https://x.fr/a"),
+        ("https://x.fr/a/amp/", "https://x.fr/a/"),
+        ("https://x.fr/a.amp", "https://x.fr/a"),
+        ("https://x.fr/a.amp.html", "https://x.fr/a.html"),
+        ("https://x.fr/a?amp", "https://x.fr/a"),
+        ("https://x.fr/a?amp=1&page=2", "https://x.fr/a?page=2"),
+        ("https://x.fr/a?outputType=amp", "https://x.fr/a"),
+        ("https://x.fr/s%c3%a9curit%C3%A9/", "https://x.fr/sécurité"),
+        ("x.fr/a", "https://x.fr/a/"),
+    ],
+)
+def test_lookup_keys_cover_the_common_forms(typed: str, archived: str) -> None:
+    assert canonical_key(archived) in lookup_keys(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "other"),
+    [
+        ("https://x.fr/a", "https://x.fr/b"),
+        ("https://x.fr/a", "https://x.com/a"),
+        ("https://x.fr/a", "https://x.fr/A"),
+        ("https://x.fr/a", "https://x.fr/a?page=2"),
+        ("https://x.fr/a?outputType=pdf", "https://x.fr/a"),  # only outputType=amp is AMP
+        ("https://x.fr/amplifier", "https://x.fr/"),
+        ("https://fr.x.com/a", "https://www.fr.x.com/a"),  # www. only before a bare domain
+    ],
+)
+def test_lookup_keys_never_reach_another_page(typed: str, other: str) -> None:
+    assert canonical_key(other) not in lookup_keys(typed)
+
+
+def test_lookup_keys_of_what_is_not_a_url() -> None:
+    assert lookup_keys("nope") == ["nope"]
+    assert lookup_keys("ftp://x.fr/a") == ["ftp://x.fr/a"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ CRAWL_KEYS = {
     "new",
     "updated",
     "unchanged",
+    "not_due",
     "not_article",
     "unreadable",
     "errors",
@@ -101,20 +103,25 @@ def run_json(db: Path, *args: str) -> Any:
 
 
 def test_crawls_table(db: Path) -> None:
+    """Exact columns and cells: times to the second with their zone, numbers right-aligned,
+    a running crawl's missing end as "-"."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE crawls SET started_at = '2026-12-07T21:40:03.250000+00:00'")
+        conn.execute(
+            "UPDATE crawls SET finished_at = '2026-12-07T21:42:10.900000+00:00', not_due = 12"
+            " WHERE id = 1"
+        )
+    conn.close()
     result = run("--db", str(db), "crawls")
     assert result.exit_code == 0, result.output
-    header, *rows = result.stdout.splitlines()
-    assert header.split() == [
-        "id", "spider", "started", "finished", "reason", "status",
-        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "unreadable",
-        "errors",
-    ]  # fmt: skip
-    assert len(rows) == 2
-    assert rows[0].split()[:2] == ["2", "sputnik"]
-    assert "running" in rows[0]
-    assert rows[1].split()[-9:] == ["3", "1", "0", "0", "0", "0", "0", "1", "1"]
-    end = header.index("fetched") + len("fetched")  # numbers are right-aligned
-    assert all(row[end - 1].isdigit() and row[end] == " " for row in rows)
+    assert result.stdout.splitlines() == [
+        "id  spider   started                  finished                 reason    status    "
+        "fetched  new  updated  unchanged  not_due  gone  aliases  not_article  unreadable  errors",
+        " 2  sputnik  2026-12-07 21:40:03 UTC  -                        -         running   "
+        "      0    0        0          0        0     0        0            0           0       0",
+        " 1  sputnik  2026-12-07 21:40:03 UTC  2026-12-07 21:42:10 UTC  finished  finished  "
+        "      3    1        0          0       12     0        0            0           1       1",
+    ]
 
 
 def test_crawls_json(db: Path) -> None:
@@ -273,7 +280,7 @@ def test_history_human(history_db: Path) -> None:
     assert header.split() == ["version", "fetched", "crawl", "extractor", "hash"]
     assert lines[4].split()[0] == "1" and lines[6].split()[0] == "3"
     assert "2024-05-03 03:00:00" in lines[6]
-    assert "v1 -> v2 (2024-05-02 03:00:00)" in out
+    assert "v1 -> v2 (2024-05-02 03:00:00 UTC)" in out
     assert f'  title: "{ARTICLE["title"]}" -> "Washington et Moscou' in out
     assert "    +Une phrase ajoutée." in lines
     assert "  tags: Syrie, Russie -> Syrie, États-Unis (+États-Unis, -Russie)" in lines

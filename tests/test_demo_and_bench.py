@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -18,26 +19,83 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_crawls_the_replica_and_shows_the_seed_article(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def demo(db: Path, port: int, articles: int = 40) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "VENV": str(Path(sys.executable).parents[1]),
-        "DEMO_ARTICLES": "40",
+        "DEMO_ARTICLES": str(articles),
+        "DEMO_PORT": str(port),
         "ARCHIVE_PATH": str(db),
     }
-    result = subprocess.run(
+    return subprocess.run(
         ["bash", "scripts/demo.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
-    assert "Replica of Sputnik France with 40 articles at http://127.0.0.1:" in out
+
+
+def test_demo_crawls_the_replica_then_shows_the_archives_memory(tmp_path: Path) -> None:
+    """The first run archives the replica at a fixed address; the second crawls it again at
+    that address (nothing due: all not_due, no article stored again), then the replica a
+    week later (new, edited and unpublished articles) and an edited article's history."""
+    db, port = tmp_path / "demo.db", free_port()
+    first = demo(db, port)
+    assert first.returncode == 0, first.stderr[-3000:]
+    out = first.stdout
+    assert f"Replica of Sputnik France with 40 articles at http://127.0.0.1:{port}\n" in out
     assert "title: Washington et Moscou discutent de la sécurité des opérations en Syrie" in out
     assert "views: 6822" in out
     assert re.search(r"Rows in the archive: .*articles 40\b", out), out
     with Archive(db) as archive:
         [crawl] = archive.crawls()
     assert (crawl["status"], crawl["new"]) == ("finished", 40)
+
+    second = demo(db, port)
+    assert second.returncode == 0, second.stderr[-3000:]
+    out = second.stdout
+    base = f"http://127.0.0.1:{port}"
+    assert f"40 articles at {base}, day 1, as the archive last saw it\n" in out
+    assert "The same replica 7 days later (day 8): new articles, edited ones" in out
+    header = "id  spider   started                  finished                 reason    status    "
+    assert out.count(header + "fetched  new  updated  unchanged  not_due  gone") == 2
+    with Archive(db, readonly=True) as archive:
+        again, later = archive.crawls()[1], archive.crawls()[0]
+        counts = archive.counts()
+        edited = int(re.findall(r"^History of an edited article \(archive history (\d+)\):$",
+                                out, re.M)[0])  # fmt: skip
+        versions = archive.versions(edited)
+    keys = ("status", "new", "updated", "unchanged", "not_due", "gone", "aliases")
+    assert [again[k] for k in keys] == ["finished", 0, 0, 0, 40, 0, 0]
+    # Day 8 of the replica: 7 new articles (one a day), edits and unpublished ones found.
+    assert (later["status"], later["new"], later["aliases"]) == ("finished", 7, 0)
+    assert later["updated"] > 0 and later["gone"] > 0
+    assert counts["articles"] == 47 and counts["crawls"] == 3
+    assert [(v["number"], v["crawl_id"]) for v in versions] == [(1, 1), (2, 3)]
+    assert "v1 -> v2 (" in out
+
+
+def test_demo_on_a_taken_port_says_so_and_serves_on_a_free_one(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = demo(tmp_path / "demo.db", port, articles=5)
+    assert result.returncode == 0, result.stderr[-3000:]
+    first, second = result.stdout.splitlines()[:2]
+    assert first == (
+        f"127.0.0.1:{port} is not free: serving the replica on a free port instead. Its articles"
+        " then have other URLs than in an earlier demo (stored again, as aliases); set DEMO_PORT"
+        " to a free port to keep one address."
+    )
+    assert result.stderr.splitlines()[0] == (
+        f"mocksite: cannot listen on 127.0.0.1:{port}: [Errno 98] Address already in use"
+    )
+    assert second.startswith("Replica of Sputnik France with 5 articles at http://127.0.0.1:")
+    assert not second.endswith(f":{port}")
 
 
 def test_crawl_benchmark_harness_runs_on_a_tiny_site(tmp_path: Path) -> None:

@@ -172,6 +172,7 @@ def test_json_summary_and_file_only_when_complete(db: Path, tmp_path: Path) -> N
         "path": str(out),
         "format": "jsonl",
         "articles": 3,
+        "records": 3,
         "bytes": out.stat().st_size,
     }
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
@@ -196,14 +197,6 @@ def test_progress_bar_only_on_a_terminal(
     with Archive(db) as archive:
         cli_module._export_articles(archive, "jsonl", str(tmp_path / "b.jsonl"), ArticleFilters())
     assert "export" in fake.getvalue()
-
-
-def test_warc_warns_that_filters_are_ignored(db: Path, tmp_path: Path) -> None:
-    out = tmp_path / "x.warc.gz"
-    result = run("--db", str(db), "export", "--format", "warc", "--tag", "Syrie", "-o", str(out))
-    assert result.exit_code == 0, result.output
-    assert "ignores the article filters" in result.stderr
-    assert out.exists()
 
 
 def test_warc_to_stdout(db: Path) -> None:

@@ -246,9 +246,19 @@ def test_articles_options(db: Path, args: list[str], expected: list[int]) -> Non
 
 
 def test_articles_nothing_matches(db: Path) -> None:
-    result = run(db, "articles", "--tag", "Absent")
+    # Names that exist, together selecting nothing: the usual words.
+    result = run(db, "articles", "--tag", "France", "--category", "Economie")
     assert (result.exit_code, result.stdout) == (0, "no articles\n")
-    assert run_json(db, "articles", "--tag", "Absent") == []
+    assert run_json(db, "articles", "--tag", "France", "--category", "Economie") == []
+
+
+def test_articles_unknown_name_says_so(db: Path) -> None:
+    # A name the archive does not hold, nothing close to it: said instead of "no articles".
+    result = run(db, "articles", "--tag", "Absent")
+    assert (result.exit_code, result.stdout) == (0, 'no tag "Absent"\n')
+    result = run(db, "articles", "--tag", "Absent", "--json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert result.stderr == 'no tag "Absent"\n'
 
 
 @pytest.mark.parametrize("command", [["articles"], ["search", "moscou"]])

@@ -378,16 +378,18 @@ def test_archive_media_into_a_missing_directory_names_the_users_path(
 ) -> None:
     out = tmp_path / "no" / "photo.jpg"
     result = run("--db", str(db), "media", sha(MAIN_BYTES), "-o", str(out))
-    assert (result.exit_code, result.output) == (
-        1,
-        f"Error: cannot write {out}: No such file or directory\n",
-    )
-
-
-def test_archive_media_needs_an_output(db: Path) -> None:
-    result = run("--db", str(db), "media", sha(MAIN_BYTES))
     assert result.exit_code == 2
-    assert "Missing option '-o' / '--output'" in result.output
+    assert (
+        f"Invalid value for '-o' / '--output': cannot write {out}:"
+        f" directory {out.parent} does not exist" in result.output
+    )
+    assert list(tmp_path.rglob("*.part")) == []
+
+
+def test_archive_media_writes_to_standard_output_by_default(db: Path) -> None:
+    result = run("--db", str(db), "media", sha(MAIN_BYTES))
+    assert result.exit_code == 0
+    assert result.stdout_bytes == MAIN_BYTES
 
 
 # -- WARC -----------------------------------------------------------------------------------

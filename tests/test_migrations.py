@@ -24,6 +24,7 @@ ALL_MIGRATIONS = [
     "m004_french_search",
     "m005_listing_order_index",
     "m006_unreadable_pages",
+    "m008_french_lemmas",
     "m007_media",
 ]
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -162,3 +164,54 @@ def test_a_crawl_logs_progress_lines(tmp_path: Path) -> None:
     assert all(LINE.search(line) for line in lines)
     assert lines[-1].endswith(" left (finished)")
     assert re.search(r"fetched \d+ \(new 20, ", lines[-1])
+
+
+@pytest.mark.e2e
+def test_a_running_crawls_row_has_its_counts_before_it_finishes(tmp_path: Path) -> None:
+    """The crawl's row is brought up to date with each progress line, through the writer
+    process: read from the archive (read-only, as `archive crawls` does) while the crawl is
+    still running, it already counts fetches and new articles, and once closed it has the
+    counts of the whole crawl."""
+    db = tmp_path / "a.db"
+    command = [sys.executable, "-m", "scrapy", "crawl", "sputnik", "-s", "LOG_LEVEL=WARNING"]
+    command += ["-s", "ARCHIVE_PROGRESS_INTERVAL=0.2", "-s", f"ARCHIVE_PATH={db}"]
+    # A Crawl-delay of 0.1 s: 25 articles and their discovery pages take seconds.
+    with start(articles=25, robots="crawl_delay", crawl_delay=0.1) as site:
+        crawl = subprocess.Popen(
+            [*command, "-a", f"start={site.url()}"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        seen: list[dict[str, object]] = []
+        try:
+            while crawl.poll() is None and not seen:
+                seen = [row for row in _crawl_rows(db) if row["status"] == "running"]
+                seen = [row for row in seen if int(row["new"]) > 0]  # type: ignore[call-overload]
+                time.sleep(0.05)  # polling: the crawl has the machine's cores
+            _, stderr = crawl.communicate(timeout=120)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert crawl.returncode == 0, stderr[-3000:]
+    assert seen, "the crawl ended before its row showed any count"
+    [running] = seen
+    assert running["finished_at"] is None
+    assert 0 < int(running["new"]) < 25  # type: ignore[call-overload]
+    assert int(running["fetched"]) >= int(running["new"])  # type: ignore[call-overload]
+    [done] = _crawl_rows(db)
+    assert (done["status"], done["new"], done["not_due"]) == ("finished", 25, 0)
+
+
+def _crawl_rows(db: Path) -> list[dict[str, object]]:
+    """The archive's crawl rows, read-only; none while the archive is not made yet."""
+    from archive import Archive, ArchiveError
+
+    if not db.exists():
+        return []
+    try:
+        with Archive(db, readonly=True) as archive:
+            return archive.crawls()
+    except (ArchiveError, sqlite3.OperationalError):
+        return []  # being created: not an archive yet

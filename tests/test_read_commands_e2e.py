@@ -962,10 +962,6 @@ def test_related_svg_and_png(world: World, tmp_path: Path) -> None:
                 env={"PATH": str(no_dot)},
             )  # fmt: skip
             assert (done.returncode, done.stdout, done.stderr) == (1, "", NO_DOT)
-        # svg and png need -o
-        result = run(world.db, "related", root, "--format", image)
-        assert result.exit_code == 2
-        assert result.stderr.splitlines()[-1] == f"Error: --format {image} needs -o FILE"
         assert shutil.which("dot"), "Graphviz's dot is missing: `make test` installs it"
         graph = run_json(world.db, "related", root, "--depth", "2")
         result = run(
@@ -977,6 +973,9 @@ def test_related_svg_and_png(world: World, tmp_path: Path) -> None:
         )
         data = target.read_bytes()
         assert data.startswith(b"\x89PNG") if image == "png" else b"<svg" in data
+        # without -o: the same image on standard output, as dot writes it
+        result = run(world.db, "related", root, "--depth", "2", "--format", image)
+        assert (result.exit_code, result.stdout_bytes) == (0, data)
 
 
 # -- (5) export ---------------------------------------------------------------------------
@@ -1016,6 +1015,7 @@ def test_export_rows_are_the_articles(world: World, tmp_path: Path) -> None:
             "path": str(target),
             "format": export_format,
             "articles": len(exported),
+            "records": len(exported),
             "bytes": size,
         }
 
@@ -1070,9 +1070,9 @@ def test_export_progress_bar_only_on_a_terminal(world: World, tmp_path: Path) ->
 
 def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_path: Path) -> None:
     target = tmp_path / "archive.warc.gz"
-    result = run(world.db, "export", "--format", "warc", "-o", str(target), "--tag", "Syrie")
+    result = run(world.db, "export", "--format", "warc", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stderr == "warning: --format warc ignores the article filters\n"
+    assert result.stderr == ""
     versions = sum(len(p.contents) for p in world.pages.values())
     db = sqlite3.connect(world.db)
     try:
@@ -1111,6 +1111,16 @@ def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_p
     assert summary["captures"] == versions and summary["records"] == records
     assert summary["media"] == len(photos)
     assert summary["gzip"] is False
+    # filtered: every version's capture of the selected articles, and nothing else
+    args, selects = filter_spec(world, "tag")
+    filtered = run(world.db, "export", "--format", "warc", "--no-gzip", *args)
+    assert filtered.exit_code == 0, filtered.output
+    chosen: Counter[str] = Counter()
+    for record in ArchiveIterator(io.BytesIO(filtered.stdout_bytes), check_digests="raise"):
+        if record.rec_type == "response":
+            chosen[record.rec_headers.get_header("WARC-Target-URI")] += 1
+    expected = {url: len(p.contents) for url, p in world.pages.items() if selects(p)}
+    assert chosen == Counter(expected) and 0 < len(expected) < len(world.pages)
 
 
 # -- (6) crawls and stats -----------------------------------------------------------------

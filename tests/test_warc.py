@@ -270,6 +270,7 @@ def test_cli_export_json_no_gzip(db: Path, tmp_path: Path) -> None:
         "captures": 3,
         "bytes": out.stat().st_size,
         "gzip": False,
+        "articles": 2,
         "media": 0,
     }
     assert out.read_bytes().startswith(b"WARC/1.1\r\n")
@@ -278,9 +279,9 @@ def test_cli_export_json_no_gzip(db: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["export", "-o", "x.warc"],  # --format is required
+        ["export", "-o", "x.txt"],  # no --format, and the file name names none
         ["export", "--format", "xml", "-o", "x.warc"],  # no such format
-        ["export", "--format", "warc"],  # -o is required
+        ["export", "--format", "warc", "--bom"],  # --bom is for csv
     ],
 )
 def test_cli_export_usage_errors(db: Path, args: list[str]) -> None:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from archive import Archive, web
+from archive import Archive, web, webview
 from archive.cli import cli
 from archive.filters import ArticleFilters
 from archive.store import Fetch, utc_now
@@ -489,3 +489,239 @@ def test_serve_refuses_a_missing_archive(tmp_path: Path) -> None:
     assert served.exit_code == listed.exit_code == 1
     assert served.output == listed.output == f"Error: no archive at {missing}\n"
     assert not Path(missing).exists()
+
+
+# -- the archive's own pages: search, article, replay, photos ------------------------------
+
+
+def test_canned_queries_hide_their_sql(served: Any) -> None:
+    queries = web.build_metadata()["databases"]["archive"]["queries"]
+    assert {name: q["hide_sql"] for name, q in queries.items()} == dict.fromkeys(queries, True)
+    page = get(served, "/archive/search_fr?q=frappes").text
+    assert 'id="sql-query"' not in page and "<textarea" not in page
+    assert "articles_fts_fr MATCH" not in page
+    assert re.search(r'<td class="col-id"><a href="/-/article/\d+">\d+</a></td>', page)
+
+
+def test_the_french_search_query_is_not_cut_at_100(
+    served: Any, crawled: tuple[Path, dict[str, Any]]
+) -> None:
+    db, _ = crawled
+    with Archive(db, readonly=True) as archive:
+        word, count = next(
+            (word, n)
+            for word in ("de", "la", "le", "et", "france")
+            if (n := len(archive.search(word, limit=100_000))) > 100
+        )
+    assert len(rows(served, f"/archive/search_fr.json?q={word}")) == count
+
+
+def test_the_search_page_counts_and_pages_every_hit(
+    served: Any, crawled: tuple[Path, dict[str, Any]]
+) -> None:
+    db, _ = crawled
+    with Archive(db, readonly=True) as archive:
+        expected = [hit["id"] for hit in archive.search("france", limit=100_000)]
+    pages = -(-len(expected) // webview.SEARCH_PAGE_SIZE)
+    assert pages >= 3
+    found = []
+    for page in range(1, pages + 1):
+        text = get(served, f"/-/search?q=france&page={page}").text
+        assert f"<strong>{len(expected)}</strong> articles found, page {page} of {pages}" in text
+        found += [
+            int(i)
+            for i in re.findall(r'<li class="archive-hit">\s*<a href="/-/article/(\d+)"', text)
+        ]
+    assert found == expected
+    past = get(served, f"/-/search?q=france&page={pages + 5}").text  # the last page, clamped
+    assert f"page {pages} of {pages}" in past
+    assert 'id="search-count"' not in get(served, "/-/search?q=").text
+    refused = get(served, "/-/search?q=NOT+syrie").text
+    message = "NOT needs something before it: write 'syrie NOT russie', not 'NOT russie'"
+    assert f'<p class="message-error">{message}</p>' in html.unescape(refused)
+    assert 'id="search-count"' not in refused
+
+
+def test_the_article_page_without_photo_tables(
+    crawled: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    db, planted = crawled
+    seed = planted["seed"]
+    # An archive of a release before photos were kept: no media tables.
+    old = tmp_path / "before-photos.db"
+    source, copy = sqlite3.connect(db), sqlite3.connect(old)
+    try:
+        source.backup(copy)
+        copy.executescript("DROP TABLE version_media; DROP TABLE media;")
+    finally:
+        source.close()
+        copy.close()
+    with Archive(old, readonly=True) as archive:
+        article = archive.get_article(seed)
+        assert article is not None
+        assert "version_media" not in archive.db.table_names()
+    served = web.make_datasette(old)
+    try:
+        _article_page_without_photos(served, planted, seed, article)
+    finally:
+        close(served)
+
+
+def _article_page_without_photos(
+    served: Any, planted: dict[str, Any], seed: str, article: dict[str, Any]
+) -> None:
+    page = get(served, f"/-/article/{seed}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert f'<h1 id="article-title">{seed_title()}</h1>' in text
+    assert 'id="photos"' not in text
+    for tag in article["tags"]:
+        assert f">{tag}</a></li>" in text
+    assert 'id="links-out"' in text and 'id="versions"' in text
+    assert get(served, f"/-/media/{'0' * 64}").status_code == 404
+    # the script title, as text
+    script_page = get(served, f"/-/article/{planted['script']}").text
+    assert "<script>window.__pwned" not in script_page
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in script_page
+    assert 'id="diff-1-2"' in script_page
+
+
+def test_missing_pages_say_what_is_missing(
+    served: Any, crawled: tuple[Path, dict[str, Any]]
+) -> None:
+    db, planted = crawled
+    (no_capture,) = sql(
+        db, "SELECT id FROM versions WHERE article_id = ? AND number = 2", planted["script"]
+    )[0]
+    for path, message in (
+        ("/-/article/999999", "No article with id 999999"),
+        ("/-/replay/999999", "No version with id 999999"),
+        (f"/-/replay/{no_capture}", f"Version {no_capture} kept no capture of its page"),
+        ("/-/capture/999999", "No capture with id 999999"),
+        (f"/-/media/{'ab' * 32}", f"No photo with sha256 {'ab' * 32}"),
+    ):
+        response = get(served, path)
+        assert (response.status_code, response.text) == (404, message), path
+
+
+def test_a_stored_page_is_replayed_under_the_policy(
+    served: Any, crawled: tuple[Path, dict[str, Any]]
+) -> None:
+    db, planted = crawled
+    (version_id, capture_id) = sql(
+        db,
+        "SELECT id, capture_id FROM versions WHERE article_id = ? AND capture_id IS NOT NULL",
+        planted["seed"],
+    )[0]
+    replay = get(served, f"/-/replay/{version_id}").text
+    assert '<iframe id="archive-replay" sandbox="" referrerpolicy="no-referrer"' in replay
+    assert f'src="/-/capture/{capture_id}"' in replay
+    response = get(served, f"/-/capture/{capture_id}")
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == webview.CAPTURE_CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "<script" not in response.text
+    # the seed's "Lire aussi" links lead to the archive's captures of those articles
+    targets = sql(
+        db,
+        "SELECT DISTINCT versions.capture_id FROM links JOIN versions "
+        "ON versions.article_id = links.target_article_id "
+        "WHERE links.from_article_id = ? AND versions.capture_id IS NOT NULL",
+        planted["seed"],
+    )
+    assert targets
+    for (target,) in targets:
+        assert f'href="/-/capture/{target}"' in response.text
+
+
+def test_a_damaged_capture_or_photo_is_an_error(
+    crawled: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    source, _ = crawled
+    db = tmp_path / "archive.db"
+    shutil.copyfile(source, db)
+    photo = b"\x89PNG\r\n\x1a\n not really"
+    good = hashlib.sha256(photo).hexdigest()
+    bad = hashlib.sha256(b"other").hexdigest()
+    conn = sqlite3.connect(db)
+    (capture_id, url) = conn.execute("SELECT id, url FROM captures ORDER BY id LIMIT 1").fetchone()
+    conn.execute("UPDATE captures SET body_sha256 = ? WHERE id = ?", ("0" * 64, capture_id))
+    conn.executescript(
+        "CREATE TABLE IF NOT EXISTS media (sha256 TEXT PRIMARY KEY, url TEXT, type TEXT, "
+        "size INTEGER, body BLOB, width INTEGER, height INTEGER, first_seen_at TEXT, "
+        "crawl_id INTEGER)"
+    )
+    conn.executemany(
+        "INSERT INTO media (sha256, url, type, size, body, width, height, first_seen_at, "
+        "crawl_id) VALUES (?, 'http://x/p.png', ?, ?, ?, 1, 1, '2024-01-01', NULL)",
+        [(good, "image/png", len(photo), photo), (bad, "text/html", 5, b"<b>x")],
+    )
+    conn.commit()
+    conn.close()
+    datasette = web.make_datasette(db)
+    try:
+        response = get(datasette, f"/-/capture/{capture_id}")
+        assert response.status_code == 500
+        assert response.text.startswith(f"capture {capture_id} ({url}) is damaged: ")
+        served_photo = get(datasette, f"/-/media/{good}")
+        assert served_photo.status_code == 200
+        assert served_photo.content == photo
+        assert served_photo.headers["content-type"] == "image/png"
+        assert served_photo.headers["content-security-policy"] == webview.MEDIA_CSP
+        damaged = get(datasette, f"/-/media/{bad}")
+        assert (damaged.status_code, damaged.text) == (
+            500,
+            f"photo {bad} is damaged: its bytes do not match their sha256",
+        )
+    finally:
+        close(datasette)
+
+
+def test_replay_html_keeps_the_text_and_nothing_that_runs_or_loads() -> None:
+    page = b"""<html><head><base href="http://other.example/x/">
+    <meta http-equiv="refresh" content="0; url=http://other.example/">
+    <link rel="stylesheet" href="s.css"><script>alert(1)</script></head>
+    <body onload="alert(2)"><p>Texte \xc3\xa0 garder</p>
+    <a href="kept.html">kept</a> <a href="gone.html" onclick="x()">gone</a> <a href="#top">top</a>
+    <img src="photo.jpg" srcset="big.jpg 2x"> <img src="outside.jpg">
+    <iframe src="http://other.example/f"></iframe><form action="http://other.example/f"></form>
+    </body></html>"""
+    out = webview.replay_html(
+        page,
+        "http://site.example/a/",
+        content_type="text/html; charset=utf-8",
+        captures=lambda urls: {u: 7 for u in urls if u.endswith("kept.html")},
+        media=lambda urls: {u: "f" * 64 for u in urls if u.endswith("photo.jpg")},
+    ).decode()
+    assert out.startswith("<!DOCTYPE html>\n<html><head>")
+    assert out.count("<meta") == 1 and '<meta charset="utf-8"></head>' in out
+    assert "<p>Texte à garder</p>" in out
+    assert '<a href="/-/capture/7">kept</a>' in out
+    assert (
+        '<a data-archive-original-href="http://other.example/x/gone.html" '
+        'title="Not in the archive: http://other.example/x/gone.html">gone</a>'
+    ) in out
+    assert '<a href="#top">top</a>' in out
+    assert f'<img src="/-/media/{"f" * 64}">' in out
+    assert '<img data-archive-original-src="http://other.example/x/outside.jpg">' in out
+    assert "<form></form>" in out
+    for gone in ("<script", "<link", "<iframe", "<base", "refresh", "onload", "onclick", "srcset"):
+        assert gone not in out, gone
+    xhtml = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        b"<html><body><p>\xc3\xa9t\xc3\xa9</p></body></html>"
+    )
+    assert "<body><p>été</p></body>" in webview.replay_html(xhtml, "http://site.example/").decode()
+
+
+def test_articles_come_first(served: Any) -> None:
+    home = get(served, "/").text
+    assert re.findall(r'<a (?:class="archive-articles" )?href="/archive/(\w+)"', home)[0] == (
+        "articles"
+    )
+    database = get(served, "/archive").text
+    tables = re.findall(r'<h3><a href="/archive/(\w+)"', database)
+    assert tables[0] == "articles"
+    assert sorted(tables[1:]) == tables[1:]  # the others in Datasette's order (by name)
+    for hidden in web.HIDDEN_TABLES:
+        assert f'<h3><a href="/archive/{hidden}"' not in database

@@ -1,6 +1,7 @@
 """End to end: ``archive serve`` as a real process, driven by Debian's headless Chromium.
 
-A reader searches a French word without its accents and finds the seed article; an article
+A reader searches a French word without its accents (in the articles table's search box,
+which leads to the French search page) and finds the seed article; an article
 whose title holds a ``<script>`` tag shows the tag as text and runs nothing. Chromium and
 chromedriver come from Debian (``make test`` installs them); nothing here touches the
 network but 127.0.0.1.
@@ -152,10 +153,10 @@ def test_search_a_french_word_without_accents(
 ) -> None:
     base, _ = server
     browser.get(f"{base}/archive/articles")
-    box = browser.find_element(By.CSS_SELECTOR, "input[name='_search']")
+    box = browser.find_element(By.CSS_SELECTOR, "input[name='q']")
     box.clear()
     box.send_keys("securite", Keys.ENTER)
-    WebDriverWait(browser, WAIT_S).until(lambda d: "_search=securite" in d.current_url)
+    WebDriverWait(browser, WAIT_S).until(lambda d: "/-/search?q=securite" in d.current_url)
     WebDriverWait(browser, WAIT_S).until(lambda d: seed_title() in page_text(d))
     assert "sécurité" in seed_title()
 

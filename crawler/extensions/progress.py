@@ -7,6 +7,10 @@
 failed (``http_error`` and ``error`` outcomes: error statuses, timeouts, refused connections);
 the rate is over the last interval (over the whole crawl in the last line); ``frontier`` is
 the number of requests waiting in Scrapy's scheduler.
+
+With each periodic line the crawl's ``crawls`` row has its counts brought up to date (through
+the archive's writer, like the crawl's other writes, so the crawl never waits for it): what
+``archive crawls`` shows while the crawl runs is at most one interval behind.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+
+from crawler.extensions.crawl_history import NOT_DUE_STAT
+from crawler.session import open_session
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -88,6 +95,17 @@ class CrawlProgress:
         rate = (pages - self.last_pages) / elapsed if elapsed > 0 else 0.0
         self.last_time, self.last_pages = now, pages
         logger.info(progress_line(self.crawler.stats, rate, self._frontier()))
+        self._update_crawl_row()
+
+    def _update_crawl_row(self) -> None:
+        """The crawl row's counts as of now (nothing without an open archive: a debugging
+        command, or a crawl whose archive gave up)."""
+        session = open_session(self.crawler)
+        if session is None or session.gave_up is not None:
+            return
+        not_due = int(self.crawler.stats.get_value(NOT_DUE_STAT, 0) or 0)
+        with session.reporting("the crawl's counts"):
+            session.write("update_crawl_counts", session.crawl_id, not_due=not_due)
 
     def _pages(self) -> int:
         return int(self.crawler.stats.get_value("response_received_count", 0) or 0)

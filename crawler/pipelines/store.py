@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import ArchiveError, Capture, Fetch, StoreResult
 from archive.media import OUTCOME_MEDIA, OUTCOME_MEDIA_ERROR, Image, media_type
+from crawler.feed import archived_record, article_record
 from crawler.session import ArchiveSession, archiving, session_for
 from extraction.items import (
     GONE_REDIRECT,
@@ -45,6 +46,9 @@ OUTCOME_GONE = "gone"
 OUTCOME_ALIAS = "alias"
 OUTCOME_HTTP_ERROR = "http_error"
 OUTCOME_ERROR = "error"
+
+#: Why a page gives the feed exports nothing (logged at DEBUG only: it is the usual case).
+NO_RECORD = "no article stored from this page: nothing for the feed"
 
 
 def capture_of(item: PageItem) -> Capture | None:
@@ -128,11 +132,16 @@ class ArchivePipeline:
     item waits only when the writes queued for the writer are too many (it is held up).
     Made here instead, a write that fails is the session's to report (see
     :mod:`crawler.session`): the item goes on, its page pending in the frontier.
+
+    With a feed export (``-o``/``-O``, ``FEEDS``), what goes on is one flat record per stored
+    article (:mod:`crawler.feed`), once the archive has answered, and nothing for any other
+    page (dropped, logged at DEBUG).
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._counting = threading.Lock()
+        self.feeding = bool(crawler.settings.getdict("FEEDS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -146,30 +155,90 @@ class ArchivePipeline:
         try:
             session = session_for(self.crawler)
         except ArchiveError:
-            return item  # the archive could not be opened: the crawl is stopping
+            return self._passed_on(item, None)  # the archive could not be opened: stopping
         if session.gave_up is not None:
             item.body = None  # nothing more can be archived: the crawl is stopping
-            return item
+            return self._passed_on(item, None)
         writer = session.writer
         if writer is None:
+            method, result = "", None
             with session.reporting(item.url):
-                self._count(self.store(session, item))
+                write = self._write(session, item)
+                method = write.method
+                result = getattr(session.archive, write.method)(*write.args, **write.kwargs)
+                self._count(_outcome_of(write, result))
             item.body = None  # stored in its capture if it was a new version; not needed further
-            return item
+            return self._passed_on(item, self._record(session, item, method, result))
+        answer: Future[Any] | None = None
+        method = ""
         with session.reporting(item.url):  # here: a write that could not even be sent
             write = self._write(session, item)
+            method = write.method
             item.body = None
             if isinstance(write.outcome, str):
                 session.write(write.method, *write.args, **write.kwargs)
                 self._count(write.outcome)
             else:
-                future = writer.submit(write.method, *write.args, **write.kwargs)
-                future.add_done_callback(partial(self._answered, write.outcome))
+                answer = writer.submit(write.method, *write.args, **write.kwargs)
+                answer.add_done_callback(partial(self._answered, write.outcome))
         room = writer.room()
+        if room is not None:
+            self._count_wait()
+        if self.feeding:
+            return self._record_when_stored(session, room, item, method, answer)
         if room is None:
             return item
-        self._count_wait()
         return self._when_room(room, item)
+
+    def store(self, session: ArchiveSession, item: PageItem) -> str:
+        """Make the item's write on the session's own connection; its outcome."""
+        write = self._write(session, item)
+        result = getattr(session.archive, write.method)(*write.args, **write.kwargs)
+        return _outcome_of(write, result)
+
+    def _record(
+        self, session: ArchiveSession, item: PageItem, method: str, result: Any
+    ) -> dict[str, Any] | None:
+        """The feed record of the item's write (``method``, its ``result``), if it gives one
+        and there is a feed."""
+        if not self.feeding:
+            return None
+        if method == "store_article" and isinstance(result, StoreResult) and item.article:
+            return article_record(item.article, result, session.crawl_id, item.fetched_at)
+        if method == "record_not_modified" and isinstance(result, int):
+            article = session.archive.get_article(result)
+            if article is not None:
+                return archived_record(article, session.crawl_id, item.fetched_at)
+        return None
+
+    def _passed_on(self, item: PageItem, record: dict[str, Any] | None) -> Any:
+        """What goes on to the feed exports: the item itself when there is no feed, else the
+        stored article's record; nothing (``DropItem``) for any other page."""
+        if not self.feeding:
+            return item
+        if record is None:
+            raise DropItem(NO_RECORD, log_level="DEBUG")
+        return record
+
+    async def _record_when_stored(
+        self,
+        session: ArchiveSession,
+        room: Future[None] | None,
+        item: PageItem,
+        method: str,
+        answer: Future[Any] | None,
+    ) -> Any:
+        """With a feed: the item's record once the writer has caught up and answered (the
+        answer of a write whose result says the outcome)."""
+        if room is not None:
+            await asyncio.wrap_future(room)
+        result = None
+        if answer is not None:
+            try:
+                result = await asyncio.wrap_future(answer)
+            except Exception:
+                result = None  # a failure is reported by the writer itself (crawler.session)
+        return self._passed_on(item, self._record(session, item, method, result))
 
     def _count_wait(self) -> None:
         """Items held until the writer caught up (``archive/writer/waits``)."""
@@ -193,12 +262,6 @@ class ArchivePipeline:
         if self.crawler.stats is not None:
             with self._counting:
                 self.crawler.stats.inc_value(f"archive/outcome/{outcome}")
-
-    def store(self, session: ArchiveSession, item: PageItem) -> str:
-        """Make the item's write on the session's own connection; its outcome."""
-        write = self._write(session, item)
-        result = getattr(session.archive, write.method)(*write.args, **write.kwargs)
-        return write.outcome if isinstance(write.outcome, str) else write.outcome(result)
 
     def _write(self, session: ArchiveSession, item: PageItem) -> _Write:
         """The item's write, one transaction (or part of a group commit)."""
@@ -278,6 +341,11 @@ class ArchivePipeline:
         if item.role == ROLE_REFUSED:
             return OUTCOME_REFUSED
         return OUTCOME_HTTP_ERROR if item.status is not None else OUTCOME_ERROR
+
+
+def _outcome_of(write: _Write, result: Any) -> str:
+    """The fetch outcome a write means, given its result."""
+    return write.outcome if isinstance(write.outcome, str) else write.outcome(result)
 
 
 def _store_outcome(result: StoreResult) -> str:
