@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, Fetch
 from archive.cli import cli
+from archive.filters import ArticleFilters
 from archive.media import Image, image_size, photos_of
 from archive.warc import export_warc
 from mocksite.photos import photo
@@ -443,3 +444,37 @@ def test_history_json_lists_each_versions_photos(db: Path) -> None:
         [("main", MAIN, sha(MAIN_BYTES)), ("body", BODY, sha(BODY_BYTES))],
         [("main", MAIN + "?v=2", sha(new_bytes))],
     ]
+
+
+def test_a_filtered_warc_export_carries_the_photos_of_the_selected_articles_only(
+    db: Path, tmp_path: Path
+) -> None:
+    other = URL.replace("syrie", "russie")
+    other_bytes = photo("/images/103/18/1031837999.jpg")
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        archive.store_article(
+            article(
+                url=other,
+                canonical_url=other,
+                title="Autre",
+                tags=["Russie"],
+                image_url=MAIN + "?autre",
+            ),
+            crawl_id=crawl,
+            fetch=fetched(other),
+        )
+        keep(archive, crawl, MAIN + "?autre", other_bytes, "2024-05-03T00:00:00+00:00")
+        selected = export_warc(
+            archive, tmp_path / "russie.warc", filters=ArticleFilters(tag="Russie")
+        )
+        everything = export_warc(archive, tmp_path / "all.warc")
+    assert (selected.articles, selected.media) == (1, 1)
+    assert everything.media == 4
+    with (tmp_path / "russie.warc").open("rb") as stream:
+        uris = [
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(stream, check_digests="raise")
+            if r.rec_type == "response"
+        ]
+    assert uris == [MAIN + "?autre"]
