@@ -276,8 +276,8 @@ def cli(db: str) -> None:
 def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: bool) -> None:
     """List crawls, newest first, with their counts.
 
-    Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    not_due (archived articles found but left alone, not being due), gone, aliases,
+    Counts come from each crawl's fetches: fetched (responses, photos apart), new, updated,
+    unchanged, not_due (archived articles found but left alone, not being due), gone, aliases,
     not_article, unreadable (article pages kept, but no article read from them: see stats
     --check and reparse), errors (HTTP errors and network failures). A running crawl's
     counts are those of its last progress line. Times are shown with their zone.
