@@ -9,7 +9,9 @@ left them out, the fetch was refused, failed or is still to come).
 
 The bytes of a URL are taken to be stable: a version showing a URL whose bytes the archive
 already holds is linked to them without a fetch, and a page that is stored ``unchanged`` asks
-for no photo at all. A photo that changes on a site comes under a new URL (the platforms date
+only for the photos of its current version never asked for (``fetch_id`` NULL: left out by
+``ARCHIVE_IMAGES``, or by a crawl stopped before their turn), never again for one fetched or
+failed. A photo that changes on a site comes under a new URL (the platforms date
 and hash their image paths), and a new photo URL is a change of the article's content
 (``image_url`` is one of the hashed fields), so it makes a new version with its own photo
 rows; the rows and bytes of the earlier versions are never touched. Two URLs serving the same
