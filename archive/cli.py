@@ -19,6 +19,7 @@ from archive import export as export_module
 from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
+from archive import media as media_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import times, warc, web
@@ -275,8 +276,8 @@ def cli(db: str) -> None:
 def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: bool) -> None:
     """List crawls, newest first, with their counts.
 
-    Counts come from each crawl's fetches: fetched (responses), new, updated, unchanged,
-    not_due (archived articles found but left alone, not being due), gone, aliases,
+    Counts come from each crawl's fetches: fetched (responses, photos apart), new, updated,
+    unchanged, not_due (archived articles found but left alone, not being due), gone, aliases,
     not_article, unreadable (article pages kept, but no article read from them: see stats
     --check and reparse), errors (HTTP errors and network failures). A running crawl's
     counts are those of its last progress line. Times are shown with their zone.
@@ -337,12 +338,15 @@ def show(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool) ->
 
 
 def _article_lines(article: dict[str, Any]) -> list[str]:
-    """An article for reading, as ``show`` prints it: its fields, lead and body, related
-    links, then those of linked from, versions and events it has (``extract`` has none),
-    tags and URLs."""
+    """An article for reading, as ``show`` prints it: its fields, lead and body, its photos,
+    related links, then those of linked from, versions and events it has (``extract`` has
+    none), tags and URLs."""
     lines = [f"{name}: {_show_value(article[name])}" for name in SHOW_FIELDS if name in article]
     for name in ("lead", "body"):
         lines += ["", f"{name}:", article[name] or "-"]
+    if article.get("photos"):
+        lines += ["", "photos:"]
+        lines += [f"  {media_module.photo_line(photo)}" for photo in article["photos"]]
     lines += ["", "related:"]
     for link in article["related"]:
         lines.append(f"  {link['position']}. [{link['kind']}] {link['title'] or '-'} {link['url']}")
@@ -360,6 +364,28 @@ def _article_lines(article: dict[str, Any]) -> list[str]:
     lines += ["", f"tags: {_show_value(article['tags'])}", "", "urls:"]
     lines += [f"  [{seen['kind']}] {seen['url']}" for seen in article["urls"]]
     return lines
+
+
+@cli.command()
+@click.argument("sha256")
+@output_option("The file to write the bytes to (default, or '-': standard output).")
+@click.pass_context
+def media(ctx: click.Context, sha256: str, output: str | None) -> None:
+    """Write the bytes of one stored photo, exactly as they were received.
+
+    SHA256: the hex sha256 of the bytes, as show --json lists it under photos. To standard
+    output by default (never to a terminal), or to -o FILE, written whole or not at all.
+    """
+    refuse_binary_on_terminal(output, "A photo")
+    row = open_archive(ctx).media(sha256)
+    if row is None:
+        raise click.ClickException(f"no photo with sha256 {sha256}")
+    try:
+        write_output(output, row["body"])
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
@@ -502,14 +528,16 @@ def history(ctx: click.Context, url_or_id: str, site: str | None, as_json: bool)
     Lists the versions oldest first (number, fetch time, crawl, extractor, content hash),
     then, for each pair of consecutive versions, the fields that changed: short fields as
     "old -> new", lead and body as a unified diff with one line per sentence. --json prints
-    one object with the article, its versions, the diffs and the article's events. --site:
+    one object with the article, its versions (each with its photos), the diffs and the
+    article's events. --site:
     only an article of that site.
     """
     archive = open_archive(ctx)
     article = find_article(archive, url_or_id, site)
-    result = history_module.article_history(
-        article, archive.versions(article["id"]), archive.events(article["id"])
-    )
+    versions = archive.versions(article["id"])
+    photos = archive.photos(v["id"] for v in versions)
+    versions = [{**v, "photos": photos.get(v["id"], [])} for v in versions]
+    result = history_module.article_history(article, versions, archive.events(article["id"]))
     if as_json:
         echo_json(result)
         return
@@ -838,7 +866,8 @@ def export(
     content), each article's versions oldest first. --bom starts a csv with a UTF-8 byte
     order mark, for Excel. warc: a warcinfo record, then one WARC/1.1 response record per
     capture, oldest first: every stored capture, or with article filters the captures every
-    version of the selected articles was read from. Each capture body is checked against its
+    version of the selected articles was read from; then one per photo (media) those
+    versions showed, each once. Each capture body is checked against its
     sha256 first: a damaged capture stops the export with an error and no file is written.
     Every format streams and honours the article filters. A gzip-compressed WARC is not
     written to a terminal. With -o FILE, prints what it wrote (--json: as JSON); a progress
@@ -857,7 +886,9 @@ def export(
     try:
         if export_format == "warc":
             result: Any = warc.export_warc(archive, output, gzip=gzip, filters=filters)
-            summary = f"{result.captures} captures ({result.records} records, {result.bytes} bytes)"
+            kept = f" and {result.media} photos" if result.media else ""
+            size = f"({result.records} records, {result.bytes} bytes)"
+            summary = f"{result.captures} captures{kept} {size}"
         else:
             result = _export_articles(
                 archive, export_format, output, filters, all_versions=all_versions, bom=bom

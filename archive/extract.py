@@ -45,6 +45,7 @@ ARCHIVE_ONLY: tuple[str, ...] = (
     "versions_count",
     "linked_from",
     "events",
+    "photos",
 )
 #: The page object of a page whose host no site declares (a saved file, a site without a
 #: profile): the generic one, as a crawl reads such a site; ``--site NAME`` reads it as that

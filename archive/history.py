@@ -129,15 +129,23 @@ def article_history(
     """The object ``archive history --json`` prints.
 
     ``{"article": {id, url, title}, "versions": [...], "diffs": [...], "events": [...]}``:
-    versions oldest first with their fields, one diff per pair of consecutive versions
-    (:func:`diff_versions`), and the article's events (gone, redirected, ...) as given.
+    versions oldest first with their fields (and their ``photos`` when given with them), one
+    diff per pair of consecutive versions (:func:`diff_versions`), and the article's events
+    (gone, redirected, ...) as given.
     """
     return {
         "article": {key: article.get(key) for key in ("id", "url", "title")},
-        "versions": [{key: v.get(key) for key in VERSION_KEYS} for v in versions],
+        "versions": [_version(v) for v in versions],
         "diffs": [diff_versions(old, new) for old, new in itertools.pairwise(versions)],
         "events": [dict(event) for event in events],
     }
+
+
+def _version(version: Mapping[str, Any]) -> dict[str, Any]:
+    shown = {key: version.get(key) for key in VERSION_KEYS}
+    if "photos" in version:
+        shown["photos"] = version["photos"]
+    return shown
 
 
 def _short(value: Any) -> str:

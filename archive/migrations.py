@@ -423,6 +423,50 @@ def m008_french_lemmas(db: sqlite_utils.Database) -> None:
     db.execute(row[0])
 
 
+def m007_media(db: sqlite_utils.Database) -> None:
+    """The photos of the articles: ``media`` keeps each image once, by the sha256 of its bytes
+    (the URL it was first fetched from, its type as served, its size, its bytes, its pixel
+    size when cheaply known); ``version_media`` links each version to the photos its page
+    showed (position 0 the main photo, then the body's images in page order), with the
+    caption and credit shown there, the sha256 of the bytes fetched (NULL until fetched, or
+    when the fetch was refused or failed) and the fetch that got them or failed to. The
+    versions stored before have no rows: their photos were never fetched (a current version
+    gets its rows when its page is next seen)."""
+    db.execute(
+        """
+        CREATE TABLE media (
+            sha256 TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            type TEXT,
+            size INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            first_seen_at TEXT NOT NULL,
+            crawl_id INTEGER REFERENCES crawls(id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_media_url ON media(url)")
+    db.execute(
+        """
+        CREATE TABLE version_media (
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            position INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            url TEXT NOT NULL,
+            sha256 TEXT REFERENCES media(sha256),
+            caption TEXT,
+            credit TEXT,
+            fetch_id INTEGER REFERENCES fetches(id),
+            PRIMARY KEY (version_id, position)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_version_media_url ON version_media(url)")
+    db.execute("CREATE INDEX idx_version_media_sha256 ON version_media(sha256)")
+
+
 #: Every migration, in the order they apply. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial_schema,
@@ -432,6 +476,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m005_listing_order_index,
     m006_unreadable_pages,
     m008_french_lemmas,
+    m007_media,
 )
 
 

@@ -567,10 +567,12 @@ def insert_crawl(values: Mapping[str, Any]) -> Query:
 
 
 def crawl_counts(crawl_id: int) -> Query:
-    """The crawl's counts, computed from its ``fetches`` rows."""
+    """The crawl's counts, computed from its ``fetches`` rows (``fetched``: the pages, its
+    photos left out)."""
     sql = """
         SELECT
-            COUNT(status) AS fetched,
+            COUNT(status) - COALESCE(SUM(outcome IN ('media', 'media_error')
+                AND status IS NOT NULL), 0) AS fetched,
             COALESCE(SUM(outcome = 'new'), 0) AS new,
             COALESCE(SUM(outcome = 'updated'), 0) AS updated,
             COALESCE(SUM(outcome = 'unchanged'), 0) AS unchanged,
@@ -835,11 +837,11 @@ def running_crawls() -> Query:
 
 
 def pages_fetched(crawl_id: int) -> Query:
-    """How many responses of the site the crawl recorded (robots.txt answers are not its
-    pages)."""
+    """How many responses of the site the crawl recorded (robots.txt answers and photos are
+    not its pages)."""
     sql = """
         SELECT COUNT(status) AS pages FROM fetches
-        WHERE crawl_id = :id AND outcome != 'robots'
+        WHERE crawl_id = :id AND outcome NOT IN ('robots', 'media', 'media_error')
     """
     return sql, {"id": crawl_id}
 
@@ -1095,7 +1097,8 @@ def crawl_quality(crawl_id: int) -> Query:
 
     sql = f"""
         SELECT
-            (SELECT COUNT(status) FROM fetches WHERE crawl_id = :id) AS fetched,
+            (SELECT COUNT(status) FROM fetches
+             WHERE crawl_id = :id AND outcome NOT IN ('media', 'media_error')) AS fetched,
             COUNT(*) AS stored,
             {", ".join(missing(field) for field in QUALITY_FIELDS)}
         FROM fetches

@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
-from archive import dedupe, faults, french, migrations, queries
+from archive import dedupe, faults, french, media, migrations, queries
 from archive.faults import (
     ArchiveError,
     ArchiveNotFoundError,
@@ -61,6 +61,8 @@ FETCH_OUTCOMES: tuple[str, ...] = (
     "refused",
     "gone",
     "alias",
+    media.OUTCOME_MEDIA,
+    media.OUTCOME_MEDIA_ERROR,
 )
 #: Values of ``crawls.status``.
 CRAWL_STATUSES: tuple[str, ...] = ("running", "finished", "incomplete", "failed", "interrupted")
@@ -1211,6 +1213,7 @@ class Archive:
         extractor_version: str | None = None,
         frontier: Iterable[str] | str | None = None,
         recorded_fetch: int | None = None,
+        body_images: Iterable[Mapping[str, Any]] = (),
     ) -> StoreResult:
         """Store one extracted article (``Article.to_dict()``) and its fetch, atomically.
 
@@ -1245,6 +1248,13 @@ class Archive:
         (an ``unreadable`` page read again, see :meth:`read_unreadable`); that row gets the
         article's id instead of a new row being added.
 
+        A new version records the photos its page showed (``version_media``, see
+        :mod:`archive.media`): the main photo of the article's ``image_*`` fields, then
+        ``body_images`` (``{url, caption, credit}`` mappings, in page order), each linked to
+        the bytes already held for its URL, else waiting for :meth:`store_media`. An
+        unchanged page gives a current version stored before photos were kept its rows, and
+        links those waiting to bytes held since.
+
         Raises ``ValueError`` when ``article`` has no URL, no title, or neither lead nor body.
         """
         url = self._check_article(article)
@@ -1271,6 +1281,10 @@ class Archive:
                 result = self._store_known(page, match[0])
             else:
                 result = self._store_alias(page, match[0], first=match[1] == "new_alias")
+            if result.version_id is not None:
+                self._link_photos(result.version_id, media.photos_of(article, body_images))
+            elif result.outcome == "unchanged":
+                self._complete_photos(result.article_id, media.photos_of(article, body_images))
             article_id = result.article_id
             alias = result.outcome == "alias"
             for seen_url, kind in page.seen_urls:
@@ -1683,6 +1697,7 @@ class Archive:
                 extractor=extractor,
                 extractor_version=extractor_version,
             )
+            self._link_photos(version_id, media.photos_of(article))
             fields = self._field_values(article)
             values = {column: fields[column] for column in queries.VERSION_FIELD_COLUMNS}
             self._run(
@@ -1694,6 +1709,146 @@ class Archive:
             self._index_search(article_id)
             self._index_text(article_id, dedupe.text_hash(*text), dedupe.signature(*text))
         return version_id
+
+    # -- photos (see archive.media) ------------------------------------------------------
+
+    def _link_photos(self, version_id: int, photos: list[media.Photo]) -> None:
+        """Record the photos a new version's page showed, each with the bytes held for its
+        URL if any."""
+        for position, photo in enumerate(photos):
+            known = self._one(media.sha_by_url(photo.url))
+            sha = None if known is None else known["sha256"]
+            self._run(media.insert_version_photo(version_id, position, photo, sha))
+
+    def _complete_photos(self, article_id: int, photos: list[media.Photo]) -> None:
+        """An unchanged page: its current version gets the photo rows it lacks (stored
+        before photos were kept), and its rows waiting for bytes held since are linked."""
+        rows = self._rows(media.current_photos(article_id))
+        if not rows:
+            row = self._one(queries.article_by_id(article_id))
+            if row is not None and row["current_version_id"] is not None:
+                self._link_photos(int(row["current_version_id"]), photos)
+            return
+        for photo_row in rows:
+            if photo_row["sha256"] is None:
+                known = self._one(media.sha_by_url(photo_row["url"]))
+                if known is not None:
+                    self._run(
+                        media.set_held(
+                            photo_row["version_id"], photo_row["position"], known["sha256"]
+                        )
+                    )
+
+    def photos_to_fetch(self, article: Mapping[str, Any], urls: Iterable[str]) -> list[str]:
+        """Which of a page's photo URLs a crawl should fetch, each once, in the order given:
+        those whose bytes the archive does not hold, but for a page the archive holds with
+        this very content (stored ``unchanged``), only those its current version has never
+        asked for (its rows were recorded while ``ARCHIVE_IMAGES`` left them out, or a crawl
+        was stopped before their turn): an unchanged article's photo is never fetched again,
+        whether it was kept or failed."""
+        wanted = [url for url in dict.fromkeys(urls) if self._one(media.sha_by_url(url)) is None]
+        digest = content_hash(article)
+        for url in (_clean(article.get("canonical_url")), _clean(article.get("url"))):
+            article_id = self._lookup_url(url) if url else None
+            if article_id is None:
+                continue
+            row = self._one(queries.article_by_id(article_id))
+            if row is None or row["content_hash"] != digest:
+                return wanted
+            rows = self._rows(media.current_photos(article_id))
+            if not rows:  # a version stored before photos were kept
+                return wanted
+            never = {r["url"] for r in rows if r["sha256"] is None and r["fetch_id"] is None}
+            return [url for url in wanted if url in never]
+        return wanted
+
+    def pending_photos(self, url: str, roles: Iterable[str] | None = None) -> list[str]:
+        """The photo URLs of the current version of the article ``url`` leads to that were
+        never asked for and whose bytes the archive does not hold (of these ``roles`` only,
+        when given), in position order: what a page answering "not modified" still owes."""
+        article_id = self._lookup_url(url) if self._has("version_media") else None
+        if article_id is None:
+            return []
+        wanted = None if roles is None else set(roles)
+        found = []
+        for row in self._rows(media.current_photos(article_id)):
+            if row["sha256"] is not None or row["fetch_id"] is not None:
+                continue
+            if wanted is not None and row["role"] not in wanted:
+                continue
+            if self._one(media.sha_by_url(row["url"])) is None:
+                found.append(row["url"])
+        return list(dict.fromkeys(found))
+
+    @_batchable
+    def store_media(self, crawl_id: int, fetch: Fetch, image: media.Image) -> str:
+        """Keep the bytes an image URL answered and return their sha256, atomically with the
+        fetch's ``fetches`` row (outcome ``media``).
+
+        Bytes already held (the same sha256, from any URL) are not stored again. The photo
+        rows waiting for ``image.url`` point at them (and at the fetch): those of the versions
+        this crawl stored and of current versions; rows of older versions never change.
+        """
+        fetched_at = fetch.fetched_at or utc_now()
+        sha = image.sha256
+        with self._transaction():
+            if self._one(media.media_exists(sha)) is None:
+                self._run(media.insert_media(image, at=fetched_at, crawl_id=crawl_id))
+            fetch = replace(fetch, fetched_at=fetched_at)
+            fetch_id = self.record_fetch(crawl_id, fetch, media.OUTCOME_MEDIA)
+            self._run(media.link_fetched(image.url, sha, crawl_id, fetch_id))
+        return sha
+
+    @_batchable
+    def record_media_error(self, crawl_id: int, fetch: Fetch, url: str) -> int:
+        """Record a photo that could not be kept (outcome ``media_error``, ``fetch.error``
+        saying why) and return the ``fetches`` row's id; the photo rows waiting for ``url``
+        (as :meth:`store_media` finds them) keep their NULL ``sha256`` and point at this
+        fetch, so the photo is not asked for again while the article is unchanged."""
+        with self._transaction():
+            fetch_id = self.record_fetch(crawl_id, fetch, media.OUTCOME_MEDIA_ERROR)
+            self._run(media.mark_failed(url, crawl_id, fetch_id))
+        return fetch_id
+
+    def photos(self, version_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """The photos of each version (version id -> ``version_media`` rows in position order,
+        with the ``type``, ``size``, ``width`` and ``height`` of the bytes held; those of a
+        photo not fetched are ``None``; ``fetch_id`` the fetch that got the bytes or failed
+        to); a version without photos is left out."""
+        found: dict[int, list[dict[str, Any]]] = {}
+        wanted = list(dict.fromkeys(version_ids))
+        if not wanted or not self._has("version_media"):
+            return found
+        for start in range(0, len(wanted), BACKFILL_BATCH):
+            for row in self._rows(media.version_photos(wanted[start : start + BACKFILL_BATCH])):
+                found.setdefault(int(row.pop("version_id")), []).append(row)
+        return found
+
+    def media(self, sha256: str) -> dict[str, Any] | None:
+        """The ``media`` row of these bytes (``body`` included), or ``None``."""
+        if not self._has("media"):
+            return None
+        return self._one(media.media_row(sha256.strip().lower()))
+
+    def iter_media(self, article_ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every ``media`` row (bytes included) any version of these articles showed, each
+        once (all of them when ``None``), oldest first."""
+        if not self._has("media"):
+            return
+        if article_ids is None:
+            rows = self._rows(media.media_of_articles(None))
+        else:
+            ids = list(dict.fromkeys(article_ids))
+            chunks = [ids[i : i + BACKFILL_BATCH] for i in range(0, len(ids), BACKFILL_BATCH)]
+            seen: dict[str, dict[str, Any]] = {}
+            for chunk in chunks:
+                for row in self._rows(media.media_of_articles(chunk)):
+                    seen.setdefault(row["sha256"], row)
+            rows = sorted(seen.values(), key=lambda r: (r["first_seen_at"], r["sha256"]))
+        for row in rows:
+            full = self._one(media.media_row(row["sha256"]))
+            if full is not None:
+                yield full
 
     def versions(self, url_or_id: str | int) -> list[dict[str, Any]]:
         """Every version of the article (found as :meth:`get_article` finds it), oldest first.
@@ -2188,8 +2343,9 @@ class Archive:
         ``similarity``, ``first_seen_at``, ``last_seen_at``, ``last_changed_at``,
         ``first_crawl_id``, ``last_crawl_id``, ``content_hash``, ``text_hash``,
         ``current_version_id``, ``versions_count``, ``urls`` (every URL that led to it,
-        ``{url, kind}``) and ``events`` (as :meth:`events` gives them). ``url`` is the
-        article's key URL (``articles.url``).
+        ``{url, kind}``), ``events`` (as :meth:`events` gives them) and ``photos`` (those of
+        the current version, as :meth:`photos` gives them). ``url`` is the article's key URL
+        (``articles.url``).
         """
         article_id = self._article_id(url_or_id)
         if article_id is None:
@@ -2222,6 +2378,8 @@ class Archive:
         result["urls"] = self._rows(queries.urls_of_article(article_id))
         result["linked_from"] = self._rows(queries.linking_articles(article_id))
         result["events"] = self.events(article_id)
+        current = row.get("current_version_id")
+        result["photos"] = self.photos([current]).get(current, []) if current else []
         return result
 
     # -- search and stats -------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Export of the stored captures as a WARC/1.1 file, the web archives' interchange format.
 
 Each capture becomes one ``response`` record: the HTTP status line and headers rebuilt from
-the stored status and headers, then the body as stored. warcio writes the records and
-computes their digests. Captures stream through one at a time.
+the stored status and headers, then the body as stored. Then each photo the exported
+articles showed (``media``) becomes one ``response`` record of its own, once: its URL, a
+``200`` with its type and size, its bytes. warcio writes the records and computes their
+digests. Captures and photos stream through one at a time.
 
-Which captures: every one stored, or, when article filters are given, those every version
-of the selected articles was read from (:class:`WarcSelection`).
+Which captures and photos: every one stored, or, when article filters are given, those every
+version of the selected articles was read from or showed (:class:`WarcSelection`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ class WarcSelection:
             return archive.iter_captures()
         return archive.iter_captures(article_ids=self.article_ids)
 
+    def media(self, archive: Archive) -> Iterator[dict[str, Any]]:
+        """The selected photos, each once, oldest first (see :func:`media_records`)."""
+        return media_records(archive, None if self.whole_archive else self.article_ids)
+
 
 def select(archive: Archive, filters: ArticleFilters | None = None) -> WarcSelection:
     """The articles ``filters`` selects, as every part of a WARC export takes them."""
@@ -86,6 +92,8 @@ class ExportResult:
     gzip: bool
     articles: int
     """Articles whose captures were selected."""
+    media: int = 0
+    """Photos written (``media`` rows), each as one response record."""
 
 
 def warc_date(fetched_at: str) -> str:
@@ -151,13 +159,21 @@ class BinaryOut(Protocol):
 
 
 def write_warc(
-    captures: Iterable[Mapping[str, Any]], out: BinaryOut, *, gzip: bool = True, filename: str = ""
+    captures: Iterable[Mapping[str, Any]],
+    out: BinaryOut,
+    *,
+    gzip: bool = True,
+    filename: str = "",
+    media: Iterable[Mapping[str, Any]] = (),
+    counts: dict[str, int] | None = None,
 ) -> int:
-    """Write a ``warcinfo`` record then one ``response`` record per capture to ``out``.
+    """Write a ``warcinfo`` record, one ``response`` record per capture, then one per photo
+    of ``media`` (see :func:`media_records`) to ``out``.
 
     ``captures`` are dicts as :meth:`Archive.iter_captures` yields them. Returns the number
-    of captures written. Raises :class:`WarcExportError` for a capture whose body does not
-    match its sha256 or that has no HTTP status, before anything of it is written.
+    of captures written; ``counts``, when given, gets ``media``: the photos written. Raises
+    :class:`WarcExportError` for a capture or photo whose body does not match its sha256 or
+    a capture that has no HTTP status, before anything of it is written.
     """
     writer = WARCWriter(out, gzip=gzip, warc_version=WARC_VERSION)
     info = {
@@ -172,6 +188,41 @@ def write_warc(
     written = 0
     for capture in captures:
         writer.write_record(_response_record(writer, capture, warcinfo_id))
+        written += 1
+    photos = write_media(writer, media, warcinfo_id)
+    if counts is not None:
+        counts["media"] = photos
+    return written
+
+
+def media_records(archive: Archive, article_ids: Iterable[int] | None = None) -> Iterator[Any]:
+    """The photos to export with these articles: every ``media`` row any of their versions
+    showed, each once (with ``None``, every photo of the archive)."""
+    return archive.iter_media(article_ids)
+
+
+def write_media(writer: WARCWriter, media: Iterable[Mapping[str, Any]], warcinfo_id: str) -> int:
+    """One ``response`` record per photo (``media`` rows, bytes included): its URL, a
+    ``200 OK`` with its Content-Type and Content-Length, its bytes checked against their
+    sha256, dated when it was first fetched. Returns how many were written."""
+    written = 0
+    for row in media:
+        body = row["body"]
+        if not isinstance(body, bytes) or hashlib.sha256(body).hexdigest() != row["sha256"]:
+            raise WarcExportError(f"photo {row['sha256']} ({row['url']}) is damaged")
+        headers = {"Content-Type": [row["type"]]} if row.get("type") else {}
+        record = writer.create_warc_record(
+            row["url"],
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http_headers(200, headers, len(body)),
+            warc_headers_dict={
+                "WARC-Date": warc_date(row["first_seen_at"]),
+                "WARC-Warcinfo-ID": warcinfo_id,
+            },
+        )
+        writer.write_record(record)
         written += 1
     return written
 
@@ -210,21 +261,31 @@ def export_warc(
     """
     selection = select(archive, filters)
     name = STDOUT if path is None else os.fspath(path)
+    counts: dict[str, int] = {}
     try:
         with open_output(path) as out:
             counted = _CountingWriter(out)
             filename = "" if is_stdout(path) else Path(name).name
-            count = write_warc(selection.captures(archive), counted, gzip=gzip, filename=filename)
+            count = write_warc(
+                selection.captures(archive),
+                counted,
+                gzip=gzip,
+                filename=filename,
+                media=selection.media(archive),
+                counts=counts,
+            )
     except WarcExportError as error:
         stopped = "export stopped" if is_stdout(path) else f"export stopped, {name} not written"
         raise WarcExportError(f"{error}; {stopped}") from error
+    photos = counts.get("media", 0)
     return ExportResult(
         path=name,
-        records=count + 1,
+        records=count + 1 + photos,
         captures=count,
         bytes=counted.size,
         gzip=gzip,
         articles=len(selection.article_ids),
+        media=photos,
     )
 
 

@@ -51,8 +51,15 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
 }
 
 #: Internal tables, reachable by URL but left out of the lists. Datasette hides the FTS
-#: tables and their shadow tables itself.
-HIDDEN_TABLES: tuple[str, ...] = ("dedupe_signatures", "dedupe_bands", "frontier", "_migrations")
+#: tables and their shadow tables itself. ``version_media`` links versions to photos: the
+#: article page shows them; ``media`` stays listed (each photo, its bytes a download link).
+HIDDEN_TABLES: tuple[str, ...] = (
+    "dedupe_signatures",
+    "dedupe_bands",
+    "frontier",
+    "_migrations",
+    "version_media",
+)
 
 #: Facets of the articles table: rubrique, site, status and the day of publication.
 ARTICLE_FACETS: tuple[str | dict[str, str], ...] = (

@@ -85,6 +85,8 @@ WRITES = frozenset(
         "record_alias",
         "record_not_modified",
         "update_crawl_counts",
+        "store_media",
+        "record_media_error",
     }
 )
 

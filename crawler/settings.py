@@ -158,3 +158,10 @@ ARCHIVE_SITE_MODULES: list[str] = []
 ARCHIVE_REVISIT_SCHEDULE = "1d:1h,7d:1d,30d:7d"
 #: "due" (fetch archived articles only when due) or "all" (every one found); -a revisit=...
 ARCHIVE_REVISIT = "due"
+
+# Photos (crawler/photos.py, docs/politeness.md): fetched with each new version, under the
+# same politeness rules as the pages, each kept once by sha256 (archive/media.py).
+#: "main" (the main photo), "all" (also the images of the article body) or "none".
+ARCHIVE_IMAGES = "main"
+#: Largest photo kept, in bytes (the photo requests' download_maxsize): 5 MiB.
+ARCHIVE_IMAGE_MAX_BYTES = 5 * 1024 * 1024

@@ -123,6 +123,7 @@ ROLE_FAILURE = "failure"  # an HTTP error status or a network failure
 ROLE_SKIPPED = "skipped"  # refused before it was fetched (robots.txt, a middleware's filter)
 ROLE_REFUSED = "refused"  # never requested: another scheme, or a private/loopback address
 ROLE_ALIAS = "alias"  # a copy of an article that names another URL as canonical
+ROLE_PHOTO = "photo"  # a photo of an article (its bytes, or why they could not be fetched)
 
 #: ``PageItem.gone_reason`` of an article URL that now redirects to a rubrique or home page.
 GONE_REDIRECT = "redirect_to_listing"
@@ -139,7 +140,8 @@ class PageItem:
     url: str
     """Final URL of the response, or the requested URL of a failure."""
     role: str
-    """One of ``article``, ``discovery``, ``failure``, ``skipped``."""
+    """One of ``article``, ``discovery``, ``failure``, ``skipped``, ``refused``, ``alias``,
+    ``photo``."""
     status: int | None = None
     """HTTP status; ``None`` when no response arrived."""
     bytes: int = 0
@@ -177,3 +179,10 @@ class PageItem:
     page). Transient failures (5xx, timeouts) never set it."""
     alias_urls: list[str] = field(default_factory=list)
     """Copies that named this page as their canonical URL, to record as its aliases."""
+    body_images: list[dict[str, str | None]] = field(default_factory=list)
+    """For an article: the images of its body after the main photo, in page order, each
+    ``{url, caption, credit}`` (absolute URL; caption and credit ``None`` when the page has
+    none). Kept with the version that showed them, not part of the article's content (its
+    ``content_hash``): an edit of the text alone is what makes a new version."""
+    photo_url: str | None = None
+    """For a ``photo`` item: the image URL as the article page gave it (before redirects)."""

@@ -7,8 +7,8 @@ parent process can read it and start crawling. stderr names the mobile base URL
 ``--faults`` serves some articles with wrong charsets, mojibake or boilerplate,
 ``--hostile`` adds the hostile routes of ``mocksite.hostile`` (linked from the home page),
 ``--robots MODE`` picks what /robots.txt answers (normal, error_500, error_503, unreachable,
-disallow_all, crawl_delay) and ``--change-rate SHARE`` how much changes a day (0.01: 1% of the
-articles new or edited). Exit status 0 on SIGTERM/SIGINT, 2 on bad arguments.
+disallow_all, crawl_delay, disallow_photos) and ``--change-rate SHARE`` how much changes a day
+(0.01: 1% of the articles new or edited). Exit status 0 on SIGTERM/SIGINT, 2 on bad arguments.
 
 ``--site gazette`` serves the other replica instead, La Gazette du Val (``mocksite.gazette``:
 60 articles unless ``--articles`` says otherwise; ``--day`` and ``--crawl-delay`` apply, the

@@ -28,7 +28,7 @@ from . import faults, hostile, vocab
 from . import seed as chrome
 from .evolution import mix
 from .seed import load_seed
-from .site import END_DATE, PAGE_SIZE, SEED_INDEX, ArticleSpec, Meta, Segment, Site
+from .site import END_DATE, PAGE_SIZE, SEED_INDEX, ArticleSpec, BodyPhoto, Meta, Segment, Site
 from .text import slugify, typo
 
 SITE_NAME = "Sputnik France"
@@ -497,6 +497,9 @@ class Renderer:
                     f' href="{attr(self._href(spec, block.path))}">'
                     f"{esc(block.title)}</a></div></div>\n"
                 )
+            for photo in spec.body_photos:
+                if photo.after == k:
+                    out.append(self._body_photo(photo))
         out.append("</div>\n")
         end = [r for r in spec.related if r.kind == "lire_aussi"]
         if end:
@@ -537,6 +540,17 @@ class Renderer:
             out.append("</div>\n")
         out.append("</div></div>\n")
         return "".join(out)
+
+    def _body_photo(self, photo: BodyPhoto) -> str:
+        """A photo set in the text, as the current layout's media blocks are."""
+        return (
+            '<div class="article__block" data-type="media"><div class="media"'
+            ' data-media-tipe="ar16x9"><div class="media__size">'
+            f'<img alt="" src="{attr(self.base + photo.path)}" width="1280" height="720"></div>'
+            f'<div class="media__title">{esc(photo.caption)}</div>'
+            '<div class="media__copyright"><div class="media__copyright-item m-copyright">'
+            f"{esc(photo.credit)}</div></div></div></div>\n"
+        )
 
     # ---- legacy article pages (the sputniknews platform, as the real pages in
     # tests/fixtures/real show it: 2019 and 2020) --------------------------------------

@@ -45,7 +45,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import faults, hostile, sitemaps
+from . import faults, hostile, photos, sitemaps
 from .evolution import mix
 from .pages import LATEST_IN_RSS, LATEST_ON_HOME, PARTNERS_PATH, Renderer, known_stub_names
 from .site import RUBRIQUE_SLUGS, Site
@@ -63,8 +63,17 @@ MOBILE_HOST = "127.0.0.2"
 MOBILE_PREFIX = "/m"
 
 #: What /robots.txt answers: the usual rules; 500; 503; no answer (the connection is reset);
-#: "Disallow: /"; the usual rules with a Crawl-delay (``crawl_delay``, else DEFAULT_CRAWL_DELAY).
-ROBOTS_MODES = ("normal", "error_500", "error_503", "unreachable", "disallow_all", "crawl_delay")
+#: "Disallow: /"; the usual rules with a Crawl-delay (``crawl_delay``, else DEFAULT_CRAWL_DELAY);
+#: the usual rules with the photo paths disallowed.
+ROBOTS_MODES = (
+    "normal",
+    "error_500",
+    "error_503",
+    "unreachable",
+    "disallow_all",
+    "crawl_delay",
+    "disallow_photos",
+)
 DEFAULT_CRAWL_DELAY = 1.0
 
 _SHORT = re.compile(r"/s/([0-9a-z]{4})")
@@ -230,7 +239,12 @@ class App:
             return Response(status, TEXT, body, "robots", headers=headers)
         if mode == "unreachable":
             return Response(200, TEXT, b"", "robots", action="reset")
-        body = sitemaps.robots(r.base, r.crawl_delay, disallow_all=mode == "disallow_all")
+        body = sitemaps.robots(
+            r.base,
+            r.crawl_delay,
+            disallow_all=mode == "disallow_all",
+            disallow_photos=mode == "disallow_photos",
+        )
         return Response(200, TEXT, body.encode("utf-8"), "robots")
 
     def _respond(self, target: str, mobile: bool = False) -> Response:
@@ -284,6 +298,8 @@ class App:
         duplicate = self._duplicate(path, query, r)
         if duplicate is not None:
             return duplicate
+        if photos.is_photo_path(path):
+            return Response(200, "image/jpeg", photos.photo(path), "photo").validated(None)
         match = _SECTION.fullmatch(path)
         if match and match.group(1) in RUBRIQUE_SLUGS:
             rubrique = RUBRIQUE_SLUGS.index(match.group(1))

@@ -116,6 +116,16 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class BodyPhoto:
+    """A photo set in the article text (current layout), after paragraph ``after``."""
+
+    after: int
+    path: str
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True)
 class ArticleSpec:
     """Everything needed to render an article page."""
 
@@ -131,6 +141,7 @@ class ArticleSpec:
     views: int
     related: tuple[Related, ...]
     variant: Variant
+    body_photos: tuple[BodyPhoto, ...] = ()
 
     @property
     def body(self) -> str:
@@ -783,10 +794,13 @@ class Site:
         if not edits:
             return spec
         paragraphs, tags, spacing = spec.paragraphs, spec.tags, spec.variant.spacing
+        image_url = spec.image_url
         slug = RUBRIQUE_SLUGS[spec.meta.rubrique]
         for day, kind in edits:
             rng = self._edit_rng(index, day)
             editor = Writer(rng, slug, writer.context)
+            if kind == "new_title" and image_url and self.photo_changes(index, day):
+                image_url = _new_photo(image_url, day)
             if kind == "corrected_paragraph":
                 paragraphs = _corrected(paragraphs, rng, editor)
             elif kind == "paragraph_added":
@@ -800,8 +814,14 @@ class Site:
             meta=self.meta(index),
             paragraphs=paragraphs,
             tags=tags,
+            image_url=image_url,
             variant=replace(spec.variant, spacing=spacing),
         )
+
+    def photo_changes(self, index: int, day: int) -> bool:
+        """Whether the ``new_title`` edit of ``index`` on ``day`` also puts a new photo (under
+        a new path, as real sites do) on an article that has one: every other such edit."""
+        return mix(self.seed, index, day, 7) % 2 == 0
 
     def _first_spec(self, index: int) -> tuple[ArticleSpec, Writer]:
         """Article ``index`` as first published (title and dates as of the current day)."""
@@ -862,8 +882,36 @@ class Site:
             views=views,
             related=related,
             variant=variant,
+            body_photos=self._body_photos(index, meta, len(paragraphs)) if image_url else (),
         )
         return spec, writer
+
+    def _body_photos(self, index: int, meta: Meta, paragraphs: int) -> tuple[BodyPhoto, ...]:
+        """A photo in the text of about one current-layout article with a main photo in
+        three (drawn apart from the article's own random stream, which stays as it was)."""
+        if meta.layout != "current" or paragraphs < 2 or mix(self.seed, index, 13) % 3:
+            return ()
+        rng = random.Random(f"{self.seed}:{index}:body_photo")
+        day = meta.published
+        path = (
+            f"/img/{day.year:04x}/{day.month:02x}/{day.day:02x}/{meta.article_id + 1}"
+            f"_0:0:1280:720_1280x0_80_0_0_{rng.getrandbits(32):08x}.jpg"
+        )
+        credit = rng.choice(vocab.CREDITS).format(
+            ph=rng.choice(vocab.PHOTOGRAPHERS),
+            ag=rng.choice(vocab.AGENCY_PHOTOGRAPHERS),
+            year=day.year,
+        )
+        caption = f"Photo d'illustration {meta.article_id % 997}"
+        return (BodyPhoto(rng.randrange(paragraphs - 1), path, caption, credit),)
+
+    def body_photos(self, index: int) -> list[dict[str, str]]:
+        """Ground truth: the photos in article ``index``'s text, in page order, each
+        ``{path, caption, credit}`` (none but on some current-layout pages)."""
+        return [
+            {"path": p.path, "caption": p.caption, "credit": p.credit}
+            for p in self.spec(index).body_photos
+        ]
 
     def _paragraphs(
         self, index: int, rng: random.Random, writer: Writer
@@ -1046,6 +1094,11 @@ def _new_paragraph(rng: random.Random, editor: Writer) -> tuple[Segment, ...]:
             segments.append(Segment(" "))
         segments.append(Segment(editor.sentence(rng.choice(vocab.PHRASES))))
     return tuple(segments)
+
+
+def _new_photo(path: str, day: int) -> str:
+    """The path of the photo an edit on ``day`` puts in place of the one at ``path``."""
+    return f"{path.removesuffix('.jpg')}_{day:02d}.jpg"
 
 
 def _changed_tags(tags: tuple[str, ...], rng: random.Random, rubrique: str) -> tuple[str, ...]:

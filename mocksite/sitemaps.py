@@ -46,9 +46,17 @@ def sitemap_path(start: date, end: date) -> str:
     return f"{MONTHLY_PATH}?date_start={start:%Y%m%d}&date_end={end:%Y%m%d}"
 
 
-def robots(base: str, crawl_delay: float | None = None, disallow_all: bool = False) -> str:
-    """The replica's robots.txt: its rules and the ``Sitemap:`` line naming the index."""
+def robots(
+    base: str,
+    crawl_delay: float | None = None,
+    disallow_all: bool = False,
+    disallow_photos: bool = False,
+) -> str:
+    """The replica's robots.txt: its rules and the ``Sitemap:`` line naming the index
+    (``disallow_photos``: the photo paths are off limits too)."""
     lines = ["User-agent: *", "Disallow: /search", "Disallow: /services/", "Allow: /"]
+    if disallow_photos:
+        lines[3:3] = ["Disallow: /images/", "Disallow: /img/"]
     if disallow_all:
         lines = ["User-agent: *", "Disallow: /"]
     if crawl_delay is not None:

@@ -25,6 +25,7 @@ ALL_MIGRATIONS = [
     "m005_listing_order_index",
     "m006_unreadable_pages",
     "m008_french_lemmas",
+    "m007_media",
 ]
 
 
@@ -219,4 +220,45 @@ def test_every_earlier_schema_upgrades_and_then_keeps_unreadable_pages(
         archive.record_fetch(new, Fetch(url=page.url, status=200), "unreadable", capture=page)
         assert archive.finish_crawl(new, "finished")["unreadable"] == 1
         assert [p["url"] for p in archive.unreadable_pages()] == [page.url]
+        assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_an_archive_made_before_photos_upgrades_and_keeps_them_from_then_on(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "archive.db"
+    article = {
+        "url": "https://fr.sputniknews.com/a/",
+        "title": "Avant les photos",
+        "lead": "Un chapeau.",
+        "image_url": "https://cdn.example/a.jpg",
+        "image_caption": "Une légende",
+    }
+    with Archive(path) as made:
+        crawl = made.begin_crawl("sputnik", {})
+        made.store_article(article, crawl_id=crawl, fetch=Fetch(url=article["url"], status=200))
+    # The same archive as the release before photos left it: no tables, no migration row.
+    old = sqlite3.connect(path)
+    old.executescript(
+        "DROP TABLE version_media; DROP TABLE media;"
+        " DELETE FROM _migrations WHERE name = 'm007_media';"
+    )
+    old.close()
+    with Archive(path, readonly=True) as reader:  # an older file reads without its photos
+        assert reader.get_article(1)["photos"] == []  # type: ignore[index]
+        assert list(reader.iter_media()) == []
+        assert reader.media("0" * 64) is None
+    with Archive(path) as archive:
+        assert migrations.applied(archive.db) == ALL_MIGRATIONS
+        assert archive.db["media"].count == archive.db["version_media"].count == 0
+        [version] = archive.versions(1)
+        assert archive.photos([version["id"]]) == {}  # never fetched: no rows made up
+        assert archive.get_article(1)["photos"] == []  # type: ignore[index]
+        assert archive.get_article(1)["image_url"] == article["image_url"]  # type: ignore[index]
+        crawl = archive.begin_crawl("sputnik", {})
+        edited = {**article, "title": "Après les photos", "image_url": "https://cdn.example/b.jpg"}
+        fetch = Fetch(url=article["url"], status=200)
+        assert archive.store_article(edited, crawl_id=crawl, fetch=fetch).outcome == "updated"
+        [photo] = archive.get_article(1)["photos"]  # type: ignore[index]
+        assert (photo["url"], photo["role"], photo["sha256"]) == (edited["image_url"], "main", None)
         assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []

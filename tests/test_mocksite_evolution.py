@@ -133,21 +133,23 @@ def faulty() -> Iterator[RunningSite]:
 #: the article pages' and ground truth's retaken when the legacy markup was made to follow
 #: the real pages (the truth's legacy times now in UTC, as those pages give them); the
 #: listings' retaken when they came to hold the article index and monthly sitemaps the
-#: replica serves instead of the daily ones it no longer serves (pages and truth unchanged)
+#: replica serves instead of the daily ones it no longer serves (pages and truth unchanged);
+#: the article pages' retaken when some current-layout texts came to hold a photo (truth
+#: and listings unchanged)
 DAY_ONE = {
     (1000, 1): (
         "61afa4a45cb8208868298d079ebb709e80875bf2e83119bd8f1f5a02c38de70f",
-        "b123febc94fc65fd0e8c6b84188426b9f356d8f58d77523ee1117d1688faf8f6",
+        "de7737bea4b779ec9d03ef4fee810132816e5161a53398b4f3a035552fe44d20",
         "04b240f476f9cf6db4b46a65624023953d0675686509b0e4a88a0fb15f676b3e",
     ),
     (200, 1): (
         "fcea2af7160377537380a2758a180216e19e2d0f20f34fd30c01b489f34cfd7f",
-        "b36243b0bf401ddccc7de72f8bda6a5e38bd5c0d9dcdd8f987f9d6b513880e4a",
+        "dc8b489b72d61d61590ed8eb9e25d3f04987f28253be003418bec8aec6a71f74",
         "fabcea531e0ae8d99290f13f87d945260732442c49fae02ec5a060e98098cdcf",
     ),
     (333, 7): (
         "fae273e4483d99403b0f684c4795018ab2c1818d8956baa6c3348693252229ce",
-        "74ea83ec6265cc73a1e884849dcfa234058eb2a4539cc8b01cc82a0f6faaf0d6",
+        "51601529fb7e648bc15a52d9647cc1c44d145cf8830bf4266f40f6e82ae5b06a",
         "16c827b90b8f4937b5f5db59a52fc2e61a8fe0c517a0b83e425deffd172b0719",
     ),
 }
@@ -312,6 +314,9 @@ def test_edits_show_in_ground_truth_and_served_pages(days: dict[int, Site]) -> N
                 "tags_changed": {"tags"},
                 "paragraph_added": {"body"},
             }[kind]
+            if kind == "new_title" and old["image_url"] and after.photo_changes(i, 2):
+                expected = expected | {"image_url"}  # a new photo, under a new path
+                assert new["image_url"] != old["image_url"]
             assert differs == expected | {"modified_at"}, (kind, i, differs)
             if kind == "corrected_paragraph":
                 old_paragraphs, new_paragraphs = (

@@ -639,6 +639,7 @@ def test_robots_modes_are_checked() -> None:
         "unreachable",
         "disallow_all",
         "crawl_delay",
+        "disallow_photos",
     }
     with pytest.raises(ValueError):
         start(articles=10, robots="sometimes")

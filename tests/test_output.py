@@ -438,6 +438,7 @@ def test_warc_summary_counts_articles(db: Path, tmp_path: Path) -> None:
         "bytes": out.stat().st_size,
         "gzip": True,
         "articles": 1,
+        "media": 0,
     }
     assert warc_uris(gzip.decompress(out.read_bytes())) == [A, A]
 

@@ -14,6 +14,7 @@ written here nor only against the archive's own SQL.
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import itertools
@@ -1073,9 +1074,17 @@ def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_p
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     versions = sum(len(p.contents) for p in world.pages.values())
+    db = sqlite3.connect(world.db)
+    try:
+        photos = dict(db.execute("SELECT url, sha256 FROM media").fetchall())
+    finally:
+        db.close()
+    assert photos  # the replica's articles have photos
     size = target.stat().st_size
+    records = versions + len(photos) + 1
     assert result.stdout == (
-        f"wrote {versions} captures ({versions + 1} records, {size} bytes) to {target}\n"
+        f"wrote {versions} captures and {len(photos)} photos ({records} records, {size} bytes)"
+        f" to {target}\n"
     )
     kinds: list[str] = []
     per_url: Counter[str] = Counter()
@@ -1088,15 +1097,19 @@ def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_p
                 per_url[uri] += 1
                 assert record.http_headers.get_statuscode() == "200"
                 last_body[uri] = record.content_stream().read()
-    assert kinds == ["warcinfo"] + ["response"] * versions
-    assert per_url == Counter({url: len(p.contents) for url, p in world.pages.items()})
+    assert kinds == ["warcinfo"] + ["response"] * (versions + len(photos))
+    pages = Counter({url: len(p.contents) for url, p in world.pages.items()})
+    assert per_url == pages + Counter(dict.fromkeys(photos, 1))  # each photo once
+    for url, digest in photos.items():
+        assert hashlib.sha256(last_body[url]).hexdigest() == digest
     for url, page in world.pages.items():
         title = page.contents[-1][0]
         assert title in fold_line(html.unescape(last_body[url].decode("utf-8"))), url
     summary = run_json(
         world.db, "export", "--format", "warc", "-o", str(tmp_path / "b.warc"), "--no-gzip"
     )
-    assert summary["captures"] == versions and summary["records"] == versions + 1
+    assert summary["captures"] == versions and summary["records"] == records
+    assert summary["media"] == len(photos)
     assert summary["gzip"] is False
     # filtered: every version's capture of the selected articles, and nothing else
     args, selects = filter_spec(world, "tag")
@@ -1107,7 +1120,21 @@ def test_warc_export_holds_every_version_served_and_verifies(world: World, tmp_p
         if record.rec_type == "response":
             chosen[record.rec_headers.get_header("WARC-Target-URI")] += 1
     expected = {url: len(p.contents) for url, p in world.pages.items() if selects(p)}
-    assert chosen == Counter(expected) and 0 < len(expected) < len(world.pages)
+    # and the photos their versions showed, each once
+    db = sqlite3.connect(world.db)
+    try:
+        marks = ", ".join("?" for _ in expected)
+        shown = db.execute(
+            "SELECT DISTINCT m.url FROM media m JOIN version_media vm ON vm.sha256 = m.sha256"
+            " JOIN versions v ON v.id = vm.version_id JOIN articles a ON a.id = v.article_id"
+            f" WHERE a.url IN ({marks})",
+            list(expected),
+        ).fetchall()
+    finally:
+        db.close()
+    assert shown
+    expected.update({url: 1 for (url,) in shown})
+    assert chosen == Counter(expected) and 0 < len(expected) - len(shown) < len(world.pages)
 
 
 # -- (6) crawls and stats -----------------------------------------------------------------
@@ -1144,14 +1171,14 @@ def test_crawls_count_what_each_day_changed(world: World) -> None:
     header, *lines = result.stdout.splitlines()
     assert header.split() == [
         "id", "spider", "started", "finished", "reason", "status",
-        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "unreadable",
-        "errors",
+        "fetched", "new", "updated", "unchanged", "not_due", "gone", "aliases", "not_article",
+        "unreadable", "errors",
     ]  # fmt: skip
     names = [
-        "fetched", "new", "updated", "unchanged", "gone", "aliases", "not_article", "unreadable",
-        "errors",
+        "fetched", "new", "updated", "unchanged", "not_due", "gone", "aliases", "not_article",
+        "unreadable", "errors",
     ]  # fmt: skip
-    assert [[int(line.split()[0]), *map(int, line.split()[-9:])] for line in lines] == [
+    assert [[int(line.split()[0]), *map(int, line.split()[-10:])] for line in lines] == [
         [c["id"], *(c[n] for n in names)] for c in rows
     ]
 

@@ -543,14 +543,33 @@ def test_the_search_page_counts_and_pages_every_hit(
 
 
 def test_the_article_page_without_photo_tables(
-    served: Any, crawled: tuple[Path, dict[str, Any]]
+    crawled: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     db, planted = crawled
     seed = planted["seed"]
-    with Archive(db, readonly=True) as archive:
+    # An archive of a release before photos were kept: no media tables.
+    old = tmp_path / "before-photos.db"
+    source, copy = sqlite3.connect(db), sqlite3.connect(old)
+    try:
+        source.backup(copy)
+        copy.executescript("DROP TABLE version_media; DROP TABLE media;")
+    finally:
+        source.close()
+        copy.close()
+    with Archive(old, readonly=True) as archive:
         article = archive.get_article(seed)
         assert article is not None
         assert "version_media" not in archive.db.table_names()
+    served = web.make_datasette(old)
+    try:
+        _article_page_without_photos(served, planted, seed, article)
+    finally:
+        close(served)
+
+
+def _article_page_without_photos(
+    served: Any, planted: dict[str, Any], seed: str, article: dict[str, Any]
+) -> None:
     page = get(served, f"/-/article/{seed}")
     assert page.status_code == 200
     text = html.unescape(page.text)

@@ -255,8 +255,10 @@ def plant_photo_and_hostile_page(db: Path, seed: int, counter: Counter) -> dict[
             (sha, photo_url, len(photo), photo, now),
         )
         conn.executemany(
-            "INSERT INTO version_media (version_id, position, role, url, sha256, caption, "
-            "credit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            # Replacing the main photo the new version recorded from the article's fields.
+            "INSERT OR REPLACE INTO version_media"
+            " (version_id, position, role, url, sha256, caption, credit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (version_id, 0, "main", photo_url, sha, "La photo de une", "Photo: Agence"),
                 (version_id, 1, "body", photo_url + "?missing", None, "Pas gardée", None),
@@ -508,7 +510,14 @@ def test_the_article_page(served: Served, browser: webdriver.Chrome, tmp_path: P
     assert versions[0].find_element(By.CSS_SELECTOR, ".archive-version-photos").text == (
         "1 not stored"
     )
-    assert versions[1].find_element(By.CSS_SELECTOR, ".archive-version-photos").text == "—"
+    # the crawled version: the main photo the crawl kept
+    with Archive(served.db, readonly=True) as archive:
+        first = archive.versions(seed)[0]
+        kept = [p["sha256"] for p in archive.photos([first["id"]]).get(first["id"], [])]
+    crawled = versions[1].find_elements(By.CSS_SELECTOR, ".archive-version-photos img")
+    assert [img.get_attribute("src") for img in crawled] == [
+        f"{served.base}/-/media/{sha}" for sha in kept if sha
+    ]
     replay = versions[0].find_element(By.CSS_SELECTOR, "a.archive-replay-link")
     hostile = served.planted["hostile_version"]
     assert replay.get_attribute("href") == f"{served.base}/-/replay/{hostile}"
@@ -523,7 +532,13 @@ def test_the_article_page(served: Served, browser: webdriver.Chrome, tmp_path: P
     screenshot(browser, tmp_path, "article-target")
     incoming = browser.find_elements(By.CSS_SELECTOR, "#links-in a")
     assert f"{served.base}/-/article/{seed}" in [a.get_attribute("href") for a in incoming]
-    assert not browser.find_elements(By.ID, "photos")  # no photo kept for that one
+    with Archive(served.db, readonly=True) as archive:
+        shown = archive.get_article(target)
+    assert shown is not None
+    photos = browser.find_elements(By.CSS_SELECTOR, "#photos figure img")
+    assert [img.get_attribute("src") for img in photos] == [
+        f"{served.base}/-/media/{p['sha256']}" for p in shown["photos"] if p["sha256"]
+    ]  # the photos the crawl kept
 
 
 # -- the page as it was ------------------------------------------------------------------------

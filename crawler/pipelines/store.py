@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import ArchiveError, Capture, Fetch, StoreResult
+from archive.media import OUTCOME_MEDIA, OUTCOME_MEDIA_ERROR, Image, media_type
 from crawler.feed import archived_record, article_record
 from crawler.session import ArchiveSession, archiving, session_for
 from extraction.items import (
@@ -21,6 +22,7 @@ from extraction.items import (
     ROLE_ALIAS,
     ROLE_ARTICLE,
     ROLE_DISCOVERY,
+    ROLE_PHOTO,
     ROLE_REFUSED,
     ROLE_SKIPPED,
     PageItem,
@@ -264,6 +266,8 @@ class ArchivePipeline:
     def _write(self, session: ArchiveSession, item: PageItem) -> _Write:
         """The item's write, one transaction (or part of a group commit)."""
         crawl_id, fetch = session.crawl_id, fetch_of(item)
+        if item.role == ROLE_PHOTO:
+            return self._photo(crawl_id, item, fetch)
         article, frontier = item.article, frontier_urls(item)
         if item.role == ROLE_ARTICLE and article is not None and article.is_article:
             kwargs = {
@@ -273,6 +277,7 @@ class ArchivePipeline:
                 "extractor": item.extractor,
                 "extractor_version": item.extractor_version,
                 "frontier": frontier,
+                "body_images": list(item.body_images),
             }
             return _Write("store_article", (article.to_dict(),), kwargs, _store_outcome)
         if item.role == ROLE_ARTICLE and item.status == NOT_MODIFIED:
@@ -289,6 +294,20 @@ class ArchivePipeline:
         if outcome == OUTCOME_UNREADABLE:
             settles["capture"] = capture_of(item)
         return _Write("record_fetch", args, settles, outcome)
+
+    @staticmethod
+    def _photo(crawl_id: int, item: PageItem, fetch: Fetch) -> _Write:
+        """A photo's bytes (outcome ``media``), or why there are none (``media_error``: an
+        error status, a refusal, a failure, an answer that is no image). Never a frontier
+        row: photos are not pages of the crawl."""
+        kind = media_type(header(item, "Content-Type"))
+        if item.error is None and item.body is not None and item.status is not None:
+            if kind is not None and kind.startswith("image/"):
+                image = Image(url=item.photo_url or item.url, type=kind, body=item.body)
+                return _Write("store_media", (crawl_id, fetch, image), {}, OUTCOME_MEDIA)
+            fetch.error = f"not an image: {kind or 'no Content-Type'}"
+        failed = (crawl_id, fetch, item.photo_url or item.url)
+        return _Write("record_media_error", failed, {}, OUTCOME_MEDIA_ERROR)
 
     @staticmethod
     def _gone(session: ArchiveSession, item: PageItem, fetch: Fetch, frontier: list[str]) -> _Write:

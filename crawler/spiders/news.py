@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -84,6 +84,7 @@ from crawler.middlewares.safety import (
     named_hosts,
     refused_item,
 )
+from crawler.photos import PhotoFetcher, photo_failure, photo_item
 from crawler.session import archiving
 from extraction.items import (
     GONE_REDIRECT,
@@ -91,7 +92,9 @@ from extraction.items import (
     ROLE_ARTICLE,
     ROLE_DISCOVERY,
     ROLE_FAILURE,
+    ROLE_PHOTO,
     ROLE_SKIPPED,
+    Article,
     PageItem,
 )
 from extraction.pages.base import ArticlePage
@@ -290,6 +293,8 @@ class NewsSpider(scrapy.Spider):
         self.since = _parse_since(since)
         self.follow_sites = _parse_follow_sites(follow_sites)
         self._crawl_frontier: CrawlFrontier | None = None
+        self.photos: PhotoFetcher | None = None
+        """The photo requests of a crawl that keeps photos (``ARCHIVE_IMAGES``)."""
         self._discovering = False
         """Set once discovery starts: a debugging command's run never follows robots.txt."""
         self.article_urls = _split_urls(urls) if urls is not None else []
@@ -336,6 +341,12 @@ class NewsSpider(scrapy.Spider):
         except ValueError as error:
             raise BadSpiderArgument(f"ARCHIVE_REVISIT_SCHEDULE: {error}") from None
         spider._choose_page_class(settings.get("ARCHIVE_PAGE_CLASS"))
+        try:
+            spider.photos = PhotoFetcher.from_crawler(crawler)
+        except NotConfigured:
+            spider.photos = None
+        except ValueError as error:
+            raise BadSpiderArgument(str(error)) from None
         # Hosts named outside the arguments (a debugging command's URL) are the site too:
         # their links are followed, and Scrapy's offsite filter lets them through.
         named = {host.lower() for host in allowed_hosts(settings)}
@@ -636,6 +647,8 @@ class NewsSpider(scrapy.Spider):
             return
         if response.status == NOT_MODIFIED:  # unchanged since the validators we sent
             yield self._page_item(response, ROLE_ARTICLE)
+            if self.photos is not None:
+                yield from self.photos.pending(response.url, self.parse_photo, self.on_photo_error)
             return
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._page_item(response, ROLE_ARTICLE)
@@ -671,6 +684,7 @@ class NewsSpider(scrapy.Spider):
         if hop < self.related_depth and article.is_article:
             related, refused = self._related_requests([link.url for link in article.related], hop)
         related = self._admit(related, response.url)
+        body_images = page.body_images if article.is_article else []
         item = self._page_item(
             response,
             ROLE_ARTICLE,
@@ -679,10 +693,37 @@ class NewsSpider(scrapy.Spider):
             extractor=type(page).__name__,
             extractor_version=extractor_version(type(page)),
             alias_urls=list(response.meta.get(ALIASES, [])),
+            body_images=body_images,
         )
+        # Asked before the page is stored: an unchanged page asks for none.
+        photos = self._photo_requests(article, body_images)
         yield item
         yield from refused
         yield from related
+        yield from photos
+
+    # -- photos ------------------------------------------------------------------------------
+
+    def _photo_requests(
+        self, article: Article, body_images: list[dict[str, str | None]]
+    ) -> list[Request]:
+        """The requests for the photos of an article page (see :mod:`crawler.photos`)."""
+        if self.photos is None or not article.is_article:
+            return []
+        return self.photos.requests(article, body_images, self.parse_photo, self.on_photo_error)
+
+    def parse_photo(self, response: Response) -> Iterator[PageItem]:
+        """A photo's answer: its bytes, for the archive to keep."""
+        yield photo_item(response, self._page_item(response, ROLE_PHOTO))
+
+    def on_photo_error(self, failure: Failure) -> Iterable[PageItem]:
+        """A photo that could not be fetched: a ``media_error`` fetch row saying why."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        item = self._page_item(error.response, ROLE_PHOTO) if isinstance(error, HttpError) else None
+        if item is None:
+            item = PageItem(url=request.url, role=ROLE_PHOTO, fetched_at=_now())
+        return [photo_failure(failure, request, item)]
 
     def _related_requests(self, urls: list[str], hop: int) -> tuple[list[Request], list[PageItem]]:
         """Requests for "Lire aussi" links, and ``refused`` items for those that may not be

@@ -1462,6 +1462,62 @@ class ArticlePage:
         """Related links: metadata has none."""
         return []
 
+    @property
+    def body_images(self) -> list[dict[str, str | None]]:
+        """The images of the article body after the main photo, in page order: each
+        ``{url, caption, credit}`` (see :meth:`images_under`). Metadata names none; page
+        objects that know where the body is override it. Not an :class:`Article` field: the
+        crawl keeps these photos with the version, outside its content hash."""
+        return []
+
+    def images_under(
+        self,
+        root: HtmlElement | None,
+        skip: Callable[[HtmlElement], bool] | None = None,
+        *,
+        in_figures: bool = False,
+    ) -> list[dict[str, str | None]]:
+        """The photos under ``root`` in page order, each URL once, the main photo, logos,
+        icons, inline ``data:`` images and images ``skip`` leaves out excepted; with
+        ``in_figures``, only those set in a figure block (a ``<figure>`` or a photo-like
+        block, see :func:`_figure_of`): where the article's own extent is a guess, the
+        share buttons, avatars and teaser cards around it are not photos of it. Caption: the
+        figure's ``<figcaption>`` or caption-like element without its "©" credit, else the
+        image's ``alt`` or ``title``; credit: a ``[class*=credit]`` / ``[class*=copyright]``
+        element of the figure or the "©" part of its caption."""
+        if root is None:
+            return []
+        found: list[dict[str, str | None]] = []
+        seen = {self.image_url}
+        for img in root.iter("img"):
+            if skip is not None and skip(img):
+                continue
+            url = self._image_source(img)
+            if url is None or url in seen or looks_like_logo(url) or _is_icon(img):
+                continue
+            if in_figures and _figure_of(img) is None:
+                continue
+            seen.add(url)
+            caption, credit = _figure_texts(img)
+            if caption is None:
+                caption = collapse_ws(img.get("alt")) or collapse_ws(img.get("title"))
+            found.append({"url": url, "caption": caption, "credit": credit})
+        return found
+
+    def _image_source(self, img: HtmlElement) -> str | None:
+        """The absolute URL an ``<img>`` shows (``src``, its lazy-loading variants, the first
+        of ``srcset``), never a ``data:`` URL."""
+        candidates = [img.get(a) for a in ("src", "data-src", "data-lazy-src", "data-original")]
+        srcset = str(img.get("srcset") or img.get("data-srcset") or "").strip()
+        if srcset:
+            candidates.append(srcset.split(",")[0].split()[0])
+        for candidate in candidates:
+            if candidate and not candidate.strip().lower().startswith("data:"):
+                url = self.absolute(candidate.strip())
+                if url and url.startswith(("http://", "https://")):
+                    return url
+        return None
+
     def to_item(self) -> Article:
         """The :class:`Article` built from one property per field."""
         return Article(
@@ -1567,6 +1623,77 @@ def split_names(text: str) -> list[str]:
     text = _BY_PREFIX.sub("", text)
     parts = _NAME_SEPARATOR.split(text)
     return [p for p in (collapse_ws(part) for part in parts) if p]
+
+
+#: Class or file name words of images that are no photos.
+_ICON = re.compile(
+    r"icon|avatar|logo|sprite|pixel|emoji|spacer|share|facebook|twitter|loading",
+    re.IGNORECASE,
+)
+#: Width or height (pixels, as the ``<img>`` declares) at or under which an image is an icon.
+ICON_PIXELS = 48
+
+
+def _is_icon(img: HtmlElement) -> bool:
+    """An icon, avatar, tracking pixel or emoji rather than a photo."""
+    name = str(img.get("src") or "").rsplit("/", 1)[-1]
+    if any(_ICON.search(word) for word in (*classes(img), name)):
+        return True
+    for attr in ("width", "height"):
+        value = str(img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= ICON_PIXELS:
+            return True
+    return False
+
+
+#: Classes of the block that holds one photo with its caption and credit.
+_FIGURE_CLASS = re.compile(r"figure|media|photo|image|picture|illustration", re.IGNORECASE)
+_CAPTION_CLASS = re.compile(r"caption|legend|desc|title", re.IGNORECASE)
+_CREDIT_CLASS = re.compile(r"credit|copyright", re.IGNORECASE)
+#: Levels above an ``<img>`` where its figure block may start.
+FIGURE_DEPTH = 3
+
+
+def _figure_of(img: HtmlElement) -> HtmlElement | None:
+    """The block around ``img`` holding its caption and credit: the outermost ``<figure>``
+    or element of a photo-like class within :data:`FIGURE_DEPTH` levels that holds no other
+    image and no paragraph of text."""
+    found = None
+    for depth, ancestor in enumerate(img.iterancestors()):
+        if depth >= FIGURE_DEPTH:
+            break
+        if len(ancestor.xpath(".//img")) > 1 or ancestor.xpath(".//p"):
+            break
+        if ancestor.tag == "figure" or any(_FIGURE_CLASS.search(c) for c in classes(ancestor)):
+            found = ancestor
+    return found
+
+
+def _figure_texts(img: HtmlElement) -> tuple[str | None, str | None]:
+    """(caption, credit) of the figure block holding ``img`` (see :func:`_figure_of`):
+    its ``<figcaption>`` or caption-like element, and its credit-like element or the "©"
+    part of the caption."""
+    figure = _figure_of(img)
+    if figure is None:
+        return None, None
+    credit = caption = None
+    for el in figure.iter():
+        if not is_element(el) or el is img:
+            continue
+        names = classes(el)
+        if credit is None and any(_CREDIT_CLASS.search(c) for c in names):
+            credit = visible_text(el)
+        elif caption is None and (
+            el.tag == "figcaption" or any(_CAPTION_CLASS.search(c) for c in names)
+        ):
+            caption = visible_text(el)
+    if caption and "©" in caption:
+        text, _, rest = caption.partition("©")
+        credit = credit or collapse_ws("©" + rest)
+        caption = collapse_ws(text) or None
+    if caption and credit and caption.endswith(credit):
+        caption = collapse_ws(caption[: -len(credit)]) or None
+    return caption, credit
 
 
 def looks_like_logo(url: str) -> bool:

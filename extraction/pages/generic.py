@@ -434,6 +434,18 @@ class GenericArticlePage(ArticlePage):
         positions = self.index.positions
         return sorted(outermost, key=lambda el: positions.get(el, 0))
 
+    @property
+    def body_images(self) -> list[dict[str, str | None]]:
+        """The photos set in figures of the article's container after the main photo (see
+        :meth:`ArticlePage.images_under`), those of the parts left out of the text (related
+        blocks, promos, site chrome) excepted."""
+        left_out = set(self.left_out)
+
+        def skip(img: HtmlElement) -> bool:
+            return any(ancestor in left_out for ancestor in img.iterancestors())
+
+        return self.images_under(self.container, skip, in_figures=True)
+
     @cached_property
     def container(self) -> HtmlElement:
         """The innermost article-like element (:data:`CONTAINER_SELECTORS`) that holds at

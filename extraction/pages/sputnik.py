@@ -640,6 +640,18 @@ class SputnikArticlePage(ArticlePage):
             region = ancestor
         return region
 
+    @property
+    def body_images(self) -> list[dict[str, str | None]]:
+        """The photos of the article text after the main photo (see
+        :meth:`ArticlePage.images_under`): never one of a "Lire aussi" card, a comment, an
+        avatar or a logo."""
+        main = self.photo_element
+
+        def skip(img: HtmlElement) -> bool:
+            return img is main or self._in_related(img) or not self._is_photo(img)
+
+        return self.images_under(self.body_element, skip)
+
     def _img_src(self, img: HtmlElement) -> str | None:
         candidates = [img.get(a) for a in ("src", "data-src", "data-lazy-src", "data-original")]
         srcset = str(img.get("srcset") or img.get("data-srcset") or "").strip()
