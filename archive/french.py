@@ -13,7 +13,7 @@ find more pairs but break that: bench/french_lemmas.py measures both). Elided ar
 pronouns ("l'", "d'", "qu'", with a straight or curly apostrophe) are dropped, so
 "aviation" finds "l'aviation".
 
-Archives indexed before the lemmas (migration ``m008_french_lemmas`` not applied, only
+Archives indexed before the lemmas (migration ``m007_french_lemmas`` not applied, only
 possible on a read-only open) are searched with :func:`fold_word_snowball`, the folding
 their index holds: ``parse_query(..., lemmas=False)``. bench/french_lemmas.py measures
 both on the word pairs of tests/fixtures/french_word_pairs.tsv.
@@ -39,7 +39,7 @@ import snowballstemmer
 
 #: The migration after which ``articles_fts_fr`` holds words folded with lemmas; an
 #: archive lacking it (opened read-only) is searched with :func:`fold_word_snowball`.
-LEMMAS_MIGRATION = "m008_french_lemmas"
+LEMMAS_MIGRATION = "m007_french_lemmas"
 
 #: Elided words, dropped when an apostrophe follows them ("l'aviation" -> "aviation").
 ELISIONS = frozenset(
@@ -165,7 +165,7 @@ def fold_word(word: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def fold_word_snowball(word: str) -> str:
-    """The index form of one word before lemmas (an archive lacking ``m008_french_lemmas``):
+    """The index form of one word before lemmas (an archive lacking ``m007_french_lemmas``):
     casefolded, without diacritics, Snowball French stem."""
     return str(_stemmer().stemWord(plain_word(word)))
 

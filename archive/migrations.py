@@ -406,7 +406,7 @@ def m006_unreadable_pages(db: sqlite_utils.Database) -> None:
     )
 
 
-def m008_french_lemmas(db: sqlite_utils.Database) -> None:
+def m007_french_lemmas(db: sqlite_utils.Database) -> None:
     """The French search index folds words to their lemma before stemming ("malentendus"
     finds "malentendu", "chevaux" finds "cheval"; see ``archive.french``): the rows folded
     the old way are dropped with the index, which is made again empty with its own
@@ -423,7 +423,7 @@ def m008_french_lemmas(db: sqlite_utils.Database) -> None:
     db.execute(row[0])
 
 
-def m007_media(db: sqlite_utils.Database) -> None:
+def m008_media(db: sqlite_utils.Database) -> None:
     """The photos of the articles: ``media`` keeps each image once, by the sha256 of its bytes
     (the URL it was first fetched from, its type as served, its size, its bytes, its pixel
     size when cheaply known); ``version_media`` links each version to the photos its page
@@ -475,8 +475,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     m004_french_search,
     m005_listing_order_index,
     m006_unreadable_pages,
-    m008_french_lemmas,
-    m007_media,
+    m007_french_lemmas,
+    m008_media,
 )
 
 

@@ -24,8 +24,8 @@ ALL_MIGRATIONS = [
     "m004_french_search",
     "m005_listing_order_index",
     "m006_unreadable_pages",
-    "m008_french_lemmas",
-    "m007_media",
+    "m007_french_lemmas",
+    "m008_media",
 ]
 
 
@@ -241,7 +241,7 @@ def test_an_archive_made_before_photos_upgrades_and_keeps_them_from_then_on(
     old = sqlite3.connect(path)
     old.executescript(
         "DROP TABLE version_media; DROP TABLE media;"
-        " DELETE FROM _migrations WHERE name = 'm007_media';"
+        " DELETE FROM _migrations WHERE name = 'm008_media';"
     )
     old.close()
     with Archive(path, readonly=True) as reader:  # an older file reads without its photos
