@@ -586,6 +586,26 @@ def _article_page_without_photos(
     assert 'id="diff-1-2"' in script_page
 
 
+def test_the_article_page_names_the_zone_of_its_times(
+    served: Any, crawled: tuple[Path, dict[str, Any]]
+) -> None:
+    db, planted = crawled
+    seed = planted["seed"]
+    ((first_seen, published, fetched),) = sql(
+        db,
+        "SELECT articles.first_seen_at, articles.published_at, versions.fetched_at"
+        " FROM articles JOIN versions ON versions.id = articles.current_version_id"
+        " WHERE articles.id = ?",
+        seed,
+    )
+    text = html.unescape(get(served, f"/-/article/{seed}").text)
+    # The archive's own times in UTC, named; the page's with its own offset, as on the CLI.
+    assert f"first seen {first_seen[:10]} {first_seen[11:19]} UTC" in text
+    assert f'<td class="fetched" title="{fetched}">{fetched[:10]} {fetched[11:19]} UTC</td>' in text
+    zone = "UTC" if published.endswith("+00:00") else published[-6:]
+    assert f"<dt>Published</dt><dd>{published[:10]} {published[11:19]} {zone}</dd>" in text
+
+
 def test_missing_pages_say_what_is_missing(
     served: Any, crawled: tuple[Path, dict[str, Any]]
 ) -> None:

@@ -39,7 +39,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from archive import Archive, ArchiveError, web, webview
+from archive import Archive, ArchiveError, times, web, webview
 
 _T = TypeVar("_T")
 
@@ -64,8 +64,22 @@ CANNED_LINKS: dict[str, dict[str, str]] = {
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """Add ``french_match``, ``french_snippet`` and ``archive_url_key`` to every connection."""
+    """Add the archive's SQL functions (``french_match``, ``archive_url_keys``, ...) to every
+    connection."""
     web.register_sql_functions(conn)
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    """The ``reading_time`` filter: a stored ISO 8601 time as the read commands print it,
+    with its zone named (``2026-12-07 21:40:03 UTC``); anything else unchanged."""
+    env.filters["reading_time"] = _reading_time
+
+
+def _reading_time(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return times.for_reading(value) or value
 
 
 @hookimpl
