@@ -300,7 +300,10 @@ def search_count(archive: Archive, query: str) -> int:
     """How many articles the French search finds for ``query`` (0 for a query without a
     word); ``ValueError`` for one that cannot run (starting with NOT)."""
     stemmed = "articles_fts_fr" in _table_names(archive)
-    parsed = french.parse_query(query, stem=stemmed)
+    # Folded as Archive.search folds it: a read-only archive indexed before lemmas is
+    # searched as it was folded, so the count and the hits agree.
+    lemmas = french.LEMMAS_MIGRATION not in archive.pending_migrations
+    parsed = french.parse_query(query, stem=stemmed, lemmas=lemmas)
     if not parsed.match:
         return 0
     table = "articles_fts_fr" if stemmed else "articles_fts"
