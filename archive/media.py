@@ -32,6 +32,13 @@ from typing import Any
 Query = tuple[str, dict[str, Any]]
 
 #: ``version_media.role``: the article's main photo, or an image of its body.
+#: The values of the crawl setting ``ARCHIVE_IMAGES`` (``crawler.photos``): each article's
+#: main photo, also the images of its text, or none.
+IMAGES_MAIN = "main"
+IMAGES_ALL = "all"
+IMAGES_NONE = "none"
+IMAGES_MODES = (IMAGES_MAIN, IMAGES_ALL, IMAGES_NONE)
+
 ROLE_MAIN = "main"
 ROLE_BODY = "body"
 

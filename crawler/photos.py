@@ -36,7 +36,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from archive.media import ROLE_MAIN, Photo, photos_of
+from archive.media import (
+    IMAGES_ALL,
+    IMAGES_MAIN,
+    IMAGES_MODES,
+    IMAGES_NONE,
+    ROLE_MAIN,
+    Photo,
+    photos_of,
+)
 from crawler.session import archiving, session_for
 from extraction.items import ROLE_PHOTO, Article, PageItem
 
@@ -44,11 +52,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-IMAGES_MAIN = "main"
-IMAGES_ALL = "all"
-IMAGES_NONE = "none"
-IMAGES_MODES = (IMAGES_MAIN, IMAGES_ALL, IMAGES_NONE)
 
 #: Largest image kept by default, in bytes.
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
