@@ -1836,7 +1836,7 @@ class Archive:
         (``{url, fetched_at}``, ``fetched_at`` NULL when no fetch says, in URL order)."""
         if not self._has("media"):
             return
-        chunks: list[list[int]] | list[None] = [None]
+        chunks: list[list[int] | None] = [None]
         if article_ids is None:
             rows = self._rows(media.media_of_articles(None))
         else:
@@ -1856,9 +1856,7 @@ class Archive:
                 for other in self._rows(media.other_urls(full["sha256"], full["url"], chunk)):
                     times = [t for t in (others.get(other["url"]), other["fetched_at"]) if t]
                     others[other["url"]] = min(times) if times else None
-            full["other_urls"] = [
-                {"url": url, "fetched_at": others[url]} for url in sorted(others)
-            ]
+            full["other_urls"] = [{"url": url, "fetched_at": others[url]} for url in sorted(others)]
             yield full
 
     def versions(self, url_or_id: str | int) -> list[dict[str, Any]]:

@@ -546,3 +546,56 @@ def test_a_filtered_warc_export_carries_the_photos_of_the_selected_articles_only
             if r.rec_type == "response"
         ]
     assert uris == [MAIN + "?autre"]
+
+
+def test_another_url_serving_a_photos_bytes_is_a_revisit_record(tmp_path: Path) -> None:
+    copy = MAIN + "?copy"
+    other = URL.replace("syrie", "russie")
+    with Archive(tmp_path / "archive.db") as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        store_page(archive, crawl, article(tags=["Syrie"]))
+        archive.store_article(
+            article(url=other, canonical_url=other, title="Autre", tags=["Russie"], image_url=copy),
+            crawl_id=crawl,
+            fetch=fetched(other),
+        )
+        keep(archive, crawl, MAIN, MAIN_BYTES, "2024-05-01T03:00:01+00:00")
+        keep(archive, crawl, copy, MAIN_BYTES, "2024-05-01T03:00:07+00:00")
+        everything = export_warc(archive, tmp_path / "all.warc")
+        selected = export_warc(
+            archive, tmp_path / "russie.warc", filters=ArticleFilters(tag="Russie")
+        )
+        alone = export_warc(archive, tmp_path / "syrie.warc", filters=ArticleFilters(tag="Syrie"))
+    assert (everything.media, everything.revisits, everything.records) == (1, 1, 3)
+    assert (selected.media, selected.revisits, selected.records) == (1, 1, 3)
+    # The other URL is no photo of the articles exported: no revisit for it.
+    assert (alone.articles, alone.media, alone.revisits) == (1, 1, 0)
+    with (tmp_path / "all.warc").open("rb") as stream:
+        records = [
+            (r.rec_type, dict(r.rec_headers.headers), r.content_stream().read())
+            for r in ArchiveIterator(stream, check_digests="raise")
+        ]
+    [(_, response, body)] = [r for r in records if r[0] == "response"]
+    [(_, revisit, payload)] = [r for r in records if r[0] == "revisit"]
+    assert (response["WARC-Target-URI"], body) == (MAIN, MAIN_BYTES)
+    assert payload == b""
+    assert {
+        name: revisit[name]
+        for name in (
+            "WARC-Target-URI",
+            "WARC-Profile",
+            "WARC-Refers-To-Target-URI",
+            "WARC-Refers-To-Date",
+            "WARC-Refers-To",
+            "WARC-Payload-Digest",
+            "WARC-Date",
+        )
+    } == {
+        "WARC-Target-URI": copy,
+        "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+        "WARC-Refers-To-Target-URI": MAIN,
+        "WARC-Refers-To-Date": "2024-05-01T03:00:01Z",
+        "WARC-Refers-To": response["WARC-Record-ID"],
+        "WARC-Payload-Digest": response["WARC-Payload-Digest"],
+        "WARC-Date": "2024-05-01T03:00:07Z",
+    }
