@@ -217,6 +217,18 @@ BAD: list[tuple[str, Any, str]] = [
     ),
     ("ARCHIVE_RETRY_AFTER_BACKOFF", "x", refusal("ARCHIVE_RETRY_AFTER_BACKOFF", SECONDS, "x")),
     ("ARCHIVE_CRAWL_DELAY_MAX", "-0.5", refusal("ARCHIVE_CRAWL_DELAY_MAX", SECONDS, "-0.5")),
+    ("ARCHIVE_IMAGES", "some", refusal("ARCHIVE_IMAGES", "one of main, all, none", "some")),
+    ("ARCHIVE_IMAGES", "", refusal("ARCHIVE_IMAGES", "one of main, all, none", "")),
+    (
+        "ARCHIVE_IMAGE_MAX_BYTES",
+        "0",
+        refusal("ARCHIVE_IMAGE_MAX_BYTES", "an integer >= 1 (bytes)", "0"),
+    ),
+    (
+        "ARCHIVE_IMAGE_MAX_BYTES",
+        "5MB",
+        refusal("ARCHIVE_IMAGE_MAX_BYTES", "an integer >= 1 (bytes)", "5MB"),
+    ),
     (
         "CLOSESPIDER_TIMEOUT",
         "abc",
@@ -346,6 +358,9 @@ GOOD: list[tuple[str, Any]] = [
     ("ARCHIVE_RETRY_AFTER_TIMES", "0"),
     ("ARCHIVE_RETRY_AFTER_BACKOFF", "2.5"),
     ("ARCHIVE_CRAWL_DELAY_MAX", "120"),
+    ("ARCHIVE_IMAGES", "none"),
+    ("ARCHIVE_IMAGES", "All"),
+    ("ARCHIVE_IMAGE_MAX_BYTES", "1048576"),
     ("CLOSESPIDER_TIMEOUT", "0"),
     ("CLOSESPIDER_TIMEOUT", "36000"),
     ("CLOSESPIDER_TIMEOUT", "1.5"),
