@@ -526,6 +526,7 @@ class Archive:
         self._broken: StorageError | None = None
         self._hurry = False
         self.pending_migrations: list[str] = []
+        self._warned_partial_search = False
         """Migrations this file lacks (only ever non-empty when opened read-only)."""
         if readonly and not os.path.isfile(self.path):
             raise ArchiveNotFoundError(f"no archive at {self.path}")
@@ -2448,6 +2449,16 @@ class Archive:
         parsed = french.parse_query(query, stem=french_index, lemmas=lemmas)
         if not parsed.match:
             return []
+        if french_index and self.readonly and not self._warned_partial_search:
+            self._warned_partial_search = True
+            if self._needs_search_backfill():
+                # Being rebuilt (after an upgrade), or a rebuild was interrupted.
+                logger.warning(
+                    "archive %s: the French search index is not complete (being rebuilt, or "
+                    "its rebuild was interrupted): some articles cannot be found yet; "
+                    "open it read-write once to finish it",
+                    self.path,
+                )
         try:
             if not french_index:
                 # A read-only archive older than French search: accents still fold.

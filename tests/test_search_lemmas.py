@@ -4,6 +4,7 @@ pairs; archives indexed before lemmas, read-only and upgraded."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -239,7 +240,9 @@ def test_opening_read_write_rebuilds_the_index(before_lemmas: Path) -> None:
     assert index_rows(before_lemmas)[0] == (1, "le malentendu entre pari et moscou")
 
 
-def test_an_interrupted_rebuild_resumes(before_lemmas: Path) -> None:
+def test_an_interrupted_rebuild_resumes(
+    before_lemmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # The migration applied, the refill cut short after one article: the next open fills
     # in the rest, every row folded the new way.
     db = sqlite_utils.Database(before_lemmas)
@@ -251,10 +254,26 @@ def test_an_interrupted_rebuild_resumes(before_lemmas: Path) -> None:
     db.conn.commit()
     db.close()
     assert [row[0] for row in index_rows(before_lemmas)] == [1]
+    # Read-only meanwhile (the web view, or while a crawl rebuilds it): it finds what is
+    # indexed, and says once that the rest cannot be found yet.
+    with caplog.at_level(logging.WARNING, logger="archive.store"):
+        with Archive(before_lemmas, readonly=True) as archive:
+            assert ids(archive, "malentendu") == [1]
+            assert ids(archive, "cheval") == []
+    warned = [r.getMessage() for r in caplog.records if "search index" in r.getMessage()]
+    assert warned == [
+        f"archive {before_lemmas}: the French search index is not complete (being rebuilt, or "
+        "its rebuild was interrupted): some articles cannot be found yet; open it read-write "
+        "once to finish it"
+    ]
+    caplog.clear()
     with Archive(before_lemmas) as archive:
         assert ids(archive, "malentendu") == [1]
         assert ids(archive, "cheval") == [2]
     assert [row[0] for row in index_rows(before_lemmas)] == [1, 2, 3, 4]
+    with Archive(before_lemmas, readonly=True) as archive:
+        assert ids(archive, "cheval") == [2]
+    assert not [r for r in caplog.records if "search index" in r.getMessage()]
 
 
 def test_the_bench_scores_the_pairs(capsys: pytest.CaptureFixture[str]) -> None:
