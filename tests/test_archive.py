@@ -40,6 +40,8 @@ SCHEMA_TABLES = {
     "dedupe_signatures",
     "dedupe_bands",
     "frontier",
+    "media",
+    "version_media",
 }
 FTS_TABLES = {
     "articles_fts",

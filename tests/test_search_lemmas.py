@@ -256,10 +256,12 @@ def test_an_interrupted_rebuild_resumes(
     assert [row[0] for row in index_rows(before_lemmas)] == [1]
     # Read-only meanwhile (the web view, or while a crawl rebuilds it): it finds what is
     # indexed, and says once that the rest cannot be found yet.
-    with caplog.at_level(logging.WARNING, logger="archive.store"):
-        with Archive(before_lemmas, readonly=True) as archive:
-            assert ids(archive, "malentendu") == [1]
-            assert ids(archive, "cheval") == []
+    with (
+        caplog.at_level(logging.WARNING, logger="archive.store"),
+        Archive(before_lemmas, readonly=True) as archive,
+    ):
+        assert ids(archive, "malentendu") == [1]
+        assert ids(archive, "cheval") == []
     warned = [r.getMessage() for r in caplog.records if "search index" in r.getMessage()]
     assert warned == [
         f"archive {before_lemmas}: the French search index is not complete (being rebuilt, or "
