@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import sys
 
-_BOOTSTRAP = (
+#: The module to run is the first argument, so the command line names it (``ps`` shows
+#: ``python -c ... archive.writer 5 8 1234``).
+BOOTSTRAP = (
     "import sys\n"
     "if sys.path and sys.path[0] in ('', '.'):\n"
     "    del sys.path[0]\n"
     "import runpy\n"
-    "runpy.run_module({module!r}, run_name='__main__', alter_sys=True)\n"
+    "module = sys.argv.pop(1)\n"
+    "runpy.run_module(module, run_name='__main__', alter_sys=True)\n"
 )
 
 
 def module_command(module: str, arguments: list[str]) -> list[str]:
     """``python -m module arguments...`` with this Python, minus the current directory on the
     module path (``sys.argv`` is as ``-m`` makes it: the module's file, then ``arguments``)."""
-    return [sys.executable, "-c", _BOOTSTRAP.format(module=module), *arguments]
+    return [sys.executable, "-c", BOOTSTRAP, module, *arguments]

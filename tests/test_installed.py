@@ -55,7 +55,9 @@ def test_the_crawl_runs_scrapy_without_the_current_directory_on_the_module_path(
 ) -> None:
     command = crawl_command("sputnik", "a.db", ["-O", "out.jsonl"])
     assert command[:2] == [sys.executable, "-c"]
-    assert command[3:] == ["crawl", "sputnik", "-s", "ARCHIVE_PATH=a.db", "-O", "out.jsonl"]
+    assert command[3:] == [
+        "scrapy", "crawl", "sputnik", "-s", "ARCHIVE_PATH=a.db", "-O", "out.jsonl",
+    ]  # fmt: skip
     # The bootstrap up to running Scrapy, then what it left: the directory is off the path.
     code = command[2].split("import runpy")[0]
     code += "import os\nprint(os.getcwd() in [os.path.abspath(p or '.') for p in sys.path])\n"
