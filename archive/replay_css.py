@@ -6,7 +6,7 @@ A stored page's ``<style>`` elements and ``style`` attributes can name other add
 text with tinycss2, which decodes CSS escapes the way a browser does (``\\75 rl(`` *is*
 ``url(``), and writes it back with every such reference either rewritten by the caller
 (to the archive's own copy, or a ``data:`` image) or replaced by ``none``. Nothing else of
-the text changes but its comments, which go.
+the text changes but its comments (and the ``<!--``/``-->`` of old pages), which go.
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def _clean(nodes: list[Any], resolve: Callable[[str], str | None]) -> list[Any]:
             continue
         if kind == "at-keyword" and node.lower_value == "import":
             skipping = True
+        elif kind == "literal" and node.value in ("<!--", "-->"):
+            continue  # the HTML comment of old pages around their CSS: ignored by CSS
         elif kind == "url":
             out.append(_address(node, node.value, resolve))
         elif kind == "function" and node.lower_name in _URL_FUNCTIONS:

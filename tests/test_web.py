@@ -875,6 +875,8 @@ def test_replay_html_asks_once_for_the_photos_of_the_css() -> None:
             "p { fill: url(#g); background: url(data:image/gif;base64,R0) }",
             "p { fill: url(#g); background: url(data:image/gif;base64,R0) }",
         ),
+        # the HTML comment old pages put around their CSS goes, the CSS stays
+        ("<!--\np { color: red }\n-->", "\np { color: red }\n"),
         # markup in a <style> (read as markup inside <svg>) is escaped...
         (
             'a::before { content: "</style><img src=x>" }',
