@@ -280,7 +280,9 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     unchanged, not_due (archived articles found but left alone, not being due), gone, aliases,
     not_article, unreadable (article pages kept, but no article read from them: see stats
     --check and reparse), errors (HTTP errors and network failures). A running crawl's
-    counts are those of its last progress line. Times are shown with their zone.
+    counts are brought up to date from its fetches at each progress line (the line's own
+    count of responses also holds photos, robots.txt and redirects). Times are shown with
+    their zone.
     --site: the crawls of that site (its own spider's, those whose site argument names it,
     those that fetched an article of it).
     """

@@ -5,7 +5,7 @@ statuses); this module only builds its command line and environment, so that it 
 same whether or not the current directory holds the project's ``scrapy.cfg``: the settings
 module is named in ``SCRAPY_SETTINGS_MODULE`` (unless the environment names one already, a
 module of the user's own that starts from ``crawler.settings``). The archive never imports
-Scrapy: the crawl runs as ``python -m scrapy`` in place of the ``archive`` process (``exec``),
+Scrapy: the crawl runs as Scrapy's command line in place of the ``archive`` process (``exec``),
 so signals and the exit status are the crawl's own.
 """
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+
+from archive.pythonpath import module_command
 
 #: The project's Scrapy settings (what its ``scrapy.cfg`` names).
 SETTINGS_MODULE = "crawler.settings"
@@ -47,9 +49,15 @@ def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+def crawl_command(site: str, db: str, passed: Sequence[str]) -> list[str]:
+    """The crawl's whole command line: ``python -m scrapy crawl ...`` with this Python, run
+    without the current directory on the module path (:mod:`archive.pythonpath`)."""
+    return module_command("scrapy", crawl_arguments(site, db, passed))
+
+
 def run_crawl(site: str, db: str, passed: Sequence[str]) -> None:
-    """Become the crawl (never returns): ``python -m scrapy crawl ...``."""
-    arguments = [sys.executable, "-m", "scrapy", *crawl_arguments(site, db, passed)]
+    """Become the crawl (never returns): ``scrapy crawl ...`` run by this Python."""
+    arguments = crawl_command(site, db, passed)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, arguments, crawl_environment(os.environ))

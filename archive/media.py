@@ -7,15 +7,19 @@ main photo (position 0, role ``main``: the article's ``image_url``, ``image_capt
 ``sha256`` names the bytes fetched for it; it stays NULL while they are not (``ARCHIVE_IMAGES``
 left them out, the fetch was refused, failed or is still to come).
 
-The bytes of a URL are taken to be stable: a version showing a URL whose bytes the archive
-already holds is linked to them without a fetch, and a page that is stored ``unchanged`` asks
-only for the photos of its current version never asked for (``fetch_id`` NULL: left out by
-``ARCHIVE_IMAGES``, or by a crawl stopped before their turn), never again for one fetched or
-failed. A photo that changes on a site comes under a new URL (the platforms date
-and hash their image paths), and a new photo URL is a change of the article's content
-(``image_url`` is one of the hashed fields), so it makes a new version with its own photo
-rows; the rows and bytes of the earlier versions are never touched. Two URLs serving the same
-bytes share one ``media`` row.
+A row gets its bytes only from a fetch of its URL made for it: by the crawl that stored its
+version, or by a later one while its version is current. The bytes of a URL are not taken to
+be stable: a site may replace the image behind a URL when it edits the article, so a new
+version (the page's content changed, or an article new to the archive) asks for all its
+photos again, even those whose URL served bytes the archive holds, and its rows stay NULL
+until that fetch. Identical bytes are kept once all the same (``media`` is keyed by their
+sha256): two URLs, or two fetches of one URL, serving the same bytes share one ``media`` row.
+A page stored ``unchanged`` (or answering "not modified") asks only for the photos of its
+current version never asked for (``fetch_id`` NULL: left out by ``ARCHIVE_IMAGES``, or by a
+crawl stopped before their turn), never again for one fetched or failed. The rows and bytes
+of the earlier versions are never touched: the old version keeps the photo its page showed.
+A version read again from the same capture (``archive reparse``) is linked to the bytes the
+versions of that capture were.
 
 This module holds the SQL of both tables (``(sql, params)`` builders, as ``archive.queries``)
 and the small pure helpers; :class:`archive.Archive` makes the writes.
@@ -32,6 +36,13 @@ from typing import Any
 Query = tuple[str, dict[str, Any]]
 
 #: ``version_media.role``: the article's main photo, or an image of its body.
+#: The values of the crawl setting ``ARCHIVE_IMAGES`` (``crawler.photos``): each article's
+#: main photo, also the images of its text, or none.
+IMAGES_MAIN = "main"
+IMAGES_ALL = "all"
+IMAGES_NONE = "none"
+IMAGES_MODES = (IMAGES_MAIN, IMAGES_ALL, IMAGES_NONE)
+
 ROLE_MAIN = "main"
 ROLE_BODY = "body"
 
@@ -181,15 +192,15 @@ def insert_media(image: Image, *, at: str, crawl_id: int | None) -> Query:
     return f"INSERT INTO media ({columns}) VALUES ({marks})", values
 
 
-def sha_by_url(url: str) -> Query:
-    """The bytes last kept for a URL (another row of a version showing it)."""
+def held_in_capture(capture_id: int) -> Query:
+    """URL -> sha256 of the bytes the versions read from this capture were linked to: a
+    version read again from the same capture (re-extraction) showed the same photos."""
     sql = """
-        SELECT sha256 FROM version_media WHERE url = :url AND sha256 IS NOT NULL
-        UNION ALL
-        SELECT sha256 FROM media WHERE url = :url
-        LIMIT 1
+        SELECT vm.url, vm.sha256 FROM version_media vm JOIN versions v ON v.id = vm.version_id
+        WHERE v.capture_id = :capture AND vm.sha256 IS NOT NULL
+        ORDER BY vm.version_id DESC
     """
-    return sql, {"url": url}
+    return sql, {"capture": capture_id}
 
 
 def insert_version_photo(version_id: int, position: int, photo: Photo, sha256: str | None) -> Query:
@@ -249,15 +260,6 @@ def current_photos(article_id: int) -> Query:
     return sql, {"id": article_id}
 
 
-def set_held(version_id: int, position: int, sha256: str) -> Query:
-    """Link one photo row to bytes held since it was recorded."""
-    sql = """
-        UPDATE version_media SET sha256 = :sha
-        WHERE version_id = :version AND position = :position AND sha256 IS NULL
-    """
-    return sql, {"sha": sha256, "version": version_id, "position": position}
-
-
 def version_photos(version_ids: Sequence[int]) -> Query:
     """The photos of versions, with the type and size of the bytes held, in position order."""
     marks = ", ".join(f":v{i}" for i in range(len(version_ids)))
@@ -297,5 +299,25 @@ def media_of_articles(article_ids: Sequence[int] | None) -> Query:
     sql = f"""
         SELECT m.sha256, m.url, m.type, m.size, m.first_seen_at FROM media m {where}
         ORDER BY m.first_seen_at, m.sha256
+    """
+    return sql, params
+
+
+def other_urls(sha256: str, url: str, article_ids: Sequence[int] | None) -> Query:
+    """The URLs other than ``url`` whose photo rows (of these articles' versions; of any
+    when ``None``) are linked to these bytes, each once with when a fetch of it got them
+    (``fetched_at``, NULL when no fetch says), in URL order."""
+    params: dict[str, Any] = {"sha": sha256, "url": url}
+    where = ""
+    if article_ids is not None:
+        marks = ", ".join(f":a{i}" for i in range(len(article_ids))) or "NULL"
+        where = f"AND v.article_id IN ({marks})"
+        params.update({f"a{i}": article_id for i, article_id in enumerate(article_ids)})
+    sql = f"""
+        SELECT vm.url, MIN(f.fetched_at) AS fetched_at
+        FROM version_media vm JOIN versions v ON v.id = vm.version_id
+        LEFT JOIN fetches f ON f.id = vm.fetch_id AND f.outcome = 'media'
+        WHERE vm.sha256 = :sha AND vm.url <> :url {where}
+        GROUP BY vm.url ORDER BY vm.url
     """
     return sql, params

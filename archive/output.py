@@ -104,9 +104,10 @@ def open_output(path: str | os.PathLike[str] | None) -> Iterator[IO[bytes]]:
     (for a symbolic link, to the file it points to; a device or a named pipe is written as
     it is, see :func:`written_in_place`).
 
-    When the block raises, the temporary file is removed and the exception goes on; an
-    ``OSError`` of the file itself (missing directory, permission, disk full) becomes an
-    :class:`OutputError` naming ``path``. A closed pipe on standard output is left to the
+    A file replaced keeps its permissions. When the block raises, the temporary file is
+    removed and the exception goes on; an ``OSError`` of the file itself (missing
+    directory, permission, disk full) becomes an :class:`OutputError` naming ``path``. A
+    closed pipe on standard output is left to the
     caller (:func:`end_quietly_on_closed_pipe`).
     """
     if is_stdout(path):
@@ -126,17 +127,29 @@ def open_output(path: str | os.PathLike[str] | None) -> Iterator[IO[bytes]]:
         with out:
             yield out
         if not in_place:
+            _keep_mode(target, temporary)
             os.replace(temporary, target)
     except OSError as error:
         if not in_place:
             temporary.unlink(missing_ok=True)
-        if isinstance(error, OutputError):
-            raise
+        if isinstance(error, (OutputError, BrokenPipeError)):
+            raise  # a closed pipe (``-o /dev/stdout | head``) ends quietly, as ``-o -``
         raise OutputError(cannot_write(path, error)) from error
     except BaseException:
         if not in_place:
             temporary.unlink(missing_ok=True)
         raise
+
+
+def _keep_mode(target: Path, temporary: Path) -> None:
+    """Give the file replacing ``target`` the permissions ``target`` has, if it exists: a
+    file the user made private stays private (its owner is the writer's, as for any file
+    written anew)."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(temporary, mode)
 
 
 def write_output(path: str | os.PathLike[str] | None, data: bytes) -> None:

@@ -1697,7 +1697,11 @@ class Archive:
                 extractor=extractor,
                 extractor_version=extractor_version,
             )
-            self._link_photos(version_id, media.photos_of(article))
+            held: dict[str, str] = {}
+            if capture_id is not None:  # the same page read again: the same photos
+                for row in self._rows(media.held_in_capture(capture_id)):
+                    held.setdefault(row["url"], row["sha256"])
+            self._link_photos(version_id, media.photos_of(article), held)
             fields = self._field_values(article)
             values = {column: fields[column] for column in queries.VERSION_FIELD_COLUMNS}
             self._run(
@@ -1712,41 +1716,37 @@ class Archive:
 
     # -- photos (see archive.media) ------------------------------------------------------
 
-    def _link_photos(self, version_id: int, photos: list[media.Photo]) -> None:
-        """Record the photos a new version's page showed, each with the bytes held for its
-        URL if any."""
+    def _link_photos(
+        self, version_id: int, photos: list[media.Photo], held: Mapping[str, str] | None = None
+    ) -> None:
+        """Record the photos a new version's page showed, without bytes (a fetch of their
+        URL made for this version links them: the bytes a URL served for an earlier page are
+        no proof of what this one showed), but those ``held`` names (URL -> sha256: the same
+        page read again)."""
+        held = held or {}
         for position, photo in enumerate(photos):
-            known = self._one(media.sha_by_url(photo.url))
-            sha = None if known is None else known["sha256"]
+            sha = held.get(photo.url)
             self._run(media.insert_version_photo(version_id, position, photo, sha))
 
     def _complete_photos(self, article_id: int, photos: list[media.Photo]) -> None:
         """An unchanged page: its current version gets the photo rows it lacks (stored
-        before photos were kept), and its rows waiting for bytes held since are linked."""
-        rows = self._rows(media.current_photos(article_id))
-        if not rows:
-            row = self._one(queries.article_by_id(article_id))
-            if row is not None and row["current_version_id"] is not None:
-                self._link_photos(int(row["current_version_id"]), photos)
+        before photos were kept), without bytes (see :meth:`photos_to_fetch`)."""
+        if self._rows(media.current_photos(article_id)):
             return
-        for photo_row in rows:
-            if photo_row["sha256"] is None:
-                known = self._one(media.sha_by_url(photo_row["url"]))
-                if known is not None:
-                    self._run(
-                        media.set_held(
-                            photo_row["version_id"], photo_row["position"], known["sha256"]
-                        )
-                    )
+        row = self._one(queries.article_by_id(article_id))
+        if row is not None and row["current_version_id"] is not None:
+            self._link_photos(int(row["current_version_id"]), photos)
 
     def photos_to_fetch(self, article: Mapping[str, Any], urls: Iterable[str]) -> list[str]:
         """Which of a page's photo URLs a crawl should fetch, each once, in the order given:
-        those whose bytes the archive does not hold, but for a page the archive holds with
-        this very content (stored ``unchanged``), only those its current version has never
-        asked for (its rows were recorded while ``ARCHIVE_IMAGES`` left them out, or a crawl
-        was stopped before their turn): an unchanged article's photo is never fetched again,
-        whether it was kept or failed."""
-        wanted = [url for url in dict.fromkeys(urls) if self._one(media.sha_by_url(url)) is None]
+        all of them for a page that makes a new version (new content, or an article new to
+        the archive), even a URL whose bytes the archive holds (a site may replace the image
+        behind a URL; identical bytes are kept once all the same); for a page the archive
+        holds with this very content (stored ``unchanged``), only those its current version
+        has never asked for (its rows were recorded while ``ARCHIVE_IMAGES`` left them out,
+        or a crawl was stopped before their turn, or it was stored before photos were kept):
+        an unchanged article's photo is never fetched again, whether it was kept or failed."""
+        wanted = list(dict.fromkeys(urls))
         digest = content_hash(article)
         for url in (_clean(article.get("canonical_url")), _clean(article.get("url"))):
             article_id = self._lookup_url(url) if url else None
@@ -1764,8 +1764,8 @@ class Archive:
 
     def pending_photos(self, url: str, roles: Iterable[str] | None = None) -> list[str]:
         """The photo URLs of the current version of the article ``url`` leads to that were
-        never asked for and whose bytes the archive does not hold (of these ``roles`` only,
-        when given), in position order: what a page answering "not modified" still owes."""
+        never asked for (of these ``roles`` only, when given), each once, in position order:
+        what a page answering "not modified" still owes."""
         article_id = self._lookup_url(url) if self._has("version_media") else None
         if article_id is None:
             return []
@@ -1776,8 +1776,7 @@ class Archive:
                 continue
             if wanted is not None and row["role"] not in wanted:
                 continue
-            if self._one(media.sha_by_url(row["url"])) is None:
-                found.append(row["url"])
+            found.append(row["url"])
         return list(dict.fromkeys(found))
 
     @_batchable
@@ -1832,9 +1831,12 @@ class Archive:
 
     def iter_media(self, article_ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
         """Every ``media`` row (bytes included) any version of these articles showed, each
-        once (all of them when ``None``), oldest first."""
+        once (all of them when ``None``), oldest first. Each has ``other_urls`` too: the
+        other URLs whose photo rows among these articles are linked to the same bytes
+        (``{url, fetched_at}``, ``fetched_at`` NULL when no fetch says, in URL order)."""
         if not self._has("media"):
             return
+        chunks: list[list[int] | None] = [None]
         if article_ids is None:
             rows = self._rows(media.media_of_articles(None))
         else:
@@ -1847,8 +1849,15 @@ class Archive:
             rows = sorted(seen.values(), key=lambda r: (r["first_seen_at"], r["sha256"]))
         for row in rows:
             full = self._one(media.media_row(row["sha256"]))
-            if full is not None:
-                yield full
+            if full is None:
+                continue
+            others: dict[str, str | None] = {}
+            for chunk in chunks:
+                for other in self._rows(media.other_urls(full["sha256"], full["url"], chunk)):
+                    times = [t for t in (others.get(other["url"]), other["fetched_at"]) if t]
+                    others[other["url"]] = min(times) if times else None
+            full["other_urls"] = [{"url": url, "fetched_at": others[url]} for url in sorted(others)]
+            yield full
 
     def versions(self, url_or_id: str | int) -> list[dict[str, Any]]:
         """Every version of the article (found as :meth:`get_article` finds it), oldest first.

@@ -3,8 +3,10 @@
 Each capture becomes one ``response`` record: the HTTP status line and headers rebuilt from
 the stored status and headers, then the body as stored. Then each photo the exported
 articles showed (``media``) becomes one ``response`` record of its own, once: its URL, a
-``200`` with its type and size, its bytes. warcio writes the records and computes their
-digests. Captures and photos stream through one at a time.
+``200`` with its type and size, its bytes; each other URL of the exported articles' photos
+that served the same bytes becomes a ``revisit`` record (WARC/1.1 identical-payload-digest
+profile) referring to it, so a replay finds the photo under every URL a page showed. warcio
+writes the records and computes their digests. Captures and photos stream through one at a time.
 
 Which captures and photos: every one stored, or, when article filters are given, those every
 version of the selected articles was read from or showed (:class:`WarcSelection`).
@@ -94,6 +96,8 @@ class ExportResult:
     """Articles whose captures were selected."""
     media: int = 0
     """Photos written (``media`` rows), each as one response record."""
+    revisits: int = 0
+    """``revisit`` records written: other URLs that served a photo's bytes."""
 
 
 def warc_date(fetched_at: str) -> str:
@@ -189,9 +193,11 @@ def write_warc(
     for capture in captures:
         writer.write_record(_response_record(writer, capture, warcinfo_id))
         written += 1
-    photos = write_media(writer, media, warcinfo_id)
+    found: dict[str, int] = {}
+    photos = write_media(writer, media, warcinfo_id, found)
     if counts is not None:
         counts["media"] = photos
+        counts["revisits"] = found["revisits"]
     return written
 
 
@@ -201,11 +207,20 @@ def media_records(archive: Archive, article_ids: Iterable[int] | None = None) ->
     return archive.iter_media(article_ids)
 
 
-def write_media(writer: WARCWriter, media: Iterable[Mapping[str, Any]], warcinfo_id: str) -> int:
+def write_media(
+    writer: WARCWriter,
+    media: Iterable[Mapping[str, Any]],
+    warcinfo_id: str,
+    counts: dict[str, int] | None = None,
+) -> int:
     """One ``response`` record per photo (``media`` rows, bytes included): its URL, a
     ``200 OK`` with its Content-Type and Content-Length, its bytes checked against their
-    sha256, dated when it was first fetched. Returns how many were written."""
-    written = 0
+    sha256, dated when it was first fetched; then one ``revisit`` record (WARC/1.1
+    identical-payload-digest profile: headers, no payload, referring to that response) for
+    each other URL that served the same bytes (the row's ``other_urls``), dated when it was
+    fetched. Returns how many photos were written; ``counts``, when given, gets
+    ``revisits``: the revisit records written."""
+    written = revisits = 0
     for row in media:
         body = row["body"]
         if not isinstance(body, bytes) or hashlib.sha256(body).hexdigest() != row["sha256"]:
@@ -224,6 +239,25 @@ def write_media(writer: WARCWriter, media: Iterable[Mapping[str, Any]], warcinfo
         )
         writer.write_record(record)
         written += 1
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        first = warc_date(row["first_seen_at"])
+        for other in row.get("other_urls") or ():
+            revisit = writer.create_revisit_record(
+                other["url"],
+                digest,
+                row["url"],
+                first,
+                http_headers=http_headers(200, headers, len(body)),
+                warc_headers_dict={
+                    "WARC-Date": warc_date(other["fetched_at"] or row["first_seen_at"]),
+                    "WARC-Warcinfo-ID": warcinfo_id,
+                    "WARC-Refers-To": record.rec_headers.get_header("WARC-Record-ID"),
+                },
+            )
+            writer.write_record(revisit)
+            revisits += 1
+    if counts is not None:
+        counts["revisits"] = revisits
     return written
 
 
@@ -280,12 +314,13 @@ def export_warc(
     photos = counts.get("media", 0)
     return ExportResult(
         path=name,
-        records=count + 1 + photos,
+        records=count + 1 + photos + counts.get("revisits", 0),
         captures=count,
         bytes=counted.size,
         gzip=gzip,
         articles=len(selection.article_ids),
         media=photos,
+        revisits=counts.get("revisits", 0),
     )
 
 

@@ -322,7 +322,10 @@ def search_count(archive: Archive, query: str) -> int:
     """How many articles the French search finds for ``query`` (0 for a query without a
     word); ``ValueError`` for one that cannot run (starting with NOT)."""
     stemmed = "articles_fts_fr" in _table_names(archive)
-    parsed = french.parse_query(query, stem=stemmed)
+    # Folded as Archive.search folds it: a read-only archive indexed before lemmas is
+    # searched as it was folded, so the count and the hits agree.
+    lemmas = french.LEMMAS_MIGRATION not in archive.pending_migrations
+    parsed = french.parse_query(query, stem=stemmed, lemmas=lemmas)
     if not parsed.match:
         return 0
     table = "articles_fts_fr" if stemmed else "articles_fts"
@@ -408,18 +411,34 @@ def archived_captures(archive: Archive, urls: Iterable[str]) -> dict[str, int]:
     return {url: by_key[key] for url, key in keys.items() if key in by_key}
 
 
-def stored_media(archive: Archive, urls: Iterable[str]) -> dict[str, str]:
-    """URL -> sha256 of the stored photo fetched from that URL (none without ``media``)."""
+def stored_media(
+    archive: Archive, urls: Iterable[str], capture_id: int | None = None
+) -> dict[str, str]:
+    """URL -> sha256 of a stored photo that URL served: the bytes linked to a photo row of
+    that URL (``version_media``), those of the versions read from ``capture_id`` first (what
+    that very page showed), then the latest; else the bytes first fetched from it
+    (``media.url``). Two URLs serving the same bytes both find them. None without ``media``."""
     wanted = sorted(set(urls))
-    if not wanted or "media" not in _table_names(archive):
+    tables = _table_names(archive)
+    if not wanted or "media" not in tables:
         return {}
     marks = ", ".join("?" for _ in wanted)
+    found: dict[str, str] = {}
+    if "version_media" in tables:
+        rows = archive.rows(
+            "SELECT vm.url, vm.sha256 FROM version_media vm "
+            "JOIN media m ON m.sha256 = vm.sha256 JOIN versions v ON v.id = vm.version_id "
+            f"WHERE vm.url IN ({marks}) AND m.body IS NOT NULL "
+            "ORDER BY v.capture_id IS NOT ? OR v.capture_id IS NULL, vm.version_id DESC",
+            [*wanted, capture_id],
+        )
+        for row in rows:
+            found.setdefault(row["url"], row["sha256"])
     rows = archive.rows(
         f"SELECT url, sha256 FROM media WHERE url IN ({marks}) AND body IS NOT NULL "
         "ORDER BY first_seen_at DESC",
         wanted,
     )
-    found: dict[str, str] = {}
     for row in rows:
         found.setdefault(row["url"], row["sha256"])
     return found
@@ -436,7 +455,7 @@ def capture_replay(archive: Archive, capture_id: int, prefix: str = "/") -> byte
         capture.url,
         content_type=content_type,
         captures=lambda urls: archived_captures(archive, urls),
-        media=lambda urls: stored_media(archive, urls),
+        media=lambda urls: stored_media(archive, urls, capture_id),
         prefix=prefix,
     )
 

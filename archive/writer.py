@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.faults import ArchiveError, StorageError
+from archive.pythonpath import module_command
 from archive.store import DEFAULT_PATIENCE_S, Archive
 
 logger = logging.getLogger(__name__)
@@ -294,7 +295,7 @@ class ArchiveWriter:
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {HURRY_SIGNAL})
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "archive.writer", *arguments],
+                module_command("archive.writer", arguments),
                 pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,

@@ -48,10 +48,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.utils import formatdate
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import scrapy
 from scrapy.http import HtmlResponse, Request
+from scrapy.settings import Settings
 
 from archive import Archive, FrontierEntry
 from archive.filters import ArticleFilters
@@ -231,7 +233,8 @@ def build_archive(path: Path, articles: int, seed: int, workers: int) -> Build:
             arguments = {"start": BASE_URL + "/", "built_by": "bench/reading.py"}
             crawl_id = archive.begin_crawl("sputnik", arguments)
             session = ArchiveSession(archive=archive, crawl_id=crawl_id, path=path)
-            pipeline = ArchivePipeline(None)  # type: ignore[arg-type]  # store needs no crawler
+            # The store needs no crawler, only settings (no feed export here).
+            pipeline = ArchivePipeline(SimpleNamespace(settings=Settings()))  # type: ignore[arg-type]
             for position in range(articles):
                 if position % LISTING == 0:
                     listed = range(position, min(position + LISTING, articles))

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from archive.media import IMAGES_MODES
 from archive.revisit import REVISIT_MODES, RevisitSchedule
 from extraction.pages.choice import current_module, split_path
 
@@ -330,6 +331,12 @@ REVISIT = Rule(
 )
 
 
+IMAGES = Rule(
+    f"one of {', '.join(IMAGES_MODES)}",
+    lambda value: None if isinstance(value, str) and value.strip().lower() in IMAGES_MODES else "",
+)
+
+
 def page_class_problem(value: Any) -> str | None:
     """Why ``value`` cannot be the spider's page class: it is built as ``cls(url, body,
     encoding)`` and gives ``to_item()`` and ``extractor_version``. Importing it is the check:
@@ -407,6 +414,8 @@ RULES: dict[str, Rule] = {
     "ARCHIVE_RETRY_AFTER_TIMES": integer(),
     "ARCHIVE_RETRY_AFTER_BACKOFF": number(unit=SECONDS),
     "ARCHIVE_CRAWL_DELAY_MAX": number(unit=SECONDS),
+    "ARCHIVE_IMAGES": IMAGES,
+    "ARCHIVE_IMAGE_MAX_BYTES": integer(1, unit="bytes"),
     # Bounds on one run (docs/cron.md); 0 turns a bound off.
     "CLOSESPIDER_TIMEOUT": number(unit=SECONDS),
     "CLOSESPIDER_ERRORCOUNT": integer(),

@@ -10,11 +10,14 @@ Settings:
   ``download_maxsize``: a larger one is cut off by Scrapy and recorded as a ``media_error``
   fetch naming the cap.
 
-Only a page that will make a new version asks for photos, and only for the URLs whose bytes
-the archive does not hold (:meth:`archive.Archive.photos_to_fetch`): an unchanged article's
-photo is never fetched again. An unchanged page (or one answering "not modified") asks only
-for the photos of its current version that were never asked for: recorded while
-``ARCHIVE_IMAGES`` was ``none``, or left behind by a crawl stopped before their turn.
+A page that will make a new version asks for all its photos, even a URL whose bytes the
+archive holds: a site may replace the image behind a URL when it edits an article, and the
+new version's rows are linked only to what this fetch gets (identical bytes are kept once).
+An unchanged page (or one answering "not modified") asks only for the photos of its current
+version that were never asked for: recorded while ``ARCHIVE_IMAGES`` was ``none``, or left
+behind by a crawl stopped before their turn (:meth:`archive.Archive.photos_to_fetch`); an
+unchanged article's photo fetched or failed once is never fetched again. A page lists at most
+:data:`extraction.pages.base.MAX_BODY_IMAGES` body images.
 
 Photos go through the same downloader as the pages: robots.txt, the per-host delay and
 concurrency, Retry-After, the safety checks (a private address is refused) and the user agent
@@ -36,7 +39,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from archive.media import ROLE_MAIN, Photo, photos_of
+from archive.media import (
+    IMAGES_ALL,
+    IMAGES_MAIN,
+    IMAGES_MODES,
+    IMAGES_NONE,
+    ROLE_MAIN,
+    Photo,
+    photos_of,
+)
 from crawler.session import archiving, session_for
 from extraction.items import ROLE_PHOTO, Article, PageItem
 
@@ -44,11 +55,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-IMAGES_MAIN = "main"
-IMAGES_ALL = "all"
-IMAGES_NONE = "none"
-IMAGES_MODES = (IMAGES_MAIN, IMAGES_ALL, IMAGES_NONE)
 
 #: Largest image kept by default, in bytes.
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -102,8 +108,9 @@ class PhotoFetcher:
         callback: Callable[[Response], Iterable[Any]],
         errback: Callable[[Failure], Iterable[Any]],
     ) -> list[Request]:
-        """The requests for the photos of an article page about to be stored: none when the
-        archive holds it unchanged, else one per photo whose bytes it lacks."""
+        """The requests for the photos of an article page about to be stored: one per photo
+        of a new version; for a page the archive holds unchanged, one per photo its current
+        version never asked for."""
         urls = [photo.url for photo in self.wanted(article, body_images)]
         if not urls:
             return []

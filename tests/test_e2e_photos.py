@@ -199,8 +199,16 @@ def test_a_photo_over_the_size_cap_is_refused_and_recorded(
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("ARCHIVE_IMAGES", "some", "ARCHIVE_IMAGES must be one of main, all, none, not 'some'"),
-        ("ARCHIVE_IMAGE_MAX_BYTES", "0", "ARCHIVE_IMAGE_MAX_BYTES must be positive, not 0"),
+        (
+            "ARCHIVE_IMAGES",
+            "some",
+            "setting ARCHIVE_IMAGES must be one of main, all, none, got 'some'",
+        ),
+        (
+            "ARCHIVE_IMAGE_MAX_BYTES",
+            "0",
+            "setting ARCHIVE_IMAGE_MAX_BYTES must be an integer >= 1 (bytes), got '0'",
+        ),
     ],
 )
 def test_a_bad_photo_setting_refuses_the_crawl_with_one_line(

@@ -202,7 +202,8 @@ def test_articles_table(db: Path) -> None:
     assert header.split() == ["id", "published", "category", "status", "title", "url"]
     assert [row.split()[0] for row in rows] == ["4", "3", "2", "1", "5"]
     assert rows[1].split() == [
-        "3", "2017-06-23", "00:10:00", "International", "gone", "Article", "paris", url_of("paris"),
+        "3", "2017-06-23", "00:10:00", "+03:00", "International", "gone", "Article", "paris",
+        url_of("paris"),
     ]  # fmt: skip
     assert rows[4].split()[:3] == ["5", "-", "International"]
     title = header.index("title")  # aligned columns

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.crawl import crawl_arguments, crawl_environment
+from archive.crawl import crawl_arguments, crawl_command, crawl_environment
 from mocksite.server import RunningSite, start
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,22 @@ def test_the_crawl_uses_the_projects_settings_unless_told_otherwise() -> None:
     }
     mine = {"SCRAPY_SETTINGS_MODULE": "mysettings"}
     assert crawl_environment(mine) == mine
+
+
+def test_the_crawl_runs_scrapy_without_the_current_directory_on_the_module_path(
+    tmp_path: Path,
+) -> None:
+    command = crawl_command("sputnik", "a.db", ["-O", "out.jsonl"])
+    assert command[:2] == [sys.executable, "-c"]
+    assert command[3:] == ["crawl", "sputnik", "-s", "ARCHIVE_PATH=a.db", "-O", "out.jsonl"]
+    # The bootstrap up to running Scrapy, then what it left: the directory is off the path.
+    code = command[2].split("import runpy")[0]
+    code += "import os\nprint(os.getcwd() in [os.path.abspath(p or '.') for p in sys.path])\n"
+    code += "print(sys.argv)\n"
+    shown = subprocess.run(
+        [sys.executable, "-c", code, "crawl"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert (shown.returncode, shown.stdout) == (0, "False\n['-c', 'crawl']\n")
 
 
 def test_archive_crawl_needs_a_site() -> None:
@@ -118,9 +134,16 @@ def test_the_installed_package_crawls_from_a_directory_without_the_project(
     assert all(Path(path).is_relative_to(installed.parent) for path in where.split())
     assert not (tmp_path / "scrapy.cfg").exists()
 
+    # Modules lying in the directory the crawl starts from are not imported in place of the
+    # package's (``python -m`` would put the directory first on the module path).
+    local = [tmp_path / name for name in ("crawler.py", "scrapy.py", "archive.py")]
+    for module in local:
+        module.write_text(f"raise SystemExit('{module.name} of the current directory imported')")
     archive = [installed / "archive", "--db", "news.db"]
     ok(run([*archive, "crawl", "sputnik", "-a", f"start={replica.url()}", "-O", "articles.jsonl",
             "-s", "LOG_LEVEL=WARNING"], tmp_path))  # fmt: skip
+    for module in local:
+        module.unlink()
     records = [json.loads(line) for line in (tmp_path / "articles.jsonl").read_text().splitlines()]
     assert len(records) == 12 and {record["outcome"] for record in records} == {"new"}
     [crawl] = json.loads(ok(run([*archive, "crawls", "--json"], tmp_path)))

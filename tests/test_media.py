@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import Archive, Fetch
+from archive import Archive, Capture, Fetch
 from archive.cli import cli
 from archive.filters import ArticleFilters
 from archive.media import Image, image_size, photos_of
@@ -190,17 +190,53 @@ def test_identical_bytes_are_stored_once(tmp_path: Path) -> None:
         ]
 
 
-def test_a_later_version_showing_a_held_url_is_linked_without_a_fetch(db: Path) -> None:
+def test_a_later_version_asks_again_for_a_photo_whose_url_is_held(db: Path) -> None:
     with Archive(db) as archive:
         crawl = archive.begin_crawl("sputnik", {})
-        page = article(title="Troisième titre")  # the first photo again
-        assert archive.photos_to_fetch(page, [MAIN, BODY]) == []
+        page = article(title="Troisième titre")  # the first photo's URL again
+        assert archive.photos_to_fetch(page, [MAIN, BODY]) == [MAIN, BODY]
         store_page(archive, crawl, page, BODY_IMAGES)
         v3 = archive.versions(URL)[-1]
-        assert [p["sha256"] for p in archive.photos([v3["id"]])[v3["id"]]] == [
-            sha(MAIN_BYTES),
-            sha(BODY_BYTES),
+        # Not linked to the bytes held for the URL: what it showed is known once fetched.
+        assert [(p["sha256"], p["fetch_id"]) for p in archive.photos([v3["id"]])[v3["id"]]] == [
+            (None, None),
+            (None, None),
         ]
+        keep(archive, crawl, MAIN, MAIN_BYTES)  # the same bytes again: kept once
+        [main, body] = archive.photos([v3["id"]])[v3["id"]]
+        assert (main["sha256"], body["sha256"]) == (sha(MAIN_BYTES), None)
+        assert archive.rows(
+            "SELECT COUNT(*) AS n FROM media WHERE sha256 = ?", [sha(MAIN_BYTES)]
+        ) == [{"n": 1}]
+
+
+def test_a_photo_replaced_at_the_same_url_is_the_new_versions_own(tmp_path: Path) -> None:
+    replaced = photo("/images/103/18/1031837091.jpg", 200, 100)
+    with Archive(tmp_path / "archive.db") as archive:
+        first = archive.begin_crawl("sputnik", {})
+        store_page(archive, first, article())
+        keep(archive, first, MAIN, MAIN_BYTES)
+        archive.finish_crawl(first, "finished")
+        second = archive.begin_crawl("sputnik", {})
+        edited = article(body="Un paragraphe réécrit, la photo remplacée à la même adresse.")
+        assert archive.photos_to_fetch(edited, [MAIN]) == [MAIN]
+        assert store_page(archive, second, edited).outcome == "updated"
+        fetch_sha = keep(archive, second, MAIN, replaced, "2024-05-02T03:00:00+00:00")
+        v1, v2 = archive.versions(URL)
+        photos = archive.photos([v1["id"], v2["id"]])
+        [fetch_id] = [
+            row["id"]
+            for row in archive.rows(
+                "SELECT id FROM fetches WHERE outcome = 'media' AND crawl_id = ?", [second]
+            )
+        ]
+        assert [(p["url"], p["sha256"]) for p in photos[v1["id"]]] == [(MAIN, sha(MAIN_BYTES))]
+        assert [(p["url"], p["sha256"], p["fetch_id"], p["width"]) for p in photos[v2["id"]]] == [
+            (MAIN, sha(replaced), fetch_id, 200)
+        ]
+        assert fetch_sha == sha(replaced) != sha(MAIN_BYTES)
+        # Unchanged since: never asked for again.
+        assert archive.photos_to_fetch(edited, [MAIN]) == []
 
 
 def test_photos_to_fetch(db: Path) -> None:
@@ -211,12 +247,33 @@ def test_photos_to_fetch(db: Path) -> None:
         # Stored unchanged: nothing to fetch, even a URL never fetched.
         assert archive.photos_to_fetch(unchanged, [MAIN + "?v=2", "https://cdn/x.jpg"]) == []
         changed = article(title="Encore un titre", image_url="https://cdn/new.jpg")
+        # A new version: every photo, held bytes or not (the site may have replaced them).
         assert archive.photos_to_fetch(changed, ["https://cdn/new.jpg", MAIN, BODY]) == [
-            "https://cdn/new.jpg"
+            "https://cdn/new.jpg",
+            MAIN,
+            BODY,
         ]
         brand_new = article(url="https://fr.sputniknews.com/autre/", canonical_url=None)
         urls = ["https://cdn/a.jpg", "https://cdn/a.jpg", MAIN]
-        assert archive.photos_to_fetch(brand_new, urls) == ["https://cdn/a.jpg"]
+        assert archive.photos_to_fetch(brand_new, urls) == ["https://cdn/a.jpg", MAIN]
+
+
+def test_a_not_modified_page_owes_its_never_asked_photos_even_at_a_held_url(
+    tmp_path: Path,
+) -> None:
+    with Archive(tmp_path / "archive.db") as archive:
+        first = archive.begin_crawl("sputnik", {})
+        store_page(archive, first, article())
+        keep(archive, first, MAIN, MAIN_BYTES)
+        # An edit stored while no photo was fetched (ARCHIVE_IMAGES=none).
+        edited = article(body="Réécrit.")
+        store_page(archive, first, edited)
+        assert archive.pending_photos(URL) == [MAIN]
+        assert archive.photos_to_fetch(edited, [MAIN]) == [MAIN]
+        # Stored unchanged, its row is not linked to the bytes held for the URL either.
+        assert store_page(archive, first, edited).outcome == "unchanged"
+        [main] = archive.get_article(URL)["photos"]  # type: ignore[index]
+        assert (main["sha256"], main["fetch_id"]) == (None, None)
 
 
 def test_a_failed_fetch_leaves_the_photo_unlinked_and_says_why(tmp_path: Path) -> None:
@@ -292,23 +349,34 @@ def test_an_unchanged_page_completes_a_current_version_stored_before_photos(
         assert len(archive.versions(URL)) == 1
 
 
-def test_reparse_records_the_main_photo_of_the_version_it_adds(db: Path) -> None:
-    with Archive(db) as archive:
+@pytest.mark.parametrize("same_capture", [True, False])
+def test_reparse_records_the_main_photo_of_the_version_it_adds(
+    tmp_path: Path, same_capture: bool
+) -> None:
+    with Archive(tmp_path / "archive.db") as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        page = Capture(url=URL, status=200, headers={}, body=b"<html>la page</html>")
+        archive.store_article(article(), crawl_id=crawl, fetch=fetched(URL), capture=page)
+        keep(archive, crawl, MAIN, MAIN_BYTES)
+        archive.finish_crawl(crawl, "finished")
         current = archive.get_article(URL)
         assert current is not None
-        reread = article(title="Relu par un nouvel extracteur", image_url=MAIN)
+        [v1] = archive.versions(URL)
+        reread = article(title="Relu par un nouvel extracteur")
         version_id = archive.add_version(
             current["id"],
             reread,
             crawl_id=None,
             fetched_at="2024-06-01T00:00:00+00:00",
-            capture_id=None,
+            capture_id=v1["capture_id"] if same_capture else None,
             extractor="SputnikArticlePage",
             extractor_version="2",
         )
         assert version_id is not None
         [main] = archive.photos([version_id])[version_id]
-        assert (main["role"], main["url"], main["sha256"]) == ("main", MAIN, sha(MAIN_BYTES))
+        # The same capture read again showed the same bytes; nothing else says what it showed.
+        held = sha(MAIN_BYTES) if same_capture else None
+        assert (main["role"], main["url"], main["sha256"]) == ("main", MAIN, held)
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -478,3 +546,56 @@ def test_a_filtered_warc_export_carries_the_photos_of_the_selected_articles_only
             if r.rec_type == "response"
         ]
     assert uris == [MAIN + "?autre"]
+
+
+def test_another_url_serving_a_photos_bytes_is_a_revisit_record(tmp_path: Path) -> None:
+    copy = MAIN + "?copy"
+    other = URL.replace("syrie", "russie")
+    with Archive(tmp_path / "archive.db") as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        store_page(archive, crawl, article(tags=["Syrie"]))
+        archive.store_article(
+            article(url=other, canonical_url=other, title="Autre", tags=["Russie"], image_url=copy),
+            crawl_id=crawl,
+            fetch=fetched(other),
+        )
+        keep(archive, crawl, MAIN, MAIN_BYTES, "2024-05-01T03:00:01+00:00")
+        keep(archive, crawl, copy, MAIN_BYTES, "2024-05-01T03:00:07+00:00")
+        everything = export_warc(archive, tmp_path / "all.warc")
+        selected = export_warc(
+            archive, tmp_path / "russie.warc", filters=ArticleFilters(tag="Russie")
+        )
+        alone = export_warc(archive, tmp_path / "syrie.warc", filters=ArticleFilters(tag="Syrie"))
+    assert (everything.media, everything.revisits, everything.records) == (1, 1, 3)
+    assert (selected.media, selected.revisits, selected.records) == (1, 1, 3)
+    # The other URL is no photo of the articles exported: no revisit for it.
+    assert (alone.articles, alone.media, alone.revisits) == (1, 1, 0)
+    with (tmp_path / "all.warc").open("rb") as stream:
+        records = [
+            (r.rec_type, dict(r.rec_headers.headers), r.content_stream().read())
+            for r in ArchiveIterator(stream, check_digests="raise")
+        ]
+    [(_, response, body)] = [r for r in records if r[0] == "response"]
+    [(_, revisit, payload)] = [r for r in records if r[0] == "revisit"]
+    assert (response["WARC-Target-URI"], body) == (MAIN, MAIN_BYTES)
+    assert payload == b""
+    assert {
+        name: revisit[name]
+        for name in (
+            "WARC-Target-URI",
+            "WARC-Profile",
+            "WARC-Refers-To-Target-URI",
+            "WARC-Refers-To-Date",
+            "WARC-Refers-To",
+            "WARC-Payload-Digest",
+            "WARC-Date",
+        )
+    } == {
+        "WARC-Target-URI": copy,
+        "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+        "WARC-Refers-To-Target-URI": MAIN,
+        "WARC-Refers-To-Date": "2024-05-01T03:00:01Z",
+        "WARC-Refers-To": response["WARC-Record-ID"],
+        "WARC-Payload-Digest": response["WARC-Payload-Digest"],
+        "WARC-Date": "2024-05-01T03:00:07Z",
+    }

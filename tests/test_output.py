@@ -581,3 +581,31 @@ def test_a_symbolic_link_keeps_pointing_to_the_new_file(db: Path, tmp_path: Path
     assert link.is_symlink()
     assert real.read_bytes().startswith(b'{"id": 1,')
     assert files(real.parent) == ["latest.jsonl"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o644])
+def test_a_file_written_again_keeps_its_permissions(db: Path, tmp_path: Path, mode: int) -> None:
+    target = tmp_path / "private.jsonl"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(mode)
+    result = run(db, "export", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b'{"id": 1,')
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_closed_pipe_behind_dev_stdout_ends_quietly_too(big_db: Path) -> None:
+    """``-o /dev/stdout | head -n 1``: written in place, a closed pipe as with ``-o -``."""
+    process = subprocess.Popen(
+        [str(ARCHIVE_BIN), "--db", str(big_db), "export", "-o", "/dev/stdout", "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    with process.stderr:
+        err = process.stderr.read()
+    process.wait(timeout=60)
+    assert first.startswith(b'{"id": ')
+    assert (process.returncode, err) == (0, b"")

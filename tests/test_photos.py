@@ -21,6 +21,7 @@ from crawler.pipelines.store import ArchivePipeline
 from crawler.spiders.sputnik import SputnikSpider
 from extraction.items import ROLE_ARTICLE, ROLE_PHOTO, Article, PageItem
 from extraction.pages import SputnikArticlePage
+from extraction.pages.base import MAX_BODY_IMAGES
 from extraction.pages.generic import GenericArticlePage
 from mocksite.photos import photo
 
@@ -93,6 +94,43 @@ def test_generic_page_keeps_the_photos_set_in_figures() -> None:
             "credit": "© AFP / Jean Dupont",
         },
         {"url": "https://journal.example/photos/quai.jpg", "caption": "Le quai", "credit": None},
+    ]
+
+
+def generic_page(figures: str) -> GenericArticlePage:
+    paragraphs = "".join(
+        f"<p>Paragraphe {n} d'un article assez long pour être lu comme le texte de la page.</p>"
+        for n in range(3)
+    )
+    html = (
+        "<!DOCTYPE html><html lang='fr'><head><title>Un titre</title></head><body>"
+        f"<article><h1>Un titre</h1>{paragraphs}{figures}</article></body></html>"
+    )
+    return GenericArticlePage("https://journal.example/a/un-titre.html", html)
+
+
+def test_a_srcset_starting_with_an_empty_candidate_gives_its_first_url() -> None:
+    page = generic_page(
+        '<figure><img data-srcset=", https://cdn.example/a.jpg 1x, https://cdn.example/b.jpg 2x"'
+        ' alt="Le port"></figure>'
+    )
+    assert page.body_images == [
+        {"url": "https://cdn.example/a.jpg", "caption": "Le port", "credit": None}
+    ]
+
+
+def test_a_srcset_of_nothing_but_commas_gives_no_image() -> None:
+    assert generic_page('<figure><img srcset=" , ,"></figure>').body_images == []
+
+
+def test_a_page_lists_at_most_max_body_images() -> None:
+    figures = "".join(
+        f'<figure><img src="/photos/{n}.jpg" alt="Photo {n}"></figure>' for n in range(60)
+    )
+    images = generic_page(figures).body_images
+    assert MAX_BODY_IMAGES == 50
+    assert [image["url"] for image in images] == [
+        f"https://journal.example/photos/{n}.jpg" for n in range(50)
     ]
 
 
@@ -195,6 +233,43 @@ def test_an_unchanged_page_asks_for_its_photo_once(tmp_path: Path) -> None:
     failure.request = again  # type: ignore[attr-defined]
     pipeline.process_item(next(iter(spider.on_photo_error(failure))))
     assert photo_requests(spider, list(spider.parse_article(article_response()))) == []
+
+
+def test_an_article_whose_images_cannot_be_read_is_stored_without_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(page: SputnikArticlePage) -> list[dict[str, Any]]:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(SputnikArticlePage, "body_images", property(broken))
+    db = tmp_path / "archive.db"
+    spider, pipeline, _ = spider_for(db, ARCHIVE_IMAGES="all")
+    out = list(spider.parse_article(article_response()))
+    [item] = [o for o in out if isinstance(o, PageItem)]
+    assert item.role == ROLE_ARTICLE and item.article is not None
+    assert item.body_images == []
+    assert [r.url for r in photo_requests(spider, out)] == [item.article.image_url]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"Could not read the body images of {URL}"
+    ]
+    pipeline.process_item(item)
+    with Archive(db) as archive:
+        assert archive.get_article(URL) is not None
+
+
+def test_a_spider_asks_for_at_most_max_body_images(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [
+        {"url": f"http://127.0.0.1:8000/p/{n}.jpg", "caption": None, "credit": None}
+        for n in range(60)
+    ]
+    monkeypatch.setattr(SputnikArticlePage, "body_images", property(lambda page: many))
+    spider, _, _ = spider_for(tmp_path / "archive.db", ARCHIVE_IMAGES="all")
+    out = list(spider.parse_article(article_response()))
+    [item] = [o for o in out if isinstance(o, PageItem)]
+    assert item.body_images == many[:MAX_BODY_IMAGES]
+    assert len(photo_requests(spider, out)) == 1 + MAX_BODY_IMAGES
 
 
 def test_a_debugging_run_asks_for_no_photo(tmp_path: Path) -> None:

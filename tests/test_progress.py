@@ -215,3 +215,38 @@ def _crawl_rows(db: Path) -> list[dict[str, object]]:
             return archive.crawls()
     except (ArchiveError, sqlite3.OperationalError):
         return []  # being created: not an archive yet
+
+
+def test_a_refresh_of_the_counts_that_fails_is_a_warning_not_a_failed_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The counts are made again when the crawl ends: a refresh that fails must not make a
+    crawl whose every page was archived ``incomplete``."""
+    from archive import Archive
+    from crawler import session as session_module
+
+    crawler = crawler_with({"response_received_count": 3})
+    with Archive(tmp_path / "a.db") as archive:
+        crawl_id = archive.begin_crawl("sputnik", {})
+        opened = session_module.ArchiveSession(
+            archive=archive, crawl_id=crawl_id + 1, path=tmp_path / "a.db", crawler=crawler
+        )  # a crawl the archive does not know: update_crawl_counts raises ValueError
+        session_module._sessions[crawler] = opened
+        try:
+            with caplog.at_level(logging.WARNING, logger=progress.__name__):
+                CrawlProgress(crawler, 60)._update_crawl_row()
+        finally:
+            session_module.close_session(crawler)
+        assert opened.failures == [] and opened.gave_up is None
+        assert crawler.stats.get_value("archive/write_errors") is None
+        [record] = [r for r in caplog.records if r.name == progress.__name__]
+        assert record.getMessage().startswith("The crawl's counts were not brought up to date: ")
+        # The crawl's own row is brought up to date as before.
+        opened.crawl_id = crawl_id
+        session_module._sessions[crawler] = opened
+        try:
+            CrawlProgress(crawler, 60)._update_crawl_row()
+        finally:
+            session_module.close_session(crawler)
+        [row] = archive.crawls()
+        assert (row["status"], row["fetched"], row["new"]) == ("running", 0, 0)

@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from archive import Archive, french, migrations
+from archive import Archive, french, migrations, webview
 from archive.cli import cli
 from archive.web import SEARCH_FR_SQL, register_sql_functions
 from tests.test_search_french import article, ids, put
@@ -202,6 +202,15 @@ def test_datasette_folds_queries_as_the_index(before_lemmas: Path) -> None:
     Archive(before_lemmas).close()  # upgraded
     assert hits(before_lemmas, "malentendu") == [1]
     assert hits(before_lemmas, "malentendus") == [1]
+
+
+def test_the_search_page_counts_as_the_index_was_folded(before_lemmas: Path) -> None:
+    # The web view's search page, on an archive it may not upgrade: its count and its
+    # hits are those archive search gives.
+    with Archive(before_lemmas, readonly=True) as archive:
+        found = webview.search_page(archive, "malentendus", 1)
+        assert (found["count"], [hit["id"] for hit in found["hits"]]) == (1, [1])
+        assert webview.search_page(archive, "malentendu", 1)["count"] == 0
 
 
 def test_opening_read_write_rebuilds_the_index(before_lemmas: Path) -> None:

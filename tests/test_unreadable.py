@@ -251,11 +251,12 @@ def test_stats_check_lists_the_unreadable_pages_of_the_latest_crawl(db: Path) ->
         str(latest),
         "2024-05-01",
         "03:00:00",
+        "UTC",
         "no",
         "article",
         "found",
     ]
-    assert lines[3].split()[:4] == [OTHER, str(latest), "2024-05-01", "03:00:01"]
+    assert lines[3].split()[:5] == [OTHER, str(latest), "2024-05-01", "03:00:01", "UTC"]
     assert lines[3].endswith(failed)
     assert len(lines) == 4
     as_json = run(db, "stats", "--check", "--json")

@@ -272,6 +272,7 @@ def test_cli_export_json_no_gzip(db: Path, tmp_path: Path) -> None:
         "gzip": False,
         "articles": 2,
         "media": 0,
+        "revisits": 0,
     }
     assert out.read_bytes().startswith(b"WARC/1.1\r\n")
 

@@ -904,3 +904,64 @@ def test_articles_come_first(served: Any) -> None:
     assert sorted(tables[1:]) == tables[1:]  # the others in Datasette's order (by name)
     for hidden in web.HIDDEN_TABLES:
         assert f'<h3><a href="/archive/{hidden}"' not in database
+
+
+def test_a_replayed_page_finds_its_photo_under_any_url_that_served_its_bytes(
+    tmp_path: Path,
+) -> None:
+    from archive import Capture
+    from archive.media import Image
+
+    site = "https://fr.sputniknews.com"
+    first, copy = f"{site}/images/1/a.jpg", f"{site}/images/2/b.jpg"
+    jpeg, replaced = b"\xff\xd8 the photo \xff\xd9", b"\xff\xd8 replaced \xff\xd9"
+
+    def page(n: int, image: str, body: str) -> dict[str, Any]:
+        return {
+            "url": f"{site}/a/{n}/",
+            "canonical_url": f"{site}/a/{n}/",
+            "site": "sputnik",
+            "title": f"Article {n}",
+            "body": body,
+            "image_url": image,
+        }
+
+    def store(archive: Archive, crawl: int, article: dict[str, Any]) -> int:
+        html = (
+            f'<html><body><p>{article["body"]}</p><img src="{article["image_url"]}"></body></html>'
+        )
+        capture = Capture(url=article["url"], status=200, headers={}, body=html.encode())
+        fetch = Fetch(url=article["url"], status=200, bytes=len(html), fetched_at=utc_now())
+        archive.store_article(article, crawl_id=crawl, fetch=fetch, capture=capture)
+        [row] = archive.rows(
+            "SELECT capture_id FROM versions v JOIN articles a ON a.current_version_id = v.id "
+            "WHERE a.canonical_url = ?",
+            [article["url"]],
+        )
+        return int(row["capture_id"])
+
+    def keep(archive: Archive, crawl: int, url: str, body: bytes) -> str:
+        fetch = Fetch(url=url, status=200, bytes=len(body), fetched_at=utc_now())
+        return archive.store_media(crawl, fetch, Image(url=url, type="image/jpeg", body=body))
+
+    with Archive(tmp_path / "archive.db") as archive:
+        crawl = archive.begin_crawl("sputnik", {})
+        a_capture = store(archive, crawl, page(1, first, "Premier."))
+        b_capture = store(archive, crawl, page(2, copy, "Second."))
+        held = keep(archive, crawl, first, jpeg)
+        assert keep(archive, crawl, copy, jpeg) == held
+        # Article 1 edited, its photo replaced at the same URL.
+        later = archive.begin_crawl("sputnik", {})
+        edited_capture = store(archive, later, page(1, first, "Premier, réécrit."))
+        new = keep(archive, later, first, replaced)
+        assert webview.stored_media(archive, [first, copy, f"{site}/x.jpg"]) == {
+            first: new,
+            copy: held,
+        }
+        replays = {
+            capture: webview.capture_replay(archive, capture).decode()
+            for capture in (a_capture, b_capture, edited_capture)
+        }
+    assert f'<img src="/-/media/{held}">' in replays[b_capture]
+    assert f'<img src="/-/media/{held}">' in replays[a_capture]  # what that page showed
+    assert f'<img src="/-/media/{new}">' in replays[edited_capture]

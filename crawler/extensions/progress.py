@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from archive.faults import StorageError
+from archive.writer import ArchiveWriterError
 from crawler.extensions.crawl_history import NOT_DUE_STAT
 from crawler.session import open_session
 
@@ -34,6 +37,15 @@ if TYPE_CHECKING:
     from twisted.internet.task import LoopingCall
 
 logger = logging.getLogger(__name__)
+
+
+def _warn_on_failure(future: Future[Any]) -> None:
+    """A refresh of the crawl's counts the writer could not make: a warning (see
+    :meth:`CrawlProgress._update_crawl_row`)."""
+    error = future.exception()
+    if error is not None and not isinstance(error, ArchiveWriterError):
+        logger.warning("The crawl's counts were not brought up to date: %s", error)
+
 
 OUTCOME_PREFIX = "archive/outcome/"
 SHOWN_OUTCOMES = ("new", "updated", "unchanged", "gone")
@@ -99,13 +111,34 @@ class CrawlProgress:
 
     def _update_crawl_row(self) -> None:
         """The crawl row's counts as of now (nothing without an open archive: a debugging
-        command, or a crawl whose archive gave up)."""
+        command, or a crawl whose archive gave up).
+
+        Best effort: the counts are only a view of the ``fetches`` rows, made again when the
+        crawl ends, so a refresh that fails is a warning, never a failed write (which would
+        make the crawl ``incomplete`` with every page archived); none is sent while the
+        writer process is behind. A storage fault the archive gave up on still stops the
+        crawl, as it would at the next page."""
         session = open_session(self.crawler)
         if session is None or session.gave_up is not None:
             return
         not_due = int(self.crawler.stats.get_value(NOT_DUE_STAT, 0) or 0)
-        with session.reporting("the crawl's counts"):
-            session.write("update_crawl_counts", session.crawl_id, not_due=not_due)
+        if session.writer is not None:
+            if session.writer.room() is not None:
+                return  # the writer has pages to store first
+            try:
+                future = session.writer.submit(
+                    "update_crawl_counts", session.crawl_id, not_due=not_due
+                )
+            except ArchiveWriterError:
+                return  # the writer is gone: that reports itself
+            future.add_done_callback(_warn_on_failure)
+            return
+        try:
+            session.archive.update_crawl_counts(session.crawl_id, not_due=not_due)
+        except StorageError as error:
+            session.storage_failed(error.cause)
+        except Exception as error:
+            logger.warning("The crawl's counts were not brought up to date: %s", error)
 
     def _pages(self) -> int:
         return int(self.crawler.stats.get_value("response_received_count", 0) or 0)

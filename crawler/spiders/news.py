@@ -97,7 +97,7 @@ from extraction.items import (
     Article,
     PageItem,
 )
-from extraction.pages.base import ArticlePage
+from extraction.pages.base import MAX_BODY_IMAGES, ArticlePage
 from extraction.pages.choice import extractor_version, page_class_for
 from extraction.sites import Site
 from extraction.sites.bindings import (
@@ -684,7 +684,7 @@ class NewsSpider(scrapy.Spider):
         if hop < self.related_depth and article.is_article:
             related, refused = self._related_requests([link.url for link in article.related], hop)
         related = self._admit(related, response.url)
-        body_images = page.body_images if article.is_article else []
+        body_images = _body_images(page, response.url) if article.is_article else []
         item = self._page_item(
             response,
             ROLE_ARTICLE,
@@ -887,3 +887,13 @@ def header_charset(response: Response) -> str | None:
     """
     values = response.headers.getlist(b"Content-Type")
     return charset({"Content-Type": [value.decode("latin-1") for value in values]})
+
+
+def _body_images(page: ArticlePage, url: str) -> list[dict[str, str | None]]:
+    """The images of an article's body (at most :data:`MAX_BODY_IMAGES`), or none when
+    reading them fails: the article is stored all the same, without its body images."""
+    try:
+        return list(page.body_images)[:MAX_BODY_IMAGES]
+    except Exception:
+        logger.warning("Could not read the body images of %s", url, exc_info=True)
+        return []

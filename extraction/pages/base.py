@@ -626,6 +626,11 @@ class ElementIndex:
 #: The largest count kept: SQLite's largest integer. A page showing more is not counting.
 MAX_COUNT = (1 << 63) - 1
 
+#: The most body images one page lists (:meth:`ArticlePage.images_under`), the first in
+#: page order: each is a photo row of the version and, with ``ARCHIVE_IMAGES=all``, a
+#: request to its site, so a page of thousands of figures must not make thousands.
+MAX_BODY_IMAGES = 50
+
 
 def parse_count(text: str | None) -> int | None:
     """A displayed counter as an int: ``6822``, ``6 822``, ``1,2K`` -> 1200; ``None`` when
@@ -1484,12 +1489,15 @@ class ArticlePage:
         share buttons, avatars and teaser cards around it are not photos of it. Caption: the
         figure's ``<figcaption>`` or caption-like element without its "©" credit, else the
         image's ``alt`` or ``title``; credit: a ``[class*=credit]`` / ``[class*=copyright]``
-        element of the figure or the "©" part of its caption."""
+        element of the figure or the "©" part of its caption. At most
+        :data:`MAX_BODY_IMAGES`: the first ones in page order."""
         if root is None:
             return []
         found: list[dict[str, str | None]] = []
         seen = {self.image_url}
         for img in root.iter("img"):
+            if len(found) >= MAX_BODY_IMAGES:
+                break
             if skip is not None and skip(img):
                 continue
             url = self._image_source(img)
@@ -1506,11 +1514,12 @@ class ArticlePage:
 
     def _image_source(self, img: HtmlElement) -> str | None:
         """The absolute URL an ``<img>`` shows (``src``, its lazy-loading variants, the first
-        of ``srcset``), never a ``data:`` URL."""
+        non-empty candidate of ``srcset``), never a ``data:`` URL."""
         candidates = [img.get(a) for a in ("src", "data-src", "data-lazy-src", "data-original")]
         srcset = str(img.get("srcset") or img.get("data-srcset") or "").strip()
-        if srcset:
-            candidates.append(srcset.split(",")[0].split()[0])
+        first = next((part.split()[0] for part in srcset.split(",") if part.split()), None)
+        if first:
+            candidates.append(first)
         for candidate in candidates:
             if candidate and not candidate.strip().lower().startswith("data:"):
                 url = self.absolute(candidate.strip())
