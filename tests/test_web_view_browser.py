@@ -35,7 +35,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from archive import Archive
+from archive import Archive, times
 from archive.store import utc_now
 from mocksite.server import RunningSite
 
@@ -488,7 +488,9 @@ def test_the_article_page(served: Served, browser: webdriver.Chrome, tmp_path: P
     screenshot(browser, tmp_path, "article")
     assert browser.find_element(By.ID, "article-title").text == seed_title()
     fields = browser.find_element(By.ID, "fields").text
-    for value in (article["site"], article["category"], article["published_at"], article["url"]):
+    published = times.for_reading(article["published_at"])  # shown as the read commands print it
+    assert published == "2017-06-21 07:52:00 UTC"
+    for value in (article["site"], article["category"], published, article["url"]):
         assert value in fields
     tags = browser.find_elements(By.CSS_SELECTOR, "#tags a")
     assert [tag.text for tag in tags] == article["tags"]
