@@ -83,15 +83,23 @@ def _serialize(text: str, resolve: Callable[[str], str | None], in_element: bool
 
 def _clean(nodes: list[Any], resolve: Callable[[str], str | None]) -> list[Any]:
     out: list[Any] = []
-    skipping = False
+    skipping = naming = False
     for node in nodes:
         kind = node.type
+        ends_rule = (kind == "literal" and node.value == ";") or kind == "{} block"
         if skipping:  # the rest of an @import rule, up to its ";"
-            if (kind == "literal" and node.value == ";") or kind == "{} block":
-                skipping = False
+            skipping = not ends_rule
             continue
+        if naming:  # in an @namespace rule, url() names a namespace and loads nothing
+            naming = not ends_rule
+            if kind == "url" or (kind == "function" and node.lower_name == "url"):
+                out.append(node)
+                continue
         if kind == "at-keyword" and node.lower_value == "import":
             skipping = True
+        elif kind == "at-keyword" and node.lower_value == "namespace":
+            naming = True
+            out.append(node)
         elif kind == "literal" and node.value in ("<!--", "-->"):
             continue  # the HTML comment of old pages around their CSS: ignored by CSS
         elif kind == "url":
@@ -114,7 +122,10 @@ def _clean(nodes: list[Any], resolve: Callable[[str], str | None]) -> list[Any]:
 
 
 def _blanked(node: Any) -> bool:
-    """A function naming images by strings, or a broken url() or string."""
+    """A function naming images by strings, an ``attr()`` that reads an attribute as
+    something else than text (an address, perhaps), or a broken url() or string."""
+    if node.type == "function" and node.lower_name == "attr":
+        return [arg.type for arg in node.arguments if arg.type != "whitespace"] != ["ident"]
     if node.type == "function":
         return bool(node.lower_name in _STRING_URL_FUNCTIONS)
     return bool(node.type == "error" and node.kind in ("bad-url", "bad-string"))

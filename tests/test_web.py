@@ -875,6 +875,20 @@ def test_replay_html_asks_once_for_the_photos_of_the_css() -> None:
             "p { fill: url(#g); background: url(data:image/gif;base64,R0) }",
             "p { fill: url(#g); background: url(data:image/gif;base64,R0) }",
         ),
+        # attr() gives text only
+        (
+            "a::after { content: attr(title); background: attr(data-u type(<url>)) }",
+            "a::after { content: attr(title); background: none }",
+        ),
+        # the url() of @namespace names a namespace and loads nothing
+        (
+            "@namespace svg url(http://www.w3.org/2000/svg); svg|a { fill: url(x) }",
+            "@namespace svg url(http://www.w3.org/2000/svg); svg|a { fill: none }",
+        ),
+        (
+            '@namespace url("x") p { background: url(http://evil.example/j) }',
+            '@namespace url("x") p { background: none }',
+        ),
         # the HTML comment old pages put around their CSS goes, the CSS stays
         ("<!--\np { color: red }\n-->", "\np { color: red }\n"),
         # markup in a <style> (read as markup inside <svg>) is escaped...
