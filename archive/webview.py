@@ -11,10 +11,14 @@ else, possibly with scripts, trackers and references to any host. It is defended
 times over, so that no single mistake lets it run code or reach the network:
 
 1. :func:`replay_html` rewrites it: scripts, frames, plug-ins, ``<link>`` (stylesheets,
-   prefetches), ``<base>``, ``<meta http-equiv>`` and every ``on*`` handler are removed;
-   links to an article the archive holds lead to its stored capture, images to the
-   archive's stored photo of that URL, everything else that names another address is
-   dropped (kept as ``data-archive-original-*`` for the curious).
+   prefetches), ``<base>``, ``<meta http-equiv>``, SVG animations (which can set an
+   address) and every ``on*`` handler are removed; links to an article the archive holds
+   lead to its stored capture, images to the archive's stored photo of that URL,
+   everything else that names another address is dropped (kept as
+   ``data-archive-original-*`` for the curious). CSS, in ``<style>`` elements, ``style``
+   attributes and SVG's paint attributes, goes through :func:`archive.replay_css.safe_css`:
+   ``@import`` is removed and each ``url()`` leads to the stored photo, stays a ``data:``
+   image or a fragment of the page, or becomes ``none``.
 2. The response carries :data:`CAPTURE_CSP`: no script, no connection, no frame, no font,
    no form target, images and styles only from the archive itself (or inline), and the
    ``sandbox`` directive, so even opened on its own the page runs nothing.
@@ -37,7 +41,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from archive import french, history
+from archive import french, history, replay_css
 from archive.filters import ArticleFilters
 from archive.store import Archive
 from archive.urls import canonical_key
@@ -81,6 +85,8 @@ DROPPED_ELEMENTS = (
     "link",
     "portal",
     "meta",
+    "set",
+    "animate",
 )
 #: Attributes that name another address (or load something) and are rewritten or dropped.
 URL_ATTRIBUTES = (
@@ -100,6 +106,22 @@ URL_ATTRIBUTES = (
     "manifest",
     "xlink:href",
     "{http://www.w3.org/1999/xlink}href",
+)
+#: Attributes that may point inside the page (``<use href="#icon">``): kept when they do.
+FRAGMENT_ATTRIBUTES = ("href", "xlink:href", "{http://www.w3.org/1999/xlink}href")
+#: Attributes read as CSS (SVG's presentation attributes that take a ``url()``).
+CSS_ATTRIBUTES = (
+    "style",
+    "fill",
+    "stroke",
+    "filter",
+    "mask",
+    "clip-path",
+    "marker",
+    "marker-start",
+    "marker-mid",
+    "marker-end",
+    "cursor",
 )
 
 
@@ -478,18 +500,28 @@ def replay_html(
         cast(lxml.html.HtmlElement, element).drop_tree()
     links: dict[Any, str] = {}
     images: dict[Any, str] = {}
+    styles: list[tuple[Any, str | None]] = []  # (element, attribute or None for its text)
     for element in root.iter(etree.Element):
+        tag = element.tag if isinstance(element.tag, str) else ""
         for name in list(element.attrib):
             lowered = str(name).lower()
+            value = element.get(name, "")
+            if lowered in FRAGMENT_ATTRIBUTES and value.strip().startswith("#"):
+                continue
             if lowered.startswith("on") or lowered in URL_ATTRIBUTES or name in URL_ATTRIBUTES:
                 del element.attrib[name]
-        tag = element.tag if isinstance(element.tag, str) else ""
+            elif lowered in CSS_ATTRIBUTES:
+                styles.append((element, str(name)))
+        if tag == "style":
+            styles.append((element, None))
         if tag in ("a", "area") and element.get("href") is not None:
             href = element.get("href", "").strip()
             if href.startswith("#"):
                 continue
             links[element] = urljoin(base, href)
-        elif element.get("href") is not None:
+        elif element.get("href") is not None and not element.get("href", "").strip().startswith(
+            "#"
+        ):
             del element.attrib["href"]
         if element.get("src") is not None:
             if tag in ("img", "input"):
@@ -506,8 +538,30 @@ def replay_html(
             element.set("data-archive-original-href", link)
             element.set("title", f"Not in the archive: {link}")
             del element.attrib["href"]
+    css_images = {
+        urljoin(base, found.strip())
+        for element, attribute in styles
+        for found in replay_css.css_urls(_css_text(element, attribute))
+    }
     web_images = {el: src for el, src in images.items() if _is_web(src)}
-    stored = media(set(web_images.values()))
+    stored = media(set(web_images.values()) | {src for src in css_images if _is_web(src)})
+
+    def css_image(found: str) -> str | None:
+        src = urljoin(base, found.strip())
+        if src in stored:
+            return f"{prefix}-/media/{stored[src]}"
+        return src if src.lower().startswith("data:image/") else None
+
+    for element, attribute in styles:
+        css = replay_css.safe_css(
+            _css_text(element, attribute), css_image, in_element=attribute is None
+        )
+        if attribute is None:
+            for child in list(element):  # a <style> holds text only
+                element.remove(child)
+            element.text = css
+        else:
+            element.set(attribute, css)
     for element, src in images.items():
         if src in stored:
             element.set("src", f"{prefix}-/media/{stored[src]}")
@@ -527,6 +581,12 @@ def replay_html(
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _css_text(element: Any, attribute: str | None) -> str:
+    if attribute is None:
+        return "".join(element.itertext())
+    return str(element.get(attribute, ""))
 
 
 def _is_web(url: str) -> bool:

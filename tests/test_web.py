@@ -21,7 +21,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from archive import Archive, web, webview
+from archive import Archive, replay_css, web, webview
 from archive.cli import cli
 from archive.filters import ArticleFilters
 from archive.store import Fetch, utc_now
@@ -732,6 +732,179 @@ def test_replay_html_keeps_the_text_and_nothing_that_runs_or_loads() -> None:
         b"<html><body><p>\xc3\xa9t\xc3\xa9</p></body></html>"
     )
     assert "<body><p>été</p></body>" in webview.replay_html(xhtml, "http://site.example/").decode()
+
+
+#: A captured page naming other addresses in every way the replay knows of.
+HOSTILE_PAGE = rb"""<html><head><style>@import url(http://evil.example/a.css);
+@\69mport "http://evil.example/b.css";
+body { background: url("photo.png") }
+p { background: u\72l(http://evil.example/c.png) }
+h1 { background-image: image-set("http://evil.example/d.png" 1x);
+  cursor: -webkit-image-set(url(http://evil.example/e.png) 1x), auto }
+@font-face { font-family: F; src: url(http://evil.example/f.woff) format("woff") }
+.i::before { content: "\3c /style><img src=x>"; background: url(data:image/png;base64,AA) }
+</style></head>
+<body background="http://evil.example/body.png" style="background:url('http://evil.example/g')">
+<table background="http://evil.example/t.png"><tr>
+<td style="color: red; background-image: URL(&quot;gone.png&quot;)">cell</td></tr></table>
+<a href="javascript:fetch('http://evil.example/js')">js</a>
+<a href="data:text/html,&lt;script&gt;fetch('http://evil.example/dt')&lt;/script&gt;">dt</a>
+<a href="http://evil.example/away" ping="http://evil.example/ping">away</a>
+<img src="photo.png" srcset="http://evil.example/2x.png 2x">
+<picture><source srcset="http://evil.example/s.webp"><img src="data:text/html,x"></picture>
+<video src="http://evil.example/v.mp4" poster="http://evil.example/poster.png">
+<source src="http://evil.example/v.webm"></video>
+<form action="http://evil.example/form"><button formaction="http://evil.example/fa">go</button>
+</form>
+<object data="http://evil.example/o"><embed src="http://evil.example/e"></object>
+<meta http-equiv="refresh" content="0; url=http://evil.example/refresh">
+<svg><style>rect { fill: url(http://evil.example/h.svg#p) }</style>
+<image href="http://evil.example/i.png"/><image xlink:href="http://evil.example/j.png"/>
+<use href="#icon"/><use xlink:href="http://evil.example/k.svg#a"/>
+<rect fill="url(#grad)" filter="url(http://evil.example/l.svg#f)"/>
+<set attributeName="href" to="http://evil.example/m.png"/>
+<animate attributeName="href" values="http://evil.example/n.png"/></svg>
+</body></html>"""
+#: :data:`HOSTILE_PAGE` replayed (MEDIA: the sha256 of the stored photo).
+HOSTILE_REPLAY = (
+    "<!DOCTYPE html>\n"
+    '<html><head><meta charset="utf-8"><style>\n'
+    "\n"
+    "body { background: url(/-/media/MEDIA) }\n"
+    "p { background: none }\n"
+    "h1 { background-image: none;\n"
+    "  cursor: none, auto }\n"
+    '@font-face { font-family: F; src: none format("woff") }\n'
+    '.i::before { content: "\\3c /style>\\3c img src=x>"; background: url(data:image/pn'
+    "g;base64,AA) }\n"
+    "</style></head>\n"
+    '<body style="background:none">\n'
+    "<table><tr>\n"
+    '<td style="color: red; background-image: none">cell</td></tr></table>\n'
+    "<a data-archive-original-href=\"javascript:fetch('http://evil.example/js')\" title"
+    "=\"Not in the archive: javascript:fetch('http://evil.example/js')\">js</a>\n"
+    "<a data-archive-original-href=\"data:text/html,&lt;script&gt;fetch('http://evil.e"
+    'xample/dt\')&lt;/script&gt;" title="Not in the archive: data:text/html,&lt;script'
+    "&gt;fetch('http://evil.example/dt')&lt;/script&gt;\">dt</a>\n"
+    '<a data-archive-original-href="http://evil.example/away" title="Not in the archi'
+    've: http://evil.example/away">away</a>\n'
+    '<img src="/-/media/MEDIA">\n'
+    '<picture><source><img data-archive-original-src="data:text/html,x"></source></picture>\n'
+    '<video data-archive-original-src="http://evil.example/v.mp4">\n'
+    '<source data-archive-original-src="http://evil.example/v.webm"></source></video>\n'
+    "<form><button>go</button>\n"
+    "</form>\n"
+    "\n"
+    "\n"
+    "<svg><style>rect { fill: none }</style>\n"
+    "<image></image><image></image>\n"
+    '<use href="#icon"></use><use></use>\n'
+    '<rect fill="url(#grad)" filter="none"></rect>\n'
+    "\n"
+    "</svg>\n"
+    "</body></html>"
+)
+
+
+def test_replay_html_leaves_no_address_in_css_svg_or_attributes() -> None:
+    """CSS (``@import``, escaped ``url()``, ``image-set()``, ``@font-face``), SVG
+    (``<image>``, ``<use>``, paint attributes, animations) and the attributes that load:
+    what the archive holds is rewritten to it, fragments and data images stay, the rest
+    goes; only ``data-archive-original-*`` and the ``title`` that says so name a host."""
+    media = "f" * 64
+    out = webview.replay_html(
+        HOSTILE_PAGE,
+        "http://site.example/a/",
+        content_type="text/html; charset=utf-8",
+        media=lambda urls: {u: media for u in urls if u.endswith("photo.png")},
+    ).decode()
+    assert out == HOSTILE_REPLAY.replace("MEDIA", media)
+    inert = re.sub(r' (?:data-archive-original-[a-z]+|title)="[^"]*"', "", out)
+    assert "evil" not in inert
+    addresses = re.findall(r"(?:https?:|//|javascript:|data:)[^\s\"'<>)]*", inert, re.I)
+    assert addresses == ["data:image/png;base64,AA"]
+
+
+def test_replay_html_asks_once_for_the_photos_of_the_css() -> None:
+    asked: list[set[str]] = []
+
+    def media(urls: Any) -> dict[str, str]:
+        asked.append(set(urls))
+        return {}
+
+    page = (
+        b'<style>a { background: url(one.png) }</style><img src="two.png">'
+        b"<p style=\"background: url('//cdn.example/three.png')\">x</p>"
+        b'<svg><rect fill="url(#local)"/></svg>'
+    )
+    out = webview.replay_html(page, "http://site.example/a/", media=media).decode()
+    assert asked == [
+        {
+            "http://site.example/a/one.png",
+            "http://site.example/a/two.png",
+            "http://cdn.example/three.png",
+        }
+    ]
+    assert (
+        '<style>a { background: none }</style></head><body><img data-archive-original-src="'
+        'http://site.example/a/two.png"><p style="background: none">x</p>'
+        '<svg><rect fill="url(#local)"></rect></svg></body>'
+    ) in out
+
+
+@pytest.mark.parametrize(
+    ("css", "expected"),
+    [
+        # escapes are read as a browser reads them
+        ("p { background: \\75 rl(http://evil.example/a) }", "p { background: none }"),
+        ("p { background: url(\\68ttp://evil.example/b) }", "p { background: none }"),
+        ('@\\69mport "http://evil.example/c.css"; p { color: red }', " p { color: red }"),
+        ("@IMPORT url(http://evil.example/d.css) screen; p{}", " p{}"),
+        ('p { background: src("http://evil.example/e") }', "p { background: none }"),
+        ("p { background: cross-fade(url(http://evil.example/f) 50%) }", "p { background: none }"),
+        # a comment splits tokens: u/**/rl( is no url(, and the split is kept
+        ("p { x: u/**/rl(http://evil.example/g) }", "p { x: u/**/rl(http://evil.example/g) }"),
+        # a broken url() is blanked
+        ("p { background: url(http://evil.example/h i) }", "p { background: none }"),
+        # what loads nothing stays, escapes and all
+        (
+            ".md\\:flex { display: flex } @media (width < 600px) { a { color: red } }",
+            ".md\\:flex { display: flex } @media (width < 600px) { a { color: red } }",
+        ),
+        (
+            "p { fill: url(#g); background: url(data:image/gif;base64,R0) }",
+            "p { fill: url(#g); background: url(data:image/gif;base64,R0) }",
+        ),
+        # attr() gives text only
+        (
+            "a::after { content: attr(title); background: attr(data-u type(<url>)) }",
+            "a::after { content: attr(title); background: none }",
+        ),
+        # the url() of @namespace names a namespace and loads nothing
+        (
+            "@namespace svg url(http://www.w3.org/2000/svg); svg|a { fill: url(x) }",
+            "@namespace svg url(http://www.w3.org/2000/svg); svg|a { fill: none }",
+        ),
+        (
+            '@namespace url("x") p { background: url(http://evil.example/j) }',
+            '@namespace url("x") p { background: none }',
+        ),
+        # the HTML comment old pages put around their CSS goes, the CSS stays
+        ("<!--\np { color: red }\n-->", "\np { color: red }\n"),
+        # markup in a <style> (read as markup inside <svg>) is escaped...
+        (
+            'a::before { content: "</style><img src=x>" }',
+            'a::before { content: "\\3c /style>\\3c img src=x>" }',
+        ),
+        # ...and a style sheet that does not read back the same is dropped whole
+        ("<img src=http://evil.example/i>", ""),
+    ],
+)
+def test_safe_css(css: str, expected: str) -> None:
+    def resolve(url: str) -> str | None:
+        return url if url.startswith("data:image/") else None
+
+    assert replay_css.safe_css(css, resolve, in_element=True) == expected
 
 
 def test_articles_come_first(served: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -34,7 +35,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from archive import Archive
+from archive import Archive, times
 from archive.store import utc_now
 from mocksite.server import RunningSite
 
@@ -131,8 +132,13 @@ def hostile_page(counter: Counter, photo_url: str, archived_url: str) -> bytes:
 <link rel="stylesheet" href="{other}/style.css">
 <link rel="preload" href="{other}/preload.js" as="script">
 <link rel="dns-prefetch" href="{other}/">
-<style>body {{ background: url({other}/background.png); }}
-@import url("{other}/import.css");</style>
+<style>@import url("{other}/import.css");
+@\\69mport "{other}/import-escaped.css";
+body {{ background: url({other}/background.png); }}
+h1 {{ background: \\75 rl({other}/escaped.png); }}
+#kept {{ background-image: image-set("{other}/image-set.png" 1x); }}
+@font-face {{ font-family: Other; src: url({other}/font.woff2) format("woff2"); }}
+p {{ font-family: Other; }}</style>
 <script>document.title = "pwned"; fetch("{other}/fetch");
 new Image().src = "{other}/script-image"; document.write("<p id=written>pwned</p>");</script>
 <script src="{other}/script.js"></script>
@@ -152,7 +158,11 @@ new Image().src = "{other}/script-image"; document.write("<p id=written>pwned</p
 <video src="{other}/video.mp4" poster="{other}/poster.png" autoplay></video>
 <form id="form" action="{other}/form" method="post"><input name="x" value="1"></form>
 <img src="x" onerror="fetch('{other}/onerror')">
-<svg><image href="{other}/svg-image.png" width="10" height="10"/></svg>
+<svg><style>rect {{ fill: url({other}/svg-style.svg#p); }}</style>
+<image href="{other}/svg-image.png" width="10" height="10"/>
+<use xlink:href="{other}/svg-use.svg#a"/>
+<rect width="10" height="10" filter="url({other}/svg-filter.svg#f)"/></svg>
+<table background="{other}/table.png"><tr><td>cell</td></tr></table>
 </body></html>""".encode()
 
 
@@ -478,7 +488,9 @@ def test_the_article_page(served: Served, browser: webdriver.Chrome, tmp_path: P
     screenshot(browser, tmp_path, "article")
     assert browser.find_element(By.ID, "article-title").text == seed_title()
     fields = browser.find_element(By.ID, "fields").text
-    for value in (article["site"], article["category"], article["published_at"], article["url"]):
+    published = times.for_reading(article["published_at"])  # shown as the read commands print it
+    assert published == "2017-06-21 07:52:00 UTC"
+    for value in (article["site"], article["category"], published, article["url"]):
         assert value in fields
     tags = browser.find_elements(By.CSS_SELECTOR, "#tags a")
     assert [tag.text for tag in tags] == article["tags"]
@@ -552,7 +564,20 @@ def test_the_control_page_reaches_the_counter(
     counter.paths.clear()
     open_page(browser, counter.base + "/hostile")
     WebDriverWait(browser, WAIT_S).until(lambda d: "/fetch" in counter.paths)
-    assert {"/style.css", "/script.js", "/outside.png"} <= set(counter.paths)
+    # and so do its style sheets and the images its CSS names, escaped or not
+    loaded = {"/style.css", "/script.js", "/outside.png", "/import.css", "/import-escaped.css"}
+    loaded |= {"/escaped.png", "/inline.png", "/refresh"}  # the refresh comes after the load
+    WebDriverWait(browser, WAIT_S).until(lambda d: loaded <= set(counter.paths))
+    assert loaded <= set(counter.paths)
+    # leave it, and let what it still had on the way reach the counter before the next test
+    open_page(browser, "about:blank")
+    counted = [-1]
+
+    def quiet(_: Any) -> bool:
+        before, counted[0] = counted[0], len(counter.paths)
+        return before == counted[0]
+
+    WebDriverWait(browser, WAIT_S, poll_frequency=0.5).until(quiet)
 
 
 def test_the_page_as_it_was_runs_nothing_and_reaches_nothing(
@@ -606,6 +631,9 @@ def test_a_stored_page_carries_the_policy(served: Served, counter: Counter) -> N
     assert "<script" not in body.lower()
     for attribute in ("src", "href", "srcset", "action", "poster", "ping", "data"):
         assert f' {attribute}="{counter.base}' not in body, attribute
+    # the counting server's address is left only where nothing reads it as one
+    inert = re.sub(r' (?:data-archive-original-[a-z]+|title)="[^"]*"', "", body)
+    assert counter.base not in inert
     assert f'data-archive-original-href="{counter.base}/elsewhere"' in body
 
 
