@@ -248,10 +248,14 @@ def serving_rate(site: Replica, seconds: float, clients: int) -> float:
 
 
 def archiver_settings() -> list[str]:
-    """The project's own extensions, plus the one that writes the stats file."""
+    """The project's own extensions, plus the one that writes the stats file; no photos
+    (``ARCHIVE_IMAGES=none``): the floor and the trafilatura pipeline fetch pages only, so
+    the ratios compare the same requests (what photos cost is ``bench/photos.py``'s; a
+    later ``-s ARCHIVE_IMAGES=...`` wins)."""
     from crawler import settings
 
-    return ["-s", f"EXTENSIONS={json.dumps({**settings.EXTENSIONS, **STATS_EXTENSION})}"]
+    extensions = json.dumps({**settings.EXTENSIONS, **STATS_EXTENSION})
+    return ["-s", f"EXTENSIONS={extensions}", "-s", "ARCHIVE_IMAGES=none"]
 
 
 def floor_command(base: str) -> list[str]:
