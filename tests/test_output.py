@@ -440,6 +440,7 @@ def test_warc_summary_counts_articles(db: Path, tmp_path: Path) -> None:
         "gzip": True,
         "articles": 1,
         "media": 0,
+        "revisits": 0,
     }
     assert warc_uris(gzip.decompress(out.read_bytes())) == [A, A]
 
