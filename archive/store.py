@@ -875,7 +875,7 @@ class Archive:
                     ) from error
                 wait.pause()
 
-    def _has(self, table: str) -> bool:
+    def has_table(self, table: str) -> bool:
         """Whether the file has this table: always once migrated; a read-only file that is
         not up to date may lack the newer ones (it then reads as having none of their rows)."""
         return not self.readonly or table in self._tables
@@ -1147,7 +1147,7 @@ class Archive:
     def pending_frontier(self, url_prefix: str | None = None) -> list[dict[str, Any]]:
         """The ``pending`` article rows of the frontier, oldest first: what a killed crawl
         left to do. Only URLs starting with ``url_prefix`` (compared as URL keys) if given."""
-        if not self._has("frontier"):
+        if not self.has_table("frontier"):
             return []
         prefix = canonical_key(url_prefix) if url_prefix else None
         return self._rows(queries.pending_frontier(prefix))
@@ -1155,7 +1155,7 @@ class Archive:
     def frontier_counts(self) -> dict[str, int]:
         """Rows of the frontier by state: ``{"pending": n, "done": m}``."""
         counts = dict.fromkeys(FRONTIER_STATES, 0)
-        if self._has("frontier"):
+        if self.has_table("frontier"):
             for row in self._rows(queries.frontier_counts()):
                 counts[str(row["state"])] = int(row["n"])
         return counts
@@ -1163,7 +1163,7 @@ class Archive:
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """``(etag, last_modified)`` kept for a URL (else for another URL with its key);
         ``(None, None)`` when none were."""
-        if not self._has("frontier"):
+        if not self.has_table("frontier"):
             return None, None
         row = self._one(queries.validators_of(url, canonical_key(url)))
         return (None, None) if row is None else (row["etag"], row["last_modified"])
@@ -1767,7 +1767,7 @@ class Archive:
         """The photo URLs of the current version of the article ``url`` leads to that were
         never asked for (of these ``roles`` only, when given), each once, in position order:
         what a page answering "not modified" still owes."""
-        article_id = self._lookup_url(url) if self._has("version_media") else None
+        article_id = self._lookup_url(url) if self.has_table("version_media") else None
         if article_id is None:
             return []
         wanted = None if roles is None else set(roles)
@@ -1817,7 +1817,7 @@ class Archive:
         to); a version without photos is left out."""
         found: dict[int, list[dict[str, Any]]] = {}
         wanted = list(dict.fromkeys(version_ids))
-        if not wanted or not self._has("version_media"):
+        if not wanted or not self.has_table("version_media"):
             return found
         for start in range(0, len(wanted), BACKFILL_BATCH):
             for row in self._rows(media.version_photos(wanted[start : start + BACKFILL_BATCH])):
@@ -1826,7 +1826,7 @@ class Archive:
 
     def media(self, sha256: str) -> dict[str, Any] | None:
         """The ``media`` row of these bytes (``body`` included), or ``None``."""
-        if not self._has("media"):
+        if not self.has_table("media"):
             return None
         return self._one(media.media_row(sha256.strip().lower()))
 
@@ -1835,7 +1835,7 @@ class Archive:
         once (all of them when ``None``), oldest first. Each has ``other_urls`` too: the
         other URLs whose photo rows among these articles are linked to the same bytes
         (``{url, fetched_at}``, ``fetched_at`` NULL when no fetch says, in URL order)."""
-        if not self._has("media"):
+        if not self.has_table("media"):
             return
         chunks: list[list[int] | None] = [None]
         if article_ids is None:
@@ -1867,7 +1867,7 @@ class Archive:
         article matches.
         """
         article_id = self._article_id(url_or_id)
-        if article_id is None or not self._has("versions"):
+        if article_id is None or not self.has_table("versions"):
             return []
         rows = self._rows(queries.versions_of_article(article_id))
         for row in rows:
@@ -1914,7 +1914,7 @@ class Archive:
     def capture(self, capture_id: int) -> Capture:
         """A stored capture: URL, status, headers (name -> list of values) and body, checked
         as :meth:`capture_body` checks it (and raising as it does)."""
-        row = self._one(queries.capture_by_id(capture_id)) if self._has("captures") else None
+        row = self._one(queries.capture_by_id(capture_id)) if self.has_table("captures") else None
         if row is None:
             raise ValueError(f"no capture with id {capture_id}")
         body, error = _decoded_body(row)
@@ -1946,7 +1946,7 @@ class Archive:
         Streams: captures are read a few at a time, never all bodies at once, and no query
         stays open between two yields, so the caller may write to the archive meanwhile.
         """
-        if not self._has("captures"):
+        if not self.has_table("captures"):
             return
         article_id: int | None = None
         if url_or_id is not None:
@@ -2247,7 +2247,7 @@ class Archive:
         Each is an ``events`` row with ``detail`` decoded; ``[]`` when no article matches.
         """
         article_id = self._article_id(url_or_id)
-        if article_id is None or not self._has("events"):
+        if article_id is None or not self.has_table("events"):
             return []
         rows = self._rows(queries.events_of_article(article_id))
         for row in rows:
@@ -2383,7 +2383,9 @@ class Archive:
             "current_version_id",
         ):
             result[column] = row.get(column)  # a read-only schema-1 file has no text_hash
-        counted = self._one(queries.count_versions(article_id)) if self._has("versions") else None
+        counted = (
+            self._one(queries.count_versions(article_id)) if self.has_table("versions") else None
+        )
         result["versions_count"] = int(counted["n"]) if counted else 0
         result["urls"] = self._rows(queries.urls_of_article(article_id))
         result["linked_from"] = self._rows(queries.linking_articles(article_id))
@@ -2443,7 +2445,7 @@ class Archive:
         filters = filters or ArticleFilters()
         limit = filters.limit if filters.limit is not None else limit
         where, offset = filters.where(), filters.offset
-        french_index = self._has("articles_fts_fr")
+        french_index = self.has_table("articles_fts_fr")
         # A read-only archive indexed before lemmas is searched as it was folded.
         lemmas = french.LEMMAS_MIGRATION not in self.pending_migrations
         parsed = french.parse_query(query, stem=french_index, lemmas=lemmas)

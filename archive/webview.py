@@ -128,10 +128,6 @@ CSS_ATTRIBUTES = (
 # -- article page ------------------------------------------------------------------------
 
 
-def _table_names(archive: Archive) -> set[str]:
-    return set(archive.db.table_names())
-
-
 def out_links(archive: Archive, article_id: int) -> list[dict[str, Any]]:
     """The article's current "Lire aussi" links, in page order, with the archived target."""
     return archive.rows(
@@ -152,11 +148,10 @@ def photos(archive: Archive, version_ids: Iterable[int]) -> dict[int, list[dict[
     ``url``, ``role``, ``caption``, ``credit``, ``sha256`` and ``stored`` (its bytes are in
     ``media``, body and all). Empty when the archive keeps no photos (no ``version_media``
     table)."""
-    tables = _table_names(archive)
     ids = sorted(set(version_ids))
-    if "version_media" not in tables or not ids:
+    if not archive.has_table("version_media") or not ids:
         return {}
-    if "media" in tables:
+    if archive.has_table("media"):
         stored = "media.body IS NOT NULL AS stored, media.type, media.width, media.height"
         join = "LEFT JOIN media ON media.sha256 = vm.sha256"
     else:
@@ -261,7 +256,7 @@ def article_page(archive: Archive, article_id: int) -> dict[str, Any] | None:
         "versions": shown[::-1],
         "diffs": diffs[::-1],
         "photos": by_version.get(current, []) if current is not None else [],
-        "keeps_photos": "version_media" in _table_names(archive),
+        "keeps_photos": archive.has_table("version_media"),
     }
 
 
@@ -321,7 +316,7 @@ def search_page(archive: Archive, query: str, page: int) -> dict[str, Any]:
 def search_count(archive: Archive, query: str) -> int:
     """How many articles the French search finds for ``query`` (0 for a query without a
     word); ``ValueError`` for one that cannot run (starting with NOT)."""
-    stemmed = "articles_fts_fr" in _table_names(archive)
+    stemmed = archive.has_table("articles_fts_fr")
     # Folded as Archive.search folds it: a read-only archive indexed before lemmas is
     # searched as it was folded, so the count and the hits agree.
     lemmas = french.LEMMAS_MIGRATION not in archive.pending_migrations
@@ -419,12 +414,11 @@ def stored_media(
     that very page showed), then the latest; else the bytes first fetched from it
     (``media.url``). Two URLs serving the same bytes both find them. None without ``media``."""
     wanted = sorted(set(urls))
-    tables = _table_names(archive)
-    if not wanted or "media" not in tables:
+    if not wanted or not archive.has_table("media"):
         return {}
     marks = ", ".join("?" for _ in wanted)
     found: dict[str, str] = {}
-    if "version_media" in tables:
+    if archive.has_table("version_media"):
         rows = archive.rows(
             "SELECT vm.url, vm.sha256 FROM version_media vm "
             "JOIN media m ON m.sha256 = vm.sha256 JOIN versions v ON v.id = vm.version_id "
@@ -599,7 +593,7 @@ def _is_web(url: str) -> bool:
 def media_body(archive: Archive, sha256: str) -> tuple[str, bytes] | None:
     """``(type, bytes)`` of the stored photo with this sha256, checked against it; ``None``
     when the archive keeps no photos or not this one. A damaged one raises ``ValueError``."""
-    if "media" not in _table_names(archive):
+    if not archive.has_table("media"):
         return None
     rows = archive.rows("SELECT type, body FROM media WHERE sha256 = :sha", {"sha": sha256})
     if not rows or rows[0]["body"] is None:
