@@ -9,6 +9,7 @@ network but 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -79,13 +80,10 @@ def wait_until_serving(process: subprocess.Popen[str], url: str) -> None:
     pytest.fail(f"archive serve did not answer {url} within 60 s")
 
 
-@pytest.fixture(scope="module")
-def server(
-    replica: RunningSite, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``archive --db ARCHIVE serve --port P`` on a crawled archive: (base URL, planted)."""
-    db = tmp_path_factory.mktemp("browser") / "archive.db"
-    planted = build_archive(replica, db)
+@contextlib.contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """``archive --db DB serve --port P`` as a real process, until the block ends: its base
+    URL once it answers."""
     command = shutil.which("archive", path=str(Path(sys.executable).parent))
     assert command is not None, "the archive command is not installed next to python"
     port = free_port()
@@ -99,7 +97,7 @@ def server(
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(process, f"{base}/-/versions.json")
-        yield base, planted
+        yield base
     finally:
         process.terminate()
         try:
@@ -107,6 +105,17 @@ def server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+@pytest.fixture(scope="module")
+def server(
+    replica: RunningSite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``archive --db ARCHIVE serve --port P`` on a crawled archive: (base URL, planted)."""
+    db = tmp_path_factory.mktemp("browser") / "archive.db"
+    planted = build_archive(replica, db)
+    with serving(db) as base:
+        yield base, planted
 
 
 @pytest.fixture(scope="module")

@@ -39,9 +39,8 @@ from archive import Archive, times
 from archive.store import utc_now
 from mocksite.server import RunningSite
 
-from .conftest import ROOT
 from .test_web import build_archive, seed_title
-from .test_web_browser import WAIT_S, browser, free_port, wait_until_serving
+from .test_web_browser import WAIT_S, browser, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -181,27 +180,8 @@ def served(
     db = tmp_path_factory.mktemp("webview") / "archive.db"
     planted = build_archive(replica, db)
     planted.update(plant_photo_and_hostile_page(db, planted["seed"], counter))
-    command = shutil.which("archive", path=str(Path(sys.executable).parent))
-    assert command is not None
-    port = free_port()
-    process = subprocess.Popen(
-        [command, "--db", str(db), "serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(process, f"{base}/-/versions.json")
+    with serving(db) as base:
         yield Served(base, db, planted)
-    finally:
-        process.terminate()
-        try:
-            process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
 
 
 def plant_photo_and_hostile_page(db: Path, seed: int, counter: Counter) -> dict[str, Any]:
