@@ -20,6 +20,7 @@ from archive import extract as extract_module
 from archive import graph as graph_module
 from archive import history as history_module
 from archive import media as media_module
+from archive import merge as merge_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import times, warc, web
@@ -1190,6 +1191,101 @@ def serve(ctx: click.Context, host: str, port: int, print_metadata: bool) -> Non
         ctx.exit(2)
     click.echo(f"serving {archive.path} at http://{host}:{port}/ (read-only; Ctrl-C to stop)")
     web.serve(archive.path, host=host, port=port)
+
+
+#: Exit status of ``archive merge`` when the archive merged into is being crawled or merged
+#: into by another process (as ``scrapy crawl`` refused for its lock: EX_TEMPFAIL).
+EXIT_LOCKED = 75
+
+
+def _merge_line(report: merge_module.MergeReport) -> str:
+    if report.nothing_new:
+        return f"{report.shard}: nothing new"
+    parts = [
+        f"{report.crawls} crawls",
+        f"{report.fetches} fetches",
+        f"{report.articles_new} new articles",
+        f"{report.articles_changed} changed",
+        f"{report.versions} versions",
+        f"{report.captures} captures",
+        f"{report.media} photos",
+    ]
+    line = f"{report.shard}: {', '.join(parts)} ({report.seconds:.1f} s)"
+    if report.upgraded:
+        line += f"; upgraded first ({len(report.upgraded)} migrations)"
+    if report.snapshot:
+        line += "; being crawled: merged as it stood, merge it again once the crawl is over"
+    return line
+
+
+@cli.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="ARCHIVE",
+    help="The archive to fold them into (made when missing).",
+)
+@click.option(
+    "--node",
+    default=None,
+    metavar="NAME",
+    help="The node the shards' crawls ran on, for crawls that do not say (default: each"
+    " shard's file name).",
+)
+@json_option
+def merge(shards: tuple[str, ...], into: str, node: str | None, as_json: bool) -> None:
+    """Fold archives crawled apart (one per machine or Scrapyd node) into ARCHIVE, exactly.
+
+    Articles are matched by canonical URL (or any URL that led to them), versions ordered by
+    fetch time, captures and photos by sha256, links re-resolved, gone/returned events made
+    again from the merged history; crawls and fetches keep the node they came from. Merging
+    a shard again changes nothing; the order of the shards does not matter. Each shard is
+    one transaction: killed, the archive is as before and merging again starts that shard
+    over. A shard being crawled is read as it stood (a consistent snapshot); one made by an
+    earlier release is upgraded first, one by a newer release refused untouched. ARCHIVE is
+    locked as a crawl locks it: while it is crawled or merged into, exit status 75.
+    See docs/scaling.md.
+    """
+    from archive import lock as lock_module
+
+    for shard in shards:
+        if not os.path.isfile(shard):
+            raise click.ClickException(f"no archive at {shard}")
+    try:
+        held = lock_module.acquire(into, doing="merge")
+    except lock_module.ArchiveBusy as error:
+        click.echo(f"archive merge: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except OSError as error:
+        raise click.ClickException(f"cannot lock {into}: {error.strerror or error}") from error
+    reports: list[dict[str, Any]] = []
+    failed = False
+    try:
+        try:
+            target = Archive(into)
+        except (ArchiveError, sqlite3.Error) as error:
+            raise click.ClickException(str(error)) from error
+        with target:
+            for shard in shards:
+                try:
+                    report = merge_module.merge(target, shard, node=node)
+                except (ArchiveError, sqlite3.Error) as error:
+                    failed = True
+                    click.echo(f"Error: {shard}: {error}", err=True)
+                    reports.append({"shard": shard, "error": str(error)})
+                    continue
+                reports.append(report.as_dict())
+                if not as_json:
+                    click.echo(_merge_line(report))
+    finally:
+        held.release()
+    if as_json:
+        echo_json(reports)
+    if failed:
+        sys.exit(1)
 
 
 def main() -> None:

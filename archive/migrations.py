@@ -467,6 +467,35 @@ def m008_media(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_version_media_sha256 ON version_media(sha256)")
 
 
+def m009_nodes_and_merges(db: sqlite_utils.Database) -> None:
+    """Archives crawled on several machines and folded into one (``archive merge``):
+    ``crawls.node`` names the machine (or Scrapyd node) a crawl ran on, from the setting
+    ``ARCHIVE_NODE`` (default: the host name); NULL for the crawls before, which ran here.
+    ``merges`` records each archive folded into this one: the file, its node, when, and
+    what it brought. A crawl keeps its node through any number of merges."""
+    db.execute("ALTER TABLE crawls ADD COLUMN node TEXT")
+    db.execute(
+        """
+        CREATE TABLE merges (
+            id INTEGER PRIMARY KEY,
+            shard TEXT NOT NULL,
+            node TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            snapshot INTEGER NOT NULL DEFAULT 0,
+            crawls INTEGER NOT NULL DEFAULT 0,
+            fetches INTEGER NOT NULL DEFAULT 0,
+            articles_new INTEGER NOT NULL DEFAULT 0,
+            articles_changed INTEGER NOT NULL DEFAULT 0,
+            versions INTEGER NOT NULL DEFAULT 0,
+            captures INTEGER NOT NULL DEFAULT 0,
+            media INTEGER NOT NULL DEFAULT 0,
+            version TEXT
+        )
+        """
+    )
+
+
 #: Every migration, in the order they apply. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial_schema,
@@ -477,6 +506,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m006_unreadable_pages,
     m007_french_lemmas,
     m008_media,
+    m009_nodes_and_merges,
 )
 
 

@@ -858,6 +858,11 @@ class Archive:
         finally:
             self._depth = 0
 
+    def merging(self) -> contextlib.AbstractContextManager[None]:
+        """The one write transaction ``archive merge`` folds a shard in (see
+        :mod:`archive.merge`): all of it, or nothing if it fails or is killed."""
+        return self._transaction()
+
     def _begin(self) -> None:
         """``BEGIN IMMEDIATE``, waiting up to :attr:`patience` for a storage fault to pass."""
         wait = _Wait(self)
@@ -879,6 +884,10 @@ class Archive:
         """Whether the file has this table: always once migrated; a read-only file that is
         not up to date may lack the newer ones (it then reads as having none of their rows)."""
         return not self.readonly or table in self._tables
+
+    def _has_column(self, table: str, column: str) -> bool:
+        rows = self.db.execute(f"PRAGMA table_info({table})").fetchall()
+        return any(row[1] == column for row in rows)
 
     def _run(self, query: queries.Query) -> sqlite3.Cursor:
         sql, params = query
@@ -904,21 +913,28 @@ class Archive:
 
     # -- crawls and fetches -----------------------------------------------------------
 
-    def begin_crawl(self, spider: str, arguments: Mapping[str, str]) -> int:
+    def begin_crawl(
+        self, spider: str, arguments: Mapping[str, str], *, node: str | None = None
+    ) -> int:
         """Start a crawl row (status ``running``) and return its id.
 
         ``arguments`` are the spider arguments, stored as a JSON object; the row also
-        records this process's pid, the host name and the package version.
+        records this process's pid, the host name, the package version and ``node``, the
+        machine the crawl runs on as its user names it (``ARCHIVE_NODE``; default the host
+        name), which the crawl keeps when its archive is merged into another.
         """
+        host = socket.gethostname()
         values = {
             "spider": spider,
             "arguments": json.dumps(dict(arguments), ensure_ascii=False, sort_keys=True),
             "started_at": utc_now(),
             "status": "running",
             "pid": os.getpid(),
-            "host": socket.gethostname(),
+            "host": host,
             "version": package_version(),
         }
+        if self._has_column("crawls", "node"):  # came with m009
+            values["node"] = _clean(node) or host
         with self._transaction():
             cursor = self._run(queries.insert_crawl(values))
         assert cursor.lastrowid is not None

@@ -396,6 +396,7 @@ RULES: dict[str, Rule] = {
     # The archive (crawler/settings.py).
     "ARCHIVE_PATH": ARCHIVE_PATH,
     "ARCHIVE_CONTACT_URL": HTTP_URL,
+    "ARCHIVE_NODE": TEXT_LINE,
     "ARCHIVE_COMMIT_INTERVAL": number(unit=SECONDS),
     "ARCHIVE_COMMIT_SIZE": integer(unit="pages"),
     "ARCHIVE_ENABLED": BOOLEAN,

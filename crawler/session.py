@@ -213,7 +213,9 @@ def session_for(crawler: Crawler) -> ArchiveSession:
             archive.close_dead_crawls()
             spider = crawler.spider
             arguments = redact(dict(getattr(spider, "arguments", {}) or {}))
-            crawl_id = archive.begin_crawl(spider.name if spider else "?", arguments)
+            crawl_id = archive.begin_crawl(
+                spider.name if spider else "?", arguments, node=settings.get("ARCHIVE_NODE")
+            )
         except ArchiveError as error:
             archive.db.close()
             _unopened[crawler] = error

@@ -161,6 +161,11 @@ ARCHIVE_REVISIT = "due"
 
 # Photos (crawler/photos.py, docs/politeness.md): fetched with each new version, under the
 # same politeness rules as the pages, each kept once by sha256 (archive/media.py).
+#: The name of the machine (or Scrapyd node) this crawl runs on, kept with its ``crawls``
+#: row through ``archive merge`` (docs/scaling.md); unset means the environment variable
+#: ARCHIVE_NODE, else the host name.
+ARCHIVE_NODE: str | None = os.environ.get("ARCHIVE_NODE") or None
+
 #: "main" (the main photo), "all" (also the images of the article body) or "none".
 ARCHIVE_IMAGES = "main"
 #: Largest photo kept, in bytes (the photo requests' download_maxsize): 5 MiB.

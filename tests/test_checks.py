@@ -72,6 +72,12 @@ BAD: list[tuple[str, Any, str]] = [
     ("LOG_ENABLED", "yes", refusal("LOG_ENABLED", BOOL, "yes")),
     ("LOG_FILE_APPEND", "2", refusal("LOG_FILE_APPEND", BOOL, "2")),
     ("LOG_ENCODING", "utf-9", refusal("LOG_ENCODING", ENC, "utf-9")),
+    ("ARCHIVE_NODE", "", refusal("ARCHIVE_NODE", "one line of text, not empty", "")),
+    (
+        "ARCHIVE_NODE",
+        "node-1\nnode-2",
+        refusal("ARCHIVE_NODE", "one line of text, not empty", "node-1\nnode-2"),
+    ),
     ("ARCHIVE_PATH", "", refusal("ARCHIVE_PATH", "the archive file's path, not empty", "")),
     ("ARCHIVE_PATH", "  ", refusal("ARCHIVE_PATH", "the archive file's path, not empty", "  ")),
     (
@@ -327,6 +333,7 @@ GOOD: list[tuple[str, Any]] = [
     ("ARCHIVE_PATH", Path("/srv/news/archive.db")),
     ("ARCHIVE_CONTACT_URL", "http://127.0.0.1:8000/contact"),
     ("ARCHIVE_CONTACT_URL", "https://example.org/"),
+    ("ARCHIVE_NODE", "scrapyd-paris-2"),
     ("ARCHIVE_ENABLED", "False"),
     ("ARCHIVE_ALLOWED_HOSTS", "127.0.0.1,localhost"),
     ("ARCHIVE_ALLOWED_HOSTS", ["[::1]", "news.test"]),

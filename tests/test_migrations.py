@@ -26,6 +26,7 @@ ALL_MIGRATIONS = [
     "m006_unreadable_pages",
     "m007_french_lemmas",
     "m008_media",
+    "m009_nodes_and_merges",
 ]
 
 
@@ -241,7 +242,8 @@ def test_an_archive_made_before_photos_upgrades_and_keeps_them_from_then_on(
     old = sqlite3.connect(path)
     old.executescript(
         "DROP TABLE version_media; DROP TABLE media;"
-        " DELETE FROM _migrations WHERE name = 'm008_media';"
+        " DROP TABLE merges; ALTER TABLE crawls DROP COLUMN node;"
+        " DELETE FROM _migrations WHERE name IN ('m008_media', 'm009_nodes_and_merges');"
     )
     old.close()
     with Archive(path, readonly=True) as reader:  # an older file reads without its photos

@@ -176,7 +176,11 @@ def test_the_old_index_is_folded_without_lemmas(before_lemmas: Path) -> None:
 def test_read_only_searches_the_old_index_the_old_way(before_lemmas: Path) -> None:
     digest = hashlib.sha256(before_lemmas.read_bytes()).hexdigest()
     with Archive(before_lemmas, readonly=True) as archive:
-        assert archive.pending_migrations == ["m007_french_lemmas", "m008_media"]
+        assert archive.pending_migrations == [
+            "m007_french_lemmas",
+            "m008_media",
+            "m009_nodes_and_merges",
+        ]
         # Folded as the index was: the word as written finds its article, with its snippet.
         [hit] = archive.search("malentendus")
         assert (hit["id"], hit["snippet"]) == (1, "Les [malentendus] entre Paris et Moscou")
@@ -219,7 +223,11 @@ def test_opening_read_write_rebuilds_the_index(before_lemmas: Path) -> None:
     articles_before = conn.execute("SELECT * FROM articles ORDER BY id").fetchall()
     conn.close()
     with Archive(before_lemmas) as archive:
-        assert migrations.applied(archive.db)[-2:] == ["m007_french_lemmas", "m008_media"]
+        assert migrations.applied(archive.db)[-3:] == [
+            "m007_french_lemmas",
+            "m008_media",
+            "m009_nodes_and_merges",
+        ]
         assert ids(archive, "malentendu") == [1]
         assert ids(archive, "cheval heureux") == [2]
         assert ids(archive, "malentendus") == [1]
