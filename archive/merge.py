@@ -708,12 +708,47 @@ class _ShardMerge:
             )
         changed = {k: v for k, v in values.items() if before.get(k) != v}
         _update(self.db, "articles", "id", target_id, changed)
-        if changed or target_id in self.inserted:
-            self.target._index_search(target_id)
-            text = (values["title"], values["lead"], values["body"])
-            self.target._index_text(target_id, dedupe.text_hash(*text), dedupe.signature(*text))
+        new = target_id in self.inserted
+        if new or any(c in changed for c in (*queries.VERSION_FIELD_COLUMNS, "content_hash")):
+            donor = next(
+                (r for r in shard_rows if r["content_hash"] == values["content_hash"]), None
+            )
+            if donor is None or not self._copy_indexes(int(donor["id"]), target_id):
+                self.target._index_search(target_id)
+                text = (values["title"], values["lead"], values["body"])
+                self.target._index_text(target_id, dedupe.text_hash(*text), dedupe.signature(*text))
+        if new or "tags" in changed:
             tags = json.loads(values["tags"] or "[]")
             self.target._store_tags(target_id, [str(t) for t in tags])
+
+    def _copy_indexes(self, shard_id: int, target_id: int) -> bool:
+        """Give the article the shard's French index row and near-duplicate signature of
+        the same text (folding French words is most of a merge's work otherwise); ``False``
+        when the shard lacks either, which are then computed."""
+        folded = _one(
+            self.src,
+            "SELECT title, lead, body, tags FROM articles_fts_fr WHERE rowid = ?",
+            [shard_id],
+        )
+        signed = self.src.execute(
+            "SELECT a.text_hash, s.signature FROM articles a"
+            " JOIN dedupe_signatures s ON s.article_id = a.id WHERE a.id = ?",
+            [shard_id],
+        ).fetchone()
+        if folded is None or signed is None or signed[0] is None:
+            return False
+        try:
+            signature = dedupe.Signature.from_bytes(bytes(signed[1]))
+        except ValueError:
+            return False
+        for sql, params in (
+            queries.delete_search_entry(target_id),
+            queries.insert_search_entry(target_id, folded),
+            queries.set_text_hash(target_id, str(signed[0])),
+        ):
+            self.db.execute(sql, params)
+        self.target._index.add(target_id, signature)
+        return True
 
     def _recompute_status(
         self,
