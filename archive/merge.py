@@ -955,9 +955,12 @@ def _applied(path: str) -> list[str] | None:
 
 
 @contextlib.contextmanager
-def _readable_shard(path: str, report: MergeReport, workdir: str) -> Iterator[str]:
+def _readable_shard(
+    path: str, report: MergeReport, workdir: str, *, in_place: bool = True
+) -> Iterator[str]:
     """The shard's path, up to date with this release's schema: upgraded in place when it
-    is free and writable, else a copy of it upgraded in ``workdir`` (removed afterwards)."""
+    is free and writable (and ``in_place``), else a copy of it upgraded in ``workdir``
+    (removed afterwards)."""
     from archive import migrations  # the list of what this release knows
 
     applied = _applied(path)
@@ -973,7 +976,8 @@ def _readable_shard(path: str, report: MergeReport, workdir: str) -> Iterator[st
     report.upgraded = missing
     # A file without any write bit was made read-only on purpose (even for root, who could).
     writable = (
-        os.access(path, os.W_OK)
+        in_place
+        and os.access(path, os.W_OK)
         and bool(os.stat(path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
         and os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
     )
@@ -1006,11 +1010,16 @@ def shard_name(path: str | os.PathLike[str]) -> str:
 
 
 def merge(
-    target: Archive, shard: str | os.PathLike[str], *, node: str | None = None
+    target: Archive,
+    shard: str | os.PathLike[str],
+    *,
+    node: str | None = None,
+    upgrade_in_place: bool = True,
 ) -> MergeReport:
     """Fold the archive at ``shard`` into ``target`` (see the module's docstring), in one
     transaction; returns what it brought. ``node`` names the machine the shard's crawls ran
-    on when their rows do not (default: the shard's file name)."""
+    on when their rows do not (default: the shard's file name). ``upgrade_in_place=False``
+    never writes to the shard: one made by an earlier release is upgraded in a copy."""
     path = os.fspath(shard)
     started = time.monotonic()
     report = MergeReport(shard=path, node=node or shard_name(path))
@@ -1020,7 +1029,7 @@ def merge(
         raise MergeError(f"{path} is the archive merged into; nothing to merge")
     report.snapshot = lock.holder(path) is not None
     workdir = os.path.dirname(os.path.abspath(target.path))
-    with _readable_shard(path, report, workdir) as readable:
+    with _readable_shard(path, report, workdir, in_place=upgrade_in_place) as readable:
         src = sqlite3.connect(f"{Path(readable).resolve().as_uri()}?mode=ro", uri=True)
         try:
             src.execute("BEGIN")  # one read transaction: a consistent snapshot throughout
