@@ -53,12 +53,18 @@ from typing import Any
 
 from archive import dedupe, lock, queries
 from archive.faults import ArchiveError, ArchiveNotFoundError, NewerArchiveError
+from archive.revisit import parse_time
 from archive.store import Archive, package_version, utc_now
+from archive.urls import canonical_key
 
 logger = logging.getLogger(__name__)
 
 #: Fetch outcomes at which the page was read as the article: each says which content it had.
 READ_OUTCOMES = ("new", "updated", "unchanged")
+
+#: Fetches that found an article URL gone (404, 410, 451): outcome ``gone`` when the archive
+#: held the article, ``http_error`` when it did not.
+_LOST_PAGE = "outcome = 'http_error' AND status IN (404, 410, 451)"
 
 #: The tables :func:`canonical` describes, in order.
 CANONICAL_TABLES = (
@@ -192,6 +198,25 @@ class _Observation:
     @property
     def key(self) -> tuple[str, int, str]:
         return (self.at, self.rank, self.content)
+
+
+def _gone_event(fetch: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``gone`` event a crawl records for a fetch that found an article gone."""
+    asked = fetch["requested_url"] or fetch["url"]
+    status = fetch["status"]
+    about: dict[str, Any] = {
+        "reason": f"http_{status}" if status in (404, 410, 451) else "redirect_to_listing"
+    }
+    if fetch["url"] != asked:
+        about["location"] = fetch["url"]
+    return {
+        "crawl_id": fetch["crawl_id"],
+        "url": asked,
+        "kind": "gone",
+        "status": status or None,
+        "at": fetch["fetched_at"],
+        "detail": json.dumps(about, ensure_ascii=False, sort_keys=True),
+    }
 
 
 class _ShardMerge:
@@ -464,13 +489,22 @@ class _ShardMerge:
         by_target: dict[int, list[int]] = {}
         for shard_id, target_id in self.articles.items():
             by_target.setdefault(target_id, []).append(shard_id)
+        # A node that never archived an article records its 404 as a plain HTTP error: in
+        # the merged archive, where the URL leads to an article, that is the article gone.
+        for (url,) in self.src.execute(
+            f"SELECT DISTINCT url FROM fetches WHERE {_LOST_PAGE} AND article_id IS NULL"
+        ):
+            found = self.db.execute(*queries.article_by_key(canonical_key(url))).fetchone()
+            if found is not None:
+                by_target.setdefault(int(found[0]), [])
         for target_id, shard_ids in sorted(by_target.items()):
             self._article_history(target_id, shard_ids)
 
     def _observations(
-        self, conn: sqlite3.Connection, article_ids: Sequence[int], side: str
+        self, conn: sqlite3.Connection, article_ids: Sequence[int], side: str, urls: list[str]
     ) -> tuple[list[_Observation], list[dict[str, Any]]]:
-        """The moments ``conn``'s archive read these articles, and their gone events."""
+        """The moments ``conn``'s archive read these articles, and when it found them gone
+        (its ``gone`` events, and its 404s for their ``urls`` when it had no article there)."""
         marks = ",".join("?" * len(article_ids))
         versions = _rows(
             conn,
@@ -500,19 +534,54 @@ class _ShardMerge:
                         fetch["fetched_at"], 1 << 30, current["content_hash"], side, fetch=fetch
                     )
                 )
-        gone = _rows(
+        gone_events = _rows(
             conn,
             f"SELECT * FROM events WHERE article_id IN ({marks}) AND kind = 'gone'",
             list(article_ids),
         )
-        gone = [g for g in gone if not json.loads(g["detail"] or "{}").get("alias")]
+        gone = [g for g in gone_events if not json.loads(g["detail"] or "{}").get("alias")]
+        lost = _rows(
+            conn,
+            f"SELECT * FROM fetches WHERE {_LOST_PAGE} AND article_id IS NULL"
+            f" AND url IN ({','.join('?' * len(urls))})",
+            urls,
+        )
+        # Every fetch that found it gone: the first of a run is the gone event (the node's
+        # own, or made from the fetch when the node had found it gone before, from its
+        # point of view; one machine may have read it in between), the others move its next
+        # visit. A fetch that found only an alias gone says nothing of the article.
+        alias_times = {g["at"] for g in gone_events if json.loads(g["detail"] or "{}").get("alias")}
+        event_times = {g["at"] for g in gone}
+        lost = _rows(
+            conn,
+            f"SELECT * FROM fetches WHERE article_id IN ({marks}) AND outcome = 'gone'",
+            list(article_ids),
+        )
+        lost += _rows(
+            conn,
+            f"SELECT * FROM fetches WHERE {_LOST_PAGE} AND article_id IS NULL"
+            f" AND url IN ({','.join('?' * len(urls))})",
+            urls,
+        )
+        for fetch in lost:
+            if fetch["fetched_at"] in alias_times or fetch["fetched_at"] in event_times:
+                continue
+            gone.append(_gone_event(fetch))
         return found, gone
 
     def _article_history(self, target_id: int, shard_ids: list[int]) -> None:
         before = _one(self.db, "SELECT * FROM articles WHERE id = ?", [target_id])
         assert before is not None
-        mine, my_gone = self._observations(self.db, [target_id], "target")
-        theirs, their_gone = self._observations(self.src, shard_ids, "shard")
+        urls = [
+            str(r[0])
+            for r in self.db.execute(
+                "SELECT url FROM urls WHERE article_id = ? UNION SELECT url FROM articles"
+                " WHERE id = ?",
+                [target_id, target_id],
+            )
+        ]
+        mine, my_gone = self._observations(self.db, [target_id], "target", urls)
+        theirs, their_gone = self._observations(self.src, shard_ids, "shard", urls)
         shard_rows = _rows(
             self.src,
             f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(shard_ids))})",
@@ -773,11 +842,19 @@ class _ShardMerge:
             if observation.side == "shard":
                 crawl = self._crawl(crawl)
             moments.append((fetch["fetched_at"], 1, "read", {**fetch, "crawl_id": crawl}))
+        row_now = _one(self.db, "SELECT * FROM articles WHERE id = ?", [target_id])
+        assert row_now is not None
+        born = row_now["first_seen_at"] or ""
         wanted: list[dict[str, Any]] = []
         status = "live"
+        last_gone: str | None = None
         for at, _, kind, row in sorted(
             moments, key=lambda m: (m[0], m[1], json.dumps(m[3]["url"]))
         ):
+            if at < born:
+                continue  # a 404 before any node archived it: no article was gone then
+            if kind == "gone":
+                last_gone = at
             if kind == "gone" and status == "live":
                 status = "gone"
                 wanted.append({c: row[c] for c in row if c != "id"} | {"article_id": target_id})
@@ -825,6 +902,15 @@ class _ShardMerge:
             "UPDATE articles SET status = ? WHERE id = ? AND status IS NOT ?",
             [status, target_id, status],
         )
+        if last_gone is not None and last_gone > (row_now["last_seen_at"] or ""):
+            # Found gone after its last reading: the next visit follows from that fetch, as
+            # a crawl schedules it (the target's revisit schedule).
+            published = row_now["published_at"]
+            reference = published if parse_time(published) else row_now["first_seen_at"]
+            next_visit = self.target.revisit.next_visit(reference, last_gone)
+            self.db.execute(
+                "UPDATE articles SET next_visit_at = ? WHERE id = ?", [next_visit, target_id]
+            )
 
     # -- across articles --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import sqlite3
@@ -548,3 +549,52 @@ def test_killed_merge_leaves_the_target_as_it_was(tmp_path: Path) -> None:
         report = merge.merge(archive, shard)
     assert report.articles_new == 400
     assert merge.canonical(target) == merge.canonical(merged(fresh, shard))
+
+
+# -- random histories ----------------------------------------------------------------------
+
+
+def random_history(seed: int) -> list[list[Crawl]]:
+    """Two or three nodes crawling one small site at random times: each fetch reads one of
+    three texts of an article (an edit, or an edit undone) or finds it gone; crawls never
+    overlap in time, so that one machine could have made them all in the same order."""
+    rng = random.Random(seed)
+    nodes = rng.choice([2, 3])
+    starts = sorted(rng.sample(range(0, 2000, 20), nodes * rng.choice([2, 3])))
+    history: list[list[Crawl]] = [[] for _ in range(nodes)]
+    for start in starts:
+        node = rng.randrange(nodes)
+        crawl = Crawl(f"node-{node + 1}", start)
+        for minute in sorted(rng.sample(range(start + 1, start + 19), rng.randint(1, 5))):
+            number = rng.randint(1, 4)
+            if rng.random() < 0.2:
+                crawl.gone(minute, article(A, number)["url"])
+                continue
+            variant = rng.randrange(3)
+            crawl.store(
+                minute,
+                article(
+                    A,
+                    number,
+                    title=f"Article {number}, texte {variant}",
+                    body=text(number * 10 + variant),
+                    related=rng.sample(range(1, 6), rng.randint(0, 2)),
+                    tags=rng.sample(["Monde", "Afrique", "Europe"], rng.randint(0, 2)),
+                ),
+            )
+        history[node].append(crawl)
+    return history
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_histories_merge_as_one_machine(seed: int, tmp_path: Path) -> None:
+    history = random_history(seed)
+    shards = [play(tmp_path / f"node-{i}.db", crawls) for i, crawls in enumerate(history)]
+    one = play(tmp_path / "one.db", [c for crawls in history for c in crawls])
+    forward = merged(tmp_path / "forward.db", *shards)
+    backward = merged(tmp_path / "backward.db", *reversed(shards))
+    assert merge.canonical(forward) == merge.canonical(backward)
+    assert comparable(forward, True) == comparable(one, True)
+    before = merge.canonical(forward)
+    merged(forward, *shards)
+    assert merge.canonical(forward) == before
