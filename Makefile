@@ -4,12 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv browser demo test lint format bench bench-full clean-venv
+.PHONY: venv browser demo test lint format bench bench-full egg deploy clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,web,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,web,bench,cluster]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -62,6 +62,16 @@ bench: venv
 bench-full: venv
 	$(PY) bench/crawl.py --label full --articles 1000,10000,100000 --trafilatura-sizes 1000 \
 		--incremental-size 10000 --record bench/RESULTS.md
+
+## The egg Scrapyd runs the crawls from (dist/), and its deployment to the Scrapyd node
+## SCRAPYD_URL names with scrapyd-deploy (scrapy.cfg's [deploy:node]); see docs/scaling.md.
+SCRAPYD_URL ?= http://localhost:6800/
+egg: venv
+	$(PY) scripts/build_egg.py dist
+
+deploy: venv
+	egg=$$($(PY) scripts/build_egg.py dist) && \
+		SCRAPYD_URL=$(SCRAPYD_URL) $(VENV)/bin/scrapyd-deploy node --egg "$$egg"
 
 clean-venv:
 	rm -rf $(VENV)

@@ -95,23 +95,30 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with the wheel of the checkout installed (its ``bin``).
+def venv_with_dependencies(venv: Path) -> Path:
+    """A fresh virtual environment at ``venv`` with the project's dependencies but not the
+    project; returns its ``python``.
 
     No network here: the dependencies are those of the environment running the tests, its
     site-packages named by a ``.pth`` file after the new environment's own (the editable
     install found there is not: a ``.pth`` line adds a directory, not the ``.pth`` files in
     it)."""
+    ok(run([sys.executable, "-m", "venv", venv], cwd=venv.parent))
+    python = venv / "bin" / "python"
+    own = ok(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], venv))
+    Path(own.strip(), "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with the wheel of the checkout installed (its ``bin``)."""
     root = tmp_path_factory.mktemp("installed")
     wheels = root / "wheels"
     ok(run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
             "--wheel-dir", wheels, ROOT], cwd=root))  # fmt: skip
     venv = root / "venv"
-    ok(run([sys.executable, "-m", "venv", venv], cwd=root))
-    python = venv / "bin" / "python"
-    own = ok(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], root))
-    Path(own.strip(), "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = venv_with_dependencies(venv)
     [wheel] = wheels.glob("*.whl")
     ok(run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel], root))
     return venv / "bin"

@@ -128,12 +128,17 @@ def accepted_arguments(spidercls: type[Spider]) -> tuple[str, ...] | None:
     return tuple(p.name for p in parameters if p.kind in named)
 
 
+#: ``-a`` names a scheduler passes to every spider, taken whatever the spider: Scrapyd gives
+#: each job its id as ``-a _job=ID`` (docs/scaling.md). Not recorded in ``crawls.arguments``.
+SCHEDULER_ARGUMENTS = ("_job",)
+
+
 def unknown_argument_message(spidercls: type[Spider], arguments: dict[str, Any]) -> str | None:
     """The refusal line for ``-a`` names the spider does not take, or ``None``."""
     accepted = accepted_arguments(spidercls)
     if accepted is None:
         return None
-    unknown = [name for name in arguments if name not in accepted]
+    unknown = [name for name in arguments if name not in (*accepted, *SCHEDULER_ARGUMENTS)]
     if not unknown:
         return None
     names = ", ".join(repr(name) for name in unknown)
