@@ -200,6 +200,16 @@ class _Observation:
         return (self.at, self.rank, self.content)
 
 
+def _weight(observation: _Observation) -> tuple[int, int]:
+    """How much an observation says of the version it may start: a version with its raw
+    page, a version, a fetch; between equals, the target's (already merged) first."""
+    version = observation.version
+    return (
+        0 if version is None else 2 if version["capture_id"] is not None else 1,
+        observation.side == "target",
+    )
+
+
 def _gone_event(fetch: Mapping[str, Any]) -> dict[str, Any]:
     """The ``gone`` event a crawl records for a fetch that found an article gone."""
     asked = fetch["requested_url"] or fetch["url"]
@@ -234,6 +244,7 @@ class _ShardMerge:
         self.inserted: set[int] = set()  # target ids of the articles this merge created
         self.fetch_ids: dict[int, int] = {}
         self.photo_fetches: list[tuple[int, int, int]] = []
+        self.temporary = -(2**40)
         self.src_tables = {
             str(row[0]) for row in src.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
@@ -580,7 +591,9 @@ class _ShardMerge:
                 [target_id, target_id],
             )
         ]
-        mine, my_gone = self._observations(self.db, [target_id], "target", urls)
+        # An article this merge added has no history here yet, but the 404s of its URLs.
+        here = [] if target_id in self.inserted else [target_id]
+        mine, my_gone = self._observations(self.db, here, "target", urls)
         theirs, their_gone = self._observations(self.src, shard_ids, "shard", urls)
         shard_rows = _rows(
             self.src,
@@ -588,10 +601,17 @@ class _ShardMerge:
             shard_ids,
         )
         observations = sorted(mine + theirs, key=lambda o: (o.key, o.side != "target"))
+        # Readings of one content at one moment are one fetch seen from two archives: the
+        # one that says most (a version with its capture, then a version) stands for it.
+        best: dict[tuple[str, str], _Observation] = {}
+        for observation in observations:
+            moment = (observation.at, observation.content)
+            if moment not in best or _weight(observation) > _weight(best[moment]):
+                best[moment] = observation
         runs: list[_Observation] = []
         for observation in observations:
             if not runs or runs[-1].content != observation.content:
-                runs.append(observation)
+                runs.append(best[(observation.at, observation.content)])
         if not runs:
             return
         existing = {int(v.version["id"]): v for v in mine if v.version is not None}
@@ -636,14 +656,19 @@ class _ShardMerge:
             for version_id, observation in sorted(existing.items(), key=lambda kv: kv[1].key):
                 if version_id in claimed or observation.content != run.content:
                     continue
-                if run.key <= observation.key and observation.at < end:
+                if run.at <= observation.at < end:
                     match = version_id
                     break
             if match is not None:
                 claimed.add(match)
                 old = existing[match]
-                if run.key < old.key:
-                    self._move_version(match, run)
+                assert old.version is not None
+                start = self._start_of(run)
+                if run.at < old.at:  # seen first by the shard: it starts then
+                    _update(self.db, "versions", "id", match, start)
+                elif old.version["capture_id"] is None and start["capture_id"] is not None:
+                    keep = ("capture_id", "extractor", "extractor_version")
+                    _update(self.db, "versions", "id", match, {k: start[k] for k in keep})
                 placed.append((run.key, match))
                 continue
             side, source = self._source_version(run, existing, theirs)
@@ -675,16 +700,13 @@ class _ShardMerge:
             "capture_id": None,
         }
 
-    def _move_version(self, version_id: int, run: _Observation) -> None:
-        _update(self.db, "versions", "id", version_id, self._start_of(run))
-
     def _add_version(
         self, target_id: int, run: _Observation, side: str, source: Mapping[str, Any]
     ) -> int:
         values: dict[str, Any] = {c: source[c] for c in queries.VERSION_FIELD_COLUMNS}
         values.update(
             article_id=target_id,
-            number=-1 - int(self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]),
+            number=self._temporary_number(),
             content_hash=source["content_hash"],
             extractor=source["extractor"],
             extractor_version=source["extractor_version"],
@@ -694,6 +716,11 @@ class _ShardMerge:
         self.report.versions += 1
         self._copy_photos(int(source["id"]), side, version_id)
         return version_id
+
+    def _temporary_number(self) -> int:
+        """A version number no other version has until :meth:`_renumber` (negative)."""
+        self.temporary -= 1
+        return self.temporary
 
     def _copy_photos(self, source_id: int, side: str, version_id: int) -> None:
         conn = self.src if side == "shard" else self.db
@@ -727,7 +754,8 @@ class _ShardMerge:
         if all(current.get(v) == n for v, n in wanted.items()):
             return
         self.db.execute(
-            "UPDATE versions SET number = -number - 1000000000 WHERE article_id = ?", [target_id]
+            "UPDATE versions SET number = -number - 1000000000000 WHERE article_id = ?",
+            [target_id],
         )
         self.db.executemany(
             "UPDATE versions SET number = ? WHERE id = ?",
@@ -915,18 +943,19 @@ class _ShardMerge:
     # -- across articles --------------------------------------------------------------------
 
     def resolve_links(self) -> None:
-        for target_id in sorted(set(self.articles.values())):
-            sql, params = queries.resolve_links_to(target_id)
-            self.db.execute(sql, params)
+        """Point every link still dangling at the article its URL now leads to (one pass
+        over the dangling links, each looked up by its URL key, whatever the archive's
+        size), as a crawl does when it stores the article a link leads to."""
         self.db.execute(
             """
-            UPDATE links SET target_article_id = (
-                SELECT id FROM articles WHERE articles.url = links.url_key
+            UPDATE links SET target_article_id = COALESCE(
+                (SELECT id FROM articles WHERE articles.url = links.url_key),
+                (SELECT article_id FROM urls
+                 WHERE urls.url_key = links.url_key AND urls.article_id IS NOT NULL
+                 ORDER BY urls.last_seen_at DESC, urls.url LIMIT 1)
             )
             WHERE target_article_id IS NULL
-              AND from_article_id IN (SELECT value FROM json_each(?))
-            """,
-            [json.dumps(sorted(set(self.articles.values())))],
+            """
         )
 
     def find_duplicates(self) -> None:

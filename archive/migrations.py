@@ -472,8 +472,11 @@ def m009_nodes_and_merges(db: sqlite_utils.Database) -> None:
     ``crawls.node`` names the machine (or Scrapyd node) a crawl ran on, from the setting
     ``ARCHIVE_NODE`` (default: the host name); NULL for the crawls before, which ran here.
     ``merges`` records each archive folded into this one: the file, its node, when, and
-    what it brought. A crawl keeps its node through any number of merges."""
+    what it brought. A crawl keeps its node through any number of merges. An index finds an
+    article's fetches."""
     db.execute("ALTER TABLE crawls ADD COLUMN node TEXT")
+    # A merge reads each article's fetches; so do `archive history` and the web view.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_fetches_article_id ON fetches(article_id)")
     db.execute(
         """
         CREATE TABLE merges (
