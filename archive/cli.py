@@ -67,6 +67,7 @@ CRAWL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("not_article", "not_article"),
     ("unreadable", "unreadable"),
     ("errors", "errors"),
+    ("node", "node"),
 )
 
 #: Fields ``archive show`` prints as ``name: value`` lines, before the text.
@@ -272,9 +273,16 @@ def cli(db: str) -> None:
 @cli.command()
 @limit_option(default=None)
 @site_option("crawls")
+@click.option(
+    "--node",
+    metavar="NAME",
+    help="Only the crawls that ran on this node (ARCHIVE_NODE; see archive merge).",
+)
 @json_option
 @click.pass_context
-def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: bool) -> None:
+def crawls(
+    ctx: click.Context, limit: int | None, site: str | None, node: str | None, as_json: bool
+) -> None:
     """List crawls, newest first, with their counts.
 
     Counts come from each crawl's fetches: fetched (responses, photos apart), new, updated,
@@ -285,9 +293,11 @@ def crawls(ctx: click.Context, limit: int | None, site: str | None, as_json: boo
     count of responses also holds photos, robots.txt and redirects). Times are shown with
     their zone.
     --site: the crawls of that site (its own spider's, those whose site argument names it,
-    those that fetched an article of it).
+    those that fetched an article of it). The node column names the machine each crawl ran
+    on (ARCHIVE_NODE, default its host name; kept through archive merge); --node: only
+    those of that node.
     """
-    rows = open_archive(ctx).crawls(limit=limit, site=site)
+    rows = open_archive(ctx).crawls(limit=limit, site=site, node=node)
     if as_json:
         echo_json(rows)
         return

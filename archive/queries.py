@@ -619,17 +619,22 @@ def crawl_exists(crawl_id: int) -> Query:
     return "SELECT 1 FROM crawls WHERE id = :id", {"id": crawl_id}
 
 
-def list_crawls(limit: int | None, site: str | None = None) -> Query:
+def list_crawls(limit: int | None, site: str | None = None, node: str | None = None) -> Query:
     """Crawls, newest first; with ``site``, those of that site: its own spider's, those
-    whose ``site`` argument names it, and those that fetched an article of it."""
+    whose ``site`` argument names it, and those that fetched an article of it; with
+    ``node``, those that ran on that node (``crawls.node``, see ``archive merge``)."""
+    where = [] if site is None else [f"({CRAWLS_OF_SITE})"]
+    if node is not None:
+        where.append("node = :node")
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
     # LIMIT -1 is SQLite for "no limit".
-    sql = f"SELECT * FROM crawls {'' if site is None else CRAWLS_OF_SITE} ORDER BY id DESC"
-    return sql + " LIMIT :limit", {"limit": -1 if limit is None else limit, "site": site}
+    sql = f"SELECT * FROM crawls {clause} ORDER BY id DESC LIMIT :limit"
+    return sql, {"limit": -1 if limit is None else limit, "site": site, "node": node}
 
 
 #: The ``WHERE`` of :func:`list_crawls` for one site.
 CRAWLS_OF_SITE = """
-    WHERE spider = :site
+    spider = :site
        OR :site IN (SELECT trim(value) FROM json_each(
             '["' || replace(coalesce(json_extract(arguments, '$.site'), ''), ',', '","') || '"]'))
        OR EXISTS (SELECT 1 FROM fetches f JOIN articles a ON a.id = f.article_id

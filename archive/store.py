@@ -1088,11 +1088,16 @@ class Archive:
         row = self._one(queries.pages_fetched(crawl_id))
         return int(row["pages"]) if row else 0
 
-    def crawls(self, *, limit: int | None = None, site: str | None = None) -> list[dict[str, Any]]:
+    def crawls(
+        self, *, limit: int | None = None, site: str | None = None, node: str | None = None
+    ) -> list[dict[str, Any]]:
         """Crawl rows, newest first, ``arguments`` decoded to a dict; at most ``limit``; with
         ``site``, only the crawls of that site (its spider's, those whose ``site`` argument
-        names it, those that fetched an article of it)."""
-        rows = self._rows(queries.list_crawls(limit, site))
+        names it, those that fetched an article of it); with ``node``, only those that ran
+        on that node (none in an archive older than nodes)."""
+        if node is not None and not self._has_column("crawls", "node"):
+            return []
+        rows = self._rows(queries.list_crawls(limit, site, node))
         for row in rows:
             row["arguments"] = json.loads(row["arguments"] or "{}")
         return rows

@@ -106,7 +106,10 @@ def test_crawls_table(db: Path) -> None:
     """Exact columns and cells: times to the second with their zone, numbers right-aligned,
     a running crawl's missing end as "-"."""
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE crawls SET started_at = '2026-12-07T21:40:03.250000+00:00'")
+        conn.execute(
+            "UPDATE crawls SET started_at = '2026-12-07T21:40:03.250000+00:00', node = 'paris-1'"
+        )
+        conn.execute("UPDATE crawls SET node = 'paris-2' WHERE id = 2")
         conn.execute(
             "UPDATE crawls SET finished_at = '2026-12-07T21:42:10.900000+00:00', not_due = 12"
             " WHERE id = 1"
@@ -116,12 +119,18 @@ def test_crawls_table(db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "id  spider   started                  finished                 reason    status    "
-        "fetched  new  updated  unchanged  not_due  gone  aliases  not_article  unreadable  errors",
+        "fetched  new  updated  unchanged  not_due  gone  aliases  not_article  unreadable  "
+        "errors  node",
         " 2  sputnik  2026-12-07 21:40:03 UTC  -                        -         running   "
-        "      0    0        0          0        0     0        0            0           0       0",
+        "      0    0        0          0        0     0        0            0           0  "
+        "     0  paris-2",
         " 1  sputnik  2026-12-07 21:40:03 UTC  2026-12-07 21:42:10 UTC  finished  finished  "
-        "      3    1        0          0       12     0        0            0           1       1",
+        "      3    1        0          0       12     0        0            0           1  "
+        "     1  paris-1",
     ]
+    only = run("--db", str(db), "crawls", "--node", "paris-1").stdout.splitlines()
+    assert [line.split()[0] for line in only[1:]] == ["1"]
+    assert run("--db", str(db), "crawls", "--node", "lyon").stdout == "no crawls yet\n"
 
 
 def test_crawls_json(db: Path) -> None:
