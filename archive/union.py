@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive import lock, merge
+from archive import lock, merge, migrations
 from archive.faults import check_schema
 from archive.store import Archive, package_version
 
@@ -95,12 +95,12 @@ def _sidecar(union: Path) -> Path:
 
 def _recorded(union: Path) -> dict[str, Any]:
     """The fingerprints recorded with ``union`` (empty when it must be built afresh: no
-    union, no sidecar, or one written by another release, whose merge may differ)."""
+    union, no sidecar, or one written by another release or schema)."""
     try:
         state = json.loads(_sidecar(union).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
-    if not isinstance(state, dict) or state.get("release") != package_version():
+    if not isinstance(state, dict) or state.get("release") != _release():
         return {}
     if not union.exists():
         return {}
@@ -108,9 +108,15 @@ def _recorded(union: Path) -> dict[str, Any]:
     return recorded if isinstance(recorded, dict) else {}
 
 
+def _release() -> list[str]:
+    """What made the union: this release and the schema it knows (a union made by another,
+    whose merge may differ, is made again)."""
+    return [package_version(), *(migration.__name__ for migration in migrations.MIGRATIONS)]
+
+
 def _record(union: Path, recorded: dict[str, Any]) -> None:
     """Save the fingerprints (written whole or not at all)."""
-    state = {"release": package_version(), "sources": recorded}
+    state = {"release": _release(), "sources": recorded}
     sidecar = _sidecar(union)
     partial = sidecar.with_name(f".{sidecar.name}.{os.getpid()}")
     partial.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")

@@ -244,10 +244,33 @@ def test_an_archive_of_a_newer_release_is_refused(pair: dict[str, Path], cache: 
     assert not cache.exists()
 
 
-def test_a_missing_archive_is_refused(pair: dict[str, Path], tmp_path: Path) -> None:
+def test_a_missing_or_empty_archive_is_refused(
+    pair: dict[str, Path], tmp_path: Path, cache: Path
+) -> None:
     found = run("--db", str(pair["a"]), "--db", str(tmp_path / "nope.db"), "crawls")
     assert found.exit_code == 1
     assert found.stderr == f"Error: no archive at {tmp_path / 'nope.db'}\n"
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    found = run("--db", str(pair["a"]), "--db", str(empty), "crawls")
+    assert found.exit_code == 1
+    assert found.stderr == f"Error: {empty} is not an archive (an empty file)\n"
+    assert empty.stat().st_size == 0
+    assert not cache.exists()
+
+
+def test_a_union_made_by_another_release_is_made_again(pair: dict[str, Path]) -> None:
+    first = both(pair, "articles", "--json")
+    path = union.union_path([pair["a"], pair["b"]])
+    sidecar = path.with_suffix(".json")
+    state = json.loads(sidecar.read_text(encoding="utf-8"))
+    sidecar.write_text(json.dumps({**state, "release": ["0.0.1"]}), encoding="utf-8")
+    again = both(pair, "articles", "--json")
+    assert again.stderr.startswith(
+        f"reading 2 archives as one: merged {pair['a']}, {pair['b']} into {path} ("
+    )
+    assert again.stdout == first.stdout
+    assert both(pair, "articles", "--json").stderr == ""
 
 
 def test_serve_serves_the_union(pair: dict[str, Path]) -> None:
