@@ -264,8 +264,14 @@ def _union(paths: list[str]) -> str:
 
     try:
         report = union_module.build(paths, on_wait=waiting)
-    except (ArchiveError, sqlite3.Error, OSError) as error:
+    except (ArchiveError, sqlite3.Error) as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        where = union_module.cache_dir()
+        raise click.ClickException(
+            f"cannot keep the union of {len(paths)} archives in {where}:"
+            f" {error.strerror or error} (set {union_module.CACHE_DIR_ENV} to another directory)"
+        ) from error
     if report.merged:
         given = {os.path.realpath(path): path for path in paths}
         merged = ", ".join(given.get(name, name) for name in report.merged)

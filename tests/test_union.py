@@ -323,3 +323,17 @@ def test_a_reader_waits_for_another_building_the_same_union(pair: dict[str, Path
     assert process.returncode == 0, err
     assert err.startswith(f"reading 2 archives as one: merged {pair['a']}, {pair['b']} into ")
     assert json.loads(out) == json.loads(run("--db", str(pair["ref"]), "crawls", "--json").stdout)
+
+
+def test_a_cache_that_cannot_be_written_is_said(
+    pair: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("ARCHIVE_CACHE_DIR", str(blocked / "cache"))
+    found = both(pair, "crawls")
+    assert found.exit_code == 1
+    assert found.stderr == (
+        f"Error: cannot keep the union of 2 archives in {blocked / 'cache'}: Not a directory"
+        " (set ARCHIVE_CACHE_DIR to another directory)\n"
+    )
