@@ -24,7 +24,14 @@ from archive import merge as merge_module
 from archive import reparse as reparse_module
 from archive import stats as stats_module
 from archive import times, warc, web
-from archive.faults import ArchiveError, NewerArchiveError, ReadOnlyArchiveError, check_file
+from archive import union as union_module
+from archive.faults import (
+    ArchiveError,
+    NewerArchiveError,
+    ReadOnlyArchiveError,
+    check_file,
+    check_schema,
+)
 from archive.fetch import Fetcher, Politeness
 from archive.filters import ArticleFilters, filter_options
 from archive.output import (
@@ -181,9 +188,42 @@ def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+#: Where ``open_archive`` leaves the path of the file it opened, for error messages.
+ARCHIVE_PATH_KEY = "archive.path"
+
+
+def archive_paths(ctx: click.Context) -> list[str]:
+    """The archives named by ``--db``, each once (two names of one file are one archive), in
+    the order given."""
+    given: tuple[str, ...] = ctx.find_root().params["db"] or (DEFAULT_PATH,)
+    seen: dict[str, str] = {}
+    for path in given:
+        seen.setdefault(os.path.realpath(path), path)
+    return list(seen.values())
+
+
+def one_archive(ctx: click.Context, command: str) -> str:
+    """The one archive a command that writes works on; a usage error (exit status 2) when
+    several ``--db`` are given."""
+    paths = archive_paths(ctx)
+    if len(paths) > 1:
+        raise click.UsageError(
+            f"{command} writes to one archive: give one --db, not {len(paths)}", ctx
+        )
+    return paths[0]
+
+
 def open_archive(ctx: click.Context) -> Archive:
-    """The archive named by ``--db``, closed when the command ends; never creates one."""
-    path: str = ctx.find_root().params["db"]
+    """The archive named by ``--db``, closed when the command ends; never creates one.
+    Several ``--db``: their union, read-only (see :mod:`archive.union`)."""
+    paths = archive_paths(ctx)
+    path = paths[0] if len(paths) == 1 else _union(paths)
+    ctx.meta[ARCHIVE_PATH_KEY] = path
+    if len(paths) > 1:
+        try:
+            return ctx.with_resource(Archive(path, readonly=True))
+        except (ArchiveError, sqlite3.Error) as error:
+            raise click.ClickException(str(error)) from error
     # Opened read-write when possible so that an archive made by an earlier release is
     # upgraded in place; opening an up-to-date archive writes nothing. Opening any other
     # file read-write would make an archive of it: refused first, without writing, in the
@@ -202,6 +242,46 @@ def open_archive(ctx: click.Context) -> Archive:
     except (ArchiveError, sqlite3.Error) as error:
         raise click.ClickException(str(error)) from error
     return ctx.with_resource(archive)
+
+
+def _union(paths: list[str]) -> str:
+    """The path of the union of ``paths``, brought up to date, with one stderr line when it
+    was (re)built; each archive is checked first as a single ``--db`` would be."""
+    for path in paths:
+        try:
+            check_file(path, writing=False)
+            check_schema(path)  # a newer release's archive cannot be merged: refused
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from error
+
+    def waiting(holder: str) -> None:
+        fields = dict(line.split(": ", 1) for line in holder.splitlines() if ": " in line)
+        who = f"pid {fields['pid']}" if "pid" in fields else "another process"
+        click.echo(
+            f"reading {len(paths)} archives as one: waiting for {who}, which is building"
+            f" {union_module.union_path(paths)}",
+            err=True,
+        )
+
+    try:
+        report = union_module.build(paths, on_wait=waiting)
+    except (ArchiveError, sqlite3.Error) as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        where = union_module.cache_dir()
+        raise click.ClickException(
+            f"cannot keep the union of {len(paths)} archives in {where}:"
+            f" {error.strerror or error} (set {union_module.CACHE_DIR_ENV} to another directory)"
+        ) from error
+    if report.merged:
+        given = {os.path.realpath(path): path for path in paths}
+        merged = ", ".join(given.get(name, name) for name in report.merged)
+        click.echo(
+            f"reading {len(paths)} archives as one: merged {merged} into {report.path}"
+            f" ({report.seconds:.1f} s)",
+            err=True,
+        )
+    return report.path
 
 
 def _cell(value: Any) -> str:
@@ -250,23 +330,31 @@ class ArchiveGroup(click.Group):
             end_quietly_on_closed_pipe()
             ctx.exit(0)
         except sqlite3.OperationalError as error:
-            raise click.ClickException(f"{ctx.params.get('db')}: {error}") from error
+            raise click.ClickException(f"{self._path(ctx)}: {error}") from error
         except sqlite3.DatabaseError as error:
-            raise click.ClickException(f"{ctx.params.get('db')} is damaged: {error}") from error
+            raise click.ClickException(f"{self._path(ctx)} is damaged: {error}") from error
+
+    @staticmethod
+    def _path(ctx: click.Context) -> str:
+        """The file the command was reading: the archive, or the union of several."""
+        opened = ctx.meta.get(ARCHIVE_PATH_KEY)
+        return str(opened) if opened is not None else ", ".join(ctx.params.get("db") or ())
 
 
 @click.group(name="archive", cls=ArchiveGroup)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False),
+    multiple=True,
     envvar="ARCHIVE_PATH",
-    default=DEFAULT_PATH,
+    default=(DEFAULT_PATH,),
     show_default=True,
     show_envvar=True,
-    help="The archive file.",
+    help="The archive file; repeated, several archives read as one (ARCHIVE_PATH: paths"
+    f" separated by {os.pathsep!r}).",
 )
 @click.version_option(version=package_version(), message="%(version)s")
-def cli(db: str) -> None:
+def cli(db: tuple[str, ...]) -> None:
     """Query a news archive: its crawls, articles and full text."""
 
 
@@ -324,7 +412,7 @@ def crawl(ctx: click.Context, site: str, scrapy_options: tuple[str, ...]) -> Non
     -o FILE (a feed of the articles stored: one flat record each), -L LEVEL, --logfile FILE.
     The exit status is the crawl's (0 finished, 1 failed, 2 bad arguments, 75 locked).
     """
-    crawl_module.run_crawl(site, ctx.find_root().params["db"], scrapy_options)
+    crawl_module.run_crawl(site, one_archive(ctx, "crawl"), scrapy_options)
 
 
 @cli.command()
@@ -668,6 +756,7 @@ def reparse(
     --page-class names one for all; each version records the page object that read it.
     --site: only the articles of that site.
     """
+    one_archive(ctx, "reparse")
     archive = open_archive(ctx)
     if archive.readonly and not dry_run:
         raise click.ClickException(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,6 +63,29 @@ def acquire(archive: str | os.PathLike[str], *, doing: str = "crawl") -> Archive
         holder = file.read()
         file.close()
         raise ArchiveBusy(busy_message(Path(archive), holder)) from None
+    file.truncate(0)
+    file.write(holder_text(doing))
+    file.flush()
+    return ArchiveLockFile(path=path, file=file)
+
+
+def acquire_waiting(
+    archive: str | os.PathLike[str],
+    *,
+    doing: str,
+    on_wait: Callable[[str], None] | None = None,
+) -> ArchiveLockFile:
+    """Lock ``archive`` for this process, waiting as long as another holds it; ``on_wait``
+    is told the holder's text (see :func:`holder_text`) once, when waiting begins."""
+    path = lock_path(archive)
+    file = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if on_wait is not None:
+            file.seek(0)
+            on_wait(file.read())
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
     file.truncate(0)
     file.write(holder_text(doing))
     file.flush()
