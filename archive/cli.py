@@ -1350,9 +1350,10 @@ def merge(shards: tuple[str, ...], into: str, node: str | None, as_json: bool) -
     """
     from archive import lock as lock_module
 
-    for shard in shards:
-        if not os.path.isfile(shard):
-            raise click.ClickException(f"no archive at {shard}")
+    try:
+        check_file(into, writing=True)  # before its lock file is made beside it
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from error
     try:
         held = lock_module.acquire(into, doing="merge")
     except lock_module.ArchiveBusy as error:

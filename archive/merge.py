@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import dedupe, lock, queries
-from archive.faults import ArchiveError, ArchiveNotFoundError, NewerArchiveError
+from archive.faults import ArchiveError, NewerArchiveError, check_file
 from archive.revisit import parse_time
 from archive.store import Archive, package_version, utc_now
 from archive.urls import canonical_key
@@ -1138,8 +1138,7 @@ def merge(
     path = os.fspath(shard)
     started = time.monotonic()
     report = MergeReport(shard=path, node=node or shard_name(path))
-    if not os.path.isfile(path):
-        raise ArchiveNotFoundError(f"no archive at {path}")
+    check_file(path, writing=False)  # missing, empty, damaged, not an archive: refused
     if os.path.exists(target.path) and os.path.samefile(path, target.path):
         raise MergeError(f"{path} is the archive merged into; nothing to merge")
     report.snapshot = lock.holder(path) is not None

@@ -516,7 +516,7 @@ def test_command_goes_on_past_a_bad_shard(partition: dict[str, Path], tmp_path: 
         cli, ["merge", str(bad), str(partition["a"]), "--into", str(target)]
     )
     assert result.exit_code == 1
-    assert f"Error: {bad}: {bad} is not an archive" in result.output
+    assert f"Error: {bad}: {bad} is a SQLite database but not an archive" in result.output
     assert merge.canonical(target, ["articles"]) == merge.canonical(partition["a"], ["articles"])
 
 

@@ -53,8 +53,12 @@ NO_ARCHIVE = {
 CRAWL = {"crawl"}
 
 
+#: Commands whose archives are named otherwise than by ``--db`` (tried below).
+MERGE = {"merge"}
+
+
 def test_every_command_is_tried() -> None:
-    assert set(COMMANDS) | set(NO_ARCHIVE) | CRAWL == set(cli.commands)
+    assert set(COMMANDS) | set(NO_ARCHIVE) | CRAWL | MERGE == set(cli.commands)
     assert not set(COMMANDS) & set(NO_ARCHIVE)
 
 
@@ -231,3 +235,30 @@ def test_a_page_damaged_past_what_opening_checks_ends_a_command_in_one_line(
         1,
         f"Error: {db} is damaged: database disk image is malformed\n",
     )
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+def test_merge_refuses_a_shard_that_is_not_an_archive(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "data" / "other.db"
+    path.parent.mkdir()
+    message = FILES[kind](path)
+    before = files(path.parent)
+    target = tmp_path / "merged.db"
+    result = CliRunner().invoke(cli, ["merge", str(path), "--into", str(target)])
+    assert (result.exit_code, result.output) == (1, f"Error: {path}: {message}\n")
+    assert files(path.parent) == before
+
+
+#: An empty file, or a SQLite file with no table yet, becomes an archive when written to, as a
+#: crawl makes it one.
+@pytest.mark.parametrize("kind", [k for k in FILES if k not in ("empty", "no tables")])
+def test_merge_refuses_a_target_that_is_not_an_archive(tmp_path: Path, kind: str) -> None:
+    shard = tmp_path / "shard.db"
+    Archive(shard).close()
+    path = tmp_path / "data" / "other.db"
+    path.parent.mkdir()
+    message = FILES[kind](path)
+    before = files(path.parent)
+    result = CliRunner().invoke(cli, ["merge", str(shard), "--into", str(path)])
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert files(path.parent) == before
