@@ -354,7 +354,18 @@ def test_the_merged_archive_reads_as_one(partition: dict[str, Path]) -> None:
         # The photo came with its version, bytes and all.
         [photo] = archive.photos([history[0]["id"]])[history[0]["id"]]
         assert archive.media(photo["sha256"])["body"] == b"\xff\xd8jpeg-1"  # type: ignore[index]
-        # Both search indexes know the merged articles.
+        # Both search indexes and the near-duplicate index hold every merged article, once.
+        fts = archive.rows(
+            "SELECT a.url FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            " WHERE articles_fts MATCH 'corrigé OR jour'"
+        )
+        assert fts == [{"url": f"https://{A}/articles/1.html"}]
+        counts = archive.rows(
+            "SELECT (SELECT COUNT(*) FROM articles_fts) AS fts,"
+            " (SELECT COUNT(*) FROM articles_fts_fr) AS fr,"
+            " (SELECT COUNT(*) FROM dedupe_signatures) AS signatures"
+        )
+        assert counts == [{"fts": 7, "fr": 7, "signatures": 7}]
         assert [hit["url"] for hit in archive.search('corrigé OR "mis à jour"')] == [
             f"https://{A}/articles/1.html"
         ]
@@ -609,3 +620,34 @@ def test_random_histories_merge_as_one_machine(seed: int, tmp_path: Path) -> Non
     before = merge.canonical(forward)
     merged(forward, *shards)
     assert merge.canonical(forward) == before
+
+
+def test_a_crawl_merged_while_running_is_completed_by_the_next_merge(tmp_path: Path) -> None:
+    # Merged every hour while its node crawls: the rows of the running crawl so far, then
+    # the rest and the crawl's end; the same as merging the finished shard once.
+    shard = tmp_path / "node-1.db"
+    with Archive(shard) as node:
+        crawl_id = node.begin_crawl("news", {}, node="node-1")
+        for n in (1, 2):
+            value = article(A, n)
+            fetch = Fetch(url=value["url"], status=200, fetched_at=at(n))
+            node.store_article(value, crawl_id=crawl_id, fetch=fetch)
+        target = tmp_path / "merged.db"
+        with Archive(target) as archive:
+            first = merge.merge(archive, shard)
+        assert (first.articles_new, first.crawls) == (2, 1)
+        assert ("status", "'running'") in merge.canonical(target, ["crawls"])["crawls"][0]
+        for n in (3, 4):
+            value = article(A, n)
+            fetch = Fetch(url=value["url"], status=200, fetched_at=at(n))
+            node.store_article(value, crawl_id=crawl_id, fetch=fetch)
+        node.store_article(
+            article(A, 1, title="Titre revu"),
+            crawl_id=crawl_id,
+            fetch=Fetch(url=article(A, 1)["url"], status=200, fetched_at=at(5)),
+        )
+        node.finish_crawl(crawl_id, "finished", finished_at=at(6))
+    with Archive(target) as archive:
+        second = merge.merge(archive, shard)
+    assert (second.articles_new, second.articles_changed, second.crawls) == (2, 1, 1)
+    assert merge.canonical(target) == merge.canonical(merged(tmp_path / "once.db", shard))
