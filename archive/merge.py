@@ -39,6 +39,7 @@ untouched.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -1118,6 +1119,43 @@ def _readable_shard(
                 os.unlink(copy + suffix)
 
 
+#: Tables whose rows only ever grow in an archive (a change to any row comes with a new
+#: fetch, version or event): their count and largest rowid say whether anything changed.
+_GROWING = (
+    "articles",
+    "versions",
+    "urls",
+    "links",
+    "tags",
+    "article_tags",
+    "events",
+    "fetches",
+    "captures",
+    "media",
+    "version_media",
+)
+
+
+def fingerprint(conn: sqlite3.Connection) -> str:
+    """What an archive holds, in a few dozen bytes: every ``crawls`` row (a crawl's row
+    changes when it ends) and the count and largest rowid of each growing table. Two
+    readings of one archive with no write between them give the same fingerprint; any
+    crawl, merge or reparse written in between changes it."""
+    digest = hashlib.sha256()
+    for row in conn.execute("SELECT * FROM crawls ORDER BY id"):
+        digest.update(repr(row).encode())
+    for table in _GROWING:
+        count, largest = conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM {table}").fetchone()
+        digest.update(f"{table}:{count}:{largest};".encode())
+    return digest.hexdigest()
+
+
+def _merged_before(conn: sqlite3.Connection, print_: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM merges WHERE fingerprint = ?", [print_]).fetchone() is not None
+    )
+
+
 def shard_name(path: str | os.PathLike[str]) -> str:
     """The node a shard's crawls ran on when they do not say: the file's name, less ``.db``."""
     name = Path(path).name
@@ -1148,10 +1186,15 @@ def merge(
         try:
             src.execute("BEGIN")  # one read transaction: a consistent snapshot throughout
             merge_started = utc_now()
+            print_ = fingerprint(src)
             with target.merging():
+                if _merged_before(target.db.conn, print_):
+                    report.seconds = time.monotonic() - started
+                    return report  # as it stood when it was last merged: nothing new
                 _ShardMerge(target, src, report).run()
                 if not report.nothing_new:
                     values = {
+                        "fingerprint": print_,
                         "shard": os.path.abspath(path),
                         "node": report.node,
                         "started_at": merge_started,

@@ -493,7 +493,8 @@ def m009_nodes_and_merges(db: sqlite_utils.Database) -> None:
             versions INTEGER NOT NULL DEFAULT 0,
             captures INTEGER NOT NULL DEFAULT 0,
             media INTEGER NOT NULL DEFAULT 0,
-            version TEXT
+            version TEXT,
+            fingerprint TEXT
         )
         """
     )
