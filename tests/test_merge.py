@@ -651,3 +651,15 @@ def test_a_crawl_merged_while_running_is_completed_by_the_next_merge(tmp_path: P
         second = merge.merge(archive, shard)
     assert (second.articles_new, second.articles_changed, second.crawls) == (2, 1, 1)
     assert merge.canonical(target) == merge.canonical(merged(tmp_path / "once.db", shard))
+
+
+def test_a_crawl_is_refused_while_a_merge_holds_the_archive(tmp_path: Path) -> None:
+    target = tmp_path / "archive.db"
+    held = lock.acquire(target, doing="merge")
+    try:
+        with pytest.raises(lock.ArchiveBusy) as refused:
+            lock.acquire(target)  # what a crawl of it does first
+    finally:
+        held.release()
+    assert str(refused.value).startswith(f"{target} is being merged into by pid {os.getpid()} on ")
+    assert str(refused.value).endswith("; exiting")
