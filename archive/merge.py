@@ -735,6 +735,55 @@ class _ShardMerge:
                 fetch = None
             _insert(self.db, "version_media", {**row, "version_id": version_id, "fetch_id": fetch})
 
+    def sync_photos(self) -> None:
+        """The shard's photo rows of versions the archive holds too (same article, content and
+        fetch time): those it lacks are added, and those still waiting for their bytes take
+        the bytes (or the failed fetch) the shard has since (a photo is fetched after its
+        page, so a shard merged mid-crawl brings it the next time)."""
+        if "version_media" not in self.src_tables:
+            return
+        cursor = self.src.execute(
+            "SELECT vm.*, v.article_id AS _article, v.content_hash AS _content,"
+            " v.fetched_at AS _at FROM version_media vm JOIN versions v ON v.id = vm.version_id"
+        )
+        names = [column[0] for column in cursor.description or ()]
+        versions: dict[tuple[int, str, str], int | None] = {}
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            article = self.articles.get(int(row.pop("_article")))
+            if article is None:
+                continue
+            key = (article, row.pop("_content"), row.pop("_at"))
+            if key not in versions:
+                found = self.db.execute(
+                    "SELECT id FROM versions WHERE article_id = ? AND content_hash = ?"
+                    " AND fetched_at = ?",
+                    list(key),
+                ).fetchone()
+                versions[key] = None if found is None else int(found[0])
+            version = versions[key]
+            if version is None:
+                continue
+            fetch = None if row["fetch_id"] is None else self.fetch_ids.get(int(row["fetch_id"]))
+            have = _one(
+                self.db,
+                "SELECT sha256, fetch_id FROM version_media WHERE version_id = ? AND position = ?",
+                [version, row["position"]],
+            )
+            if have is None:
+                _insert(self.db, "version_media", {**row, "version_id": version, "fetch_id": fetch})
+            elif have["sha256"] is None and row["sha256"] is not None:
+                self.db.execute(
+                    "UPDATE version_media SET sha256 = ?, fetch_id = ?"
+                    " WHERE version_id = ? AND position = ?",
+                    [row["sha256"], fetch, version, row["position"]],
+                )
+            elif have["sha256"] is None and have["fetch_id"] is None and fetch is not None:
+                self.db.execute(
+                    "UPDATE version_media SET fetch_id = ? WHERE version_id = ? AND position = ?",
+                    [fetch, version, row["position"]],
+                )
+
     def link_photo_fetches(self) -> None:
         self.db.executemany(
             "UPDATE version_media SET fetch_id = ? WHERE version_id = ? AND position = ?",
@@ -1050,6 +1099,7 @@ class _ShardMerge:
         self.merge_history()  # before the shard's fetches: it reads both archives apart
         self.merge_fetches()
         self.link_photo_fetches()
+        self.sync_photos()
         self.merge_links()
         self.merge_events()
         self.resolve_links()

@@ -663,3 +663,32 @@ def test_a_crawl_is_refused_while_a_merge_holds_the_archive(tmp_path: Path) -> N
         held.release()
     assert str(refused.value).startswith(f"{target} is being merged into by pid {os.getpid()} on ")
     assert str(refused.value).endswith("; exiting")
+
+
+def test_a_photo_fetched_after_a_merge_comes_with_the_next(tmp_path: Path) -> None:
+    # A photo is fetched after its page: a merge in between brings the page, the next one
+    # its photo, linked to the version merged before.
+    shard, target = tmp_path / "node-1.db", tmp_path / "merged.db"
+    value = article(A, 1, image=True)
+    with Archive(shard) as node:
+        crawl_id = node.begin_crawl("news", {}, node="node-1")
+        node.store_article(
+            value, crawl_id=crawl_id, fetch=Fetch(url=value["url"], status=200, fetched_at=at(1))
+        )
+        merged(target, shard)
+        with Archive(target, readonly=True) as archive:
+            [version] = archive.versions(1)
+            [waiting] = archive.photos([version["id"]])[version["id"]]
+            assert (waiting["url"], waiting["sha256"]) == (value["image_url"], None)
+        node.store_media(
+            crawl_id,
+            Fetch(url=value["image_url"], status=200, fetched_at=at(2)),
+            Image(url=value["image_url"], type="image/jpeg", body=b"\\xff\\xd8photo"),
+        )
+        node.finish_crawl(crawl_id, "finished", finished_at=at(3))
+    merged(target, shard)
+    with Archive(target, readonly=True) as archive:
+        [version] = archive.versions(1)
+        [photo] = archive.photos([version["id"]])[version["id"]]
+        assert archive.media(photo["sha256"])["body"] == b"\\xff\\xd8photo"  # type: ignore[index]
+    assert merge.canonical(target) == merge.canonical(merged(tmp_path / "once.db", shard))
