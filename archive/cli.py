@@ -1310,6 +1310,8 @@ def _merge_line(report: merge_module.MergeReport) -> str:
         f"{report.media} photos",
     ]
     line = f"{report.shard}: {', '.join(parts)} ({report.seconds:.1f} s)"
+    if report.incremental:
+        line += "; read from where its last merge stopped"
     if report.upgraded:
         line += f"; upgraded first ({len(report.upgraded)} migrations)"
     if report.snapshot:

@@ -112,6 +112,8 @@ class MergeReport:
     shard: str
     node: str | None = None
     snapshot: bool = False
+    incremental: bool = False
+    """Only what the shard gained since it was last merged here was read."""
     upgraded: list[str] = field(default_factory=list)
     crawls: int = 0
     fetches: int = 0
@@ -139,6 +141,7 @@ class MergeReport:
             "shard": self.shard,
             "node": self.node,
             "snapshot": self.snapshot,
+            "incremental": self.incremental,
             "upgraded": self.upgraded,
             "crawls": self.crawls,
             "fetches": self.fetches,
@@ -233,8 +236,17 @@ def _gone_event(fetch: Mapping[str, Any]) -> dict[str, Any]:
 class _ShardMerge:
     """Folds one shard (an open read connection on it) into the target archive."""
 
-    def __init__(self, target: Archive, src: sqlite3.Connection, report: MergeReport) -> None:
+    def __init__(
+        self,
+        target: Archive,
+        src: sqlite3.Connection,
+        report: MergeReport,
+        since: Mapping[str, int] | None = None,
+    ) -> None:
         self.target = target
+        #: The shard's rows merged before (largest rowid of each table, see :func:`marks`):
+        #: only what came since, and the articles it touched, are read. Empty: all of it.
+        self.since = dict(since or {})
         self.db = target.db.conn
         self.src = src
         self.report = report
@@ -250,6 +262,45 @@ class _ShardMerge:
             str(row[0]) for row in src.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
         self.src_crawl_columns = set(_columns(src, "crawls"))
+        if self.since:
+            self._scope()
+
+    def _after(self, table: str, column: str = "rowid") -> str:
+        """SQL: the shard's rows of ``table`` not merged before."""
+        return f"{column} > {int(self.since.get(table, 0))}"
+
+    def _in_scope(self, column: str) -> str:
+        """SQL: rows of the shard articles this merge reads (all of them, unless it only
+        reads what came since the last merge)."""
+        return f"{column} IN (SELECT id FROM temp.merge_scope)" if self.since else "1"
+
+    def _scope(self) -> None:
+        """The shard articles touched since the last merge: new, or fetched, given a version,
+        an event, a URL, a link or a photo since (every change to an article's rows comes
+        with one of those)."""
+        after = self._after
+        self.src.execute("CREATE TEMP TABLE IF NOT EXISTS merge_scope (id INTEGER PRIMARY KEY)")
+        self.src.execute("DELETE FROM temp.merge_scope")
+        photos = ""
+        if "version_media" in self.src_tables:
+            photos = f"""
+                UNION SELECT v.article_id FROM version_media vm
+                JOIN versions v ON v.id = vm.version_id
+                WHERE vm.{after("version_media")} OR vm.{after("fetches", "fetch_id")}"""
+        self.src.execute(
+            f"""
+            INSERT INTO temp.merge_scope (id)
+            SELECT id FROM articles WHERE {after("articles", "id")}
+            UNION SELECT article_id FROM fetches
+                WHERE {after("fetches", "id")} AND article_id IS NOT NULL
+            UNION SELECT article_id FROM versions WHERE {after("versions", "id")}
+            UNION SELECT article_id FROM events
+                WHERE {after("events", "id")} AND article_id IS NOT NULL
+            UNION SELECT article_id FROM urls WHERE {after("urls")} AND article_id IS NOT NULL
+            UNION SELECT from_article_id FROM links WHERE {after("links", "id")}
+            {photos}
+            """
+        )
 
     # -- rows matched by what they are ----------------------------------------------------
 
@@ -287,7 +338,9 @@ class _ShardMerge:
 
     def merge_captures(self) -> None:
         columns = [c for c in _columns(self.db, "captures") if c != "id"]
-        cursor = self.src.execute("SELECT * FROM captures ORDER BY id")
+        cursor = self.src.execute(
+            f"SELECT * FROM captures WHERE {self._after('captures', 'id')} ORDER BY id"
+        )
         names = [column[0] for column in cursor.description or ()]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
@@ -308,12 +361,26 @@ class _ShardMerge:
             self.report.captures += 1
 
     def _capture(self, capture_id: Any) -> int | None:
-        return None if capture_id is None else self.captures.get(int(capture_id))
+        if capture_id is None:
+            return None
+        if int(capture_id) not in self.captures:  # merged before: found by what it is
+            row = self.src.execute(
+                "SELECT url, body_sha256 FROM captures WHERE id = ?", [capture_id]
+            ).fetchone()
+            found = None
+            if row is not None:
+                found = self.db.execute(
+                    "SELECT id FROM captures WHERE body_sha256 = ? AND url = ?", [row[1], row[0]]
+                ).fetchone()
+            if found is None:
+                return None
+            self.captures[int(capture_id)] = int(found[0])
+        return self.captures[int(capture_id)]
 
     def merge_media(self) -> None:
         if "media" not in self.src_tables:
             return
-        cursor = self.src.execute("SELECT * FROM media")
+        cursor = self.src.execute(f"SELECT * FROM media WHERE {self._after('media')}")
         names = [column[0] for column in cursor.description or ()]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
@@ -326,23 +393,11 @@ class _ShardMerge:
         """Find each shard article in the target (canonical URL, else any URL that led to
         it), or add it (its versions come with :meth:`merge_history`)."""
         columns = [c for c in _columns(self.db, "articles") if c != "id"]
-        for row in _rows(self.src, "SELECT * FROM articles ORDER BY id"):
-            found = self.db.execute(
-                "SELECT id FROM articles WHERE url = ?", [row["url"]]
-            ).fetchone()
-            if found is None:
-                for (url,) in self.src.execute(
-                    "SELECT url FROM urls WHERE article_id = ? ORDER BY first_seen_at, url",
-                    [row["id"]],
-                ):
-                    found = self.db.execute(
-                        "SELECT article_id FROM urls WHERE url = ? AND article_id IS NOT NULL",
-                        [url],
-                    ).fetchone()
-                    if found is not None:
-                        break
+        query = f"SELECT * FROM articles WHERE {self._in_scope('id')} ORDER BY id"
+        for row in _rows(self.src, query):
+            found = self._find(int(row["id"]), str(row["url"]))
             if found is not None:
-                self.articles[int(row["id"])] = int(found[0])
+                self.articles[int(row["id"])] = found
                 continue
             values = {c: row.get(c) for c in columns}
             values.update(
@@ -357,8 +412,30 @@ class _ShardMerge:
             self.inserted.add(new_id)
             self.report.articles_new += 1
 
+    def _find(self, shard_id: int, url: str) -> int | None:
+        """The target's article a shard article is: by canonical URL, else by any URL that
+        led to it."""
+        found = self.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+        if found is None:
+            for (seen,) in self.src.execute(
+                "SELECT url FROM urls WHERE article_id = ? ORDER BY first_seen_at, url",
+                [shard_id],
+            ):
+                found = self.db.execute(
+                    "SELECT article_id FROM urls WHERE url = ? AND article_id IS NOT NULL",
+                    [seen],
+                ).fetchone()
+                if found is not None:
+                    break
+        return None if found is None else int(found[0])
+
     def _article(self, article_id: Any) -> int | None:
-        return None if article_id is None else self.articles.get(int(article_id))
+        if article_id is None:
+            return None
+        if int(article_id) not in self.articles and self.since:  # merged before
+            row = self.src.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()
+            return None if row is None else self._find(int(article_id), str(row[0]))
+        return self.articles.get(int(article_id))
 
     def merge_fetches(self) -> None:
         wanted: set[int] = set()
@@ -371,7 +448,9 @@ class _ShardMerge:
             }
         columns = [c for c in _columns(self.db, "fetches") if c != "id"]
         known: dict[int, set[tuple[str, str, str]]] = {}
-        cursor = self.src.execute("SELECT * FROM fetches ORDER BY id")
+        cursor = self.src.execute(
+            f"SELECT * FROM fetches WHERE {self._after('fetches', 'id')} ORDER BY id"
+        )
         names = [column[0] for column in cursor.description or ()]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
@@ -396,6 +475,25 @@ class _ShardMerge:
                 self.fetch_ids[int(row["id"])] = new_id
             self.report.fetches += 1
 
+    def _fetch(self, fetch_id: int) -> int | None:
+        """The target's fetch that is the shard's ``fetch_id`` (merged now or before)."""
+        if fetch_id not in self.fetch_ids:
+            row = self.src.execute(
+                "SELECT crawl_id, url, fetched_at, outcome FROM fetches WHERE id = ?", [fetch_id]
+            ).fetchone()
+            crawl = None if row is None else self._crawl(row[0])
+            if crawl is None:
+                return None
+            found = self.db.execute(
+                "SELECT MIN(id) FROM fetches WHERE crawl_id = ? AND url = ? AND fetched_at = ?"
+                " AND outcome = ?",
+                [crawl, row[1], row[2], row[3]],
+            ).fetchone()
+            if found is None or found[0] is None:
+                return None
+            self.fetch_ids[fetch_id] = int(found[0])
+        return self.fetch_ids[fetch_id]
+
     def _fetch_keys(self, crawl: int) -> set[tuple[str, str, str]]:
         return {
             (str(r[0]), str(r[1]), str(r[2]))
@@ -419,7 +517,8 @@ class _ShardMerge:
         )
 
     def merge_urls(self) -> None:
-        for row in _rows(self.src, "SELECT * FROM urls ORDER BY rowid"):
+        query = f"SELECT * FROM urls WHERE {self._in_scope('article_id')} ORDER BY rowid"
+        for row in _rows(self.src, query):
             article = self._article(row["article_id"])
             found = _one(self.db, "SELECT * FROM urls WHERE url = ?", [row["url"]])
             if found is None:
@@ -441,7 +540,8 @@ class _ShardMerge:
             _update(self.db, "urls", "url", row["url"], changed)
 
     def merge_links(self) -> None:
-        for row in _rows(self.src, "SELECT * FROM links ORDER BY id"):
+        query = f"SELECT * FROM links WHERE {self._in_scope('from_article_id')} ORDER BY id"
+        for row in _rows(self.src, query):
             source = self._article(row["from_article_id"])
             if source is None:
                 continue
@@ -478,7 +578,8 @@ class _ShardMerge:
     def merge_events(self) -> None:
         """Copy the shard's events but ``gone`` and ``returned`` of an article's own URL
         (made again from the merged history) and ``duplicate`` (looked for again)."""
-        for row in _rows(self.src, "SELECT * FROM events ORDER BY id"):
+        query = f"SELECT * FROM events WHERE {self._after('events', 'id')} ORDER BY id"
+        for row in _rows(self.src, query):
             detail = json.loads(row["detail"] or "{}")
             if row["kind"] == "duplicate" or (
                 row["kind"] in ("gone", "returned") and not detail.get("alias")
@@ -505,6 +606,7 @@ class _ShardMerge:
         # the merged archive, where the URL leads to an article, that is the article gone.
         for (url,) in self.src.execute(
             f"SELECT DISTINCT url FROM fetches WHERE {_LOST_PAGE} AND article_id IS NULL"
+            f" AND {self._after('fetches', 'id')}"
         ):
             found = self.db.execute(*queries.article_by_key(canonical_key(url))).fetchone()
             if found is not None:
@@ -745,6 +847,7 @@ class _ShardMerge:
         cursor = self.src.execute(
             "SELECT vm.*, v.article_id AS _article, v.content_hash AS _content,"
             " v.fetched_at AS _at FROM version_media vm JOIN versions v ON v.id = vm.version_id"
+            f" WHERE {self._in_scope('v.article_id')}"
         )
         names = [column[0] for column in cursor.description or ()]
         versions: dict[tuple[int, str, str], int | None] = {}
@@ -764,7 +867,7 @@ class _ShardMerge:
             version = versions[key]
             if version is None:
                 continue
-            fetch = None if row["fetch_id"] is None else self.fetch_ids.get(int(row["fetch_id"]))
+            fetch = None if row["fetch_id"] is None else self._fetch(int(row["fetch_id"]))
             have = _one(
                 self.db,
                 "SELECT sha256, fetch_id FROM version_media WHERE version_id = ? AND position = ?",
@@ -788,7 +891,7 @@ class _ShardMerge:
         self.db.executemany(
             "UPDATE version_media SET fetch_id = ? WHERE version_id = ? AND position = ?",
             [
-                (self.fetch_ids.get(fetch), version_id, position)
+                (self._fetch(fetch), version_id, position)
                 for version_id, position, fetch in self.photo_fetches
             ],
         )
@@ -1200,6 +1303,71 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     return digest.hexdigest()
 
 
+#: For each table a merge reads from where it stopped, the columns of a row that never change
+#: once written: the last row merged before must still be there, the same, for the merge to
+#: read only what came after it (else the shard is not the file merged before, but an older
+#: copy, or another node's clone of it: it is read whole).
+_MARKED: dict[str, tuple[str, ...]] = {
+    "articles": ("id", "url"),
+    "versions": ("id", "article_id", "content_hash"),
+    "urls": ("url",),
+    "links": ("id", "from_article_id", "url_key", "kind"),
+    "events": ("id", "article_id", "kind", "at"),
+    "fetches": ("id", "crawl_id", "url", "fetched_at", "outcome"),
+    "captures": ("id", "url", "body_sha256"),
+    "media": ("sha256",),
+    "version_media": ("version_id", "position"),
+}
+
+
+def _row_key(conn: sqlite3.Connection, table: str, rowid: int) -> str | None:
+    columns = ", ".join(_MARKED[table])
+    row = conn.execute(f"SELECT {columns} FROM {table} WHERE rowid = ?", [rowid]).fetchone()
+    return None if row is None else hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:16]
+
+
+def marks(conn: sqlite3.Connection) -> dict[str, list[Any]]:
+    """Where each table of an archive ends: its largest rowid and that row's key."""
+    found: dict[str, list[Any]] = {}
+    for table in _MARKED:
+        (largest,) = conn.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()
+        found[table] = [largest, None if largest is None else _row_key(conn, table, largest)]
+    return found
+
+
+def shard_key(conn: sqlite3.Connection) -> str | None:
+    """Who an archive is: its first crawl (spider, start, host, pid); ``None`` before any."""
+    row = conn.execute(
+        "SELECT spider, started_at, host, pid FROM crawls ORDER BY id LIMIT 1"
+    ).fetchone()
+    return None if row is None else hashlib.sha256(repr(tuple(row)).encode()).hexdigest()
+
+
+def _since(target: sqlite3.Connection, src: sqlite3.Connection, key: str | None) -> dict[str, int]:
+    """The rowids up to which this shard was merged into ``target`` before, when the shard
+    still holds those rows unchanged; empty (read it whole) otherwise."""
+    if key is None:
+        return {}
+    row = target.execute(
+        "SELECT marks FROM merges WHERE shard_key = ? AND marks IS NOT NULL ORDER BY id DESC"
+        " LIMIT 1",
+        [key],
+    ).fetchone()
+    if row is None:
+        return {}
+    before: dict[str, list[Any]] = json.loads(row[0])
+    since: dict[str, int] = {}
+    for table in _MARKED:
+        largest, digest = before.get(table, [None, None])
+        if largest is None:
+            since[table] = 0
+            continue
+        if _row_key(src, table, int(largest)) != digest:
+            return {}
+        since[table] = int(largest)
+    return since if any(since.values()) else {}
+
+
 def _merged_before(conn: sqlite3.Connection, print_: str) -> bool:
     return (
         conn.execute("SELECT 1 FROM merges WHERE fingerprint = ?", [print_]).fetchone() is not None
@@ -1241,10 +1409,15 @@ def merge(
                 if _merged_before(target.db.conn, print_):
                     report.seconds = time.monotonic() - started
                     return report  # as it stood when it was last merged: nothing new
-                _ShardMerge(target, src, report).run()
+                key = shard_key(src)
+                since = _since(target.db.conn, src, key)
+                report.incremental = bool(since)
+                _ShardMerge(target, src, report, since).run()
                 if not report.nothing_new:
                     values = {
                         "fingerprint": print_,
+                        "shard_key": key,
+                        "marks": json.dumps(marks(src)),
                         "shard": os.path.abspath(path),
                         "node": report.node,
                         "started_at": merge_started,

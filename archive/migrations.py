@@ -494,7 +494,9 @@ def m009_nodes_and_merges(db: sqlite_utils.Database) -> None:
             captures INTEGER NOT NULL DEFAULT 0,
             media INTEGER NOT NULL DEFAULT 0,
             version TEXT,
-            fingerprint TEXT
+            fingerprint TEXT,
+            shard_key TEXT,
+            marks TEXT
         )
         """
     )

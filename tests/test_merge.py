@@ -692,3 +692,25 @@ def test_a_photo_fetched_after_a_merge_comes_with_the_next(tmp_path: Path) -> No
         [photo] = archive.photos([version["id"]])[version["id"]]
         assert archive.media(photo["sha256"])["body"] == b"\\xff\\xd8photo"  # type: ignore[index]
     assert merge.canonical(target) == merge.canonical(merged(tmp_path / "once.db", shard))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_merging_after_every_crawl_reads_only_what_is_new(seed: int, tmp_path: Path) -> None:
+    # Each node's archive merged after each of its crawls, in time order: every merge but a
+    # node's first reads only what its archive gained, and the result is that of merging
+    # the finished archives once.
+    history = random_history(seed)
+    crawls = sorted(
+        ((c, i) for i, node in enumerate(history) for c in node), key=lambda pair: pair[0].start
+    )
+    shards = [tmp_path / f"node-{i}.db" for i in range(len(history))]
+    target = tmp_path / "hourly.db"
+    seen: set[int] = set()
+    with Archive(target) as archive:
+        for crawl, node in crawls:
+            play(shards[node], [crawl])
+            report = merge.merge(archive, shards[node])
+            assert report.incremental is (node in seen)
+            seen.add(node)
+    once = merged(tmp_path / "once.db", *(shard for shard in shards if shard.exists()))
+    assert without_version_captures(target) == without_version_captures(once)
