@@ -12,7 +12,10 @@ a *shard*. Then, in this process, one after the other:
 - ``shard 2 alone``: shard 2 merged into an empty archive, the baseline of the line before
   (their ratio is what a target of N articles adds to merging N more);
 - ``again``: shard 1 merged again into the archive of both (nothing new: the cost of
-  checking a shard already merged).
+  checking a shard already merged);
+- then node 1 crawls its site again a week later (the replica's day 8: new articles, edits,
+  pages gone), and its grown archive is merged ``since the last`` (into the archive of both,
+  reading only what it gained) and ``whole`` (into an empty archive, reading all of it).
 
 Reported: per crawl, pages/s and CPU ms a page (one node's figures, each crawl having one
 replica on the same machine); per merge, wall and CPU seconds, rows brought (every row of the
@@ -120,7 +123,9 @@ def timed_merge(name: str, target: Path, shard: Path) -> Merge:
         started, cpu = time.perf_counter(), cpu_now()
         report = merge.merge(archive, shard)
         seconds, cpu = time.perf_counter() - started, cpu_now() - cpu
-    rows = 0 if report.nothing_new else rows_of(shard)
+    # Rows carried: every row of a shard read whole (none for a shard that brought nothing,
+    # and not counted for one read from where its last merge stopped).
+    rows = 0 if report.nothing_new or report.incremental else rows_of(shard)
     articles = report.articles_new + report.articles_changed
     print(
         f"merge {name}: {articles} articles, {rows} rows in {seconds:.1f} s ({cpu:.1f} s CPU)",
@@ -132,22 +137,38 @@ def timed_merge(name: str, target: Path, shard: Path) -> Merge:
 
 def measure(articles: int, seed: int, workdir: Path, env: dict[str, str]) -> Size:
     crawls, shards = [], []
-    for number in (1, 2):
-        shard = workdir / f"{articles}-node-{number}.db"
-        with replica(articles, seed + number - 1, 0.01, env) as site:
-            command = archiver_command(site.base, shard)
-            crawls.append(crawl(f"node {number}", command, site, workdir, env, db=shard))
-        shards.append(shard)
     target, alone = workdir / f"{articles}-merged.db", workdir / f"{articles}-alone.db"
-    merges = [
-        timed_merge("into empty", target, shards[0]),
-        timed_merge(f"into {articles}", target, shards[1]),
-        timed_merge("shard 2 alone", alone, shards[1]),
-        timed_merge("again", target, shards[0]),
-    ]
-    size = Size(articles, crawls, [file_size(s) for s in shards], merges, file_size(target))
-    assert articles_of(target) == articles_of(shards[0]) + articles_of(shards[1])
-    for path in (*shards, target, alone):
+    whole = workdir / f"{articles}-whole.db"
+    with replica(articles, seed, 0.05, env) as first:
+        shards.append(workdir / f"{articles}-node-1.db")
+        command = archiver_command(first.base, shards[0])
+        crawls.append(crawl("node 1", command, first, workdir, env, db=shards[0]))
+        with replica(articles, seed + 1, 0.05, env) as second:
+            shards.append(workdir / f"{articles}-node-2.db")
+            command = archiver_command(second.base, shards[1])
+            crawls.append(crawl("node 2", command, second, workdir, env, db=shards[1]))
+        merges = [
+            timed_merge("into empty", target, shards[0]),
+            timed_merge(f"into {articles}", target, shards[1]),
+            timed_merge("shard 2 alone", alone, shards[1]),
+            timed_merge("again", target, shards[0]),
+        ]
+        sizes = [file_size(s) for s in shards]
+        # A week later node 1 crawls again (new articles, edits, pages gone) and its grown
+        # archive is merged: from where its last merge stopped, against the whole of it.
+        first.set_day(8)
+        command = archiver_command(first.base, shards[0])
+        crawls.append(crawl("node 1, a week later", command, first, workdir, env, db=shards[0]))
+        merges += [
+            timed_merge("grown, since the last", target, shards[0]),
+            timed_merge("grown, whole", whole, shards[0]),
+        ]
+    assert merges[-2].report.incremental and not merges[-1].report.incremental
+    size = Size(articles, crawls, sizes, merges, file_size(target))
+    with read_only(target) as conn:
+        merged_articles = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert merged_articles == articles_of(shards[0]) + articles_of(shards[1])
+    for path in (*shards, target, alone, whole):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     return size
@@ -178,7 +199,13 @@ def report(
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        for run, shard_bytes in zip(size.crawls, size.shard_bytes, strict=True):
+        for run, shard_bytes in zip(size.crawls, [*size.shard_bytes, None], strict=True):
+            if shard_bytes is None:  # the crawl a week later: its counts only
+                lines.append(
+                    f"| {size.articles} | {run.name} | {run.pages} | {run.stored} | "
+                    f"{run.seconds:.1f} | {run.rate:.0f} | {run.cpu_ms:.2f} | - | - |"
+                )
+                continue
             per_k = shard_bytes / 2**20 / max(run.stored or 1, 1) * 1000
             lines.append(
                 f"| {size.articles} | {run.name} | {run.pages} | {run.stored} | "
@@ -198,8 +225,9 @@ def report(
         for m in size.merges:
             ratio = f"{m.seconds / alone.seconds:.2f}" if alone.seconds else "-"
             lines.append(
-                f"| {size.articles} | {m.name} | {m.articles} | {m.rows} | {m.seconds:.2f} | "
-                f"{m.cpu:.2f} | {m.rows_per_s:.0f} | {m.articles_per_s:.0f} | {ratio} |"
+                f"| {size.articles} | {m.name} | {m.articles} | {m.rows or '-'} | "
+                f"{m.seconds:.2f} | {m.cpu:.2f} | {f'{m.rows_per_s:.0f}' if m.rows else '-'} | "
+                f"{m.articles_per_s:.0f} | {ratio} |"
             )
     lines += ["", "Merged archive against its shards:", ""]
     for size in sizes:
