@@ -1257,13 +1257,7 @@ def _readable_shard(
     fd, copy = tempfile.mkstemp(prefix=".merge-", suffix=".db", dir=workdir)
     os.close(fd)
     try:
-        source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-        destination = sqlite3.connect(copy)
-        try:
-            source.backup(destination)
-        finally:
-            source.close()
-            destination.close()
+        copy_archive(path, copy)
         Archive(copy).close()
         yield copy
     finally:
@@ -1372,6 +1366,18 @@ def _merged_before(conn: sqlite3.Connection, print_: str) -> bool:
     return (
         conn.execute("SELECT 1 FROM merges WHERE fingerprint = ?", [print_]).fetchone() is not None
     )
+
+
+def copy_archive(path: str | os.PathLike[str], copy: str | os.PathLike[str]) -> None:
+    """A consistent copy of the archive at ``path`` (its WAL included), as ``sqlite3 PATH
+    ".backup COPY"`` makes it, whatever writes to it meanwhile: SQLite's online backup."""
+    source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    destination = sqlite3.connect(copy)
+    try:
+        source.backup(destination)
+    finally:
+        source.close()
+        destination.close()
 
 
 def shard_name(path: str | os.PathLike[str]) -> str:

@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 
+from archive import merge
 from crawler.commands.crawl import unknown_argument_message
 from crawler.spiders.news import NewsSpider
 from crawler.spiders.sputnik import SputnikSpider
@@ -261,13 +262,7 @@ def crawl_rows(db: Path) -> list[dict[str, Any]]:
 def copy_archive(shard: Path, copy: Path) -> Path:
     """What ``sqlite3 shard.db ".backup copy.db"`` does: a consistent copy of the archive,
     its WAL included."""
-    source = sqlite3.connect(f"{shard.resolve().as_uri()}?mode=ro", uri=True)
-    target = sqlite3.connect(copy)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    merge.copy_archive(shard, copy)
     return copy
 
 
@@ -553,13 +548,11 @@ def _merge_and_compare(shards: list[Path], reference: Path) -> None:
     """``archive merge SHARD... --into T``, then T holds what the single-machine crawl holds
     (``archive.merge.canonical``: rows with their ids replaced by what they stand for), the
     times and runs of each row aside."""
-    from archive.merge import canonical
-
     merged = shards[0].parent / "merged.db"
     ok(run([BIN / "archive", "merge", *shards, "--into", merged], merged.parent))
 
     def timeless(path: Path) -> dict[str, list[Any]]:
-        tables = canonical(path, CONTENT_TABLES)
+        tables = merge.canonical(path, CONTENT_TABLES)
         return {
             table: sorted(tuple((k, v) for k, v in row if not run_column(k)) for row in rows)
             for table, rows in tables.items()
