@@ -1374,7 +1374,7 @@ def merge(shards: tuple[str, ...], into: str, node: str | None, as_json: bool) -
             for shard in shards:
                 try:
                     report = merge_module.merge(target, shard, node=node)
-                except (ArchiveError, sqlite3.Error) as error:
+                except (ArchiveError, sqlite3.Error, OSError) as error:
                     failed = True
                     click.echo(f"Error: {shard}: {error}", err=True)
                     reports.append({"shard": shard, "error": str(error)})

@@ -103,9 +103,11 @@ def holder(archive: str | os.PathLike[str]) -> str | None:
     is free; takes the lock for an instant to know, and never creates the lock file."""
     path = lock_path(archive)
     try:
-        file = path.open("r+", encoding="utf-8")
+        file = path.open("r", encoding="utf-8")  # flock needs no write access
     except FileNotFoundError:
         return None
+    except OSError:
+        return None  # unreadable: nothing to say of a holder
     with file:
         try:
             fcntl.flock(file.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -1391,12 +1391,13 @@ def merge(
     shard: str | os.PathLike[str],
     *,
     node: str | None = None,
-    upgrade_in_place: bool = True,
+    upgrade_in_place: bool = False,
 ) -> MergeReport:
     """Fold the archive at ``shard`` into ``target`` (see the module's docstring), in one
     transaction; returns what it brought. ``node`` names the machine the shard's crawls ran
-    on when their rows do not (default: the shard's file name). ``upgrade_in_place=False``
-    never writes to the shard: one made by an earlier release is upgraded in a copy."""
+    on when their rows do not (default: the shard's file name). The shard is never written:
+    one made by an earlier release is upgraded in a copy (a node still on that release
+    keeps crawling into it), unless ``upgrade_in_place`` (when free and writable)."""
     path = os.fspath(shard)
     started = time.monotonic()
     report = MergeReport(shard=path, node=node or shard_name(path))

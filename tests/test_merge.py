@@ -404,11 +404,16 @@ def test_overlap_gives_one_machines_history(tmp_path: Path) -> None:
 def test_a_shard_of_an_older_release_is_upgraded_first(tmp_path: Path) -> None:
     shard = tmp_path / "old.db"
     shutil.copyfile(SCHEMA_1, shard)
+    digest = hashlib.sha256(shard.read_bytes()).hexdigest()
     with Archive(tmp_path / "t.db") as target:
         report = merge.merge(target, shard)
         assert report.upgraded[0] == "m002_versions_captures_events"
         assert report.articles_new == 20
-    with Archive(shard, readonly=True) as upgraded:  # upgraded in place, as any open would
+    # Upgraded in a copy: a node still on that release goes on crawling into it.
+    assert hashlib.sha256(shard.read_bytes()).hexdigest() == digest
+    with Archive(tmp_path / "t2.db") as target:
+        assert merge.merge(target, shard, upgrade_in_place=True).articles_new == 20
+    with Archive(shard, readonly=True) as upgraded:  # asked for: upgraded in place
         assert upgraded.pending_migrations == []
     assert merge.canonical(tmp_path / "t.db", ["articles", "versions", "urls"]) == merge.canonical(
         shard, ["articles", "versions", "urls"]
