@@ -388,6 +388,13 @@ class _ShardMerge:
             sql, params = queries._insert("media", row)
             cursor2 = self.db.execute(sql.replace("INSERT", "INSERT OR IGNORE", 1), params)
             self.report.media += cursor2.rowcount
+            if not cursor2.rowcount:  # held already: kept with its first sighting
+                self.db.execute(
+                    "UPDATE media SET first_seen_at = ?, crawl_id = ?, url = ?"
+                    " WHERE sha256 = ? AND first_seen_at > ?",
+                    [row["first_seen_at"], row["crawl_id"], row["url"], row["sha256"],
+                     row["first_seen_at"]],
+                )  # fmt: skip
 
     def match_articles(self) -> None:
         """Find each shard article in the target (canonical URL, else any URL that led to
@@ -448,8 +455,10 @@ class _ShardMerge:
             }
         columns = [c for c in _columns(self.db, "fetches") if c != "id"]
         known: dict[int, set[tuple[str, str, str]]] = {}
+        # An unreadable page read since by reparse changed its fetch row in place.
         cursor = self.src.execute(
-            f"SELECT * FROM fetches WHERE {self._after('fetches', 'id')} ORDER BY id"
+            f"SELECT * FROM fetches WHERE {self._after('fetches', 'id')}"
+            " OR (outcome = 'unreadable' AND article_id IS NOT NULL) ORDER BY id"
         )
         names = [column[0] for column in cursor.description or ()]
         for values in cursor:
@@ -463,6 +472,12 @@ class _ShardMerge:
                 if key in known[crawl]:
                     if int(row["id"]) in wanted:
                         self.fetch_ids[int(row["id"])] = self._fetch_id(crawl, key)
+                    if row["article_id"] is not None:  # an unreadable page read since
+                        self.db.execute(
+                            "UPDATE fetches SET article_id = ? WHERE crawl_id = ? AND url = ?"
+                            " AND fetched_at = ? AND outcome = ? AND article_id IS NULL",
+                            [self._article(row["article_id"]), crawl, *key],
+                        )
                     continue
             new = {c: row.get(c) for c in columns}
             new.update(
@@ -1294,6 +1309,10 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     for table in _GROWING:
         count, largest = conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM {table}").fetchone()
         digest.update(f"{table}:{count}:{largest};".encode())
+    (read,) = conn.execute(
+        "SELECT COUNT(*) FROM fetches WHERE outcome = 'unreadable' AND article_id IS NOT NULL"
+    ).fetchone()
+    digest.update(f"unreadable read:{read};".encode())
     return digest.hexdigest()
 
 

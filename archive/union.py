@@ -4,12 +4,13 @@ The union is an archive of its own in the cache directory (``$ARCHIVE_CACHE_DIR`
 ``$XDG_CACHE_HOME/news-archiver``, else ``~/.cache/news-archiver``), one per set of archives:
 ``union-<16 hex digits of the sha256 of their sorted resolved paths>.db``. It is what
 ``archive merge`` of the archives, in sorted path order, into an empty archive gives: the same
-rows, and the same ids until an archive grows (what it gained then comes after the others'). A sidecar ``union-<...>.json`` holds each archive's fingerprint (the
-size and modification time of its file and of its ``-wal``) as it stood when merged: when
-they all still hold, the union is up to date and nothing is done; else each archive whose
+rows, and the same ids until an archive grows (what it gained then comes after the
+others'). A sidecar ``union-<...>.json`` holds each archive's fingerprint (the size and
+modification time of its file and of its ``-wal``) as it stood when merged: when they all
+still hold, the union is up to date and nothing is done; else each archive whose
 fingerprint changed is merged into the union again, which brings only what is new (merging
-is idempotent). The archives themselves are never written: one made by an earlier release is
-upgraded in a temporary copy beside the union, one made by a newer release is refused.
+is idempotent). The archives themselves are never written: one made by an earlier release
+is upgraded in a temporary copy beside the union, one made by a newer release is refused.
 
 One process builds a given union at a time, under its lock (``union-<...>.db.lock``); another
 reader of the same archives waits for it, then finds the union up to date.

@@ -719,3 +719,30 @@ def test_merging_after_every_crawl_reads_only_what_is_new(seed: int, tmp_path: P
             seen.add(node)
     once = merged(tmp_path / "once.db", *(shard for shard in shards if shard.exists()))
     assert without_version_captures(target) == without_version_captures(once)
+
+
+def test_an_unreadable_page_read_after_a_merge_comes_with_the_next(tmp_path: Path) -> None:
+    # reparse reads a kept page as an article after the shard was merged: it only changes
+    # that fetch's row (no new row), which the next merge brings all the same.
+    shard = tmp_path / "node-1.db"
+    page = article(A, 1)
+    with Archive(shard) as node:
+        crawl_id = node.begin_crawl("news", {}, node="node-1")
+        other = article(A, 2)
+        node.store_article(
+            other, crawl_id=crawl_id, fetch=Fetch(url=other["url"], status=200, fetched_at=at(1))
+        )
+        fetch_id = node.record_fetch(
+            crawl_id,
+            Fetch(url=page["url"], status=200, fetched_at=at(2)),
+            "unreadable",
+            capture=Capture(url=page["url"], status=200, headers={}, body=b"<html>x</html>"),
+        )
+        node.finish_crawl(crawl_id, "finished", finished_at=at(3))
+    target = merged(tmp_path / "merged.db", shard)
+    with Archive(shard) as node:
+        node.read_unreadable(fetch_id, page, extractor="later", extractor_version="2")
+    with Archive(target) as archive:
+        report = merge.merge(archive, shard)
+    assert (report.nothing_new, report.incremental) == (False, True)
+    assert merge.canonical(target) == merge.canonical(merged(tmp_path / "once.db", shard))
