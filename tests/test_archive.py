@@ -42,6 +42,7 @@ SCHEMA_TABLES = {
     "frontier",
     "media",
     "version_media",
+    "merges",
 }
 FTS_TABLES = {
     "articles_fts",

@@ -1172,15 +1172,16 @@ def test_crawls_count_what_each_day_changed(world: World) -> None:
     assert header.split() == [
         "id", "spider", "started", "finished", "reason", "status",
         "fetched", "new", "updated", "unchanged", "not_due", "gone", "aliases", "not_article",
-        "unreadable", "errors",
+        "unreadable", "errors", "node",
     ]  # fmt: skip
     names = [
         "fetched", "new", "updated", "unchanged", "not_due", "gone", "aliases", "not_article",
         "unreadable", "errors",
     ]  # fmt: skip
-    assert [[int(line.split()[0]), *map(int, line.split()[-10:])] for line in lines] == [
+    assert [[int(line.split()[0]), *map(int, line.split()[-11:-1])] for line in lines] == [
         [c["id"], *(c[n] for n in names)] for c in rows
     ]
+    assert [line.split()[-1] for line in lines] == [c["node"] for c in rows]
 
 
 def missing_share(pages: list[Page], field: str) -> float:
