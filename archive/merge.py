@@ -47,7 +47,7 @@ import sqlite3
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,7 +261,6 @@ class _ShardMerge:
         self.src_tables = {
             str(row[0]) for row in src.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
-        self.src_crawl_columns = set(_columns(src, "crawls"))
         if self.since:
             self._scope()
 
@@ -470,8 +469,9 @@ class _ShardMerge:
                 if crawl not in known:
                     known[crawl] = self._fetch_keys(crawl)
                 if key in known[crawl]:
-                    if int(row["id"]) in wanted:
-                        self.fetch_ids[int(row["id"])] = self._fetch_id(crawl, key)
+                    found = self._fetch_id(crawl, key) if int(row["id"]) in wanted else None
+                    if found is not None:
+                        self.fetch_ids[int(row["id"])] = found
                     if row["article_id"] is not None:  # an unreadable page read since
                         self.db.execute(
                             "UPDATE fetches SET article_id = ? WHERE crawl_id = ? AND url = ?"
@@ -497,16 +497,10 @@ class _ShardMerge:
                 "SELECT crawl_id, url, fetched_at, outcome FROM fetches WHERE id = ?", [fetch_id]
             ).fetchone()
             crawl = None if row is None else self._crawl(row[0])
-            if crawl is None:
+            found = None if crawl is None else self._fetch_id(crawl, (row[1], row[2], row[3]))
+            if found is None:
                 return None
-            found = self.db.execute(
-                "SELECT MIN(id) FROM fetches WHERE crawl_id = ? AND url = ? AND fetched_at = ?"
-                " AND outcome = ?",
-                [crawl, row[1], row[2], row[3]],
-            ).fetchone()
-            if found is None or found[0] is None:
-                return None
-            self.fetch_ids[fetch_id] = int(found[0])
+            self.fetch_ids[fetch_id] = found
         return self.fetch_ids[fetch_id]
 
     def _fetch_keys(self, crawl: int) -> set[tuple[str, str, str]]:
@@ -517,13 +511,14 @@ class _ShardMerge:
             )
         }
 
-    def _fetch_id(self, crawl: int, key: tuple[str, str, str]) -> int:
+    def _fetch_id(self, crawl: int, key: tuple[str, str, str]) -> int | None:
+        """The target's fetch of ``crawl`` with this URL, time and outcome."""
         found = self.db.execute(
             "SELECT MIN(id) FROM fetches WHERE crawl_id = ? AND url = ? AND fetched_at = ?"
             " AND outcome = ?",
             [crawl, *key],
         ).fetchone()
-        return int(found[0])
+        return None if found is None or found[0] is None else int(found[0])
 
     def merge_tags_names(self) -> None:
         self.db.executemany(
@@ -1468,13 +1463,6 @@ def merge(
             src.close()
     report.seconds = time.monotonic() - started
     return report
-
-
-def merge_all(
-    target: Archive, shards: Iterable[str | os.PathLike[str]], *, node: str | None = None
-) -> list[MergeReport]:
-    """Merge each shard in turn; each one is all or nothing."""
-    return [merge(target, shard, node=node) for shard in shards]
 
 
 # -- what two archives hold, ids aside ----------------------------------------------------
